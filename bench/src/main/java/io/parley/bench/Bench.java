@@ -1,0 +1,120 @@
+package io.parley.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code java -jar parley-bench.jar <scenario> [options]}: runs one scenario (or {@code all}),
+ * prints throughput, latency percentiles and each target with MET / NOT MET, and optionally writes
+ * the figures as JSON. The exit code is 0 whether or not targets are met: figures, not verdicts.
+ */
+@Command(name = "parley-bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Measures Parley. Scenarios: ${COMPLETION-CANDIDATES}")
+public final class Bench implements Callable<Integer> {
+  static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
+
+  static {
+    for (Scenario s : List.<Scenario>of(
+        new AuthOverheadScenario(),
+        new RedisPerCallScenario(),
+        new SessionMemoryScenario())) {
+      SCENARIOS.put(s.name(), s);
+    }
+  }
+
+  @Parameters(index = "0", paramLabel = "SCENARIO", description = "One of: ${COMPLETION-CANDIDATES}, or all.",
+      completionCandidates = ScenarioNames.class)
+  String scenario;
+
+  @Option(names = "--duration", defaultValue = "10s", converter = DurationConverter.class,
+      description = "Measured time per load (default ${DEFAULT-VALUE}).")
+  Duration duration;
+
+  @Option(names = "--warmup", defaultValue = "3s", converter = DurationConverter.class,
+      description = "Unmeasured time per load first (default ${DEFAULT-VALUE}).")
+  Duration warmup;
+
+  @Option(names = "--concurrency", defaultValue = "16", description = "Client threads per load (default ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--scale", defaultValue = "0",
+      description = "Size of the scenario: sessions, users or members (0 = the scenario's default).")
+  int scale;
+
+  @Option(names = "--target", description = "Measure a running deployment (scenarios that support it).")
+  String target;
+
+  @Option(names = "--json", description = "Also write the figures to this file as JSON.")
+  Path json;
+
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new Bench()).execute(args));
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    BenchOptions options = new BenchOptions(duration, warmup, concurrency, target, scale);
+    List<Scenario> selected = "all".equals(scenario) ? List.copyOf(SCENARIOS.values()) : List.of(scenario(scenario));
+    StringBuilder jsonOut = new StringBuilder("[\n");
+    for (Scenario s : selected) {
+      System.out.println("running " + s.name() + ": " + s.description());
+      Report report = s.run(options);
+      report.print(System.out);
+      jsonOut.append(jsonOut.length() > 2 ? ",\n" : "").append(report.toJson());
+    }
+    System.out.printf("%nmachine: %d cores, %s %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
+        System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
+    if (json != null) {
+      writeJson(json, jsonOut.append("\n]\n").toString());
+    }
+    return 0;
+  }
+
+  static Scenario scenario(String name) {
+    Scenario s = SCENARIOS.get(name);
+    if (s == null) {
+      throw new CommandLine.ParameterException(new CommandLine(new Bench()),
+          "unknown scenario '" + name + "'; choose one of " + SCENARIOS.keySet() + " or all");
+    }
+    return s;
+  }
+
+  private static void writeJson(Path path, String content) throws IOException {
+    Files.writeString(path, content, StandardCharsets.UTF_8);
+  }
+
+  static final class ScenarioNames implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      return SCENARIOS.keySet().iterator();
+    }
+  }
+
+  /** Parses 500ms, 10s, 2m. */
+  static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      var m = java.util.regex.Pattern.compile("(\\d+)(ms|s|m)").matcher(value.trim());
+      if (!m.matches()) {
+        throw new CommandLine.TypeConversionException("not a duration: " + value + " (use e.g. 500ms, 10s, 2m)");
+      }
+      long n = Long.parseLong(m.group(1));
+      return switch (m.group(2)) {
+        case "ms" -> Duration.ofMillis(n);
+        case "s" -> Duration.ofSeconds(n);
+        default -> Duration.ofMinutes(n);
+      };
+    }
+  }
+}

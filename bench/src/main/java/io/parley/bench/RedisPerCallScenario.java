@@ -1,0 +1,49 @@
+package io.parley.bench;
+
+import io.grpc.ClientInterceptors;
+import io.parley.bench.v1.EchoRequest;
+import io.parley.bench.v1.EchoServiceGrpc;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Redis commands per authenticated call in the steady state, counted on the Redis server (INFO
+ * commandstats) over the measured window, with calls spread over many sessions so that cache
+ * refreshes and activity writes are part of the figure. Target: ≤ 0.05 commands per call.
+ */
+final class RedisPerCallScenario implements Scenario {
+  @Override
+  public String name() {
+    return "redis-per-call";
+  }
+
+  @Override
+  public String description() {
+    return "Redis commands per authenticated call in steady state, counted on the server; target <= 0.05";
+  }
+
+  @Override
+  public Report run(BenchOptions options) throws Exception {
+    int sessions = options.scaleOr(1000);
+    try (EchoFixture fixture = new EchoFixture(sessions)) {
+      EchoRequest request = EchoRequest.newBuilder().setText("ping").build();
+      AtomicInteger next = new AtomicInteger();
+      LoadRunner.Operation call = () -> EchoServiceGrpc.newBlockingStub(
+          ClientInterceptors.intercept(fixture.parleyChannel, fixture.session(next.incrementAndGet()))).echo(request);
+      LoadRunner runner = new LoadRunner(options.concurrency());
+      runner.run("warm-up", call, java.time.Duration.ZERO, options.warmup());
+
+      long commandsBefore = fixture.redis.totalCommands();
+      Measurement measured = runner.run("Echo, session checked", call, java.time.Duration.ZERO, options.duration());
+      long commands = fixture.redis.totalCommands() - commandsBefore;
+
+      double perCall = commands / (double) measured.operations();
+      return new Report(name())
+          .measurement(measured)
+          .figure("sessions used", sessions)
+          .figure("Redis commands in the window", commands)
+          .figure("Redis commands per call", perCall)
+          .atMost("Redis commands per call <= 0.05", perCall, 0.05)
+          .note("a per-request session store such as Spring Session costs 4-9 commands per call");
+    }
+  }
+}

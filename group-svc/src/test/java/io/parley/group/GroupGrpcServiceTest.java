@@ -1,0 +1,430 @@
+package io.parley.group;
+
+import static io.parley.group.GroupTestServer.assertStatus;
+import static io.parley.group.GroupTestServer.badFields;
+import static io.parley.group.GroupTestServer.errorInfo;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import com.google.protobuf.FieldMask;
+import com.google.protobuf.util.Timestamps;
+import io.grpc.Status.Code;
+import io.parley.common.v1.ErrorReason;
+import io.parley.data.Ids;
+import io.parley.group.v1.CheckMembershipRequest;
+import io.parley.group.v1.CheckMembershipResponse;
+import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.GetGroupRequest;
+import io.parley.group.v1.Group;
+import io.parley.group.v1.GroupRole;
+import io.parley.group.v1.InviteMembersRequest;
+import io.parley.group.v1.InviteMembersResponse;
+import io.parley.group.v1.JoinGroupRequest;
+import io.parley.group.v1.JoinPolicy;
+import io.parley.group.v1.LeaveGroupRequest;
+import io.parley.group.v1.ListMemberIdsRequest;
+import io.parley.group.v1.ListMemberIdsResponse;
+import io.parley.group.v1.ListMembersRequest;
+import io.parley.group.v1.ListMembersResponse;
+import io.parley.group.v1.ListMyGroupsRequest;
+import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.Member;
+import io.parley.group.v1.MuteMemberRequest;
+import io.parley.group.v1.SetMemberRoleRequest;
+import io.parley.group.v1.TransferOwnershipRequest;
+import io.parley.group.v1.UpdateGroupRequest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** GroupService behaviour through the real interceptor chain, on the memory store, with a fake user-svc. */
+class GroupGrpcServiceTest {
+  private GroupTestServer server;
+  private String owner;
+
+  @BeforeEach
+  void start() throws InterruptedException {
+    server = GroupTestServer.start();
+    owner = server.newUser();
+  }
+
+  @AfterEach
+  void stop() {
+    server.close();
+  }
+
+  private Group createGroup(String by, JoinPolicy policy, String... memberIds) {
+    return server.as(by).createGroup(CreateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setName("Hikers").setJoinPolicy(policy))
+        .addAllMemberIds(List.of(memberIds))
+        .build());
+  }
+
+  private List<Member> members(String groupId) {
+    return server.as(owner).listMembers(ListMembersRequest.newBuilder().setGroupId(groupId).build()).getMembersList();
+  }
+
+  @Test
+  void createGroupMakesTheCallerOwnerAndAddsTheListedUsersOnce() {
+    String a = server.newUser();
+    String b = server.newUser();
+
+    Group group = server.as(owner).createGroup(CreateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setName("Hikers").setNotice("Sunday 9am").setAvatarUrl("https://x.example/h.png")
+            .setOwnerId("ignored").setMemberCount(99))
+        .addAllMemberIds(List.of(a, b, a, owner))
+        .build());
+
+    assertThat(Ids.isValid(group.getGroupId(), "g")).isTrue();
+    assertThat(group.getName()).isEqualTo("Hikers");
+    assertThat(group.getNotice()).isEqualTo("Sunday 9am");
+    assertThat(group.getOwnerId()).isEqualTo(owner);
+    assertThat(group.getJoinPolicy()).isEqualTo(JoinPolicy.INVITE_ONLY);
+    assertThat(group.getMemberCount()).isEqualTo(3);
+    assertThat(group.getMaxMembers()).isEqualTo(GroupSettings.DEFAULT_MAX_MEMBERS);
+    assertThat(Timestamps.toMillis(group.getCreateTime())).isEqualTo(GroupTestServer.START.toEpochMilli());
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId, Member::getRole).containsExactly(
+        tuple(owner, GroupRole.OWNER),
+        tuple(a, GroupRole.MEMBER),
+        tuple(b, GroupRole.MEMBER));
+  }
+
+  @Test
+  void userLookupsActForTheCaller() {
+    String a = server.newUser();
+    createGroup(owner, JoinPolicy.INVITE_ONLY, a);
+
+    assertThat(server.users.callers()).containsExactly(owner);
+  }
+
+  @Test
+  void createGroupWithUnknownUsersFailsUserNotFoundNamingThemAndCreatesNothing() {
+    String known = server.newUser();
+    String unknown1 = Ids.newId("u");
+    String unknown2 = Ids.newId("u");
+
+    com.google.rpc.Status status = assertStatus(Code.NOT_FOUND, ErrorReason.USER_NOT_FOUND,
+        () -> createGroup(owner, JoinPolicy.INVITE_ONLY, unknown1, known, unknown2));
+
+    assertThat(errorInfo(status).getMetadataMap()).containsEntry("user_ids", unknown1 + "," + unknown2)
+        .containsEntry("field", "member_ids");
+    assertThat(status.getMessage()).contains(unknown1, unknown2).doesNotContain(known);
+    assertThat(server.as(owner).listMyGroups(ListMyGroupsRequest.getDefaultInstance()).getGroupsList()).isEmpty();
+  }
+
+  @Test
+  void createGroupNamesEveryInvalidField() {
+    CreateGroupRequest request = CreateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setName(" ").setNotice("n".repeat(1025)).setAvatarUrl("ftp://x.example/a.png")
+            .setJoinPolicyValue(9))
+        .addMemberIds("not-a-user")
+        .build();
+
+    com.google.rpc.Status status = assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).createGroup(request));
+
+    assertThat(badFields(status)).containsExactly("group.name", "group.notice", "group.avatar_url", "group.join_policy",
+        "member_ids");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).createGroup(CreateGroupRequest.getDefaultInstance())))).containsExactly("group");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).createGroup(CreateGroupRequest.newBuilder()
+            .setGroup(Group.newBuilder().setName("n".repeat(65))).build())))).containsExactly("group.name");
+    assertThat(server.users.callers()).isEmpty();
+  }
+
+  @Test
+  void theMemberLimitComesFromTheSettings() throws InterruptedException {
+    server.close();
+    server = GroupTestServer.start(GroupSettings.defaults().withMaxMembers(3), "memory");
+    owner = server.newUser();
+    String a = server.newUser();
+    String b = server.newUser();
+    String c = server.newUser();
+
+    assertStatus(Code.RESOURCE_EXHAUSTED, ErrorReason.GROUP_FULL,
+        () -> createGroup(owner, JoinPolicy.OPEN, a, b, c));
+    Group group = createGroup(owner, JoinPolicy.OPEN, a);
+    assertThat(group.getMaxMembers()).isEqualTo(3);
+    server.as(b).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    com.google.rpc.Status full = assertStatus(Code.RESOURCE_EXHAUSTED, ErrorReason.GROUP_FULL,
+        () -> server.as(c).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build()));
+    assertThat(errorInfo(full).getMetadataMap()).containsEntry("max_members", "3");
+  }
+
+  @Test
+  void inviteMembersAddsExistingUsersAndReportsThoseAlreadyIn() {
+    String member = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
+    String newcomer = server.newUser();
+    server.clock.advance(Duration.ofMinutes(1));
+
+    InviteMembersResponse response = server.as(owner).inviteMembers(InviteMembersRequest.newBuilder()
+        .setGroupId(group.getGroupId()).addAllUserIds(List.of(newcomer, member, newcomer)).build());
+
+    assertThat(response.getAddedList()).extracting(Member::getUserId).containsExactly(newcomer);
+    assertThat(Timestamps.toMillis(response.getAdded(0).getJoinTime())).isEqualTo(server.clock.millis());
+    assertThat(response.getAlreadyMembersList()).containsExactly(member);
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner, member, newcomer);
+  }
+
+  @Test
+  void inviteMembersWithAnUnknownUserAddsNobody() {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    String known = server.newUser();
+    String unknown = Ids.newId("u");
+
+    com.google.rpc.Status status = assertStatus(Code.NOT_FOUND, ErrorReason.USER_NOT_FOUND,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .addUserIds(known).addUserIds(unknown).build()));
+
+    assertThat(errorInfo(status).getMetadataMap()).containsEntry("user_ids", unknown);
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner);
+  }
+
+  @Test
+  void inviteMembersValidatesTheIds() {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    List<String> tooMany = new ArrayList<>();
+    for (int i = 0; i < 101; i++) {
+      tooMany.add(Ids.newId("u"));
+    }
+
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .build())))).containsExactly("user_ids");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .addAllUserIds(tooMany).build())))).containsExactly("user_ids");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId("g_nope")
+            .addUserIds("bob").build())))).containsExactly("group_id", "user_ids");
+  }
+
+  @Test
+  void anyoneSeesAndJoinsAnOpenGroupAndMayLeaveAndJoinAgain() {
+    Group group = createGroup(owner, JoinPolicy.OPEN);
+    String visitor = server.newUser();
+    GetGroupRequest get = GetGroupRequest.newBuilder().setGroupId(group.getGroupId()).build();
+
+    assertThat(server.as(visitor).getGroup(get).getName()).isEqualTo("Hikers");
+    Member joined = server.as(visitor).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    assertThat(joined.getRole()).isEqualTo(GroupRole.MEMBER);
+    assertThat(server.as(visitor).listMyGroups(ListMyGroupsRequest.getDefaultInstance()).getGroupsList())
+        .extracting(Group::getGroupId).containsExactly(group.getGroupId());
+
+    server.as(visitor).leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    assertThat(server.as(visitor).listMyGroups(ListMyGroupsRequest.getDefaultInstance()).getGroupsList()).isEmpty();
+    assertStatus(Code.PERMISSION_DENIED, ErrorReason.NOT_GROUP_MEMBER,
+        () -> server.as(visitor).listMembers(ListMembersRequest.newBuilder().setGroupId(group.getGroupId()).build()));
+    server.as(visitor).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner, visitor);
+  }
+
+  @Test
+  void updateGroupWritesTheMaskedFieldsOrElseTheSetOnes() {
+    Group group = server.as(owner).createGroup(CreateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setName("Hikers").setNotice("old notice")).build());
+    server.clock.advance(Duration.ofMinutes(5));
+
+    Group cleared = server.as(owner).updateGroup(UpdateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setGroupId(group.getGroupId()).setName("not written"))
+        .setUpdateMask(FieldMask.newBuilder().addPaths("notice")).build());
+    assertThat(cleared.getNotice()).isEmpty();
+    assertThat(cleared.getName()).isEqualTo("Hikers");
+    assertThat(Timestamps.toMillis(cleared.getUpdateTime())).isEqualTo(server.clock.millis());
+
+    Group set = server.as(owner).updateGroup(UpdateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setGroupId(group.getGroupId()).setName("Climbers").setJoinPolicy(JoinPolicy.OPEN)
+            .setOwnerId("ignored"))
+        .build());
+    assertThat(set.getName()).isEqualTo("Climbers");
+    assertThat(set.getJoinPolicy()).isEqualTo(JoinPolicy.OPEN);
+    assertThat(set.getOwnerId()).isEqualTo(owner);
+    assertThat(set.getNotice()).isEmpty();
+  }
+
+  @Test
+  void updateGroupNamesWhatIsWrong() {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    Group.Builder target = Group.newBuilder().setGroupId(group.getGroupId());
+
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).updateGroup(UpdateGroupRequest.newBuilder().setGroup(target).build()))))
+        .containsExactly("update_mask");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).updateGroup(UpdateGroupRequest.newBuilder().setGroup(target)
+            .setUpdateMask(FieldMask.newBuilder().addPaths("owner_id").addPaths("name")).build()))))
+        .containsExactly("update_mask", "group.name");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).updateGroup(UpdateGroupRequest.newBuilder()
+            .setGroup(Group.newBuilder().setName("x")).build()))))
+        .containsExactly("group.group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).updateGroup(UpdateGroupRequest.newBuilder().setGroup(target)
+            .setUpdateMask(FieldMask.newBuilder().addPaths("join_policy")).build()))))
+        .containsExactly("group.join_policy");
+  }
+
+  @Test
+  void rolesAndOwnershipRequireValidTargets() {
+    String member = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
+
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).setMemberRole(SetMemberRoleRequest.newBuilder().setGroupId(group.getGroupId())
+            .setUserId(member).setRole(GroupRole.OWNER).build())))).containsExactly("role");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).transferOwnership(TransferOwnershipRequest.newBuilder()
+            .setGroupId(group.getGroupId()).setNewOwnerId(owner).build())))).containsExactly("new_owner_id");
+    assertStatus(Code.FAILED_PRECONDITION, ErrorReason.FAILED_PRECONDITION,
+        () -> server.as(owner).setMemberRole(SetMemberRoleRequest.newBuilder().setGroupId(group.getGroupId())
+            .setUserId(owner).setRole(GroupRole.ADMIN).build()));
+    assertStatus(Code.NOT_FOUND, ErrorReason.MEMBER_NOT_FOUND,
+        () -> server.as(owner).transferOwnership(TransferOwnershipRequest.newBuilder()
+            .setGroupId(group.getGroupId()).setNewOwnerId(server.newUser()).build()));
+
+    Group transferred = server.as(owner).transferOwnership(TransferOwnershipRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setNewOwnerId(member).build());
+    assertThat(transferred.getOwnerId()).isEqualTo(member);
+    assertThat(members(group.getGroupId())).extracting(Member::getRole).containsExactly(GroupRole.ADMIN, GroupRole.OWNER);
+  }
+
+  @Test
+  void aMuteLastsUntilItsTimeAndMessageSvcSeesIt() {
+    String member = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
+    com.google.protobuf.Timestamp until = Timestamps.fromMillis(server.clock.millis() + 600_000);
+    CheckMembershipRequest check = CheckMembershipRequest.newBuilder().setGroupId(group.getGroupId())
+        .setUserId(member).build();
+
+    Member muted = server.as(owner).muteMember(MuteMemberRequest.newBuilder().setGroupId(group.getGroupId())
+        .setUserId(member).setMuteUntil(until).build());
+
+    assertThat(muted.getMuteUntil()).isEqualTo(until);
+    assertThat(server.asService("message-svc").checkMembership(check).getMuteUntil()).isEqualTo(until);
+    server.clock.advance(Duration.ofMinutes(10));
+    assertThat(server.asService("message-svc").checkMembership(check).hasMuteUntil()).isFalse();
+    assertThat(members(group.getGroupId()).get(1).hasMuteUntil()).isFalse();
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).muteMember(MuteMemberRequest.newBuilder().setGroupId(group.getGroupId())
+            .setUserId(member).setMuteUntil(com.google.protobuf.Timestamp.newBuilder().setNanos(-1)).build()))))
+        .containsExactly("mute_until");
+  }
+
+  @Test
+  void checkMembershipTellsExistenceMembershipRoleAndJoinTime() {
+    String member = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
+
+    CheckMembershipResponse asMember = server.asService("message-svc").checkMembership(CheckMembershipRequest
+        .newBuilder().setGroupId(group.getGroupId()).setUserId(member).build());
+    CheckMembershipResponse stranger = server.asService("message-svc").checkMembership(CheckMembershipRequest
+        .newBuilder().setGroupId(group.getGroupId()).setUserId(server.newUser()).build());
+    CheckMembershipResponse missing = server.asService("message-svc").checkMembership(CheckMembershipRequest
+        .newBuilder().setGroupId(Ids.newId("g")).setUserId(member).build());
+
+    assertThat(asMember.getGroupExists()).isTrue();
+    assertThat(asMember.getMember()).isTrue();
+    assertThat(asMember.getRole()).isEqualTo(GroupRole.MEMBER);
+    assertThat(Timestamps.toMillis(asMember.getJoinTime())).isEqualTo(GroupTestServer.START.toEpochMilli() + 1);
+    assertThat(asMember.hasMuteUntil()).isFalse();
+    assertThat(stranger.getGroupExists()).isTrue();
+    assertThat(stranger.getMember()).isFalse();
+    assertThat(stranger.getRole()).isEqualTo(GroupRole.GROUP_ROLE_UNSPECIFIED);
+    assertThat(missing.getGroupExists()).isFalse();
+    assertThat(missing.getMember()).isFalse();
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.asService("message-svc").checkMembership(CheckMembershipRequest.getDefaultInstance()))))
+        .containsExactly("group_id", "user_id");
+  }
+
+  @Test
+  void membersAndMemberIdsArePagedWithTokensBoundToTheirGroup() {
+    List<String> ids = new ArrayList<>(List.of(owner));
+    for (int i = 0; i < 4; i++) {
+      ids.add(server.newUser());
+    }
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, ids.subList(1, ids.size()).toArray(String[]::new));
+    Group other = createGroup(owner, JoinPolicy.INVITE_ONLY);
+
+    ListMembersResponse first = server.as(owner).listMembers(ListMembersRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setPageSize(3).build());
+    ListMembersResponse second = server.as(owner).listMembers(ListMembersRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setPageSize(3).setPageToken(first.getNextPageToken()).build());
+    assertThat(first.getMembersList()).extracting(Member::getUserId).containsExactlyElementsOf(ids.subList(0, 3));
+    assertThat(second.getMembersList()).extracting(Member::getUserId).containsExactlyElementsOf(ids.subList(3, 5));
+    assertThat(second.getNextPageToken()).isEmpty();
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> server.as(owner).listMembers(ListMembersRequest.newBuilder().setGroupId(other.getGroupId())
+            .setPageToken(first.getNextPageToken()).build()));
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).listMembers(ListMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .setPageSize(-1).build())))).containsExactly("page_size");
+
+    ListMemberIdsResponse idsFirst = server.asService("message-svc").listMemberIds(ListMemberIdsRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setPageSize(4).build());
+    ListMemberIdsResponse idsSecond = server.asService("message-svc").listMemberIds(ListMemberIdsRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setPageToken(idsFirst.getNextPageToken()).build());
+    assertThat(idsFirst.getGroupExists()).isTrue();
+    assertThat(idsFirst.getUserIdsList()).containsExactlyElementsOf(ids.subList(0, 4));
+    assertThat(idsSecond.getUserIdsList()).containsExactly(ids.get(4));
+    assertThat(idsSecond.getNextPageToken()).isEmpty();
+    ListMemberIdsResponse missing = server.asService("message-svc").listMemberIds(ListMemberIdsRequest.newBuilder()
+        .setGroupId(Ids.newId("g")).build());
+    assertThat(missing.getGroupExists()).isFalse();
+    assertThat(missing.getUserIdsList()).isEmpty();
+  }
+
+  @Test
+  void myGroupsComeMostRecentlyJoinedFirstInPages() {
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(0, createGroup(owner, JoinPolicy.INVITE_ONLY).getGroupId());
+      server.clock.advance(Duration.ofSeconds(1));
+    }
+
+    List<String> listed = new ArrayList<>();
+    String token = "";
+    do {
+      ListMyGroupsResponse page = server.as(owner).listMyGroups(ListMyGroupsRequest.newBuilder().setPageSize(2)
+          .setPageToken(token).build());
+      assertThat(page.getGroupsCount()).isLessThanOrEqualTo(2);
+      page.getGroupsList().forEach(g -> listed.add(g.getGroupId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+
+    assertThat(listed).containsExactlyElementsOf(created);
+    String someoneElse = server.newUser();
+    String ownersToken = server.as(owner).listMyGroups(ListMyGroupsRequest.newBuilder().setPageSize(2).build())
+        .getNextPageToken();
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> server.as(someoneElse).listMyGroups(ListMyGroupsRequest.newBuilder().setPageToken(ownersToken).build()));
+  }
+
+  @Test
+  void malformedGroupIdsAreInvalidArguments() {
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).getGroup(GetGroupRequest.newBuilder().setGroupId("g_1; DROP").build()))))
+        .containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).joinGroup(JoinGroupRequest.getDefaultInstance())))).containsExactly("group_id");
+    assertStatus(Code.NOT_FOUND, ErrorReason.GROUP_NOT_FOUND,
+        () -> server.as(owner).getGroup(GetGroupRequest.newBuilder().setGroupId(Ids.newId("g")).build()));
+  }
+
+  @Test
+  void anUnreachableUserServiceFailsUpstreamUnavailableAndAddsNobody() throws InterruptedException {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    String newcomer = server.newUser();
+    server.stopUserService();
+
+    assertStatus(Code.UNAVAILABLE, ErrorReason.UPSTREAM_UNAVAILABLE,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .addUserIds(newcomer).build()));
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner);
+  }
+}

@@ -1,0 +1,183 @@
+package io.parley.group;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.MetadataUtils;
+import io.parley.auth.TokenKeys;
+import io.parley.client.ParleyChannels;
+import io.parley.common.v1.ErrorReason;
+import io.parley.common.v1.Terminal;
+import io.parley.events.EventBus;
+import io.parley.group.v1.GroupServiceGrpc;
+import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.parley.server.ParleyServer;
+import io.parley.server.Platform;
+import io.parley.testing.MutableClock;
+import io.parley.testing.TestSessions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/**
+ * group-svc as the launcher wires it, in-process, for service tests: a platform (memory store by
+ * default, or a Redis URL), a fake user-svc behind the real interceptors, and {@link GroupModule}
+ * served by {@link ParleyServer} with the real interceptor chain. Callers get stubs that send a
+ * real session token, a service credential, or nothing.
+ */
+final class GroupTestServer implements AutoCloseable {
+  static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
+  private static final TokenKeys KEYS = TokenKeys.hmac("group-svc-tests-0123456789abcdef0123".getBytes(UTF_8));
+
+  final MutableClock clock = new MutableClock(START);
+  final Platform platform;
+  final FakeUserService users = new FakeUserService();
+  final GroupModule module;
+  private final ParleyServer userServer;
+  private final ParleyServer groupServer;
+  private final ManagedChannel userChannel;
+  private final ManagedChannel channel;
+  private final Map<String, String> tokens = new ConcurrentHashMap<>();
+  private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  private final EventBus.Subscription subscription;
+  private boolean userServerStopped;
+
+  private GroupTestServer(GroupSettings settings, String store) throws InterruptedException {
+    platform = Platform.builder(KEYS).store(store).clock(clock).build();
+    CountDownLatch subscribed = new CountDownLatch(1);
+    subscription = platform.events().subscribe(MembershipEvents.CHANNEL, new EventBus.Handler() {
+      @Override
+      public void message(String channel, byte[] payload) {
+        events.add(new String(payload, UTF_8));
+      }
+
+      @Override
+      public void connected() {
+        subscribed.countDown();
+      }
+    });
+    if (!subscribed.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the event subscription did not connect");
+    }
+    String userName = "users-" + UUID.randomUUID();
+    userServer = platform.serverBuilder().inProcess(userName).directExecutor().addService(users).build().start();
+    userChannel = ParleyChannels.forTarget("in-process:" + userName);
+    module = GroupModule.create(platform, settings, userChannel);
+    String groupName = "groups-" + UUID.randomUUID();
+    ParleyServer.Builder builder = platform.serverBuilder().inProcess(groupName).directExecutor();
+    module.services().forEach(builder::addService);
+    groupServer = builder.build().start();
+    channel = ParleyChannels.forTarget("in-process:" + groupName);
+  }
+
+  static GroupTestServer start() throws InterruptedException {
+    return new GroupTestServer(GroupSettings.defaults(), "memory");
+  }
+
+  static GroupTestServer start(GroupSettings settings, String store) throws InterruptedException {
+    return new GroupTestServer(settings, store);
+  }
+
+  /** A new user that user-svc knows. */
+  String newUser() {
+    return users.register();
+  }
+
+  /** A stub acting for {@code userId} with a live WEB session. */
+  GroupServiceBlockingStub as(String userId) {
+    String authorization = tokens.computeIfAbsent(userId, id -> TestSessions.login(platform, id, Terminal.WEB));
+    Metadata headers = new Metadata();
+    headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+    return anonymous().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /** A stub with no credential at all. */
+  GroupServiceBlockingStub anonymous() {
+    return GroupServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** A stub acting as {@code serviceName} with a service credential, as message-svc calls. */
+  GroupServiceBlockingStub asService(String serviceName) {
+    return anonymous().withCallCredentials(platform.serviceCredentials(serviceName));
+  }
+
+  /** Membership events published so far, oldest first, removing them. */
+  List<String> takeEvents() {
+    List<String> taken = new java.util.ArrayList<>();
+    events.drainTo(taken);
+    return taken;
+  }
+
+  /** The next membership event, waiting up to {@code timeout}; null if none came. */
+  String nextEvent(Duration timeout) throws InterruptedException {
+    return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Stops the fake user-svc, as if it were unreachable. */
+  void stopUserService() {
+    if (!userServerStopped) {
+      userServerStopped = true;
+      userServer.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    subscription.close();
+    channel.shutdownNow();
+    userChannel.shutdownNow();
+    groupServer.close();
+    stopUserService();
+    module.close();
+    platform.close();
+  }
+
+  /** Asserts that {@code call} fails with {@code code} and the Parley {@code reason}; returns the error's details. */
+  static com.google.rpc.Status assertStatus(Status.Code code, ErrorReason reason, ThrowingCallable call) {
+    com.google.rpc.Status[] details = new com.google.rpc.Status[1];
+    assertThatThrownBy(call).isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+      assertThat(e.getStatus().getCode()).as(e.getStatus().toString()).isEqualTo(code);
+      details[0] = StatusProto.fromThrowable(e);
+      assertThat(errorInfo(details[0]).getReason()).as(e.getStatus().toString()).isEqualTo(reason.name());
+      assertThat(errorInfo(details[0]).getDomain()).isEqualTo("parley.io");
+    });
+    return details[0];
+  }
+
+  static ErrorInfo errorInfo(com.google.rpc.Status status) {
+    return status.getDetailsList().stream().filter(a -> a.is(ErrorInfo.class)).findFirst()
+        .map(a -> unpack(a, ErrorInfo.class)).orElseThrow(() -> new AssertionError("no ErrorInfo in " + status));
+  }
+
+  /** The fields a BadRequest names, in order. */
+  static List<String> badFields(com.google.rpc.Status status) {
+    return status.getDetailsList().stream().filter(a -> a.is(BadRequest.class)).findFirst()
+        .map(a -> unpack(a, BadRequest.class).getFieldViolationsList().stream()
+            .map(BadRequest.FieldViolation::getField).toList())
+        .orElseThrow(() -> new AssertionError("no BadRequest in " + status));
+  }
+
+  private static <T extends com.google.protobuf.Message> T unpack(com.google.protobuf.Any any, Class<T> type) {
+    try {
+      return any.unpack(type);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,245 @@
+package io.parley.launcher;
+
+import io.parley.auth.TokenAlgorithm;
+import io.parley.auth.TokenKeys;
+import io.parley.redis.RedisClients;
+import io.parley.session.SessionPolicy;
+import io.parley.session.TerminalPolicy;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags every {@code parley} command takes. Each one may also come from the environment
+ * variable named in its description ({@code PARLEY_<NAME>}); a flag on the command line wins.
+ * Secrets never have defaults and never appear on the command line: a secret file, or the
+ * {@code PARLEY_JWT_SECRET} variable.
+ */
+final class LauncherOptions {
+  static final String SECRET_ENV = "PARLEY_JWT_SECRET";
+
+  @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "${env:PARLEY_GRPC_PORT:-9090}",
+      description = "gRPC port (0 = any free port). Env PARLEY_GRPC_PORT. Default: ${DEFAULT-VALUE}.")
+  int grpcPort;
+
+  @Option(names = "--http-port", paramLabel = "PORT", defaultValue = "${env:PARLEY_HTTP_PORT:-8080}",
+      description = "REST gateway port (all, gateway). Env PARLEY_HTTP_PORT. Default: ${DEFAULT-VALUE}.")
+  int httpPort;
+
+  @Option(names = "--host", paramLabel = "ADDRESS", defaultValue = "${env:PARLEY_HOST:-0.0.0.0}",
+      description = "Address to bind. Env PARLEY_HOST. Default: ${DEFAULT-VALUE}.")
+  String host;
+
+  @Option(names = "--store", paramLabel = "URL", defaultValue = "${env:PARLEY_STORE:-memory}",
+      description = "memory, redis://[user:pass@]host:port[/db] or redis-cluster://h1:p1,h2:p2. "
+          + "Env PARLEY_STORE. Default: ${DEFAULT-VALUE}.")
+  String store;
+
+  @Option(names = "--jwt-algorithm", paramLabel = "ALG", defaultValue = "${env:PARLEY_JWT_ALGORITHM:-HS256}",
+      description = "HS256, RS256 or ES256. Env PARLEY_JWT_ALGORITHM. Default: ${DEFAULT-VALUE}.")
+  TokenAlgorithm jwtAlgorithm;
+
+  @Option(names = "--jwt-secret-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_JWT_SECRET_FILE}",
+      description = "HS256: file holding the shared secret (at least 32 bytes; e.g. head -c 48 /dev/urandom). "
+          + "Env PARLEY_JWT_SECRET_FILE, or the secret itself in PARLEY_JWT_SECRET.")
+  Path jwtSecretFile;
+
+  @Option(names = "--jwt-public-key-files", paramLabel = "FILES", split = ",",
+      defaultValue = "${env:PARLEY_JWT_PUBLIC_KEY_FILES}",
+      description = "RS256/ES256: PEM public keys that verify tokens, comma-separated; each file's name without "
+          + ".pem is its kid. Env PARLEY_JWT_PUBLIC_KEY_FILES.")
+  List<Path> jwtPublicKeyFiles;
+
+  @Option(names = "--jwt-private-key-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_JWT_PRIVATE_KEY_FILE}",
+      description = "RS256/ES256: PKCS#8 PEM private key that signs tokens (user and message need it). "
+          + "Env PARLEY_JWT_PRIVATE_KEY_FILE.")
+  Path jwtPrivateKeyFile;
+
+  @Option(names = "--jwt-key-id", paramLabel = "KID", defaultValue = "${env:PARLEY_JWT_KEY_ID}",
+      description = "RS256/ES256: kid of the private key (must name one of the public keys). Env PARLEY_JWT_KEY_ID.")
+  String jwtKeyId;
+
+  @Option(names = "--jwt-issuer", paramLabel = "NAME", defaultValue = "${env:PARLEY_JWT_ISSUER:-parley}",
+      description = "The tokens' iss. Env PARLEY_JWT_ISSUER. Default: ${DEFAULT-VALUE}.")
+  String jwtIssuer;
+
+  @Option(names = "--user-target", paramLabel = "TARGET", defaultValue = "${env:PARLEY_USER_TARGET}",
+      description = "Where user-svc runs: host:port, dns:///host:port or h1:p1,h2:p2. Env PARLEY_USER_TARGET.")
+  String userTarget;
+
+  @Option(names = "--friend-target", paramLabel = "TARGET", defaultValue = "${env:PARLEY_FRIEND_TARGET}",
+      description = "Where friend-svc runs. Env PARLEY_FRIEND_TARGET.")
+  String friendTarget;
+
+  @Option(names = "--group-target", paramLabel = "TARGET", defaultValue = "${env:PARLEY_GROUP_TARGET}",
+      description = "Where group-svc runs. Env PARLEY_GROUP_TARGET.")
+  String groupTarget;
+
+  @Option(names = "--message-target", paramLabel = "TARGET", defaultValue = "${env:PARLEY_MESSAGE_TARGET}",
+      description = "Where message-svc runs. Env PARLEY_MESSAGE_TARGET.")
+  String messageTarget;
+
+  @Option(names = "--terminal-policy", paramLabel = "POLICY", defaultValue = "${env:PARLEY_TERMINAL_POLICY:-per-terminal}",
+      description = "per-terminal (a login kicks the older session on the same terminal), single, or unlimited. "
+          + "Env PARLEY_TERMINAL_POLICY. Default: ${DEFAULT-VALUE}.")
+  String terminalPolicy;
+
+  @Option(names = "--session-idle", paramLabel = "DURATION", defaultValue = "${env:PARLEY_SESSION_IDLE:-7d}",
+      converter = DurationConverter.class,
+      description = "Idle time after which a session expires, e.g. 30m, 12h, 7d. Env PARLEY_SESSION_IDLE. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration sessionIdle;
+
+  @Option(names = "--session-lifetime", paramLabel = "DURATION", defaultValue = "${env:PARLEY_SESSION_LIFETIME:-30d}",
+      converter = DurationConverter.class,
+      description = "Absolute lifetime of a session and its token. Env PARLEY_SESSION_LIFETIME. Default: ${DEFAULT-VALUE}.")
+  Duration sessionLifetime;
+
+  @Option(names = "--group-max-members", paramLabel = "N", defaultValue = "${env:PARLEY_GROUP_MAX_MEMBERS:-2000}",
+      description = "Member limit of new groups. Env PARLEY_GROUP_MAX_MEMBERS. Default: ${DEFAULT-VALUE}.")
+  int groupMaxMembers;
+
+  @Option(names = "--cors-origins", paramLabel = "ORIGINS", split = ",", defaultValue = "${env:PARLEY_CORS_ORIGINS}",
+      description = "Origins the REST gateway allows (comma-separated, or *). Env PARLEY_CORS_ORIGINS.")
+  List<String> corsOrigins;
+
+  /**
+   * The validated configuration for {@code role}.
+   *
+   * @throws IllegalArgumentException with a message saying what to set, if something is missing or wrong
+   */
+  NodeConfig toConfig(Role role, java.util.Map<String, String> env) {
+    if (!"memory".equals(store) && !RedisClients.isRedisUrl(store)) {
+      throw new IllegalArgumentException("--store must be memory, redis://host:port or redis-cluster://h1:p1,h2:p2, not '"
+          + RedisClients.redact(store) + "'");
+    }
+    boolean ephemeralAllowed = "memory".equals(store) && role == Role.ALL;
+    KeysResult keys = keys(env, ephemeralAllowed);
+    SessionPolicy policy = SessionPolicy.defaults()
+        .withAbsoluteLifetime(sessionLifetime)
+        .withMaxInactive(sessionIdle)
+        .withTerminalPolicy(parseTerminalPolicy(terminalPolicy));
+    return NodeConfig.builder(role, keys.keys)
+        .keysAreEphemeral(keys.ephemeral)
+        .host(host)
+        .grpcPort(grpcPort)
+        .httpPort(httpPort)
+        .store(store)
+        .issuer(jwtIssuer)
+        .sessionPolicy(policy)
+        .target(Role.USER, userTarget)
+        .target(Role.FRIEND, friendTarget)
+        .target(Role.GROUP, groupTarget)
+        .target(Role.MESSAGE, messageTarget)
+        .corsOrigins(corsOrigins == null ? List.of() : corsOrigins)
+        .groupMaxMembers(groupMaxMembers)
+        .build();
+  }
+
+  private record KeysResult(TokenKeys keys, boolean ephemeral) {}
+
+  private KeysResult keys(java.util.Map<String, String> env, boolean ephemeralAllowed) {
+    if (jwtAlgorithm == TokenAlgorithm.HS256) {
+      byte[] secret = null;
+      if (jwtSecretFile != null) {
+        secret = readSecret(jwtSecretFile);
+      } else if (env.get(SECRET_ENV) != null && !env.get(SECRET_ENV).isEmpty()) {
+        secret = env.get(SECRET_ENV).getBytes(StandardCharsets.UTF_8);
+      }
+      if (secret == null) {
+        if (!ephemeralAllowed) {
+          throw new IllegalArgumentException("this process shares sessions with others, so it needs the deployment's "
+              + "signing secret: set --jwt-secret-file (or PARLEY_JWT_SECRET_FILE) to a file of at least 32 random "
+              + "bytes, e.g. 'head -c 48 /dev/urandom > parley.key', and give every process the same file "
+              + "(or use RS256/ES256 keys with --jwt-algorithm)");
+        }
+        secret = new byte[48];
+        new SecureRandom().nextBytes(secret);
+        return new KeysResult(TokenKeys.hmac(secret), true);
+      }
+      if (secret.length < TokenKeys.MIN_HMAC_SECRET_BYTES) {
+        throw new IllegalArgumentException("the HS256 secret has " + secret.length + " bytes; at least "
+            + TokenKeys.MIN_HMAC_SECRET_BYTES + " are required (e.g. 'head -c 48 /dev/urandom > parley.key')");
+      }
+      return new KeysResult(TokenKeys.hmac(secret), false);
+    }
+    if (jwtPublicKeyFiles == null || jwtPublicKeyFiles.isEmpty()) {
+      throw new IllegalArgumentException(jwtAlgorithm + " needs --jwt-public-key-files (PEM public keys, kid = file name)"
+          + " and, where tokens are signed, --jwt-private-key-file with --jwt-key-id");
+    }
+    try {
+      TokenKeys.Builder builder = jwtAlgorithm == TokenAlgorithm.RS256 ? TokenKeys.rsa() : TokenKeys.ec();
+      for (Path file : jwtPublicKeyFiles) {
+        String kid = file.getFileName().toString().replaceFirst("(\\.pub)?\\.pem$", "");
+        builder.verificationKey(kid, TokenKeys.readPublicKey(file, jwtAlgorithm));
+      }
+      if (jwtPrivateKeyFile != null) {
+        if (jwtKeyId == null) {
+          throw new IllegalArgumentException("--jwt-private-key-file needs --jwt-key-id naming its public key");
+        }
+        builder.signingKey(jwtKeyId, TokenKeys.readPrivateKey(jwtPrivateKeyFile, jwtAlgorithm));
+      }
+      return new KeysResult(builder.build(), false);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read a key: " + e.getMessage(), e);
+    }
+  }
+
+  private static byte[] readSecret(Path file) {
+    try {
+      byte[] bytes = Files.readAllBytes(file);
+      int end = bytes.length;
+      while (end > 0 && (bytes[end - 1] == '\n' || bytes[end - 1] == '\r')) {
+        end--;
+      }
+      return Arrays.copyOf(bytes, end);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the secret file " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  static TerminalPolicy parseTerminalPolicy(String value) {
+    return switch (value.toLowerCase(Locale.ROOT).replace('_', '-')) {
+      case "per-terminal" -> TerminalPolicy.PER_TERMINAL;
+      case "single" -> TerminalPolicy.SINGLE;
+      case "unlimited" -> TerminalPolicy.UNLIMITED;
+      default -> throw new IllegalArgumentException(
+          "--terminal-policy must be per-terminal, single or unlimited, not '" + value + "'");
+    };
+  }
+
+  /** Parses {@code 500ms}, {@code 45s}, {@code 30m}, {@code 12h}, {@code 7d} or ISO-8601 ({@code PT1H}). */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    private static final Pattern SHORT = Pattern.compile("(\\d+)(ms|s|m|h|d)");
+
+    @Override
+    public Duration convert(String value) {
+      Matcher m = SHORT.matcher(value.trim());
+      if (m.matches()) {
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+          case "ms" -> Duration.ofMillis(n);
+          case "s" -> Duration.ofSeconds(n);
+          case "m" -> Duration.ofMinutes(n);
+          case "h" -> Duration.ofHours(n);
+          default -> Duration.ofDays(n);
+        };
+      }
+      try {
+        return Duration.parse(value.trim());
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException("not a duration: '" + value + "' (use e.g. 30m, 12h, 7d)");
+      }
+    }
+  }
+}

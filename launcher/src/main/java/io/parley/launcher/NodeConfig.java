@@ -1,0 +1,154 @@
+package io.parley.launcher;
+
+import static java.util.Objects.requireNonNull;
+
+import io.parley.auth.TokenKeys;
+import io.parley.session.SessionPolicy;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything a {@link ParleyNode} needs, already validated: the command line and the environment
+ * produce one ({@link LauncherOptions#toConfig}), tests build one directly.
+ *
+ * @param role what this process runs
+ * @param host the address to bind
+ * @param grpcPort the gRPC port; 0 picks a free one
+ * @param httpPort the REST gateway's port; 0 picks a free one
+ * @param store {@code memory}, {@code redis://…} or {@code redis-cluster://…}
+ * @param keys the token keys
+ * @param keysAreEphemeral true when the keys were generated at start-up (embedded default)
+ * @param issuer the tokens' {@code iss}
+ * @param sessionPolicy how sessions live
+ * @param targets gRPC targets of peer services, by role
+ * @param corsOrigins origins the gateway allows; empty for none, {@code *} for any
+ * @param groupMaxMembers the member limit of new groups
+ * @param fastPasswordHashing cheap Argon2 parameters (tests and benchmarks only)
+ */
+public record NodeConfig(
+    Role role,
+    String host,
+    int grpcPort,
+    int httpPort,
+    String store,
+    TokenKeys keys,
+    boolean keysAreEphemeral,
+    String issuer,
+    SessionPolicy sessionPolicy,
+    Map<Role, String> targets,
+    List<String> corsOrigins,
+    int groupMaxMembers,
+    boolean fastPasswordHashing) {
+
+  public NodeConfig {
+    requireNonNull(role, "role");
+    requireNonNull(host, "host");
+    requireNonNull(store, "store");
+    requireNonNull(keys, "keys");
+    requireNonNull(issuer, "issuer");
+    requireNonNull(sessionPolicy, "sessionPolicy");
+    targets = Map.copyOf(targets);
+    corsOrigins = List.copyOf(corsOrigins);
+  }
+
+  /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
+  public static Builder builder(Role role, TokenKeys keys) {
+    return new Builder(role, keys);
+  }
+
+  /** The target of peer {@code service}, or null. */
+  public String target(Role service) {
+    return targets.get(service);
+  }
+
+  /** Builds a {@link NodeConfig}. */
+  public static final class Builder {
+    private final Role role;
+    private final TokenKeys keys;
+    private boolean keysAreEphemeral;
+    private String host = "0.0.0.0";
+    private int grpcPort = 9090;
+    private int httpPort = 8080;
+    private String store = "memory";
+    private String issuer = "parley";
+    private SessionPolicy sessionPolicy = SessionPolicy.defaults();
+    private final Map<Role, String> targets = new EnumMap<>(Role.class);
+    private List<String> corsOrigins = List.of();
+    private int groupMaxMembers = 2000;
+    private boolean fastPasswordHashing;
+
+    private Builder(Role role, TokenKeys keys) {
+      this.role = requireNonNull(role, "role");
+      this.keys = requireNonNull(keys, "keys");
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder grpcPort(int grpcPort) {
+      this.grpcPort = grpcPort;
+      return this;
+    }
+
+    public Builder httpPort(int httpPort) {
+      this.httpPort = httpPort;
+      return this;
+    }
+
+    public Builder store(String store) {
+      this.store = store;
+      return this;
+    }
+
+    public Builder issuer(String issuer) {
+      this.issuer = issuer;
+      return this;
+    }
+
+    public Builder keysAreEphemeral(boolean ephemeral) {
+      this.keysAreEphemeral = ephemeral;
+      return this;
+    }
+
+    public Builder sessionPolicy(SessionPolicy sessionPolicy) {
+      this.sessionPolicy = sessionPolicy;
+      return this;
+    }
+
+    public Builder sessionIdleLimit(Duration idle) {
+      this.sessionPolicy = sessionPolicy.withMaxInactive(idle);
+      return this;
+    }
+
+    public Builder target(Role service, String target) {
+      if (target != null && !target.isBlank()) {
+        targets.put(service, target);
+      }
+      return this;
+    }
+
+    public Builder corsOrigins(List<String> corsOrigins) {
+      this.corsOrigins = corsOrigins;
+      return this;
+    }
+
+    public Builder groupMaxMembers(int groupMaxMembers) {
+      this.groupMaxMembers = groupMaxMembers;
+      return this;
+    }
+
+    public Builder fastPasswordHashing(boolean fast) {
+      this.fastPasswordHashing = fast;
+      return this;
+    }
+
+    public NodeConfig build() {
+      return new NodeConfig(role, host, grpcPort, httpPort, store, keys, keysAreEphemeral, issuer, sessionPolicy,
+          targets, corsOrigins, groupMaxMembers, fastPasswordHashing);
+    }
+  }
+}

@@ -1,0 +1,95 @@
+package io.parley.launcher;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.session.TerminalPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+class LauncherOptionsTest {
+  /** Parses flags; the PARLEY_* environment defaults are covered by ParleyJarIT, which sets a real environment. */
+  private static LauncherOptions parse(Map<String, String> unused, String... args) {
+    LauncherOptions options = new LauncherOptions();
+    new CommandLine(new Holder(options)).parseArgs(args);
+    return options;
+  }
+
+  @CommandLine.Command
+  static final class Holder {
+    @CommandLine.Mixin
+    LauncherOptions options;
+
+    Holder(LauncherOptions options) {
+      this.options = options;
+    }
+  }
+
+  @Test
+  void defaultsRunTheEmbeddedModeWithAnEphemeralSecret() {
+    NodeConfig config = parse(Map.of()).toConfig(Role.ALL, Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(9090);
+    assertThat(config.httpPort()).isEqualTo(8080);
+    assertThat(config.store()).isEqualTo("memory");
+    assertThat(config.keysAreEphemeral()).isTrue();
+    assertThat(config.sessionPolicy().terminalPolicy()).isEqualTo(TerminalPolicy.PER_TERMINAL);
+    assertThat(config.sessionPolicy().maxInactive()).isEqualTo(Duration.ofDays(7));
+  }
+
+  @Test
+  void flagsAreParsed(@TempDir Path dir) throws Exception {
+    Path secret = dir.resolve("parley.key");
+    Files.write(secret, "0123456789abcdef0123456789abcdef-and-more\n".getBytes(UTF_8));
+    NodeConfig config = parse(Map.of(), "--grpc-port", "7000", "--store", "redis://127.0.0.1:6390",
+        "--jwt-secret-file", secret.toString(), "--terminal-policy", "single", "--session-idle", "30m",
+        "--user-target", "users:9090", "--group-max-members", "50").toConfig(Role.FRIEND, Map.of());
+
+    assertThat(config.grpcPort()).isEqualTo(7000);
+    assertThat(config.keysAreEphemeral()).isFalse();
+    assertThat(config.sessionPolicy().terminalPolicy()).isEqualTo(TerminalPolicy.SINGLE);
+    assertThat(config.sessionPolicy().maxInactive()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(config.target(Role.USER)).isEqualTo("users:9090");
+    assertThat(config.groupMaxMembers()).isEqualTo(50);
+  }
+
+  @Test
+  void aSharedStoreWithoutASecretIsRefusedWithHowToFixIt() {
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://127.0.0.1:6379").toConfig(Role.ALL, Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--jwt-secret-file")
+        .hasMessageContaining("head -c 48 /dev/urandom");
+    assertThatThrownBy(() -> parse(Map.of()).toConfig(Role.USER, Map.of()))
+        .as("a single service never invents a secret, even on memory")
+        .hasMessageContaining("--jwt-secret-file");
+  }
+
+  @Test
+  void theSecretMayComeFromTheEnvironmentButMustBeLongEnough() {
+    NodeConfig config = parse(Map.of(), "--store", "redis://h:1")
+        .toConfig(Role.USER, Map.of("PARLEY_JWT_SECRET", "an-environment-secret-of-32-bytes!!"));
+    assertThat(config.keysAreEphemeral()).isFalse();
+
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1")
+        .toConfig(Role.USER, Map.of("PARLEY_JWT_SECRET", "short")))
+        .hasMessageContaining("at least 32");
+  }
+
+  @Test
+  void badValuesAreRefusedWithTheFlagNamed() {
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "postgres://x").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--store");
+    assertThatThrownBy(() -> parse(Map.of(), "--terminal-policy", "many").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--terminal-policy");
+    assertThatThrownBy(() -> parse(Map.of(), "--session-idle", "soon"))
+        .hasMessageContaining("soon");
+    assertThatThrownBy(() -> parse(Map.of(), "--jwt-algorithm", "RS256").toConfig(Role.USER, Map.of()))
+        .hasMessageContaining("--jwt-public-key-files");
+  }
+}

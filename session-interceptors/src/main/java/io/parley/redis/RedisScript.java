@@ -1,0 +1,66 @@
+package io.parley.redis;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+
+/**
+ * A Lua script run with {@code EVALSHA}, falling back to {@code EVAL} (which also caches it) the
+ * first time a server has not seen it. On a Redis Cluster every key of one call must share a hash
+ * slot. Immutable and thread-safe.
+ */
+public final class RedisScript {
+  private final String name;
+  private final byte[] source;
+  private final byte[] sha;
+
+  private RedisScript(String name, String source) {
+    this.name = name;
+    this.source = source.getBytes(StandardCharsets.UTF_8);
+    try {
+      this.sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(this.source))
+          .getBytes(StandardCharsets.US_ASCII);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-1 is missing from this JRE", e);
+    }
+  }
+
+  /** The script in the resource {@code name}, next to {@code owner}'s class file. */
+  public static RedisScript fromResource(Class<?> owner, String name) {
+    try (InputStream in = owner.getResourceAsStream(name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no script resource " + name + " next to " + owner.getName());
+      }
+      return new RedisScript(name, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read script " + name, e);
+    }
+  }
+
+  public static RedisScript of(String name, String source) {
+    return new RedisScript(requireNonNull(name, "name"), requireNonNull(source, "source"));
+  }
+
+  /** Runs the script; the reply is as jedis returns it (byte[], Long, List, or null). */
+  public Object run(UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    try {
+      return jedis.evalsha(sha, keys, args);
+    } catch (JedisNoScriptException e) {
+      return jedis.eval(source, keys, args);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RedisScript{" + name + "}";
+  }
+}

@@ -1,0 +1,296 @@
+package io.parley.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessServerBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.parley.error.ErrorMapping;
+import io.parley.session.SessionServerInterceptor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one server bootstrap every Parley service uses: a port, a bounded executor, the interceptor
+ * chain, health, reflection (v1 and v1alpha) and graceful shutdown.
+ *
+ * <p>Interceptor order, outermost first, for every Parley service:
+ *
+ * <ol>
+ *   <li>{@link RequestIdServerInterceptor}: the request id, so that everything below logs it;
+ *   <li>{@link ExceptionMappingServerInterceptor}: catches whatever the interceptors below and the
+ *       handler throw;
+ *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
+ * </ol>
+ *
+ * <p>Health and reflection get the first two only: they are public, so that grpcurl and load
+ * balancers need no token.
+ *
+ * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
+ * rejecting executor leaks calls in grpc-java); load is bounded at the transport instead, by a
+ * limit of concurrent calls per connection.
+ *
+ * <p>{@link #close()} drains: health turns NOT_SERVING, new calls are refused, calls in flight get
+ * the grace period to finish, then the rest are cancelled.
+ */
+public final class ParleyServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(ParleyServer.class);
+
+  private final Server server;
+  private final HealthStatusManager health;
+  private final ExecutorService executor;
+  private final Duration shutdownGrace;
+  private final List<String> serviceNames;
+  private final String description;
+  private volatile String boundDescription;
+
+  private ParleyServer(Builder builder) {
+    this.health = new HealthStatusManager();
+    this.shutdownGrace = builder.shutdownGrace;
+    this.executor = builder.directExecutor ? null : newExecutor(builder.threads);
+    ServerBuilder<?> serverBuilder;
+    if (builder.inProcessName != null) {
+      serverBuilder = InProcessServerBuilder.forName(builder.inProcessName);
+      description = "in-process:" + builder.inProcessName;
+    } else {
+      NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(builder.host, builder.port))
+          .maxConcurrentCallsPerConnection(builder.maxConcurrentCallsPerConnection)
+          .keepAliveTime(30, TimeUnit.SECONDS)
+          .keepAliveTimeout(10, TimeUnit.SECONDS)
+          .permitKeepAliveTime(10, TimeUnit.SECONDS)
+          .permitKeepAliveWithoutCalls(true);
+      serverBuilder = netty;
+      description = builder.host + ":" + builder.port;
+    }
+    if (builder.directExecutor) {
+      serverBuilder.directExecutor();
+    } else {
+      serverBuilder.executor(executor);
+    }
+    serverBuilder.maxInboundMessageSize(builder.maxInboundMessageSize);
+    serverBuilder.maxInboundMetadataSize(builder.maxInboundMetadataSize);
+
+    RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
+    ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
+    List<String> names = new ArrayList<>();
+    for (BindableService service : builder.services) {
+      ServerServiceDefinition definition = service.bindService();
+      names.add(definition.getServiceDescriptor().getName());
+      List<ServerInterceptor> chain = new ArrayList<>(builder.extraInterceptors);
+      if (builder.sessions != null) {
+        chain.add(builder.sessions);
+      }
+      chain.add(errors);
+      chain.add(requestIds);
+      // ServerInterceptors.intercept calls the last interceptor first.
+      serverBuilder.addService(ServerInterceptors.intercept(definition, chain));
+    }
+    serverBuilder.addService(ServerInterceptors.intercept(health.getHealthService(), errors, requestIds));
+    serverBuilder.addService(ServerInterceptors.intercept(ProtoReflectionServiceV1.newInstance(), errors, requestIds));
+    serverBuilder.addService(ServerInterceptors.intercept(legacyReflection(), errors, requestIds));
+    this.serviceNames = List.copyOf(names);
+    this.server = serverBuilder.build();
+  }
+
+  @SuppressWarnings("deprecation") // v1alpha reflection, still what many grpcurl builds ask for
+  private static BindableService legacyReflection() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts serving; health turns SERVING for every service. */
+  public ParleyServer start() {
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start the gRPC server on " + description + ": " + e.getMessage(), e);
+    }
+    boundDescription = server.getPort() > 0 ? description.replaceAll(":\\d+$", ":" + server.getPort()) : description;
+    health.setStatus("", ServingStatus.SERVING);
+    serviceNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    logger.info("gRPC server listening on {} with {}", description(), serviceNames);
+    return this;
+  }
+
+  /** The port bound, useful when built with port 0; -1 for an in-process server. */
+  public int port() {
+    return server.getPort();
+  }
+
+  /** Where the server listens, e.g. {@code 0.0.0.0:9090}, once started. */
+  public String description() {
+    return boundDescription != null ? boundDescription : description;
+  }
+
+  public List<String> serviceNames() {
+    return serviceNames;
+  }
+
+  /** Blocks until the server terminates. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Graceful shutdown: stop accepting, let calls finish within the grace period, then cancel the rest. */
+  @Override
+  public void close() {
+    health.enterTerminalState();
+    server.shutdown();
+    try {
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        logger.warn("calls still running after {}; cancelling them", shutdownGrace);
+        server.shutdownNow();
+        server.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      server.shutdownNow();
+      Thread.currentThread().interrupt();
+    } finally {
+      if (executor != null) {
+        executor.shutdown();
+      }
+    }
+    logger.info("gRPC server on {} stopped", description());
+  }
+
+  private static ExecutorService newExecutor(int threads) {
+    AtomicInteger counter = new AtomicInteger();
+    ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "parley-grpc-" + counter.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    pool.allowCoreThreadTimeOut(true);
+    return pool;
+  }
+
+  /** Builds a {@link ParleyServer}. Not thread-safe. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 9090;
+    private String inProcessName;
+    private boolean directExecutor;
+    private int threads = Math.max(8, 4 * Runtime.getRuntime().availableProcessors());
+    private int maxConcurrentCallsPerConnection = 1000;
+    private int maxInboundMessageSize = 1024 * 1024;
+    private int maxInboundMetadataSize = 16 * 1024;
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private ErrorMapping errorMapping = ErrorMapping.defaults();
+    private SessionServerInterceptor sessions;
+    private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
+    private final List<BindableService> services = new ArrayList<>();
+
+    private Builder() {}
+
+    /** The TCP port; 0 picks a free one. 9090 by default. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The address to bind; all interfaces by default. */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** Serve in-process under {@code name} instead of on TCP (tests). */
+    public Builder inProcess(String name) {
+      this.inProcessName = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** Run handlers on the transport thread (tests with an in-process server). */
+    public Builder directExecutor() {
+      this.directExecutor = true;
+      return this;
+    }
+
+    /** Handler threads; 4 per core, at least 8, by default. */
+    public Builder threads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be positive: " + threads);
+      }
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder maxConcurrentCallsPerConnection(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxConcurrentCallsPerConnection must be positive: " + max);
+      }
+      this.maxConcurrentCallsPerConnection = max;
+      return this;
+    }
+
+    /** Largest request message accepted; 1 MiB by default. */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxInboundMessageSize must be at least 1024: " + bytes);
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      this.shutdownGrace = requireNonNull(grace, "grace");
+      return this;
+    }
+
+    public Builder errorMapping(ErrorMapping errorMapping) {
+      this.errorMapping = requireNonNull(errorMapping, "errorMapping");
+      return this;
+    }
+
+    /** The session check for every service added; without it, services run unauthenticated (tests only). */
+    public Builder sessions(SessionServerInterceptor sessions) {
+      this.sessions = requireNonNull(sessions, "sessions");
+      return this;
+    }
+
+    /** An interceptor run inside the session interceptor, closest to the handler. */
+    public Builder intercept(ServerInterceptor interceptor) {
+      extraInterceptors.add(0, requireNonNull(interceptor, "interceptor"));
+      return this;
+    }
+
+    public Builder addService(BindableService service) {
+      services.add(requireNonNull(service, "service"));
+      return this;
+    }
+
+    public ParleyServer build() {
+      if (services.isEmpty()) {
+        throw new IllegalStateException("a ParleyServer needs at least one service");
+      }
+      return new ParleyServer(this);
+    }
+  }
+}

@@ -1,0 +1,225 @@
+package io.parley.server;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.CallCredentials;
+import io.grpc.ManagedChannel;
+import io.parley.auth.TokenIssuer;
+import io.parley.auth.TokenKeys;
+import io.parley.auth.TokenVerifier;
+import io.parley.client.ParleyChannels;
+import io.parley.client.ServiceTokenCredentials;
+import io.parley.events.EventBus;
+import io.parley.events.LocalEventBus;
+import io.parley.events.RedisEventBus;
+import io.parley.redis.RedisClients;
+import io.parley.session.CachingSessionStore;
+import io.parley.session.MemorySessionStore;
+import io.parley.session.RedisSessionStore;
+import io.parley.session.SessionPolicy;
+import io.parley.session.SessionServerInterceptor;
+import io.parley.session.SessionStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * What every service of one process shares: the clock, the token keys, the session store, the
+ * Redis client (when the store is Redis), the event bus and channels to peer services. The launcher builds one
+ * and hands it to each service module; tests build their own. Closing it releases everything it
+ * created.
+ *
+ * <p>With {@code store = "memory"}, sessions live in this process ({@link MemorySessionStore});
+ * with a Redis URL, in Redis behind a short-lived local cache ({@link RedisSessionStore} and
+ * {@link CachingSessionStore}), and service data goes to the same Redis. Thread-safe.
+ */
+public final class Platform implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(Platform.class);
+
+  private final String storeUrl;
+  private final Clock clock;
+  private final SessionPolicy sessionPolicy;
+  private final TokenVerifier tokenVerifier;
+  private final TokenIssuer tokenIssuer;
+  private final UnifiedJedis redis;
+  private final SessionStore sessionStore;
+  private final SessionServerInterceptor sessionInterceptor;
+  private final EventBus events;
+  private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+
+  private Platform(Builder builder) {
+    this.storeUrl = builder.storeUrl;
+    this.clock = builder.clock;
+    this.sessionPolicy = builder.sessionPolicy;
+    this.tokenVerifier = TokenVerifier.builder(builder.keys).issuer(builder.issuer).clock(clock).build();
+    this.tokenIssuer = builder.keys.canSign() ? new TokenIssuer(builder.keys, builder.issuer, clock) : null;
+    if (RedisClients.isRedisUrl(storeUrl)) {
+      this.redis = RedisClients.create(storeUrl);
+      RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
+      this.sessionStore = CachingSessionStore.builder(shared).clock(clock).ttl(builder.sessionCacheTtl).build();
+    } else if ("memory".equals(storeUrl)) {
+      this.redis = null;
+      this.sessionStore = new MemorySessionStore(clock, sessionPolicy);
+    } else {
+      throw new IllegalArgumentException("unknown store '" + RedisClients.redact(storeUrl)
+          + "': use memory, redis://host:port or redis-cluster://h1:p1,h2:p2");
+    }
+    this.sessionInterceptor = new SessionServerInterceptor(tokenVerifier, sessionStore, sessionPolicy, clock);
+    this.events = redis == null ? new LocalEventBus() : new RedisEventBus(redis);
+  }
+
+  public static Builder builder(TokenKeys keys) {
+    return new Builder(keys);
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  /** {@code "memory"} or the Redis URL, as configured. */
+  public String storeUrl() {
+    return storeUrl;
+  }
+
+  public boolean isRedis() {
+    return redis != null;
+  }
+
+  /**
+   * The shared Redis client.
+   *
+   * @throws IllegalStateException if the store is {@code memory}
+   */
+  public UnifiedJedis redis() {
+    if (redis == null) {
+      throw new IllegalStateException("the store is memory; there is no Redis client");
+    }
+    return redis;
+  }
+
+  public SessionPolicy sessionPolicy() {
+    return sessionPolicy;
+  }
+
+  public SessionStore sessionStore() {
+    return sessionStore;
+  }
+
+  public TokenVerifier tokenVerifier() {
+    return tokenVerifier;
+  }
+
+  /**
+   * The token issuer.
+   *
+   * @throws IllegalStateException if the key set has no signing key
+   */
+  public TokenIssuer tokenIssuer() {
+    if (tokenIssuer == null) {
+      throw new IllegalStateException("no signing key is configured: this process can verify tokens but not issue them");
+    }
+    return tokenIssuer;
+  }
+
+  public SessionServerInterceptor sessionInterceptor() {
+    return sessionInterceptor;
+  }
+
+  /**
+   * Notifications between services and replicas: in-process with the memory store, Redis pub/sub
+   * otherwise.
+   */
+  public EventBus events() {
+    return events;
+  }
+
+  /** A server builder with this platform's session check installed. */
+  public ParleyServer.Builder serverBuilder() {
+    return ParleyServer.builder().sessions(sessionInterceptor);
+  }
+
+  /** The channel to {@code target} (see {@link ParleyChannels}), created once and closed with the platform. */
+  public ManagedChannel channel(String target) {
+    return channels.computeIfAbsent(requireNonNull(target, "target"), ParleyChannels::forTarget);
+  }
+
+  /** Credentials for {@code serviceName} to call INTERNAL methods of other services. */
+  public CallCredentials serviceCredentials(String serviceName) {
+    return ServiceTokenCredentials.of(tokenIssuer(), serviceName, clock);
+  }
+
+  @Override
+  public void close() {
+    channels.values().forEach(ManagedChannel::shutdown);
+    for (ManagedChannel channel : channels.values()) {
+      try {
+        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+          channel.shutdownNow();
+        }
+      } catch (InterruptedException e) {
+        channel.shutdownNow();
+        Thread.currentThread().interrupt();
+      }
+    }
+    events.close();
+    try {
+      sessionStore.close();
+    } finally {
+      if (redis != null) {
+        redis.close();
+      }
+    }
+    logger.debug("platform closed");
+  }
+
+  /** Builds a {@link Platform}. Not thread-safe. */
+  public static final class Builder {
+    private final TokenKeys keys;
+    private String storeUrl = "memory";
+    private String issuer = "parley";
+    private Clock clock = Clock.systemUTC();
+    private SessionPolicy sessionPolicy = SessionPolicy.defaults();
+    private Duration sessionCacheTtl = Duration.ofSeconds(5);
+
+    private Builder(TokenKeys keys) {
+      this.keys = requireNonNull(keys, "keys");
+    }
+
+    /** {@code memory} (the default), {@code redis://…} or {@code redis-cluster://…}. */
+    public Builder store(String storeUrl) {
+      this.storeUrl = requireNonNull(storeUrl, "storeUrl");
+      return this;
+    }
+
+    /** The token issuer name, {@code iss}; "parley" by default. */
+    public Builder issuer(String issuer) {
+      this.issuer = requireNonNull(issuer, "issuer");
+      return this;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder sessionPolicy(SessionPolicy sessionPolicy) {
+      this.sessionPolicy = requireNonNull(sessionPolicy, "sessionPolicy");
+      return this;
+    }
+
+    /** How long a replica may serve a session check from memory (Redis store only); 5 s by default. */
+    public Builder sessionCacheTtl(Duration ttl) {
+      this.sessionCacheTtl = requireNonNull(ttl, "ttl");
+      return this;
+    }
+
+    public Platform build() {
+      return new Platform(this);
+    }
+  }
+}

@@ -1,0 +1,199 @@
+package io.parley.session;
+
+import static java.util.Objects.requireNonNull;
+
+import io.parley.session.v1.SessionRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A {@link SessionStore} in this process's memory: the embedded default. Sessions are lost when
+ * the process exits and are not shared with other processes. Time comes from the injected {@link
+ * Clock}, so tests move the clock instead of sleeping. Thread-safe; operations on one user are
+ * serialized.
+ */
+public final class MemorySessionStore implements SessionStore {
+  private final Clock clock;
+  private final SessionPolicy policy;
+  private final ConcurrentHashMap<String, Map<String, StoredSession>> users = new ConcurrentHashMap<>();
+  private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+
+  public MemorySessionStore(Clock clock, SessionPolicy policy) {
+    this.clock = requireNonNull(clock, "clock");
+    this.policy = requireNonNull(policy, "policy");
+  }
+
+  @Override
+  public List<String> create(SessionRecord record, TerminalPolicy terminalPolicy) {
+    requireNonNull(record, "record");
+    requireNonNull(terminalPolicy, "terminalPolicy");
+    Instant now = clock.instant();
+    List<String> kicked = new ArrayList<>();
+    users.compute(record.getUserId(), (userId, sessions) -> {
+      Map<String, StoredSession> map = sessions == null ? new HashMap<>() : sessions;
+      prune(map, now);
+      List<StoredSession> live = new ArrayList<>();
+      for (StoredSession s : map.values()) {
+        if (!s.isLive(now)) {
+          continue;
+        }
+        boolean replaced = terminalPolicy == TerminalPolicy.SINGLE
+            || (terminalPolicy == TerminalPolicy.PER_TERMINAL && s.record().getTerminal() == record.getTerminal());
+        if (replaced) {
+          kicked.add(s.sessionId());
+        } else {
+          live.add(s);
+        }
+      }
+      // Beyond the cap, the least recently active sessions go.
+      live.sort(Comparator.comparing(StoredSession::lastAccess));
+      for (int i = 0; i <= live.size() - policy.maxSessionsPerUser(); i++) {
+        kicked.add(live.get(i).sessionId());
+      }
+      for (String sid : kicked) {
+        map.put(sid, ended(map.get(sid), SessionState.KICKED, now));
+      }
+      map.put(record.getSessionId(), new StoredSession(record, SessionState.ACTIVE, now, null));
+      return map;
+    });
+    kicked.forEach(sid -> notifyEnded(record.getUserId(), sid, SessionState.KICKED));
+    return kicked;
+  }
+
+  @Override
+  public Optional<StoredSession> find(String userId, String sessionId) {
+    StoredSession[] found = new StoredSession[1];
+    users.computeIfPresent(userId, (k, map) -> {
+      found[0] = map.get(sessionId);
+      return map;
+    });
+    return Optional.ofNullable(found[0]);
+  }
+
+  @Override
+  public Optional<StoredSession> touch(StoredSession session) {
+    String userId = session.userId();
+    String sessionId = session.sessionId();
+    Instant now = clock.instant();
+    StoredSession[] result = new StoredSession[1];
+    users.computeIfPresent(userId, (k, map) -> {
+      StoredSession s = map.get(sessionId);
+      if (s != null && s.isLive(now) && s.lastAccess().isBefore(now)) {
+        s = new StoredSession(s.record(), s.state(), now, null);
+        map.put(sessionId, s);
+      }
+      result[0] = s;
+      return map;
+    });
+    return Optional.ofNullable(result[0]);
+  }
+
+  @Override
+  public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
+    requireNonNull(attributes, "attributes");
+    String userId = session.userId();
+    String sessionId = session.sessionId();
+    Instant now = clock.instant();
+    boolean[] updated = new boolean[1];
+    users.computeIfPresent(userId, (k, map) -> {
+      StoredSession s = map.get(sessionId);
+      if (s != null && s.isLive(now)) {
+        SessionRecord record = s.record().toBuilder().clearAttributes().putAllAttributes(attributes).build();
+        map.put(sessionId, new StoredSession(record, s.state(), s.lastAccess(), null));
+        updated[0] = true;
+      }
+      return map;
+    });
+    return updated[0];
+  }
+
+  @Override
+  public List<StoredSession> listLive(String userId) {
+    Instant now = clock.instant();
+    List<StoredSession> live = new ArrayList<>();
+    users.computeIfPresent(userId, (k, map) -> {
+      prune(map, now);
+      map.values().stream().filter(s -> s.isLive(now)).forEach(live::add);
+      return map.isEmpty() ? null : map;
+    });
+    live.sort(Comparator.comparingLong((StoredSession s) -> s.record().getCreateTimeMs()).reversed());
+    return live;
+  }
+
+  @Override
+  public boolean revoke(String userId, String sessionId) {
+    Instant now = clock.instant();
+    boolean[] revoked = new boolean[1];
+    users.computeIfPresent(userId, (k, map) -> {
+      StoredSession s = map.get(sessionId);
+      if (s != null && s.isLive(now)) {
+        map.put(sessionId, ended(s, SessionState.REVOKED, now));
+        revoked[0] = true;
+      }
+      return map;
+    });
+    if (revoked[0]) {
+      notifyEnded(userId, sessionId, SessionState.REVOKED);
+    }
+    return revoked[0];
+  }
+
+  @Override
+  public List<String> revokeAllExcept(String userId, String keepSessionId) {
+    Instant now = clock.instant();
+    List<String> revoked = new ArrayList<>();
+    users.computeIfPresent(userId, (k, map) -> {
+      for (StoredSession s : List.copyOf(map.values())) {
+        if (s.isLive(now) && !s.sessionId().equals(keepSessionId)) {
+          map.put(s.sessionId(), ended(s, SessionState.REVOKED, now));
+          revoked.add(s.sessionId());
+        }
+      }
+      return map;
+    });
+    revoked.forEach(sid -> notifyEnded(userId, sid, SessionState.REVOKED));
+    return revoked;
+  }
+
+  @Override
+  public void addListener(SessionListener listener) {
+    listeners.add(requireNonNull(listener, "listener"));
+  }
+
+  @Override
+  public void close() {
+    users.clear();
+  }
+
+  /** A tombstone: the ids and terminal only, as the Redis store keeps. */
+  private static StoredSession ended(StoredSession s, SessionState state, Instant now) {
+    SessionRecord stub = SessionRecord.newBuilder()
+        .setSessionId(s.sessionId())
+        .setUserId(s.userId())
+        .setTerminal(s.record().getTerminal())
+        .build();
+    return new StoredSession(stub, state, now, now);
+  }
+
+  /** Forgets ended sessions past their retention and expired ones past theirs. */
+  private void prune(Map<String, StoredSession> map, Instant now) {
+    map.values().removeIf(s -> {
+      Instant since = s.state() == SessionState.ACTIVE ? s.expiresAt() : s.endedAt();
+      return !now.isBefore(since.plus(policy.endedRetention()));
+    });
+  }
+
+  private void notifyEnded(String userId, String sessionId, SessionState state) {
+    for (SessionListener listener : listeners) {
+      listener.sessionEnded(userId, sessionId, state);
+    }
+  }
+}

@@ -1,0 +1,426 @@
+package io.parley.session;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import io.parley.common.v1.ErrorReason;
+import io.parley.redis.RedisCalls;
+import io.parley.redis.RedisScript;
+import io.parley.redis.RedisSubscriber;
+import io.parley.session.v1.SessionRecord;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * A {@link SessionStore} on Redis through jedis, standalone or Cluster alike.
+ *
+ * <p>Layout: one hash per user, {@code <prefix>{<userId>}}, so that a user's whole state sits in
+ * one hash slot and every multi-step change (login with kick, revoke all) is one atomic Lua
+ * script, on a Cluster too. In it, field {@code <sid>} holds a small text meta line that the
+ * scripts read (state, terminal, last access, expiry), and fields {@code <sid>.0}, {@code
+ * <sid>.1}, ... the record (see {@link SessionRecordCodec}) in chunks of at most {@value
+ * #CHUNK_BYTES} bytes. Keeping every value under Redis's default {@code hash-max-listpack-value}
+ * (64) keeps the hash in its compact listpack encoding, which costs less than half the memory of
+ * the hashtable encoding a single larger value would force. The hash's own TTL covers its
+ * longest-living field, so Redis drops a user's hash once nothing in it matters; expiry of a
+ * single session is decided by comparing the clock with its meta, never by keyspace
+ * notifications.
+ *
+ * <p>A lookup is one {@code HMGET}. Every kick and revocation is {@code PUBLISH}ed from inside its
+ * script on {@code <prefix>events} as {@code "<userId> <sid> <K|R>"}; {@link SessionListener}s
+ * registered here hear those of every replica.
+ *
+ * <p>Thread-safe. A Redis that cannot be reached fails every method with SESSION_STORE_UNAVAILABLE.
+ */
+public final class RedisSessionStore implements SessionStore {
+  private static final Logger logger = LoggerFactory.getLogger(RedisSessionStore.class);
+
+  private static final RedisScript CREATE = RedisScript.fromResource(RedisSessionStore.class, "create.lua");
+  private static final RedisScript TOUCH = RedisScript.fromResource(RedisSessionStore.class, "touch.lua");
+  private static final RedisScript UPDATE_ATTRIBUTES =
+      RedisScript.fromResource(RedisSessionStore.class, "update_attributes.lua");
+  private static final RedisScript REVOKE = RedisScript.fromResource(RedisSessionStore.class, "revoke.lua");
+
+  private static final Pattern META = Pattern.compile("^([AKR])\\|(\\d+)\\|(\\d+)\\|(\\d+)$");
+
+  /** Largest chunk of a stored record; below Redis's default hash-max-listpack-value of 64. */
+  static final int CHUNK_BYTES = 60;
+
+  /** Most chunks a record may take: records are at most {@code 60 * 32 = 1920} bytes. */
+  static final int MAX_CHUNKS = 32;
+
+  private static final byte[] MAX_CHUNKS_ARG = bytes(Integer.toString(MAX_CHUNKS));
+
+  private final UnifiedJedis jedis;
+  private final RedisCalls redis;
+  private final Clock clock;
+  private final SessionPolicy policy;
+  private final SessionRecordCodec codec;
+  private final String prefix;
+  private final String channel;
+  private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+  private final Object eventsLock = new Object();
+  private boolean eventsConnected;
+  private final RedisSubscriber subscriber;
+  private final boolean ownsClient;
+
+  private RedisSessionStore(Builder builder) {
+    this.jedis = builder.jedis;
+    this.redis = new RedisCalls(jedis, ErrorReason.SESSION_STORE_UNAVAILABLE, "session store");
+    this.clock = builder.clock;
+    this.policy = builder.policy;
+    this.codec = builder.codec;
+    this.prefix = builder.prefix;
+    this.channel = builder.prefix + "events";
+    this.ownsClient = builder.ownsClient;
+    this.subscriber = new RedisSubscriber(jedis, List.of(channel), new EventHandler(), "parley-session-events");
+  }
+
+  /** Starts a store on {@code jedis}; the store does not close a client it did not create. */
+  public static Builder builder(UnifiedJedis jedis) {
+    return new Builder(jedis, false);
+  }
+
+  /** Starts a store on a new client for {@code url} (see {@link io.parley.redis.RedisClients}), closed with the store. */
+  public static Builder builder(String url) {
+    return new Builder(io.parley.redis.RedisClients.create(url), true);
+  }
+
+  /** Waits until the event subscription is live; for tests and start-up checks. */
+  public boolean awaitEvents(java.time.Duration timeout) throws InterruptedException {
+    return subscriber.awaitConnected(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  @Override
+  public List<String> create(SessionRecord record, TerminalPolicy terminalPolicy) {
+    requireNonNull(record, "record");
+    String userId = record.getUserId();
+    long now = clock.millis();
+    long expires = StoredSession.expiresAt(record, Instant.ofEpochMilli(now)).toEpochMilli();
+    if (expires <= now) {
+      throw new IllegalArgumentException("session " + record.getSessionId() + " would expire at once");
+    }
+    List<byte[]> args = new ArrayList<>(List.of(
+        bytes(record.getSessionId()),
+        bytes(Integer.toString(record.getTerminal())),
+        bytes(Long.toString(now)),
+        bytes(Long.toString(expires)),
+        bytes(switch (terminalPolicy) {
+          case PER_TERMINAL -> "T";
+          case SINGLE -> "S";
+          case UNLIMITED -> "U";
+        }),
+        bytes(Long.toString(policy.endedRetention().toMillis())),
+        bytes(Integer.toString(policy.maxSessionsPerUser())),
+        bytes(channel),
+        bytes(userId),
+        MAX_CHUNKS_ARG));
+    args.addAll(chunks(codec.encode(record)));
+    Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId)), args));
+    return strings(reply);
+  }
+
+  @Override
+  public Optional<StoredSession> find(String userId, String sessionId) {
+    byte[][] fields = new byte[MAX_CHUNKS + 1][];
+    fields[0] = bytes(sessionId);
+    for (int i = 0; i < MAX_CHUNKS; i++) {
+      fields[i + 1] = bytes(sessionId + "." + i);
+    }
+    List<byte[]> values = redis.read(() -> jedis.hmget(key(userId), fields));
+    byte[] meta = values.get(0);
+    if (meta == null) {
+      return Optional.empty();
+    }
+    return Optional.of(toStoredSession(userId, sessionId, join(values.subList(1, values.size())), new String(meta, UTF_8)));
+  }
+
+  @Override
+  public Optional<StoredSession> touch(StoredSession session) {
+    long now = clock.millis();
+    long expires = StoredSession.expiresAt(session.record(), Instant.ofEpochMilli(now)).toEpochMilli();
+    Object reply = redis.write(() -> TOUCH.run(jedis, List.of(key(session.userId())), List.of(
+        bytes(session.sessionId()),
+        bytes(Long.toString(now)),
+        bytes(Long.toString(expires)),
+        bytes(Long.toString(policy.endedRetention().toMillis())))));
+    if (reply == null) {
+      return Optional.empty();
+    }
+    Meta meta = Meta.parse(new String((byte[]) reply, UTF_8), session.sessionId());
+    SessionRecord record = meta.state == SessionState.ACTIVE && !meta.expired(now)
+        ? session.record()
+        : meta.stub(session.userId(), session.sessionId());
+    return Optional.of(meta.toStoredSession(record));
+  }
+
+  @Override
+  public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
+    requireNonNull(attributes, "attributes");
+    SessionRecord updated = session.record().toBuilder().clearAttributes().putAllAttributes(attributes).build();
+    List<byte[]> args = new ArrayList<>(List.of(
+        bytes(session.sessionId()), bytes(Long.toString(clock.millis())), MAX_CHUNKS_ARG));
+    args.addAll(chunks(codec.encode(updated)));
+    Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(session.userId())), args));
+    return Long.valueOf(1).equals(reply);
+  }
+
+  @Override
+  public List<StoredSession> listLive(String userId) {
+    Map<byte[], byte[]> all = redis.read(() -> jedis.hgetAll(key(userId)));
+    Map<String, byte[]> byField = new java.util.HashMap<>();
+    all.forEach((f, v) -> byField.put(new String(f, UTF_8), v));
+    Instant now = clock.instant();
+    List<StoredSession> live = new ArrayList<>();
+    byField.forEach((field, value) -> {
+      if (field.indexOf('.') < 0) {
+        List<byte[]> chunks = new ArrayList<>();
+        for (int i = 0; i < MAX_CHUNKS && byField.containsKey(field + "." + i); i++) {
+          chunks.add(byField.get(field + "." + i));
+        }
+        StoredSession s = toStoredSession(userId, field, join(chunks), new String(value, UTF_8));
+        if (s.isLive(now)) {
+          live.add(s);
+        }
+      }
+    });
+    live.sort(Comparator.comparingLong((StoredSession s) -> s.record().getCreateTimeMs()).reversed());
+    return live;
+  }
+
+  @Override
+  public boolean revoke(String userId, String sessionId) {
+    return !runRevoke("one", userId, sessionId).isEmpty();
+  }
+
+  @Override
+  public List<String> revokeAllExcept(String userId, String keepSessionId) {
+    return runRevoke("all-but", userId, keepSessionId == null ? "" : keepSessionId);
+  }
+
+  private List<String> runRevoke(String mode, String userId, String sessionId) {
+    Object reply = redis.write(() -> REVOKE.run(jedis, List.of(key(userId)), List.of(
+        bytes(mode),
+        bytes(sessionId),
+        bytes(Long.toString(clock.millis())),
+        bytes(Long.toString(policy.endedRetention().toMillis())),
+        bytes(channel),
+        bytes(userId),
+        MAX_CHUNKS_ARG)));
+    return strings(reply);
+  }
+
+  @Override
+  public void addListener(SessionListener listener) {
+    requireNonNull(listener, "listener");
+    synchronized (eventsLock) {
+      listeners.add(listener);
+      if (!eventsConnected) {
+        listener.eventsInterrupted();
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    subscriber.close();
+    if (ownsClient) {
+      jedis.close();
+    }
+  }
+
+  private byte[] key(String userId) {
+    return bytes(prefix + "{" + userId + "}");
+  }
+
+  private StoredSession toStoredSession(String userId, String sessionId, byte[] recordBytes, String metaLine) {
+    Meta meta = Meta.parse(metaLine, sessionId);
+    SessionRecord record = meta.state == SessionState.ACTIVE && recordBytes != null
+        ? SessionRecordCodec.decode(recordBytes, userId, sessionId).toBuilder().setTerminal(meta.terminal).build()
+        : meta.stub(userId, sessionId);
+    return meta.toStoredSession(record);
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(UTF_8);
+  }
+
+  /** The stored form split into chunks of at most {@link #CHUNK_BYTES}. */
+  static List<byte[]> chunks(byte[] record) {
+    if (record.length > CHUNK_BYTES * MAX_CHUNKS) {
+      throw new IllegalArgumentException("a session record of " + record.length + " bytes exceeds "
+          + CHUNK_BYTES * MAX_CHUNKS + "; keep session attributes to what every call needs");
+    }
+    List<byte[]> chunks = new ArrayList<>();
+    for (int from = 0; from < record.length; from += CHUNK_BYTES) {
+      chunks.add(java.util.Arrays.copyOfRange(record, from, Math.min(record.length, from + CHUNK_BYTES)));
+    }
+    if (chunks.isEmpty()) {
+      chunks.add(new byte[0]);
+    }
+    return chunks;
+  }
+
+  /** The record from its chunks, in order up to the first missing one; null if there is none. */
+  private static byte[] join(List<byte[]> chunks) {
+    int length = 0;
+    int count = 0;
+    for (byte[] chunk : chunks) {
+      if (chunk == null) {
+        break;
+      }
+      length += chunk.length;
+      count++;
+    }
+    if (count == 0) {
+      return null;
+    }
+    byte[] record = new byte[length];
+    int at = 0;
+    for (int i = 0; i < count; i++) {
+      System.arraycopy(chunks.get(i), 0, record, at, chunks.get(i).length);
+      at += chunks.get(i).length;
+    }
+    return record;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> strings(Object reply) {
+    if (reply == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    for (Object item : (List<Object>) reply) {
+      out.add(new String((byte[]) item, UTF_8));
+    }
+    return out;
+  }
+
+  /**
+   * The parsed meta line of one session: ACTIVE {@code A|terminal|lastAccess|expiresAt}, ended
+   * {@code K|terminal|endedAt|purgeAt} or {@code R|...}.
+   */
+  private record Meta(SessionState state, int terminal, long a, long b) {
+    static Meta parse(String line, String sessionId) {
+      Matcher m = META.matcher(line);
+      if (!m.matches()) {
+        throw new IllegalStateException("corrupt session meta for session " + sessionId);
+      }
+      return new Meta(SessionState.fromCode(m.group(1).charAt(0)), Integer.parseInt(m.group(2)),
+          Long.parseLong(m.group(3)), Long.parseLong(m.group(4)));
+    }
+
+    boolean expired(long now) {
+      return state == SessionState.ACTIVE && now >= b;
+    }
+
+    /**
+     * The record of a session whose record bytes are gone (ended, or expired): ids and terminal,
+     * and limits that reproduce the stored expiry.
+     */
+    SessionRecord stub(String userId, String sessionId) {
+      SessionRecord.Builder stub = SessionRecord.newBuilder()
+          .setUserId(userId)
+          .setSessionId(sessionId)
+          .setTerminal(terminal);
+      if (state == SessionState.ACTIVE) {
+        stub.setMaxInactiveMs(Math.max(0, b - a)).setAbsoluteExpireTimeMs(b);
+      }
+      return stub.build();
+    }
+
+    /** For an ended session, its last access is unknown: the time it ended stands in. */
+    StoredSession toStoredSession(SessionRecord record) {
+      return state == SessionState.ACTIVE
+          ? new StoredSession(record, state, Instant.ofEpochMilli(a), null)
+          : new StoredSession(record, state, Instant.ofEpochMilli(a), Instant.ofEpochMilli(a));
+    }
+  }
+
+  private final class EventHandler implements RedisSubscriber.Handler {
+    @Override
+    public void message(String channel, byte[] payload) {
+      String[] parts = new String(payload, UTF_8).split(" ");
+      if (parts.length != 3 || parts[2].length() != 1) {
+        logger.warn("ignoring malformed session event on {}", channel);
+        return;
+      }
+      SessionState state = SessionState.fromCode(parts[2].charAt(0));
+      for (SessionListener listener : listeners) {
+        listener.sessionEnded(parts[0], parts[1], state);
+      }
+    }
+
+    @Override
+    public void connected() {
+      synchronized (eventsLock) {
+        eventsConnected = true;
+        listeners.forEach(SessionListener::eventsResumed);
+      }
+      logger.info("session events subscribed on {}", channel);
+    }
+
+    @Override
+    public void disconnected() {
+      synchronized (eventsLock) {
+        eventsConnected = false;
+        listeners.forEach(SessionListener::eventsInterrupted);
+      }
+    }
+  }
+
+  /** Builds a {@link RedisSessionStore}. Not thread-safe. */
+  public static final class Builder {
+    private final UnifiedJedis jedis;
+    private final boolean ownsClient;
+    private Clock clock = Clock.systemUTC();
+    private SessionPolicy policy = SessionPolicy.defaults();
+    private SessionRecordCodec codec = SessionRecordCodec.PROTOBUF;
+    private String prefix = "parley:sess:";
+
+    private Builder(UnifiedJedis jedis, boolean ownsClient) {
+      this.jedis = requireNonNull(jedis, "jedis");
+      this.ownsClient = ownsClient;
+    }
+
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder policy(SessionPolicy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    public Builder codec(SessionRecordCodec codec) {
+      this.codec = requireNonNull(codec, "codec");
+      return this;
+    }
+
+    /** The prefix of every key and of the event channel; {@code "parley:sess:"} by default. */
+    public Builder prefix(String prefix) {
+      requireNonNull(prefix, "prefix");
+      if (prefix.isEmpty() || prefix.contains("{") || prefix.contains("}") || prefix.contains(" ")) {
+        throw new IllegalArgumentException("prefix must be non-empty, without braces or spaces: '" + prefix + "'");
+      }
+      this.prefix = prefix;
+      return this;
+    }
+
+    public RedisSessionStore build() {
+      return new RedisSessionStore(this);
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.parley.session;
+
+import io.parley.session.v1.SessionRecord;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where sessions live, shared by every replica of every service. Implementations: {@link
+ * MemorySessionStore} (one process), {@link RedisSessionStore} (standalone or Cluster), and {@link
+ * CachingSessionStore} in front of either.
+ *
+ * <p>Every method is thread-safe and atomic per user: a login that kicks older sessions, a
+ * revocation and a touch never interleave for the same user. A store that cannot be reached throws
+ * a {@link io.parley.error.ParleyException} with reason SESSION_STORE_UNAVAILABLE, never anything
+ * that would read as "not found".
+ *
+ * <p>Expiry never depends on the store noticing time (no keyspace notifications): a read compares
+ * the clock with the session's last access and limits.
+ */
+public interface SessionStore extends AutoCloseable {
+
+  /**
+   * Stores a new ACTIVE session and, in the same atomic step, kicks what {@code policy} says it
+   * replaces (and the least recently active live sessions beyond {@link
+   * SessionPolicy#maxSessionsPerUser()}).
+   * Every kicked session is announced to listeners on every replica.
+   *
+   * @param record the new session; its create time is its first access
+   * @return the ids of the sessions kicked
+   */
+  List<String> create(SessionRecord record, TerminalPolicy policy);
+
+  /** The session, live or not, or empty if the store has no trace of it (never existed, or purged). */
+  Optional<StoredSession> find(String userId, String sessionId);
+
+  /**
+   * Records activity now, sliding the idle expiry of {@code session} (as last read from this
+   * store). Does nothing to a session that is no longer live. Returns the session as stored after
+   * the call, or empty if it is gone.
+   */
+  Optional<StoredSession> touch(StoredSession session);
+
+  /**
+   * Replaces the attributes of a live session (as last read from this store).
+   *
+   * @return false if the session is no longer live (nothing is written)
+   */
+  boolean updateAttributes(StoredSession session, Map<String, String> attributes);
+
+  /** The user's live sessions, newest first. */
+  List<StoredSession> listLive(String userId);
+
+  /**
+   * Ends a live session; its token then fails SESSION_REVOKED everywhere.
+   *
+   * @return false if it was not live (already ended, expired, or unknown)
+   */
+  boolean revoke(String userId, String sessionId);
+
+  /**
+   * Ends every live session of the user except {@code keepSessionId} (which may be null).
+   *
+   * @return the ids of the sessions revoked
+   */
+  List<String> revokeAllExcept(String userId, String keepSessionId);
+
+  /** Registers a listener for sessions ended on any replica. */
+  void addListener(SessionListener listener);
+
+  /** Releases connections and threads. */
+  @Override
+  void close();
+}

@@ -1,0 +1,46 @@
+package io.parley.auth;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.common.v1.ErrorReason;
+import io.parley.common.v1.Terminal;
+import io.parley.error.ParleyException;
+import io.parley.testing.MutableClock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class TokenVerifierTest {
+  private final MutableClock clock = MutableClock.startingNow();
+  private final TokenKeys keys = TokenKeys.hmac("token-verifier-test-secret-32-bytes".getBytes(UTF_8));
+  private final TokenIssuer issuer = new TokenIssuer(keys, "parley", clock);
+
+  @Test
+  void aRememberedTokenStillExpiresOnTime() {
+    TokenVerifier verifier = TokenVerifier.builder(keys).clock(clock).leeway(Duration.ofSeconds(10)).build();
+    String token = issuer.issueUserToken("u1", "s1", Terminal.WEB, "alice", "Alice", clock.instant().plusSeconds(60));
+
+    assertThat(verifier.verify(token).subject()).isEqualTo("u1");
+    clock.advance(Duration.ofSeconds(65));
+    assertThat(verifier.verify(token).subject()).as("within the leeway").isEqualTo("u1");
+    clock.advance(Duration.ofSeconds(10));
+
+    assertThatThrownBy(() -> verifier.verify(token))
+        .isInstanceOfSatisfying(ParleyException.class, e -> assertThat(e.reason()).isEqualTo(ErrorReason.TOKEN_EXPIRED));
+  }
+
+  @Test
+  void cachedAndUncachedVerifiersAgree() {
+    TokenVerifier cached = TokenVerifier.builder(keys).clock(clock).build();
+    TokenVerifier uncached = TokenVerifier.builder(keys).clock(clock).cacheSize(0).build();
+    String token = issuer.issueUserToken("u2", "s2", Terminal.MOBILE, null, null, clock.instant().plusSeconds(60));
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(cached.verify(token)).isEqualTo(uncached.verify(token));
+    }
+    String tampered = token.substring(0, token.length() - 2) + (token.endsWith("A") ? "BB" : "AA");
+    assertThatThrownBy(() -> cached.verify(tampered)).isInstanceOf(ParleyException.class);
+    assertThatThrownBy(() -> cached.verify(tampered)).isInstanceOf(ParleyException.class);
+  }
+}

@@ -1,0 +1,204 @@
+package io.parley.session;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.parley.common.v1.ErrorReason;
+import io.parley.common.v1.Terminal;
+import io.parley.data.Ids;
+import io.parley.error.ParleyException;
+import io.parley.session.v1.SessionRecord;
+import io.parley.testing.MutableClock;
+import io.parley.testing.RedisServer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two replicas' caches in front of one real redis-server: a cached check costs no round trip, and a
+ * revocation on one replica is seen by the other within 100 ms.
+ */
+class CachingSessionStoreTest {
+  private static final SessionPolicy POLICY = SessionPolicy.defaults();
+
+  private static RedisServer redis;
+  private static MutableClock clock;
+  private static CachingSessionStore replicaA;
+  private static CachingSessionStore replicaB;
+
+  @BeforeAll
+  static void start() throws InterruptedException {
+    redis = RedisServer.start();
+    clock = MutableClock.startingNow();
+    replicaA = cachedReplica();
+    replicaB = cachedReplica();
+  }
+
+  private static CachingSessionStore cachedReplica() throws InterruptedException {
+    RedisSessionStore shared = RedisSessionStore.builder(redis.url()).clock(clock).policy(POLICY).build();
+    assertThat(shared.awaitEvents(Duration.ofSeconds(5))).isTrue();
+    CachingSessionStore cached = CachingSessionStore.builder(shared).clock(clock).build();
+    awaitCaching(cached);
+    return cached;
+  }
+
+  @AfterAll
+  static void stop() {
+    replicaA.close();
+    replicaB.close();
+    redis.close();
+  }
+
+  @Test
+  void cachedLookupMakesNoRedisRoundTrip() {
+    SessionRecord record = login(replicaA, Terminal.WEB);
+    replicaA.find(record.getUserId(), record.getSessionId());
+    long before = redis.totalCommands();
+
+    for (int i = 0; i < 1000; i++) {
+      assertThat(replicaA.find(record.getUserId(), record.getSessionId()).orElseThrow().state())
+          .isEqualTo(SessionState.ACTIVE);
+    }
+
+    assertThat(redis.totalCommands()).isEqualTo(before);
+  }
+
+  @Test
+  void revocationOnOneReplicaIsSeenByTheOtherWithin100Milliseconds() throws InterruptedException {
+    List<SessionRecord> records = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      SessionRecord record = login(replicaA, Terminal.WEB);
+      assertThat(replicaA.find(record.getUserId(), record.getSessionId()).orElseThrow().state())
+          .isEqualTo(SessionState.ACTIVE);
+      records.add(record);
+    }
+
+    for (SessionRecord record : records) {
+      replicaB.revoke(record.getUserId(), record.getSessionId());
+      long revokedAt = System.nanoTime();
+      while (replicaA.find(record.getUserId(), record.getSessionId()).orElseThrow().state() == SessionState.ACTIVE) {
+        assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofMillis(100));
+        Thread.sleep(1);
+      }
+      assertThat(Duration.ofNanos(System.nanoTime() - revokedAt)).isLessThan(Duration.ofMillis(100));
+    }
+  }
+
+  @Test
+  void kickOnOneReplicaIsSeenByTheOther() throws InterruptedException {
+    SessionRecord first = login(replicaA, Terminal.MOBILE);
+    replicaA.find(first.getUserId(), first.getSessionId());
+
+    replicaB.create(record(first.getUserId(), Terminal.MOBILE), TerminalPolicy.PER_TERMINAL);
+
+    long deadline = System.nanoTime() + Duration.ofMillis(100).toNanos();
+    while (replicaA.find(first.getUserId(), first.getSessionId()).orElseThrow().state() != SessionState.KICKED) {
+      assertThat(System.nanoTime()).isLessThan(deadline);
+      Thread.sleep(1);
+    }
+  }
+
+  @Test
+  void entriesExpireAfterTheirTtlEvenWithoutEvents() {
+    FakeTicker ticker = new FakeTicker();
+    MemorySessionStore memory = new MemorySessionStore(clock, POLICY);
+    CachingSessionStore cached = CachingSessionStore.builder(memory).clock(clock).ticker(ticker)
+        .ttl(Duration.ofSeconds(5)).build();
+    SessionRecord record = record(Ids.newId("u"), Terminal.WEB);
+    memory.create(record, TerminalPolicy.PER_TERMINAL);
+    StoredSession before = cached.find(record.getUserId(), record.getSessionId()).orElseThrow();
+
+    // Changed behind the cache's back, with no event: served stale until the TTL passes.
+    memory.updateAttributes(before, java.util.Map.of("nickname", "changed"));
+    ticker.advance(Duration.ofSeconds(4));
+    assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record().getAttributesMap())
+        .doesNotContainKey("changed");
+    ticker.advance(Duration.ofSeconds(2));
+    assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record().getAttributesMap())
+        .containsEntry("nickname", "changed");
+  }
+
+  @Test
+  void cachedSessionThatLooksExpiredIsCheckedAgainstTheStore() {
+    SessionRecord record = login(replicaA, Terminal.DESKTOP);
+    StoredSession cachedEntry = replicaA.find(record.getUserId(), record.getSessionId()).orElseThrow();
+    clock.advance(POLICY.maxInactive().minusMinutes(1));
+    replicaB.touch(cachedEntry);
+    clock.advance(Duration.ofMinutes(2));
+
+    assertThat(replicaA.find(record.getUserId(), record.getSessionId()).orElseThrow().isLive(clock.instant())).isTrue();
+  }
+
+  @Test
+  void whileEventsAreInterruptedTheCacheIsBypassedSoAStoppedRedisFailsUnavailable() throws InterruptedException {
+    try (RedisServer own = RedisServer.builder().persistent().start()) {
+      RedisSessionStore shared = RedisSessionStore.builder(own.url()).clock(clock).policy(POLICY).build();
+      assertThat(shared.awaitEvents(Duration.ofSeconds(5))).isTrue();
+      try (CachingSessionStore cached = CachingSessionStore.builder(shared).clock(clock).build()) {
+        awaitCaching(cached);
+        SessionRecord record = login(cached, Terminal.WEB);
+        cached.find(record.getUserId(), record.getSessionId());
+
+        own.stop();
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        while (cached.isCaching()) {
+          assertThat(System.nanoTime()).isLessThan(deadline);
+          Thread.sleep(5);
+        }
+        assertThatThrownBy(() -> cached.find(record.getUserId(), record.getSessionId()))
+            .isInstanceOfSatisfying(ParleyException.class,
+                e -> assertThat(e.reason()).isEqualTo(ErrorReason.SESSION_STORE_UNAVAILABLE));
+
+        own.restart();
+        awaitCaching(cached);
+        assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().state())
+            .isEqualTo(SessionState.ACTIVE);
+      }
+    }
+  }
+
+  private static void awaitCaching(CachingSessionStore cached) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!cached.isCaching()) {
+      assertThat(System.nanoTime()).as("events resumed").isLessThan(deadline);
+      Thread.sleep(10);
+    }
+  }
+
+  private static SessionRecord login(SessionStore store, Terminal terminal) {
+    SessionRecord record = record(Ids.newId("u"), terminal);
+    store.create(record, TerminalPolicy.PER_TERMINAL);
+    return record;
+  }
+
+  private static SessionRecord record(String userId, Terminal terminal) {
+    Instant now = clock.instant();
+    return SessionRecord.newBuilder()
+        .setUserId(userId)
+        .setSessionId(Ids.newSessionId())
+        .setTerminal(terminal.getNumber())
+        .setCreateTimeMs(now.toEpochMilli())
+        .setMaxInactiveMs(POLICY.maxInactive().toMillis())
+        .setAbsoluteExpireTimeMs(now.plus(POLICY.absoluteLifetime()).toEpochMilli())
+        .build();
+  }
+
+  private static final class FakeTicker implements Ticker {
+    private final AtomicLong nanos = new AtomicLong();
+
+    void advance(Duration d) {
+      nanos.addAndGet(d.toNanos());
+    }
+
+    @Override
+    public long read() {
+      return nanos.get();
+    }
+  }
+}

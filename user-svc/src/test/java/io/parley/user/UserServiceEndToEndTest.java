@@ -1,0 +1,337 @@
+package io.parley.user;
+
+import static io.parley.user.RpcErrors.assertFails;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status.Code;
+import io.grpc.StatusRuntimeException;
+import io.parley.auth.TokenKeys;
+import io.parley.client.BearerTokenCredentials;
+import io.parley.common.v1.ErrorReason;
+import io.parley.common.v1.Terminal;
+import io.parley.data.Ids;
+import io.parley.server.ParleyServer;
+import io.parley.server.Platform;
+import io.parley.session.CachingSessionStore;
+import io.parley.session.SessionPolicy;
+import io.parley.testing.RedisServer;
+import io.parley.user.v1.GetMeRequest;
+import io.parley.user.v1.ListSessionsRequest;
+import io.parley.user.v1.LoginRequest;
+import io.parley.user.v1.LoginResponse;
+import io.parley.user.v1.LogoutRequest;
+import io.parley.user.v1.RegisterRequest;
+import io.parley.user.v1.SessionInfo;
+import io.parley.user.v1.User;
+import io.parley.user.v1.UserServiceGrpc;
+import io.parley.user.v1.UserServiceGrpc.UserServiceBlockingStub;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
+
+/**
+ * Two user-svc replicas, each with its own {@link Platform} and server on a real port, sharing one
+ * real (persistent) redis-server, as in a distributed deployment.
+ */
+class UserServiceEndToEndTest {
+  private static final byte[] SECRET = "end-to-end-secret-0123456789abcdef".getBytes(UTF_8);
+  private static final String PASSWORD = "correct horse battery";
+
+  private static RedisServer redis;
+  private final List<Replica> replicas = new ArrayList<>();
+
+  @BeforeAll
+  static void startRedis() {
+    redis = RedisServer.builder().persistent().start();
+  }
+
+  @AfterAll
+  static void stopRedis() {
+    if (redis != null) {
+      redis.close();
+    }
+  }
+
+  @AfterEach
+  void stopReplicas() {
+    replicas.forEach(Replica::close);
+    replicas.clear();
+    if (!redis.isRunning()) {
+      redis.restart();
+    }
+  }
+
+  private Replica replica() {
+    return replica(SessionPolicy.defaults());
+  }
+
+  private Replica replica(SessionPolicy policy) {
+    Replica replica = Replica.start(redis.url(), policy);
+    replicas.add(replica);
+    return replica;
+  }
+
+  private static String newUsername() {
+    return "e2e_" + Ids.newId("t");
+  }
+
+  private static User register(Replica replica, String username) {
+    return replica.stub().register(RegisterRequest.newBuilder().setUsername(username).setPassword(PASSWORD).build()).getUser();
+  }
+
+  private static LoginResponse login(Replica replica, String username, Terminal terminal) {
+    return replica.stub().login(LoginRequest.newBuilder()
+        .setUsername(username).setPassword(PASSWORD).setTerminal(terminal).setDeviceName("e2e").build());
+  }
+
+  private static User getMe(Replica replica, LoginResponse login) {
+    return replica.as(login).getMe(GetMeRequest.getDefaultInstance());
+  }
+
+  /** Calls {@code call} until it fails with {@code reason}; returns how long that took from now. */
+  private static Duration timeUntilRejected(Supplier<?> call, ErrorReason reason, Duration limit) {
+    long start = System.nanoTime();
+    while (System.nanoTime() - start < limit.toNanos()) {
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, call::get);
+      if (e != null) {
+        assertThat(RpcErrors.reason(e)).isEqualTo(reason.name());
+        return Duration.ofNanos(System.nanoTime() - start);
+      }
+    }
+    throw new AssertionError("still accepted after " + limit);
+  }
+
+  @Test
+  void aSessionOpenedOnOneReplicaWorksOnTheOther() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    User user = register(a, username);
+
+    LoginResponse login = login(a, username, Terminal.WEB);
+
+    assertThat(getMe(b, login)).isEqualTo(user);
+    assertThat(b.as(login).listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
+        .extracting(SessionInfo::getSessionId).containsExactly(login.getSession().getSessionId());
+    try (Jedis jedis = redis.connect()) {
+      assertThat(jedis.get("parley:user:name:" + username)).isEqualTo(user.getUserId());
+    }
+  }
+
+  @Test
+  void logoutOnOneReplicaIsRejectedOnTheOtherWithin100Ms() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    register(a, username);
+    LoginResponse login = login(a, username, Terminal.WEB);
+    getMe(b, login);
+    getMe(b, login);
+
+    a.as(login).logout(LogoutRequest.getDefaultInstance());
+
+    Duration rejectedAfter = timeUntilRejected(() -> getMe(b, login), ErrorReason.SESSION_REVOKED, Duration.ofSeconds(2));
+    assertThat(rejectedAfter).isLessThan(Duration.ofMillis(100));
+  }
+
+  @Test
+  void aSecondLoginOnTheSameTerminalThroughOneReplicaKicksTheFirstSessionOnTheOther() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    register(a, username);
+    LoginResponse first = login(a, username, Terminal.WEB);
+    getMe(a, first);
+
+    LoginResponse second = login(b, username, Terminal.WEB);
+
+    Duration rejectedAfter = timeUntilRejected(() -> getMe(a, first), ErrorReason.SESSION_KICKED, Duration.ofSeconds(2));
+    assertThat(rejectedAfter).isLessThan(Duration.ofMillis(100));
+    assertThat(getMe(a, second).getUsername()).isEqualTo(username);
+  }
+
+  @Test
+  void loginFailuresCountAcrossReplicas() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    register(a, username);
+    LoginRequest wrong = LoginRequest.newBuilder()
+        .setUsername(username).setPassword("wrong password").setTerminal(Terminal.WEB).build();
+    for (int i = 0; i < 5; i++) {
+      Replica replica = i % 2 == 0 ? a : b;
+      assertFails(() -> replica.stub().login(wrong), Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+    }
+
+    assertFails(() -> login(b, username, Terminal.WEB), Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+    assertFails(() -> login(a, username.toUpperCase(Locale.ROOT), Terminal.WEB),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+  }
+
+  @Test
+  void accountsAndSessionsSurviveARestartOfBothReplicas() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    User user = register(a, username);
+    LoginResponse login = login(b, username, Terminal.WEB);
+    getMe(a, login);
+
+    a.close();
+    b.close();
+    replicas.clear();
+    Replica a2 = replica();
+    Replica b2 = replica();
+
+    assertThat(getMe(a2, login)).isEqualTo(user);
+    assertThat(getMe(b2, login)).isEqualTo(user);
+    LoginResponse again = login(b2, username, Terminal.MOBILE);
+    assertThat(a2.as(again).listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
+        .extracting(SessionInfo::getSessionId)
+        .containsExactly(again.getSession().getSessionId(), login.getSession().getSessionId());
+  }
+
+  @Test
+  void anIdleSessionExpiresWhileOneInUseStaysAlive() throws InterruptedException {
+    SessionPolicy shortIdle = SessionPolicy.defaults().withMaxInactive(Duration.ofSeconds(2));
+    Replica a = replica(shortIdle);
+    Replica b = replica(shortIdle);
+    String username = newUsername();
+    register(a, username);
+    LoginResponse busy = login(a, username, Terminal.WEB);
+    LoginResponse idle = login(a, username, Terminal.MOBILE);
+    getMe(b, idle);
+
+    long end = System.nanoTime() + Duration.ofMillis(2600).toNanos();
+    int calls = 0;
+    while (System.nanoTime() < end) {
+      getMe(calls % 2 == 0 ? a : b, busy);
+      calls++;
+      TimeUnit.MILLISECONDS.sleep(200);
+    }
+
+    assertFails(() -> getMe(b, idle), Code.UNAUTHENTICATED, ErrorReason.SESSION_EXPIRED);
+    assertFails(() -> getMe(a, idle), Code.UNAUTHENTICATED, ErrorReason.SESSION_EXPIRED);
+    assertThat(getMe(b, busy).getUsername()).isEqualTo(username);
+    assertThat(getMe(a, busy).getUsername()).isEqualTo(username);
+  }
+
+  @Test
+  void withRedisDownCallsFailUnavailableQuicklyAndWithRedisBackTheSameTokenWorks() throws InterruptedException {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    User user = register(a, username);
+    LoginResponse login = login(a, username, Terminal.WEB);
+    getMe(b, login);
+
+    redis.stop();
+
+    for (Replica replica : List.of(a, b)) {
+      long start = System.nanoTime();
+      StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> getMe(replica, login));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(e).isNotNull();
+      assertThat(e.getStatus().getCode()).isEqualTo(Code.UNAVAILABLE);
+      assertThat(RpcErrors.reason(e)).isIn(ErrorReason.SESSION_STORE_UNAVAILABLE.name(), ErrorReason.STORE_UNAVAILABLE.name());
+      assertThat(took).isLessThan(Duration.ofSeconds(1));
+    }
+    long start = System.nanoTime();
+    assertFails(() -> login(b, username, Terminal.MOBILE), Code.UNAVAILABLE, ErrorReason.STORE_UNAVAILABLE);
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+
+    redis.restart();
+
+    for (Replica replica : List.of(a, b)) {
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      User me = null;
+      while (me == null && System.nanoTime() < deadline) {
+        try {
+          me = getMe(replica, login);
+        } catch (StatusRuntimeException e) {
+          assertThat(e.getStatus().getCode()).isEqualTo(Code.UNAVAILABLE);
+          TimeUnit.MILLISECONDS.sleep(50);
+        }
+      }
+      assertThat(me).as("the same token works again within 2 s of Redis coming back").isEqualTo(user);
+    }
+  }
+
+  /** One user-svc process: its own platform, module and server on a free port, and a channel to it. */
+  private static final class Replica implements AutoCloseable {
+    private final Platform platform;
+    private final UserModule module;
+    private final ParleyServer server;
+    private final ManagedChannel channel;
+    private boolean closed;
+
+    private Replica(Platform platform, UserModule module, ParleyServer server, ManagedChannel channel) {
+      this.platform = platform;
+      this.module = module;
+      this.server = server;
+      this.channel = channel;
+    }
+
+    static Replica start(String storeUrl, SessionPolicy policy) {
+      Platform platform = Platform.builder(TokenKeys.hmac(SECRET)).store(storeUrl).sessionPolicy(policy).build();
+      UserModule module = UserModule.create(platform, UserSettings.forTests());
+      ParleyServer.Builder builder = platform.serverBuilder().host("127.0.0.1").port(0).threads(4)
+          .shutdownGrace(Duration.ofSeconds(1));
+      module.services().forEach(builder::addService);
+      ParleyServer server = builder.build().start();
+      ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+      Replica replica = new Replica(platform, module, server, channel);
+      replica.awaitSessionEvents();
+      return replica;
+    }
+
+    /** Waits until the replica hears session events, so that it serves sessions from its cache as in steady state. */
+    private void awaitSessionEvents() {
+      CachingSessionStore sessions = (CachingSessionStore) platform.sessionStore();
+      long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+      while (!sessions.isCaching()) {
+        if (System.nanoTime() > deadline) {
+          throw new AssertionError("the replica did not subscribe to session events");
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(10);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new AssertionError(e);
+        }
+      }
+    }
+
+    UserServiceBlockingStub stub() {
+      return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    UserServiceBlockingStub as(LoginResponse login) {
+      return stub().withCallCredentials(BearerTokenCredentials.of(login.getAccessToken()));
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      channel.shutdownNow();
+      server.close();
+      module.close();
+      platform.close();
+    }
+  }
+}
