@@ -265,10 +265,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     }
     ListCursor cursor = ListCursor.parseOrNull(encoded);
     if (cursor == null) {
-      throw ParleyException.builder(ErrorReason.INVALID_PAGE_TOKEN)
-          .message("page_token is not valid for this request")
-          .violation("page_token", "not a token from a previous page of this same request")
-          .build();
+      throw PageTokens.invalidToken();
     }
     return cursor;
   }

@@ -64,13 +64,6 @@ final class GroupErrors {
         "the owner's role changes only by TransferOwnership to another member");
   }
 
-  static ParleyException invalidPageToken() {
-    return ParleyException.builder(ErrorReason.INVALID_PAGE_TOKEN)
-        .message("page_token is not valid for this request")
-        .violation("page_token", "not a token from a previous page of this same request")
-        .build();
-  }
-
   /**
    * The error a Redis script reports by its reason's name, with an optional detail (the member
    * limit for GROUP_FULL).

@@ -2,6 +2,7 @@ package io.parley.group;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.data.PageTokens;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ record Page<T>(List<T> items, String nextCursor) {
     try {
       return Long.parseLong(cursor);
     } catch (NumberFormatException e) {
-      throw GroupErrors.invalidPageToken();
+      throw PageTokens.invalidToken();
     }
   }
 
@@ -66,12 +67,12 @@ record Page<T>(List<T> items, String nextCursor) {
       }
       int colon = cursor.indexOf(':');
       if (colon <= 0 || colon == cursor.length() - 1) {
-        throw GroupErrors.invalidPageToken();
+        throw PageTokens.invalidToken();
       }
       try {
         return new IndexPosition(Long.parseLong(cursor.substring(0, colon)), cursor.substring(colon + 1));
       } catch (NumberFormatException e) {
-        throw GroupErrors.invalidPageToken();
+        throw PageTokens.invalidToken();
       }
     }
   }

@@ -40,9 +40,10 @@ final class LauncherOptions {
       description = "Address to bind. Env PARLEY_HOST. Default: ${DEFAULT-VALUE}.")
   String host;
 
+  // The description never shows the value: a Redis URL may hold a password.
   @Option(names = "--store", paramLabel = "URL", defaultValue = "${env:PARLEY_STORE:-memory}",
-      description = "memory, redis://[user:pass@]host:port[/db] or redis-cluster://h1:p1,h2:p2. "
-          + "Env PARLEY_STORE. Default: ${DEFAULT-VALUE}.")
+      description = "memory (all only), redis://[user:pass@]host:port[/db] or redis-cluster://h1:p1,h2:p2. "
+          + "Env PARLEY_STORE (put credentials there, not on the command line). Default: memory.")
   String store;
 
   @Option(names = "--jwt-algorithm", paramLabel = "ALG", defaultValue = "${env:PARLEY_JWT_ALGORITHM:-HS256}",
@@ -123,12 +124,22 @@ final class LauncherOptions {
       throw new IllegalArgumentException("--store must be memory, redis://host:port or redis-cluster://h1:p1,h2:p2, not '"
           + RedisClients.redact(store) + "'");
     }
+    if ("memory".equals(store) && role != Role.ALL) {
+      throw new IllegalArgumentException("parley " + role.command() + " shares sessions and data with other processes, "
+          + "so it needs a shared store: --store redis://host:port or redis-cluster://h1:p1,h2:p2 "
+          + "(only 'parley all' runs on memory)");
+    }
     boolean ephemeralAllowed = "memory".equals(store) && role == Role.ALL;
     KeysResult keys = keys(env, ephemeralAllowed);
-    SessionPolicy policy = SessionPolicy.defaults()
-        .withAbsoluteLifetime(sessionLifetime)
-        .withMaxInactive(sessionIdle)
-        .withTerminalPolicy(parseTerminalPolicy(terminalPolicy));
+    if (sessionIdle.compareTo(sessionLifetime) > 0) {
+      throw new IllegalArgumentException("--session-idle (" + sessionIdle + ") must not exceed --session-lifetime ("
+          + sessionLifetime + ")");
+    }
+    if (!keys.keys.canSign() && (role.serves(Role.USER) || role.serves(Role.MESSAGE))) {
+      throw new IllegalArgumentException("parley " + role.command() + " signs tokens (" + (role.serves(Role.USER)
+          ? "user sessions" : "service credentials") + "), so it needs --jwt-private-key-file and --jwt-key-id");
+    }
+    SessionPolicy policy = SessionPolicy.of(parseTerminalPolicy(terminalPolicy), sessionIdle, sessionLifetime);
     return NodeConfig.builder(role, keys.keys)
         .keysAreEphemeral(keys.ephemeral)
         .host(host)

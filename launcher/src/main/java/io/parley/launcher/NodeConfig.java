@@ -53,6 +53,13 @@ public record NodeConfig(
     corsOrigins = List.copyOf(corsOrigins);
   }
 
+  /** Without the store URL's password, nor any key material. */
+  @Override
+  public String toString() {
+    return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
+        + ", store=" + io.parley.redis.RedisClients.redact(store) + ", keys=" + keys + ", targets=" + targets + "}";
+  }
+
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
   public static Builder builder(Role role, TokenKeys keys) {
     return new Builder(role, keys);
@@ -85,7 +92,7 @@ public record NodeConfig(
     }
 
     public Builder host(String host) {
-      this.host = host;
+      this.host = requireNonNull(host, "host");
       return this;
     }
 
@@ -100,12 +107,12 @@ public record NodeConfig(
     }
 
     public Builder store(String store) {
-      this.store = store;
+      this.store = requireNonNull(store, "store");
       return this;
     }
 
     public Builder issuer(String issuer) {
-      this.issuer = issuer;
+      this.issuer = requireNonNull(issuer, "issuer");
       return this;
     }
 
@@ -115,7 +122,7 @@ public record NodeConfig(
     }
 
     public Builder sessionPolicy(SessionPolicy sessionPolicy) {
-      this.sessionPolicy = sessionPolicy;
+      this.sessionPolicy = requireNonNull(sessionPolicy, "sessionPolicy");
       return this;
     }
 
@@ -132,7 +139,7 @@ public record NodeConfig(
     }
 
     public Builder corsOrigins(List<String> corsOrigins) {
-      this.corsOrigins = corsOrigins;
+      this.corsOrigins = requireNonNull(corsOrigins, "corsOrigins");
       return this;
     }
 

@@ -14,9 +14,7 @@ import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.user.UserModule;
 import io.parley.user.UserSettings;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -41,9 +39,10 @@ public final class ParleyNode implements AutoCloseable {
   private final NodeConfig config;
   private final Platform platform;
   private final String inProcessName;
-  private final List<AutoCloseable> resources = new ArrayList<>();
+  private final List<AutoCloseable> modules = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
-  private int grpcPort = -1;
+  private ParleyServer grpcServer;
+  private ParleyServer localServer;
 
   private ParleyNode(NodeConfig config) {
     this.config = config;
@@ -75,43 +74,41 @@ public final class ParleyNode implements AutoCloseable {
 
   private void startServices() {
     Role role = config.role();
+    if (role == Role.MESSAGE || role == Role.GATEWAY) {
+      throw new IllegalArgumentException("parley " + role.command() + " is not part of this build yet");
+    }
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
       UserModule users = UserModule.create(platform,
           config.fastPasswordHashing() ? UserSettings.forTests() : UserSettings.defaults());
-      resources.add(users);
+      modules.add(users);
       services.addAll(users.services());
       names.add("user");
     }
     if (role.serves(Role.FRIEND)) {
       FriendModule friends = FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER));
-      resources.add(friends);
+      modules.add(friends);
       services.addAll(friends.services());
       names.add("friend");
     }
     if (role.serves(Role.GROUP)) {
       GroupModule groups = GroupModule.create(platform,
           GroupSettings.defaults().withMaxMembers(config.groupMaxMembers()), peer(Role.USER));
-      resources.add(groups);
+      modules.add(groups);
       services.addAll(groups.services());
       names.add("group");
     }
-    if (services.isEmpty()) {
-      return;
-    }
-    grpcPort = config.grpcPort() == 0 ? freePort() : config.grpcPort();
-    ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(grpcPort);
-    services.forEach(tcp::addService);
-    ParleyServer server = tcp.build().start();
-    resources.add(0, server);
     if (inProcessName != null) {
       ParleyServer.Builder local = platform.serverBuilder().inProcess(inProcessName);
       services.forEach(local::addService);
-      resources.add(0, local.build().start());
+      localServer = local.build().start();
     }
-    logger.info("Parley {} serving {} on gRPC {}:{}, store {}", role.command(), names, config.host(), grpcPort,
-        RedisClients.redact(config.store()));
+    ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort());
+    services.forEach(tcp::addService);
+    grpcServer = tcp.build().start();
+    logger.info("Parley {} serving {} on gRPC {}:{}, store {}", role.command(), names, config.host(),
+        grpcServer.port(), RedisClients.redact(config.store()));
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */
@@ -130,7 +127,7 @@ public final class ParleyNode implements AutoCloseable {
 
   /** The bound gRPC port, or -1 if this node serves no gRPC service. */
   public int grpcPort() {
-    return grpcPort;
+    return grpcServer == null ? -1 : grpcServer.port();
   }
 
   /** The gateway's port, or -1 if this node runs no gateway. */
@@ -147,29 +144,32 @@ public final class ParleyNode implements AutoCloseable {
     closed.await();
   }
 
-  /** Closes the gateway, then the servers (draining calls in flight), the modules, and the platform. */
+  /**
+   * Shuts down outside in: the TCP server drains (calls in flight finish, and may still reach their
+   * peers in-process), then the in-process server, the modules, and the platform.
+   */
   @Override
   public synchronized void close() {
     if (closed.getCount() == 0) {
       return;
     }
     logger.info("Parley {} shutting down", config.role().command());
-    for (AutoCloseable resource : resources) {
+    List<AutoCloseable> order = new ArrayList<>();
+    if (grpcServer != null) {
+      order.add(grpcServer);
+    }
+    if (localServer != null) {
+      order.add(localServer);
+    }
+    order.addAll(modules);
+    order.add(platform);
+    for (AutoCloseable resource : order) {
       try {
         resource.close();
       } catch (Exception e) {
         logger.warn("closing {} failed", resource, e);
       }
     }
-    platform.close();
     closed.countDown();
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free port", e);
-    }
   }
 }

@@ -65,9 +65,39 @@ class LauncherOptionsTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("--jwt-secret-file")
         .hasMessageContaining("head -c 48 /dev/urandom");
-    assertThatThrownBy(() -> parse(Map.of()).toConfig(Role.USER, Map.of()))
-        .as("a single service never invents a secret, even on memory")
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1").toConfig(Role.FRIEND, Map.of()))
+        .as("a single service never invents a secret")
         .hasMessageContaining("--jwt-secret-file");
+  }
+
+  @Test
+  void aSingleServiceRefusesTheMemoryStoreSinceItCouldNotShareSessions() {
+    assertThatThrownBy(() -> parse(Map.of()).toConfig(Role.FRIEND, Map.of("PARLEY_JWT_SECRET", "x".repeat(40))))
+        .hasMessageContaining("shared store").hasMessageContaining("--store redis://");
+  }
+
+  @Test
+  void sessionLimitsMayBothBeShortAndTheIdleOneMayNotExceedTheLifetime() {
+    NodeConfig config = parse(Map.of(), "--session-lifetime", "1d", "--session-idle", "12h").toConfig(Role.ALL, Map.of());
+    assertThat(config.sessionPolicy().absoluteLifetime()).isEqualTo(Duration.ofDays(1));
+    assertThat(config.sessionPolicy().maxInactive()).isEqualTo(Duration.ofHours(12));
+
+    assertThatThrownBy(() -> parse(Map.of(), "--session-lifetime", "1h", "--session-idle", "2h").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--session-idle").hasMessageContaining("--session-lifetime");
+  }
+
+  @Test
+  void helpNeverShowsTheStoreUrlWhichMayHoldAPassword() {
+    java.io.StringWriter help = new java.io.StringWriter();
+    Parley.commandLine(Map.of()).setOut(new java.io.PrintWriter(help)).execute("--help");
+    assertThat(help.toString()).contains("--store").contains("Default: memory");
+  }
+
+  @Test
+  void configDescriptionsHideTheStorePassword() {
+    NodeConfig config = parse(Map.of(), "--store", "redis://:hunter2@db:6379")
+        .toConfig(Role.USER, Map.of("PARLEY_JWT_SECRET", "x".repeat(40)));
+    assertThat(config.toString()).doesNotContain("hunter2").contains("***@db:6379");
   }
 
   @Test
@@ -89,7 +119,7 @@ class LauncherOptionsTest {
         .hasMessageContaining("--terminal-policy");
     assertThatThrownBy(() -> parse(Map.of(), "--session-idle", "soon"))
         .hasMessageContaining("soon");
-    assertThatThrownBy(() -> parse(Map.of(), "--jwt-algorithm", "RS256").toConfig(Role.USER, Map.of()))
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1", "--jwt-algorithm", "RS256").toConfig(Role.USER, Map.of()))
         .hasMessageContaining("--jwt-public-key-files");
   }
 }

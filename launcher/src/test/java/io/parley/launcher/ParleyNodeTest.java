@@ -150,6 +150,12 @@ class ParleyNodeTest {
 
   @Test
   void logoutOnUserSvcIsSeenAtOnceByFriendSvc() throws InterruptedException {
+    var friendsCache = (io.parley.session.CachingSessionStore) friends.platform().sessionStore();
+    long subscribed = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!friendsCache.isCaching()) {
+      assertThat(System.nanoTime()).as("friend-svc's session events subscribed").isLessThan(subscribed);
+      Thread.sleep(10);
+    }
     LoginResponse heidi = Clients.signUp(userChannel, "heidi");
     FriendServiceGrpc.FriendServiceBlockingStub onFriends =
         Clients.as(FriendServiceGrpc.newBlockingStub(friendChannel), heidi.getAccessToken());

@@ -63,6 +63,7 @@ public final class TokenIssuer {
   /** A short-lived credential for {@code serviceName} to call internal methods. */
   public String issueServiceToken(String serviceName, Duration ttl) {
     requireNonNull(serviceName, "serviceName");
+    requireNonNull(ttl, "ttl");
     if (ttl.isNegative() || ttl.isZero()) {
       throw new IllegalArgumentException("ttl must be positive: " + ttl);
     }

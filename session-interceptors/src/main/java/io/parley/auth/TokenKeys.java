@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -17,6 +18,7 @@ import java.security.interfaces.ECPrivateKey;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPrivateKey;
 import java.security.interfaces.RSAPublicKey;
+import java.security.spec.ECGenParameterSpec;
 import java.security.spec.ECParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
@@ -77,9 +79,11 @@ public final class TokenKeys {
    */
   public static TokenKeys hmac(String activeKid, Map<String, byte[]> secrets) {
     requireNonNull(activeKid, "activeKid");
+    requireNonNull(secrets, "secrets");
     Map<String, Algorithm> verifiers = new LinkedHashMap<>();
     secrets.forEach((kid, secret) -> {
       checkKid(kid);
+      requireNonNull(secret, "secret of " + kid);
       if (secret.length < MIN_HMAC_SECRET_BYTES) {
         throw new IllegalArgumentException("HS256 secret '" + kid + "' has " + secret.length
             + " bytes; at least " + MIN_HMAC_SECRET_BYTES + " are required");
@@ -195,6 +199,19 @@ public final class TokenKeys {
     }
   }
 
+  private static boolean isP256(ECParameterSpec params) {
+    try {
+      AlgorithmParameters p256 = AlgorithmParameters.getInstance("EC");
+      p256.init(new ECGenParameterSpec("secp256r1"));
+      ECParameterSpec expected = p256.getParameterSpec(ECParameterSpec.class);
+      return expected.getCurve().equals(params.getCurve())
+          && expected.getOrder().equals(params.getOrder())
+          && expected.getGenerator().equals(params.getGenerator());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("this JRE lacks the P-256 curve", e);
+    }
+  }
+
   /** Builds an RS256 or ES256 key set. Not thread-safe. */
   public static final class Builder {
     private final TokenAlgorithm algorithm;
@@ -262,9 +279,8 @@ public final class TokenKeys {
         if (!(key instanceof ECPublicKey ec)) {
           throw new IllegalArgumentException("key '" + kid + "' is not an EC public key");
         }
-        ECParameterSpec params = ec.getParams();
-        if (params.getCurve().getField().getFieldSize() != 256) {
-          throw new IllegalArgumentException("EC key '" + kid + "' is not on P-256, as ES256 requires");
+        if (!isP256(ec.getParams())) {
+          throw new IllegalArgumentException("EC key '" + kid + "' is not on P-256 (secp256r1), as ES256 requires");
         }
       }
     }

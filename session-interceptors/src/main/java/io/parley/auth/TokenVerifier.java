@@ -128,17 +128,17 @@ public final class TokenVerifier {
     }
     if (!keys.algorithm().name().equals(jwt.getAlgorithm())) {
       throw fail(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED,
-          "token algorithm '" + jwt.getAlgorithm() + "' is not accepted; this server uses " + keys.algorithm());
+          "token algorithm is not accepted; this server uses " + keys.algorithm());
     }
     TokenType type = TokenType.fromTyp(jwt.getType());
     if (type == null) {
-      throw fail(ErrorReason.TOKEN_TYPE_INVALID, "token typ '" + jwt.getType() + "' is not a Parley token type");
+      throw fail(ErrorReason.TOKEN_TYPE_INVALID, "token typ is not a Parley token type");
     }
     String kid = jwt.getKeyId();
     Algorithm algorithm = kid == null ? keys.soleVerifier() : keys.verifier(kid);
     if (algorithm == null) {
       throw fail(ErrorReason.TOKEN_KEY_UNKNOWN,
-          kid == null ? "token has no kid and the key set holds several keys" : "unknown token kid '" + kid + "'");
+          kid == null ? "token has no kid and the key set holds several keys" : "token kid names no known key");
     }
     try {
       verifierFor(kid == null ? "" : kid, algorithm).verify(jwt);

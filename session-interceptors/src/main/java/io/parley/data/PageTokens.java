@@ -81,6 +81,14 @@ public final class PageTokens {
     }
   }
 
+  /**
+   * The INVALID_PAGE_TOKEN error, naming {@code page_token}, for services whose cursor inside a
+   * token turns out malformed after {@link #decode} accepted the token.
+   */
+  public static ParleyException invalidToken() {
+    return invalid();
+  }
+
   private static ParleyException invalid() {
     return ParleyException.builder(ErrorReason.INVALID_PAGE_TOKEN)
         .message("page_token is not valid for this request")

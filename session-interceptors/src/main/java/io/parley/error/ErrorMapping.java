@@ -10,13 +10,13 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import io.parley.common.v1.ErrorReason;
+import io.parley.redis.RedisCalls;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Function;
-import redis.clients.jedis.exceptions.JedisClusterOperationException;
-import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * An ordered table from exception types to {@link ParleyException}: the first entry whose type
@@ -25,8 +25,9 @@ import redis.clients.jedis.exceptions.JedisConnectionException;
  *
  * <p>The {@linkplain #defaults() defaults} map, in order: {@link ParleyException} to itself; a gRPC
  * status from a downstream call to the same Parley reason if it carries one, else by code
- * (UNAVAILABLE to UPSTREAM_UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED); an unreachable Redis to
- * STORE_UNAVAILABLE; a rejected task to SERVER_BUSY. Immutable and thread-safe.
+ * (UNAVAILABLE to UPSTREAM_UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED); a Redis that cannot serve
+ * now (see {@link RedisCalls}) to STORE_UNAVAILABLE; a rejected task to SERVER_BUSY. Immutable and
+ * thread-safe.
  */
 public final class ErrorMapping {
   private static final ErrorMapping DEFAULTS = builder().build();
@@ -82,21 +83,17 @@ public final class ErrorMapping {
         }
       }
     }
-    ErrorReason reason =
-        switch (status.getCode()) {
-          case UNAVAILABLE -> ErrorReason.UPSTREAM_UNAVAILABLE;
-          case DEADLINE_EXCEEDED -> ErrorReason.DEADLINE_EXCEEDED;
-          case CANCELLED -> ErrorReason.CANCELLED;
-          default -> null;
-        };
-    if (reason == null) {
-      return internalError(t);
-    }
-    return ParleyException.builder(reason).message(reason == ErrorReason.UPSTREAM_UNAVAILABLE
-            ? "a service this call depends on is unavailable"
-            : reason == ErrorReason.DEADLINE_EXCEEDED ? "deadline exceeded" : "cancelled")
-        .cause(t)
-        .build();
+    // Without Parley details, only a transport outcome says something the caller can act on;
+    // any other bare status from a peer is a bug somewhere, reported as INTERNAL_ERROR.
+    return switch (status.getCode()) {
+      case UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED -> ParleyException.builder(ErrorReasons.genericReason(status.getCode()))
+          .message(status.getCode() == Status.Code.UNAVAILABLE
+              ? "a service this call depends on is unavailable"
+              : status.getCode() == Status.Code.DEADLINE_EXCEEDED ? "deadline exceeded" : "cancelled")
+          .cause(t)
+          .build();
+      default -> internalError(t);
+    };
   }
 
   private static ParleyException fromParleyDetails(
@@ -158,8 +155,8 @@ public final class ErrorMapping {
           e -> fromStatus(e.getStatus(), StatusProto.fromThrowable(e), e)));
       all.add(new Entry<>(StatusException.class,
           e -> fromStatus(e.getStatus(), StatusProto.fromThrowable(e), e)));
-      all.add(new Entry<>(JedisConnectionException.class, ErrorMapping::storeUnavailable));
-      all.add(new Entry<>(JedisClusterOperationException.class, ErrorMapping::storeUnavailable));
+      all.add(new Entry<>(JedisException.class,
+          e -> RedisCalls.isUnavailable(e) ? storeUnavailable(e) : null));
       all.add(new Entry<>(RejectedExecutionException.class,
           e -> ParleyException.builder(ErrorReason.SERVER_BUSY).message("server busy, retry").cause(e).build()));
       return new ErrorMapping(all);

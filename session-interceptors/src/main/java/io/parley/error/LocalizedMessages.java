@@ -43,7 +43,11 @@ public final class LocalizedMessages {
 
   /** The text for {@code reason} in {@code locale}, placeholders filled from {@code metadata}. */
   public static String message(ErrorReason reason, Locale locale, Map<String, String> metadata) {
-    String template = template(reason, locale);
+    return fill(template(reason, locale), metadata);
+  }
+
+  /** {@code template} with each {@code {key}} replaced by its metadata value; unknown keys stay. */
+  static String fill(String template, Map<String, String> metadata) {
     Matcher m = PLACEHOLDER.matcher(template);
     StringBuilder out = new StringBuilder();
     while (m.find()) {

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
+import java.net.SocketTimeoutException;
+import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,20 +20,27 @@ import redis.clients.jedis.exceptions.JedisException;
  * Runs commands for a Redis-backed store and turns failures into what callers should see:
  *
  * <ul>
- *   <li>an unreachable, hung or restarting Redis becomes a {@link ParleyException} with the
+ *   <li>a Redis that cannot serve now — unreachable, hung, restarting ({@code LOADING}), busy with
+ *       a script ({@code BUSY}), a replica after a failover ({@code READONLY}), a cluster without
+ *       quorum ({@code CLUSTERDOWN}, {@code TRYAGAIN}) — becomes a {@link ParleyException} with the
  *       store's UNAVAILABLE reason (SESSION_STORE_UNAVAILABLE or STORE_UNAVAILABLE), so that
  *       clients retry;
- *   <li>a rejected command ({@code WRONGTYPE}, a script error) is a bug, thrown as {@link
- *       IllegalStateException} and answered INTERNAL.
+ *   <li>a command Redis rejects for what it is ({@code WRONGTYPE}, a script error) is a bug,
+ *       thrown as {@link IllegalStateException} and answered INTERNAL.
  * </ul>
  *
  * <p>After a broken connection the client's idle pooled connections are dropped, since after a
- * Redis restart every one of them is dead. A {@linkplain #read read} is then tried once more, which
- * is safe for reads; a {@linkplain #write write} is not, since the server may have applied it.
+ * Redis restart every one of them is dead. A {@linkplain #read read} is then tried once more,
+ * which is safe for reads; a {@linkplain #write write} is not, since the server may have applied
+ * it. Nothing is retried after a timeout: a hung server would only make the caller wait twice.
  * Thread-safe.
  */
 public final class RedisCalls {
   private static final Logger logger = LoggerFactory.getLogger(RedisCalls.class);
+
+  /** Error prefixes of a Redis that cannot serve now but may soon. */
+  private static final List<String> TRANSIENT_ERRORS = List.of(
+      "BUSY", "LOADING", "READONLY", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN", "NOREPLICAS", "NOAUTH", "WRONGPASS");
 
   private final UnifiedJedis jedis;
   private final ErrorReason unavailableReason;
@@ -51,13 +60,14 @@ public final class RedisCalls {
     return jedis;
   }
 
-  /** Runs an idempotent read, once more after a broken connection. */
+  /** Runs an idempotent read, once more after a broken connection (not after a timeout). */
   public <T> T read(Supplier<T> command) {
     try {
       return command.get();
-    } catch (JedisDataException e) {
-      throw rejected(e);
     } catch (JedisException e) {
+      if (isTransient(e) || isTimeout(e)) {
+        throw translate(e);
+      }
       discardIdleConnections(jedis);
       return write(command);
     }
@@ -67,19 +77,57 @@ public final class RedisCalls {
   public <T> T write(Supplier<T> command) {
     try {
       return command.get();
-    } catch (JedisDataException e) {
-      throw rejected(e);
     } catch (JedisException e) {
-      discardIdleConnections(jedis);
-      throw ParleyException.builder(unavailableReason)
-          .message(storeName + " unavailable, retry")
-          .cause(e)
-          .build();
+      throw translate(e);
     }
   }
 
-  private IllegalStateException rejected(JedisDataException e) {
-    return new IllegalStateException(storeName + " rejected a command: " + e.getMessage(), e);
+  private RuntimeException translate(JedisException e) {
+    if (e instanceof JedisDataException && !isTransient(e)) {
+      return new IllegalStateException(storeName + " rejected a command: " + e.getMessage(), e);
+    }
+    if (!isTimeout(e)) {
+      discardIdleConnections(jedis);
+    }
+    return unavailable(unavailableReason, storeName, e);
+  }
+
+  /** A {@link ParleyException} with {@code reason} for a Redis that cannot serve now. */
+  static ParleyException unavailable(ErrorReason reason, String storeName, Exception cause) {
+    return ParleyException.builder(reason).message(storeName + " unavailable, retry").cause(cause).build();
+  }
+
+  /**
+   * Whether {@code e} says Redis cannot serve now but may soon: every failure to talk to it, and
+   * the error replies of a busy, loading, read-only or quorum-less server.
+   */
+  public static boolean isUnavailable(JedisException e) {
+    return !(e instanceof JedisDataException) || isTransient(e);
+  }
+
+  private static boolean isTransient(JedisException e) {
+    if (!(e instanceof JedisDataException)) {
+      return false;
+    }
+    String message = e.getMessage();
+    if (message == null) {
+      return false;
+    }
+    for (String prefix : TRANSIENT_ERRORS) {
+      if (message.startsWith(prefix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isTimeout(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SocketTimeoutException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Drops the idle pooled connections of {@code jedis}; those in use are dropped as they fail. */

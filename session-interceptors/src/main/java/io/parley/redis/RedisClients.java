@@ -31,8 +31,10 @@ import redis.clients.jedis.UnifiedJedis;
  * </ul>
  *
  * <p>Query parameters tune the client: {@code connectTimeout} and {@code socketTimeout} in
- * milliseconds (500 and 1000 by default, so that a dead server fails a call within about a
- * second) and {@code poolSize} (64 connections per node by default). Both kinds are returned as
+ * milliseconds (500 and 400 by default) and {@code poolSize} (64 connections per node by default).
+ * A stopped server fails a call at once; a hung one (frozen, or cut off by the network) within
+ * about twice the socket timeout on the first call (jedis waits once more while discarding the
+ * dead connection) and once after: under a second by default. Both kinds are returned as
  * {@link UnifiedJedis}, so stores work unchanged on either.
  */
 public final class RedisClients {
@@ -118,7 +120,7 @@ public final class RedisClients {
       throw new IllegalArgumentException("Redis Cluster URL '" + redact(url) + "' names no node");
     }
     Map<String, String> query = query(rawQuery);
-    int socketTimeout = intParam(query, "socketTimeout", 1000);
+    int socketTimeout = intParam(query, "socketTimeout", 400);
     return RedisClusterClient.builder()
         .nodes(nodes)
         .clientConfig(clientConfig(userInfo, query).build())
@@ -154,7 +156,7 @@ public final class RedisClients {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .protocol(RedisProtocol.RESP2)
         .connectionTimeoutMillis(intParam(query, "connectTimeout", 500))
-        .socketTimeoutMillis(intParam(query, "socketTimeout", 1000))
+        .socketTimeoutMillis(intParam(query, "socketTimeout", 400))
         .clientName(query.getOrDefault("clientName", "parley"));
     if (rawUserInfo != null && !rawUserInfo.isEmpty()) {
       int colon = rawUserInfo.indexOf(':');
@@ -174,7 +176,7 @@ public final class RedisClients {
     pool.setMaxTotal(size);
     pool.setMaxIdle(size);
     pool.setMinIdle(0);
-    pool.setMaxWait(Duration.ofMillis(intParam(query, "socketTimeout", 1000)));
+    pool.setMaxWait(Duration.ofMillis(intParam(query, "socketTimeout", 400)));
     pool.setTestWhileIdle(true);
     pool.setTimeBetweenEvictionRuns(Duration.ofSeconds(30));
     pool.setJmxEnabled(false);

@@ -3,18 +3,30 @@ package io.parley.redis;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.BinaryJedisPubSub;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
  * Keeps a Redis pub/sub subscription alive on its own daemon thread: subscribes, and after a lost
  * connection waits (100 ms doubling to 2 s) and subscribes again, for as long as it is open.
+ *
+ * <p>A subscribed connection only reads, so a peer that vanished without closing it (a host lost,
+ * a NAT or load balancer dropping idle flows) would go unnoticed for hours. The subscriber
+ * therefore PINGs it every {@value #PING_SECONDS} seconds and drops it when no PONG has come back
+ * for three intervals; that is reported like any other loss.
  *
  * <p>The handler hears every message and whether the subscription is {@linkplain
  * Handler#connected() up} or {@linkplain Handler#disconnected() down}; messages published while it
@@ -23,6 +35,7 @@ import redis.clients.jedis.exceptions.JedisException;
  */
 public final class RedisSubscriber implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(RedisSubscriber.class);
+  private static final int PING_SECONDS = 3;
 
   /** What a subscription reports. */
   public interface Handler {
@@ -39,16 +52,31 @@ public final class RedisSubscriber implements AutoCloseable {
   private final byte[][] channels;
   private final Handler handler;
   private final Thread thread;
+  private final ScheduledExecutorService watchdog;
+  private final long silenceLimitNanos;
   private final CountDownLatch firstConnect = new CountDownLatch(1);
   private volatile boolean open = true;
   private volatile PubSub current;
 
   /** Starts subscribing to {@code channels} at once. */
   public RedisSubscriber(UnifiedJedis jedis, List<String> channels, Handler handler, String threadName) {
+    this(jedis, channels, handler, threadName, Duration.ofSeconds(PING_SECONDS));
+  }
+
+  RedisSubscriber(UnifiedJedis jedis, List<String> channels, Handler handler, String threadName, Duration pingInterval) {
+    this.silenceLimitNanos = pingInterval.multipliedBy(3).toNanos();
     this.jedis = requireNonNull(jedis, "jedis");
     this.handler = requireNonNull(handler, "handler");
+    requireNonNull(threadName, "threadName");
     this.channels = channels.stream().map(c -> c.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
-    this.thread = new Thread(this::run, requireNonNull(threadName, "threadName"));
+    this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, threadName + "-ping");
+      t.setDaemon(true);
+      return t;
+    });
+    this.watchdog.scheduleWithFixedDelay(this::checkAlive, pingInterval.toMillis(), pingInterval.toMillis(),
+        TimeUnit.MILLISECONDS);
+    this.thread = new Thread(this::run, threadName);
     this.thread.setDaemon(true);
     this.thread.start();
   }
@@ -68,8 +96,11 @@ public final class RedisSubscriber implements AutoCloseable {
     while (open) {
       PubSub pubSub = new PubSub();
       current = pubSub;
-      try {
-        jedis.subscribe(pubSub, channels);
+      try (Connection connection = dedicatedConnection()) {
+        pubSub.connection = connection;
+        if (open) {
+          pubSub.proceed(connection, channels);
+        }
       } catch (JedisException | IllegalStateException e) {
         if (open) {
           logger.warn("Redis subscription lost ({}); retrying in {} ms", e.getMessage(), backoffMillis);
@@ -94,6 +125,35 @@ public final class RedisSubscriber implements AutoCloseable {
     }
   }
 
+  /** A connection of its own (pub/sub holds it), from the client's pool: on a Cluster, any node's. */
+  private Connection dedicatedConnection() {
+    if (jedis instanceof RedisClient client) {
+      return client.getPool().getResource();
+    }
+    if (jedis instanceof RedisClusterClient cluster) {
+      return cluster.getConnectionFromSlot(ThreadLocalRandom.current().nextInt(16384));
+    }
+    throw new IllegalStateException("unsupported Redis client " + jedis.getClass().getName());
+  }
+
+  /** PINGs a live subscription; drops one that stopped answering, which the run loop reports. */
+  private void checkAlive() {
+    PubSub pubSub = current;
+    if (pubSub == null || !pubSub.connected) {
+      return;
+    }
+    try {
+      if (System.nanoTime() - pubSub.lastPong > silenceLimitNanos) {
+        logger.warn("Redis subscription silent for {} ms; reconnecting", silenceLimitNanos / 1_000_000);
+        pubSub.drop();
+      } else {
+        pubSub.ping();
+      }
+    } catch (RuntimeException e) {
+      pubSub.drop();
+    }
+  }
+
   private void safely(Runnable callback) {
     try {
       callback.run();
@@ -105,27 +165,45 @@ public final class RedisSubscriber implements AutoCloseable {
   @Override
   public void close() {
     open = false;
+    watchdog.shutdownNow();
     PubSub pubSub = current;
-    if (pubSub != null && pubSub.isSubscribed()) {
-      try {
-        pubSub.unsubscribe();
-      } catch (RuntimeException e) {
-        logger.debug("unsubscribe failed while closing", e);
-      }
+    if (pubSub != null) {
+      pubSub.drop();
     }
     thread.interrupt();
   }
 
   private final class PubSub extends BinaryJedisPubSub {
     volatile boolean connected;
+    volatile long lastPong = System.nanoTime();
+    volatile Connection connection;
+
+    /** Closes the socket under the blocked read, which ends the subscription with an error. */
+    void drop() {
+      Connection c = connection;
+      if (c != null) {
+        try {
+          c.setBroken();
+          c.disconnect();
+        } catch (RuntimeException e) {
+          logger.debug("closing a Redis subscription connection failed", e);
+        }
+      }
+    }
 
     @Override
     public void onSubscribe(byte[] channel, int subscribedChannels) {
       if (!connected && subscribedChannels == channels.length) {
+        lastPong = System.nanoTime();
         connected = true;
         safely(handler::connected);
         firstConnect.countDown();
       }
+    }
+
+    @Override
+    public void onPong(byte[] pattern) {
+      lastPong = System.nanoTime();
     }
 
     @Override

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>exceptions thrown by {@code next.startCall}, i.e. by inner interceptors while setting up;
  *   <li>exceptions thrown from any listener callback ({@code onMessage}, {@code onHalfClose}, ...);
- *   <li>a handler's own {@code close} with a non-OK status and no Parley details, e.g. {@code
- *       responseObserver.onError(new ParleyException(...))} in a streaming handler, or a plain
- *       {@code Status}.
+ *   <li>a handler's own {@code close} with a non-OK status, e.g. {@code
+ *       responseObserver.onError(new ParleyException(...))} in a streaming handler, a plain {@code
+ *       Status}, or an error forwarded from a peer service (rendered again with this call's request
+ *       id and language, keeping its reason).
  * </ul>
  *
  * <p>Anything the {@link ErrorMapping} does not know becomes INTERNAL "internal error"; its cause
@@ -46,6 +47,9 @@ public final class ExceptionMappingServerInterceptor implements ServerIntercepto
 
   static final Metadata.Key<String> ACCEPT_LANGUAGE =
       Metadata.Key.of("accept-language", Metadata.ASCII_STRING_MARSHALLER);
+
+  private static final Metadata.Key<byte[]> STATUS_DETAILS =
+      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
   private final ErrorMapping mapping;
 
@@ -110,18 +114,27 @@ public final class ExceptionMappingServerInterceptor implements ServerIntercepto
         logger.debug("{} closed twice [request_id={}], ignoring {}", methodName(), requestId, status);
         return;
       }
-      if (status.isOk() || ErrorStatuses.hasParleyDetails(status, trailers)) {
+      if (status.isOk()) {
         super.close(status, trailers);
         return;
       }
+      // Whatever the handler closed with is rendered again for this call: its own request id and
+      // language, even for an error forwarded from a peer service.
+      Metadata original = new Metadata();
+      original.merge(trailers);
+      trailers.discardAll(STATUS_DETAILS);
       if (status.getCause() != null) {
         closeMapped(mapping.map(status.getCause()), status.getCause(), trailers);
+        return;
+      }
+      StatusRuntimeException plain = new StatusRuntimeException(status, original);
+      if (original.containsKey(STATUS_DETAILS)) {
+        closeMapped(mapping.map(plain), plain, trailers);
         return;
       }
       // A plain status chosen by a handler (Status.NOT_FOUND.withDescription(...)): keep its code
       // and description where a generic reason fits, and add the common details.
       ErrorReason reason = ErrorReasons.genericReason(status.getCode());
-      StatusRuntimeException plain = new StatusRuntimeException(status, trailers);
       ParleyException mapped = reason == null
           ? mapping.map(plain)
           : ParleyException.builder(reason)

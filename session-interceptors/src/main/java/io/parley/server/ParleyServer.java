@@ -47,8 +47,9 @@ import org.slf4j.LoggerFactory;
  * balancers need no token.
  *
  * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
- * rejecting executor leaks calls in grpc-java); load is bounded at the transport instead, by a
- * limit of concurrent calls per connection.
+ * rejecting executor leaks calls in grpc-java, see grpc-java#636), so the queue is bounded only by
+ * the limit of concurrent calls per connection times the connections; put a limit on connections
+ * in front (a load balancer) if clients are untrusted.
  *
  * <p>{@link #close()} drains: health turns NOT_SERVING, new calls are refused, calls in flight get
  * the grace period to finish, then the rest are cancelled.
@@ -201,6 +202,7 @@ public final class ParleyServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private ErrorMapping errorMapping = ErrorMapping.defaults();
     private SessionServerInterceptor sessions;
+    private boolean withoutSessions;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
 
@@ -269,9 +271,18 @@ public final class ParleyServer implements AutoCloseable {
       return this;
     }
 
-    /** The session check for every service added; without it, services run unauthenticated (tests only). */
+    /** The session check for every service added. Required, unless {@link #withoutSessions()}. */
     public Builder sessions(SessionServerInterceptor sessions) {
       this.sessions = requireNonNull(sessions, "sessions");
+      return this;
+    }
+
+    /**
+     * Serves without any session check: every method, INTERNAL ones included, is open. Only for
+     * tests of the other interceptors, or services that have no session at all.
+     */
+    public Builder withoutSessions() {
+      this.withoutSessions = true;
       return this;
     }
 
@@ -289,6 +300,9 @@ public final class ParleyServer implements AutoCloseable {
     public ParleyServer build() {
       if (services.isEmpty()) {
         throw new IllegalStateException("a ParleyServer needs at least one service");
+      }
+      if (sessions == null && !withoutSessions) {
+        throw new IllegalStateException("a ParleyServer needs sessions(...) (or, for tests, withoutSessions())");
       }
       return new ParleyServer(this);
     }

@@ -41,7 +41,6 @@ import redis.clients.jedis.UnifiedJedis;
 public final class Platform implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Platform.class);
 
-  private final String storeUrl;
   private final Clock clock;
   private final SessionPolicy sessionPolicy;
   private final TokenVerifier tokenVerifier;
@@ -53,7 +52,7 @@ public final class Platform implements AutoCloseable {
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
 
   private Platform(Builder builder) {
-    this.storeUrl = builder.storeUrl;
+    String storeUrl = builder.storeUrl;
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
     this.tokenVerifier = TokenVerifier.builder(builder.keys).issuer(builder.issuer).clock(clock).build();
@@ -79,11 +78,6 @@ public final class Platform implements AutoCloseable {
 
   public Clock clock() {
     return clock;
-  }
-
-  /** {@code "memory"} or the Redis URL, as configured. */
-  public String storeUrl() {
-    return storeUrl;
   }
 
   public boolean isRedis() {

@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * it is used again once events resume. A cached session that looks expired is read again from
  * the delegate before anyone is told so, since another replica may have recorded activity.
  *
- * <p>Thread-safe. Loads of one session are coalesced; an eviction racing a load waits for it, so a
- * revocation is never overwritten by a stale read.
+ * <p>Thread-safe. Loads of one session are coalesced; an eviction racing a load waits for it, and
+ * refreshes (a touch, a re-read) only replace the exact entry they started from, so an eviction is
+ * never undone by a stale read. A revocation missed despite this (e.g. its event arriving during a
+ * store outage) is bounded by the TTL.
  */
 public final class CachingSessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(CachingSessionStore.class);
@@ -67,8 +69,10 @@ public final class CachingSessionStore implements SessionStore {
     Key key = new Key(userId, sessionId);
     Optional<StoredSession> found = cache.get(key, k -> delegate.find(userId, sessionId));
     if (found.isPresent() && found.get().isExpired(clock.instant())) {
-      found = delegate.find(userId, sessionId);
-      cache.put(key, found);
+      Optional<StoredSession> fresh = delegate.find(userId, sessionId);
+      // Only if nothing replaced or evicted the entry meanwhile: an eviction means news.
+      cache.asMap().replace(key, found, fresh);
+      found = fresh;
     }
     return found;
   }
@@ -86,8 +90,8 @@ public final class CachingSessionStore implements SessionStore {
     Optional<StoredSession> touched = delegate.touch(session);
     Key key = new Key(session.userId(), session.sessionId());
     if (trusted && touched.isPresent()) {
-      // Only refresh an entry that is still there: an eviction in between means news.
-      cache.asMap().computeIfPresent(key, (k, v) -> touched);
+      // Only refresh the entry this touch started from: an eviction or reload in between means news.
+      cache.asMap().replace(key, Optional.of(session), touched);
     } else {
       cache.invalidate(key);
     }
@@ -95,9 +99,9 @@ public final class CachingSessionStore implements SessionStore {
   }
 
   @Override
-  public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
-    boolean updated = delegate.updateAttributes(session, attributes);
-    cache.invalidate(new Key(session.userId(), session.sessionId()));
+  public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
+    boolean updated = delegate.updateAttributes(userId, sessionId, changes);
+    cache.invalidate(new Key(userId, sessionId));
     return updated;
   }
 

@@ -13,14 +13,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link SessionStore} in this process's memory: the embedded default. Sessions are lost when
  * the process exits and are not shared with other processes. Time comes from the injected {@link
- * Clock}, so tests move the clock instead of sleeping. Thread-safe; operations on one user are
- * serialized.
+ * Clock}, so tests move the clock instead of sleeping. Listeners run on the thread that ended the
+ * session. A user's forgotten sessions are pruned whenever the user is looked up. Thread-safe;
+ * operations on one user are serialized.
  */
 public final class MemorySessionStore implements SessionStore {
+  private static final Logger logger = LoggerFactory.getLogger(MemorySessionStore.class);
+
   private final Clock clock;
   private final SessionPolicy policy;
   private final ConcurrentHashMap<String, Map<String, StoredSession>> users = new ConcurrentHashMap<>();
@@ -70,10 +75,14 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Optional<StoredSession> find(String userId, String sessionId) {
+    requireNonNull(userId, "userId");
+    requireNonNull(sessionId, "sessionId");
+    Instant now = clock.instant();
     StoredSession[] found = new StoredSession[1];
     users.computeIfPresent(userId, (k, map) -> {
+      prune(map, now);
       found[0] = map.get(sessionId);
-      return map;
+      return map.isEmpty() ? null : map;
     });
     return Optional.ofNullable(found[0]);
   }
@@ -97,16 +106,16 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   @Override
-  public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
-    requireNonNull(attributes, "attributes");
-    String userId = session.userId();
-    String sessionId = session.sessionId();
+  public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
+    requireNonNull(userId, "userId");
+    requireNonNull(sessionId, "sessionId");
+    requireNonNull(changes, "changes");
     Instant now = clock.instant();
     boolean[] updated = new boolean[1];
     users.computeIfPresent(userId, (k, map) -> {
       StoredSession s = map.get(sessionId);
       if (s != null && s.isLive(now)) {
-        SessionRecord record = s.record().toBuilder().clearAttributes().putAllAttributes(attributes).build();
+        SessionRecord record = SessionAttributes.apply(s.record(), changes);
         map.put(sessionId, new StoredSession(record, s.state(), s.lastAccess(), null));
         updated[0] = true;
       }
@@ -193,7 +202,11 @@ public final class MemorySessionStore implements SessionStore {
 
   private void notifyEnded(String userId, String sessionId, SessionState state) {
     for (SessionListener listener : listeners) {
-      listener.sessionEnded(userId, sessionId, state);
+      try {
+        listener.sessionEnded(userId, sessionId, state);
+      } catch (RuntimeException e) {
+        logger.error("session listener failed on {} {}", state, sessionId, e);
+      }
     }
   }
 }

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.common.v1.ErrorReason;
+import io.parley.error.ParleyException;
 import io.parley.redis.RedisCalls;
 import io.parley.redis.RedisScript;
 import io.parley.redis.RedisSubscriber;
@@ -54,6 +55,10 @@ public final class RedisSessionStore implements SessionStore {
 
   private static final Pattern META = Pattern.compile("^([AKR])\\|(\\d+)\\|(\\d+)\\|(\\d+)$");
 
+  /** Session ids may not hold '.', which separates record chunks, nor spaces, which separate event fields. */
+  private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  private static final Pattern USER_ID = Pattern.compile("[^\\s{}]{1,128}");
+
   /** Largest chunk of a stored record; below Redis's default hash-max-listpack-value of 64. */
   static final int CHUNK_BYTES = 60;
 
@@ -61,6 +66,9 @@ public final class RedisSessionStore implements SessionStore {
   static final int MAX_CHUNKS = 32;
 
   private static final byte[] MAX_CHUNKS_ARG = bytes(Integer.toString(MAX_CHUNKS));
+
+  /** Compare-and-set attempts of an attribute change before giving up with ABORTED. */
+  private static final int MAX_UPDATE_ATTEMPTS = 5;
 
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
@@ -105,6 +113,13 @@ public final class RedisSessionStore implements SessionStore {
   @Override
   public List<String> create(SessionRecord record, TerminalPolicy terminalPolicy) {
     requireNonNull(record, "record");
+    requireNonNull(terminalPolicy, "terminalPolicy");
+    if (!SESSION_ID.matcher(record.getSessionId()).matches()) {
+      throw new IllegalArgumentException("session ids are 1-64 of [A-Za-z0-9_-]: '" + record.getSessionId() + "'");
+    }
+    if (!USER_ID.matcher(record.getUserId()).matches()) {
+      throw new IllegalArgumentException("user ids are 1-128 characters without spaces or braces");
+    }
     String userId = record.getUserId();
     long now = clock.millis();
     long expires = StoredSession.expiresAt(record, Instant.ofEpochMilli(now)).toEpochMilli();
@@ -133,6 +148,12 @@ public final class RedisSessionStore implements SessionStore {
 
   @Override
   public Optional<StoredSession> find(String userId, String sessionId) {
+    Raw raw = readRaw(userId, sessionId);
+    return raw == null ? Optional.empty() : Optional.of(toStoredSession(userId, sessionId, raw.record, raw.meta));
+  }
+
+  /** A session's meta line and record bytes (null if it has none), as stored; null if unknown. */
+  private Raw readRaw(String userId, String sessionId) {
     byte[][] fields = new byte[MAX_CHUNKS + 1][];
     fields[0] = bytes(sessionId);
     for (int i = 0; i < MAX_CHUNKS; i++) {
@@ -140,11 +161,10 @@ public final class RedisSessionStore implements SessionStore {
     }
     List<byte[]> values = redis.read(() -> jedis.hmget(key(userId), fields));
     byte[] meta = values.get(0);
-    if (meta == null) {
-      return Optional.empty();
-    }
-    return Optional.of(toStoredSession(userId, sessionId, join(values.subList(1, values.size())), new String(meta, UTF_8)));
+    return meta == null ? null : new Raw(new String(meta, UTF_8), join(values.subList(1, values.size())));
   }
+
+  private record Raw(String meta, byte[] record) {}
 
   @Override
   public Optional<StoredSession> touch(StoredSession session) {
@@ -166,14 +186,28 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   @Override
-  public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
-    requireNonNull(attributes, "attributes");
-    SessionRecord updated = session.record().toBuilder().clearAttributes().putAllAttributes(attributes).build();
-    List<byte[]> args = new ArrayList<>(List.of(
-        bytes(session.sessionId()), bytes(Long.toString(clock.millis())), MAX_CHUNKS_ARG));
-    args.addAll(chunks(codec.encode(updated)));
-    Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(session.userId())), args));
-    return Long.valueOf(1).equals(reply);
+  public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
+    requireNonNull(changes, "changes");
+    for (int attempt = 0; attempt < MAX_UPDATE_ATTEMPTS; attempt++) {
+      Raw raw = readRaw(userId, sessionId);
+      if (raw == null || raw.record == null) {
+        return false;
+      }
+      StoredSession current = toStoredSession(userId, sessionId, raw.record, raw.meta);
+      if (!current.isLive(clock.instant())) {
+        return false;
+      }
+      List<byte[]> args = new ArrayList<>(List.of(
+          bytes(sessionId), bytes(Long.toString(clock.millis())), MAX_CHUNKS_ARG, raw.record));
+      args.addAll(chunks(codec.encode(SessionAttributes.apply(current.record(), changes))));
+      Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(userId)), args));
+      if (!Long.valueOf(-1).equals(reply)) {
+        return Long.valueOf(1).equals(reply);
+      }
+    }
+    throw ParleyException.builder(ErrorReason.ABORTED)
+        .message("session attributes changed concurrently too often, retry")
+        .build();
   }
 
   @Override
@@ -358,7 +392,11 @@ public final class RedisSessionStore implements SessionStore {
       }
       SessionState state = SessionState.fromCode(parts[2].charAt(0));
       for (SessionListener listener : listeners) {
-        listener.sessionEnded(parts[0], parts[1], state);
+        try {
+          listener.sessionEnded(parts[0], parts[1], state);
+        } catch (RuntimeException e) {
+          logger.error("session listener failed on {} {}", state, parts[1], e);
+        }
       }
     }
 

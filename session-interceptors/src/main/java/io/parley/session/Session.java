@@ -6,26 +6,26 @@ import io.parley.common.v1.Terminal;
 import java.time.Instant;
 import java.util.Collections;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.HashMap;
+import java.util.Objects;
 
 /**
  * The session of the current call, as {@link Sessions#current()} returns it: who is calling, from
  * which terminal, and the attributes filled at login (profile, roles) so that handlers need no
  * extra lookup.
  *
- * <p>Attributes may be changed during the call; {@link SessionServerInterceptor} writes them back
- * to the store once, when the call ends, and only if they changed. Thread-safe: a call's callbacks
- * may run on different threads.
+ * <p>Attributes may be changed during the call; {@link SessionServerInterceptor} writes the changes
+ * (not the whole map, so that changes made meanwhile elsewhere survive) back to the store once, when
+ * the call ends, and only if there are any. Thread-safe: a call's callbacks may run on different
+ * threads.
  */
 public final class Session {
   private final StoredSession stored;
-  /** The stored attributes until the first change, then a private copy (copy on write). */
-  private volatile Map<String, String> attributes;
-  private volatile boolean changed;
+  /** Changes made during the call: a null value removes the key. Guarded by {@code this}. */
+  private final Map<String, String> changes = new HashMap<>();
 
   Session(StoredSession stored) {
     this.stored = requireNonNull(stored, "stored");
-    this.attributes = stored.record().getAttributesMap();
   }
 
   /** A session for tests and background work that runs outside a gRPC call. */
@@ -64,36 +64,45 @@ public final class Session {
   }
 
   /** An attribute's value, or null. */
-  public String attribute(String name) {
-    return attributes.get(requireNonNull(name, "name"));
+  public synchronized String attribute(String name) {
+    requireNonNull(name, "name");
+    return changes.containsKey(name) ? changes.get(name) : stored.record().getAttributesMap().get(name);
   }
 
-  /** A read-only view of the attributes. */
-  public Map<String, String> attributes() {
-    return Collections.unmodifiableMap(attributes);
+  /** A snapshot of the attributes, this call's changes included. */
+  public synchronized Map<String, String> attributes() {
+    if (changes.isEmpty()) {
+      return stored.record().getAttributesMap();
+    }
+    Map<String, String> all = new HashMap<>(stored.record().getAttributesMap());
+    changes.forEach((key, value) -> {
+      if (value == null) {
+        all.remove(key);
+      } else {
+        all.put(key, value);
+      }
+    });
+    return Collections.unmodifiableMap(all);
   }
 
-  /** Sets an attribute; written back when the call ends. A null value removes it. */
+  /** Sets an attribute (a null value removes it); written back when the call ends. */
   public synchronized void setAttribute(String name, String value) {
     requireNonNull(name, "name");
-    if (!changed) {
-      attributes = new ConcurrentHashMap<>(attributes);
-    }
-    String previous = value == null ? attributes.remove(name) : attributes.put(name, value);
-    if (previous == null ? value != null : !previous.equals(value)) {
-      changed = true;
-    } else if (!changed) {
-      attributes = stored.record().getAttributesMap();
+    if (Objects.equals(stored.record().getAttributesMap().get(name), value)) {
+      changes.remove(name);
+    } else {
+      changes.put(name, value);
     }
   }
 
   /** Whether an attribute changed since the call began. */
-  public boolean isChanged() {
-    return changed;
+  public synchronized boolean isChanged() {
+    return !changes.isEmpty();
   }
 
-  StoredSession stored() {
-    return stored;
+  /** The changes to write back (a null value removes the key), a copy. */
+  synchronized Map<String, String> changes() {
+    return new HashMap<>(changes);
   }
 
   @Override

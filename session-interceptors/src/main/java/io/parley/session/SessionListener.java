@@ -2,7 +2,8 @@ package io.parley.session;
 
 /**
  * Told when a session ends anywhere: on this replica or, through the store's event channel, on any
- * other. Callbacks run on the store's event thread and must return quickly.
+ * other. Callbacks run on the store's event thread (the memory store: the thread that ended the
+ * session) and must return quickly; one that throws is logged and does not stop the others.
  */
 public interface SessionListener {
   /** A session was kicked or revoked. */

@@ -45,6 +45,22 @@ public record SessionPolicy(
     }
   }
 
+  /**
+   * A policy with the given limits and the default touch interval (a minute), shortened to a
+   * quarter of {@code maxInactive} if that is shorter.
+   *
+   * @throws IllegalArgumentException if {@code maxInactive} exceeds {@code absoluteLifetime}
+   */
+  public static SessionPolicy of(TerminalPolicy terminalPolicy, Duration maxInactive, Duration absoluteLifetime) {
+    requireNonNull(maxInactive, "maxInactive");
+    SessionPolicy defaults = defaults();
+    Duration touch = defaults.touchInterval().multipliedBy(4).compareTo(maxInactive) > 0
+        ? maxInactive.dividedBy(4)
+        : defaults.touchInterval();
+    return new SessionPolicy(terminalPolicy, maxInactive, absoluteLifetime, touch, defaults.endedRetention(),
+        defaults.maxSessionsPerUser());
+  }
+
   /** One session per terminal, 7 days idle, 30 days absolute, touch every minute, remember ended ones a day, 20 per user. */
   public static SessionPolicy defaults() {
     return new SessionPolicy(

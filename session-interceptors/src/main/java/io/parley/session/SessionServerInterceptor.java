@@ -44,8 +44,8 @@ import org.slf4j.LoggerFactory;
  * UNAVAILABLE with SESSION_STORE_UNAVAILABLE, never UNAUTHENTICATED, so that clients retry rather
  * than log the user out.
  *
- * <p>Attributes the handler changes are written back once, when the call ends (closed or
- * cancelled), and only if they changed. Thread-safe.
+ * <p>Attributes the handler changes are written back once, as a delta, when the call ends (closed
+ * by the handler, failed, or cancelled), and only if they changed. Thread-safe.
  */
 public final class SessionServerInterceptor implements ServerInterceptor {
   private static final Logger logger = LoggerFactory.getLogger(SessionServerInterceptor.class);
@@ -93,11 +93,23 @@ public final class SessionServerInterceptor implements ServerInterceptor {
         .withValue(Sessions.AUTHORIZATION, authorization);
     WriteBackCall<ReqT, RespT> writeBack = new WriteBackCall<>(call, session);
     ServerCall.Listener<ReqT> listener = Contexts.interceptCall(context, writeBack, headers, next);
+    // A call closed by the handler writes back before its response leaves, so the client's next
+    // call sees the change; a call closed otherwise (an error mapped outside, a cancellation) as
+    // it completes.
     return new SimpleForwardingServerCallListener<>(listener) {
       @Override
       public void onCancel() {
         try {
           super.onCancel();
+        } finally {
+          writeBack.writeBack();
+        }
+      }
+
+      @Override
+      public void onComplete() {
+        try {
+          super.onComplete();
         } finally {
           writeBack.writeBack();
         }
@@ -136,7 +148,7 @@ public final class SessionServerInterceptor implements ServerInterceptor {
           ? "session replaced by a newer login on the same terminal"
           : "session was ended: log in again");
     }
-    if (!stored.userId().equals(token.subject()) || stored.terminal() != token.terminal()) {
+    if (stored.terminal() != token.terminal()) {
       throw new ParleyException(ErrorReason.SESSION_MISMATCH, "token does not match its session");
     }
     if (stored.isExpired(now)) {
@@ -165,7 +177,7 @@ public final class SessionServerInterceptor implements ServerInterceptor {
         return;
       }
       try {
-        if (!store.updateAttributes(session.stored(), session.attributes())) {
+        if (!store.updateAttributes(session.userId(), session.sessionId(), session.changes())) {
           logger.debug("session {} ended before its attributes could be written", session.sessionId());
         }
       } catch (RuntimeException e) {

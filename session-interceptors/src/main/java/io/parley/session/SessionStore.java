@@ -42,11 +42,15 @@ public interface SessionStore extends AutoCloseable {
   Optional<StoredSession> touch(StoredSession session);
 
   /**
-   * Replaces the attributes of a live session (as last read from this store).
+   * Changes attributes of a live session, atomically against every other change: each key of
+   * {@code changes} mapped to a value is set, each mapped to null is removed, and every other
+   * attribute is kept as it is in the store now (not as some caller last read it).
    *
+   * @param changes keys to set (non-null value) or remove (null value); may be a map that permits
+   *     null values, such as {@link java.util.HashMap}
    * @return false if the session is no longer live (nothing is written)
    */
-  boolean updateAttributes(StoredSession session, Map<String, String> attributes);
+  boolean updateAttributes(String userId, String sessionId, Map<String, String> changes);
 
   /** The user's live sessions, newest first. */
   List<StoredSession> listLive(String userId);

@@ -1,7 +1,8 @@
--- Replaces the record of a live session (its attributes changed).
+-- Replaces the record of a live session if it is still the one the caller read (compare and set),
+-- so that concurrent attribute changes on different replicas are never lost.
 -- KEYS[1] the user's hash (layout in create.lua)
--- ARGV    1 sid, 2 now, 3 max chunks, 4.. record chunks
--- Returns 1 if written, 0 if the session is not live.
+-- ARGV    1 sid, 2 now, 3 max chunks, 4 the record as read (its chunks joined), 5.. new chunks
+-- Returns 1 if written, 0 if the session is not live, -1 if the record changed since it was read.
 local key, sid = KEYS[1], ARGV[1]
 local m = redis.call('HGET', key, sid)
 if not m then
@@ -11,14 +12,26 @@ local s, b = string.match(m, '^(%a)|%d+|%d+|(%d+)$')
 if s ~= 'A' or tonumber(ARGV[2]) >= tonumber(b) then
   return 0
 end
-local stale = {}
-for i = 0, tonumber(ARGV[3]) - 1 do
-  stale[#stale + 1] = sid .. '.' .. i
+local max_chunks = tonumber(ARGV[3])
+local fields = {}
+for i = 0, max_chunks - 1 do
+  fields[#fields + 1] = sid .. '.' .. i
 end
-redis.call('HDEL', key, unpack(stale))
+local current = redis.call('HMGET', key, unpack(fields))
+local parts = {}
+for i = 1, #current do
+  if not current[i] then
+    break
+  end
+  parts[#parts + 1] = current[i]
+end
+if table.concat(parts) ~= ARGV[4] then
+  return -1
+end
+redis.call('HDEL', key, unpack(fields))
 local writes = {}
-for i = 4, #ARGV do
-  writes[#writes + 1] = sid .. '.' .. (i - 4)
+for i = 5, #ARGV do
+  writes[#writes + 1] = sid .. '.' .. (i - 5)
   writes[#writes + 1] = ARGV[i]
 end
 redis.call('HSET', key, unpack(writes))

@@ -125,6 +125,47 @@ class PropagatingClientInterceptorTest {
     }
   }
 
+  @Test
+  void aPeerThatRefusesThisServicesCredentialNeverLogsTheUserOut() throws Exception {
+    // A peer with other keys: it refuses this service's token (as after a botched key rotation).
+    try (Platform stranger = Platform.builder(TokenKeys.hmac("a-different-secret-of-32-bytes-long".getBytes(UTF_8)))
+            .build();
+        ParleyServer peer = stranger.serverBuilder().inProcess("stranger")
+            .addService(new FriendServiceGrpc.FriendServiceImplBase() {})
+            .build().start();
+        ParleyServer caller = platform.serverBuilder().inProcess("caller")
+            .addService(new UserServiceGrpc.UserServiceImplBase() {
+              @Override
+              public void getMe(GetMeRequest request, StreamObserver<User> response) {
+                ManagedChannel toStranger = ParleyChannels.forTarget("in-process:stranger");
+                try {
+                  FriendServiceGrpc.newBlockingStub(toStranger)
+                      .withCallCredentials(platform.serviceCredentials("message-svc"))
+                      .checkRelation(CheckRelationRequest.getDefaultInstance());
+                } finally {
+                  toStranger.shutdownNow();
+                }
+              }
+            })
+            .build().start()) {
+      Metadata headers = new Metadata();
+      headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
+          TestSessions.login(platform, "u-bob", Terminal.WEB));
+      ManagedChannel channel = io.grpc.inprocess.InProcessChannelBuilder.forName("caller").build();
+      try {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> UserServiceGrpc.newBlockingStub(channel)
+                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+                .getMe(GetMeRequest.getDefaultInstance()))
+            .isInstanceOfSatisfying(io.grpc.StatusRuntimeException.class, e -> {
+              assertThat(e.getStatus().getCode()).isEqualTo(io.grpc.Status.Code.INTERNAL);
+              assertThat(e.getStatus().getDescription()).isEqualTo("internal error");
+            });
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
   private static final class Recorder implements ServerInterceptor {
     @Override
     public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(

@@ -53,10 +53,18 @@ class ErrorReasonsTest {
   }
 
   @Test
-  void placeholdersAreFilledFromMetadata() {
+  void languageIsChosenFromAcceptLanguage() {
     assertThat(LocalizedMessages.select("zh-TW, zh;q=0.8")).isEqualTo(Locale.SIMPLIFIED_CHINESE);
+    assertThat(LocalizedMessages.select("de, en;q=0.5")).isEqualTo(Locale.ENGLISH);
     assertThat(LocalizedMessages.select(null)).isEqualTo(Locale.ENGLISH);
     assertThat(LocalizedMessages.message(ErrorReason.USER_NOT_FOUND, Locale.ENGLISH, Map.of()))
         .isEqualTo("This user does not exist.");
+  }
+
+  @Test
+  void placeholdersAreFilledFromMetadataAndUnknownOnesStay() {
+    assertThat(LocalizedMessages.fill("muted until {mute_until}, see {other}", Map.of("mute_until", "2030-01-01")))
+        .isEqualTo("muted until 2030-01-01, see {other}");
+    assertThat(LocalizedMessages.fill("cost $5 {x}", Map.of("x", "a$1\\b"))).isEqualTo("cost $5 a$1\\b");
   }
 }

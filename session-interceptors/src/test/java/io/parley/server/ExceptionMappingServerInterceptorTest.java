@@ -67,6 +67,7 @@ class ExceptionMappingServerInterceptorTest {
     server = ParleyServer.builder()
         .inProcess("errors")
         .directExecutor()
+        .withoutSessions()
         .intercept(new FailingInterceptor())
         .addService(new TestUserService())
         .addService(new TestMessageService())
@@ -160,6 +161,17 @@ class ExceptionMappingServerInterceptorTest {
     assertThat(detail(e, ErrorInfo.class).getReason()).isEqualTo("USER_NOT_FOUND");
     assertThat(detail(e, ErrorInfo.class).getMetadataMap()).containsEntry("user_id", "u404");
     assertThat(detail(e, RequestInfo.class).getRequestId()).isEqualTo("req-up");
+  }
+
+  @Test
+  void errorForwardedFromAPeerIsRenderedAgainForThisCall() {
+    StatusRuntimeException e = failUnary("forwarded", headers("accept-language", "zh-CN"));
+
+    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+    assertThat(detail(e, ErrorInfo.class).getReason()).isEqualTo("USER_NOT_FOUND");
+    assertThat(detail(e, RequestInfo.class).getRequestId()).isNotEqualTo("req-of-the-peer").hasSize(32);
+    assertThat(detail(e, LocalizedMessage.class).getLocale()).isEqualTo("zh-CN");
+    assertThat(StatusProto.fromThrowable(e).getDetailsCount()).as("one set of details, not two").isEqualTo(3);
   }
 
   @Test
@@ -331,6 +343,9 @@ class ExceptionMappingServerInterceptorTest {
             ParleyException.builder(ErrorReason.USER_NOT_FOUND).message("no user u404").metadata("user_id", "u404").build(),
             "req-down", Locale.ENGLISH);
         case "down" -> throw Status.UNAVAILABLE.withDescription("connection refused").asRuntimeException();
+        case "forwarded" -> response.onError(ErrorStatuses.toStatusException(
+            ParleyException.builder(ErrorReason.USER_NOT_FOUND).message("no user u404").build(),
+            "req-of-the-peer", Locale.ENGLISH));
         default -> {
           response.onNext(User.newBuilder().setUserId(request.getUserId()).build());
           response.onCompleted();

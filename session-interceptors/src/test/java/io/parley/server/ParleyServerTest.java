@@ -84,6 +84,11 @@ class ParleyServerTest {
   }
 
   @Test
+  void bareHostPortTargetsStillGoToDns() {
+    assertThat(io.grpc.NameResolverRegistry.getDefaultRegistry().asFactory().getDefaultScheme()).isEqualTo("dns");
+  }
+
+  @Test
   void staticTargetSpreadsCallsOverEveryReplica() throws Exception {
     try (Platform platform = Platform.builder(KEYS).build();
         ParleyServer a = platform.serverBuilder().port(0).host("127.0.0.1").addService(new NamedUserService("a")).build().start();

@@ -25,7 +25,7 @@ class PlatformRedisTest {
   void cachedSessionCheckMakesNoRedisRoundTrip() throws Exception {
     try (RedisServer redis = RedisServer.start();
         Platform platform = Platform.builder(TokenKeys.hmac("redis-platform-test-secret-32-bytes".getBytes(UTF_8)))
-            .store(redis.url()).build();
+            .store(redis.url()).sessionCacheTtl(Duration.ofMinutes(1)).build();
         ParleyServer server = platform.serverBuilder().inProcess("redis-chain").directExecutor()
             .addService(new UserServiceGrpc.UserServiceImplBase() {
               @Override

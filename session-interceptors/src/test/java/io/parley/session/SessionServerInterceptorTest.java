@@ -335,6 +335,23 @@ class SessionServerInterceptorTest {
   }
 
   @Test
+  void attributeChangesAreWrittenBackEvenWhenTheHandlerFails() {
+    Fixture fixture = Fixture.create(store, issuer);
+    String authorization = "Bearer " + fixture.validToken();
+    Metadata headers = new Metadata();
+    headers.put(TestUserService.SET_NICKNAME, "fail:then-renamed");
+
+    assertThatThrownBy(() -> UserServiceGrpc.newBlockingStub(ClientInterceptors.intercept(
+            withAuthorization(hsChannel, authorization), MetadataUtils.newAttachHeadersInterceptor(headers)))
+        .getMe(GetMeRequest.getDefaultInstance()))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+
+    assertThat(store.find(fixture.userId, fixture.sessionId).orElseThrow().record().getAttributesMap())
+        .containsEntry("nickname", "fail:then-renamed");
+  }
+
+  @Test
   void unreachableStoreFailsUnavailableNotUnauthenticated() throws Exception {
     int closedPort;
     try (ServerSocket socket = new ServerSocket(0)) {
@@ -543,9 +560,9 @@ class SessionServerInterceptorTest {
     }
 
     @Override
-    public boolean updateAttributes(StoredSession session, Map<String, String> attributes) {
+    public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
       attributeWrites.incrementAndGet();
-      return delegate.updateAttributes(session, attributes);
+      return delegate.updateAttributes(userId, sessionId, changes);
     }
 
     @Override
@@ -584,6 +601,9 @@ class SessionServerInterceptorTest {
       String rename = NicknameHeader.current();
       if (rename != null) {
         session.setAttribute("nickname", rename);
+        if (rename.startsWith("fail:")) {
+          throw new io.parley.error.ParleyException(ErrorReason.PERMISSION_DENIED, "changed, then refused");
+        }
       }
       response.onNext(User.newBuilder()
           .setUserId(session.userId())

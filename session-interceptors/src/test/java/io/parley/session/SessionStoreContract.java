@@ -255,13 +255,45 @@ abstract class SessionStoreContract {
   }
 
   @Test
-  void attributesOfALiveSessionAreReplaced() {
+  void attributeChangesSetAndRemoveKeysAndKeepTheRest() {
     SessionRecord record = login(newUser(), Terminal.WEB);
+    Map<String, String> changes = new java.util.HashMap<>();
+    changes.put("nickname", "Bob");
+    changes.put("roles", null);
+    changes.put("theme", "dark");
 
-    assertThat(store().updateAttributes(get(record), Map.of("nickname", "Bob"))).isTrue();
+    assertThat(store().updateAttributes(record.getUserId(), record.getSessionId(), changes)).isTrue();
 
-    assertThat(get(record).record().getAttributesMap()).containsExactly(Map.entry("nickname", "Bob"));
+    assertThat(get(record).record().getAttributesMap()).containsOnly(Map.entry("nickname", "Bob"), Map.entry("theme", "dark"));
     assertThat(get(record).record().getDeviceName()).isEqualTo("Pixel 8");
+  }
+
+  @Test
+  void concurrentAttributeChangesAreAllKept() throws Exception {
+    SessionRecord record = login(newUser(), Terminal.WEB);
+    int writers = 8;
+    ExecutorService pool = Executors.newFixedThreadPool(writers);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<Boolean>> results = new ArrayList<>();
+      for (int i = 0; i < writers; i++) {
+        String key = "k" + i;
+        results.add(pool.submit(() -> {
+          go.await();
+          return store().updateAttributes(record.getUserId(), record.getSessionId(), Map.of(key, "v"));
+        }));
+      }
+      go.countDown();
+      for (Future<Boolean> result : results) {
+        assertThat(result.get(10, TimeUnit.SECONDS)).isTrue();
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    for (int i = 0; i < writers; i++) {
+      assertThat(get(record).record().getAttributesMap()).containsEntry("k" + i, "v");
+    }
+    assertThat(get(record).record().getAttributesMap()).containsEntry("nickname", "Alice");
   }
 
   @Test
@@ -273,7 +305,7 @@ abstract class SessionStoreContract {
     store().create(record(user, Terminal.WEB), TerminalPolicy.PER_TERMINAL);
 
     assertThat(store().touch(stale).orElseThrow().state()).isEqualTo(SessionState.KICKED);
-    assertThat(store().updateAttributes(stale, Map.of("nickname", "Zombie"))).isFalse();
+    assertThat(store().updateAttributes(user, record.getSessionId(), Map.of("nickname", "Zombie"))).isFalse();
     assertThat(get(record).state()).isEqualTo(SessionState.KICKED);
   }
 

@@ -269,12 +269,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     // The current session is written back by the session interceptor when the call ends.
     profile.forEach(session::setAttribute);
     for (StoredSession other : sessions.listLive(session.userId())) {
-      if (!other.sessionId().equals(session.sessionId())) {
-        Map<String, String> attributes = new HashMap<>(other.record().getAttributesMap());
-        attributes.putAll(profile);
-        if (!attributes.equals(other.record().getAttributesMap())) {
-          sessions.updateAttributes(other, attributes);
-        }
+      if (!other.sessionId().equals(session.sessionId())
+          && !other.record().getAttributesMap().entrySet().containsAll(profile.entrySet())) {
+        sessions.updateAttributes(other.userId(), other.sessionId(), profile);
       }
     }
     reply(response, user);
@@ -293,10 +290,7 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     try {
       cursor = cursorText == null ? SearchCursor.FIRST : SearchCursor.parse(cursorText);
     } catch (IllegalArgumentException e) {
-      throw ParleyException.builder(ErrorReason.INVALID_PAGE_TOKEN)
-          .message("page_token is not valid for this request")
-          .violation("page_token", "not a token from a previous page of this same request")
-          .build();
+      throw PageTokens.invalidToken();
     }
     UserStore.SearchPage page = users.search(query, pageSize, cursor);
     reply(response, SearchUsersResponse.newBuilder()
