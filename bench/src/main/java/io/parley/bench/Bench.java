@@ -28,7 +28,8 @@ public final class Bench implements Callable<Integer> {
     for (Scenario s : List.<Scenario>of(
         new AuthOverheadScenario(),
         new RedisPerCallScenario(),
-        new SessionMemoryScenario())) {
+        new SessionMemoryScenario(),
+        new RevocationScenario())) {
       SCENARIOS.put(s.name(), s);
     }
   }

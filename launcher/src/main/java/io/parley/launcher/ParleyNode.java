@@ -7,8 +7,11 @@ import io.grpc.Channel;
 import io.parley.data.Ids;
 import io.parley.friend.FriendModule;
 import io.parley.friend.FriendSettings;
+import io.parley.gateway.GatewayServer;
 import io.parley.group.GroupModule;
 import io.parley.group.GroupSettings;
+import io.parley.message.MessageModule;
+import io.parley.message.MessageSettings;
 import io.parley.redis.RedisClients;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running Parley process: the {@link Platform}, the service modules its {@link Role} calls for,
- * their gRPC server and, for ALL and GATEWAY, the REST gateway. The one wiring method that {@code
+ * their gRPC server and, for ALL and GATEWAY, the REST gateway ({@link GatewayServer}). The one wiring method that {@code
  * main} and the end-to-end tests both call.
  *
  * <p>In ALL mode the services reach each other, and the gateway reaches them, through an
@@ -43,6 +46,8 @@ public final class ParleyNode implements AutoCloseable {
   private final CountDownLatch closed = new CountDownLatch(1);
   private ParleyServer grpcServer;
   private ParleyServer localServer;
+  private MessageModule messages;
+  private GatewayServer gateway;
 
   private ParleyNode(NodeConfig config) {
     this.config = config;
@@ -74,9 +79,6 @@ public final class ParleyNode implements AutoCloseable {
 
   private void startServices() {
     Role role = config.role();
-    if (role == Role.MESSAGE || role == Role.GATEWAY) {
-      throw new IllegalArgumentException("parley " + role.command() + " is not part of this build yet");
-    }
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
@@ -99,6 +101,22 @@ public final class ParleyNode implements AutoCloseable {
       services.addAll(groups.services());
       names.add("group");
     }
+    if (role.serves(Role.MESSAGE)) {
+      messages = MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP));
+      modules.add(messages);
+      services.addAll(messages.services());
+      names.add("message");
+    }
+    if (!services.isEmpty()) {
+      startGrpc(services, names);
+    }
+    if (role == Role.ALL || role == Role.GATEWAY) {
+      startGateway();
+    }
+  }
+
+  private void startGrpc(List<BindableService> services, List<String> names) {
+    Role role = config.role();
     if (inProcessName != null) {
       ParleyServer.Builder local = platform.serverBuilder().inProcess(inProcessName);
       services.forEach(local::addService);
@@ -109,6 +127,24 @@ public final class ParleyNode implements AutoCloseable {
     grpcServer = tcp.build().start();
     logger.info("Parley {} serving {} on gRPC {}:{}, store {}", role.command(), names, config.host(),
         grpcServer.port(), RedisClients.redact(config.store()));
+  }
+
+  private void startGateway() {
+    GatewayServer.Builder builder = GatewayServer.builder()
+        .host(config.host())
+        .port(config.httpPort())
+        .corsOrigins(config.corsOrigins());
+    if (inProcessName != null) {
+      builder.defaultChannel(platform.channel("in-process:" + inProcessName));
+    } else {
+      builder.route("parley.user.v1.UserService", peer(Role.USER))
+          .route("parley.friend.v1.FriendService", peer(Role.FRIEND))
+          .route("parley.group.v1.GroupService", peer(Role.GROUP))
+          .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
+    }
+    gateway = builder.build().start();
+    logger.info("Parley {}: REST gateway on http://{}:{} (API page at /docs)", config.role().command(),
+        config.host(), gateway.port());
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */
@@ -132,7 +168,7 @@ public final class ParleyNode implements AutoCloseable {
 
   /** The gateway's port, or -1 if this node runs no gateway. */
   public int httpPort() {
-    return -1;
+    return gateway == null ? -1 : gateway.port();
   }
 
   public Platform platform() {
@@ -145,8 +181,10 @@ public final class ParleyNode implements AutoCloseable {
   }
 
   /**
-   * Shuts down outside in: the TCP server drains (calls in flight finish, and may still reach their
-   * peers in-process), then the in-process server, the modules, and the platform.
+   * Shuts down outside in: the gateway finishes its requests; Subscribe streams end (clients
+   * reconnect elsewhere), since they would hold the drain for its whole grace period; the TCP
+   * server drains (unary calls in flight finish, and may still reach their peers in-process);
+   * then the in-process server, the modules, and the platform.
    */
   @Override
   public synchronized void close() {
@@ -155,6 +193,12 @@ public final class ParleyNode implements AutoCloseable {
     }
     logger.info("Parley {} shutting down", config.role().command());
     List<AutoCloseable> order = new ArrayList<>();
+    if (gateway != null) {
+      order.add(gateway);
+    }
+    if (messages != null) {
+      order.add(messages::drain);
+    }
     if (grpcServer != null) {
       order.add(grpcServer);
     }

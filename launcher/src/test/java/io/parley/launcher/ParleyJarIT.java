@@ -48,13 +48,14 @@ class ParleyJarIT {
   @Test
   void runsFromTheEnvironmentAndShutsDownCleanlyOnSigterm(@TempDir Path dir) throws Exception {
     int grpcPort = freePort();
+    int httpPort = freePort();
     Path log = dir.resolve("parley.log");
     ProcessBuilder builder = new ProcessBuilder(java(), "-jar", JAR.toString())
         .redirectErrorStream(true)
         .redirectOutput(log.toFile());
     builder.environment().putAll(Map.of(
         "PARLEY_GRPC_PORT", Integer.toString(grpcPort),
-        "PARLEY_HTTP_PORT", Integer.toString(freePort()),
+        "PARLEY_HTTP_PORT", Integer.toString(httpPort),
         "PARLEY_HOST", "127.0.0.1"));
     Process process = builder.start();
     try {
@@ -70,6 +71,10 @@ class ParleyJarIT {
       } finally {
         channel.shutdownNow();
       }
+      java.net.http.HttpResponse<String> health = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/healthz")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200);
 
       process.destroy();
 

@@ -12,6 +12,8 @@ import io.grpc.health.v1.HealthGrpc;
 import io.parley.auth.TokenKeys;
 import io.parley.client.ServiceTokenCredentials;
 import io.parley.auth.TokenIssuer;
+import io.grpc.stub.StreamObserver;
+import io.parley.friend.v1.AcceptFriendRequestRequest;
 import io.parley.friend.v1.CheckRelationRequest;
 import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.ListFriendRequestsRequest;
@@ -20,12 +22,26 @@ import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.InviteMembersRequest;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.MessageContent;
+import io.parley.message.v1.MessageServiceGrpc;
+import io.parley.message.v1.SendMessageRequest;
+import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SubscribeRequest;
+import io.parley.message.v1.TextContent;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.LoginResponse;
 import io.parley.user.v1.UserServiceGrpc;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,7 +58,10 @@ class ParleyNodeTest {
   private static ParleyNode users;
   private static ParleyNode friends;
   private static ParleyNode groups;
+  private static ParleyNode messages;
+  private static ParleyNode gateway;
   private static ManagedChannel userChannel;
+  private static ManagedChannel messageChannel;
   private static ManagedChannel friendChannel;
   private static ManagedChannel groupChannel;
 
@@ -53,7 +72,15 @@ class ParleyNodeTest {
     String userTarget = "127.0.0.1:" + users.grpcPort();
     friends = ParleyNode.start(distributed(Role.FRIEND).target(Role.USER, userTarget).build());
     groups = ParleyNode.start(distributed(Role.GROUP).target(Role.USER, userTarget).build());
+    String friendTarget = "127.0.0.1:" + friends.grpcPort();
+    String groupTarget = "127.0.0.1:" + groups.grpcPort();
+    messages = ParleyNode.start(distributed(Role.MESSAGE)
+        .target(Role.FRIEND, friendTarget).target(Role.GROUP, groupTarget).build());
+    gateway = ParleyNode.start(distributed(Role.GATEWAY)
+        .target(Role.USER, userTarget).target(Role.FRIEND, friendTarget).target(Role.GROUP, groupTarget)
+        .target(Role.MESSAGE, "127.0.0.1:" + messages.grpcPort()).build());
     userChannel = Clients.channel(users.grpcPort());
+    messageChannel = Clients.channel(messages.grpcPort());
     friendChannel = Clients.channel(friends.grpcPort());
     groupChannel = Clients.channel(groups.grpcPort());
   }
@@ -68,6 +95,9 @@ class ParleyNodeTest {
     userChannel.shutdownNow();
     friendChannel.shutdownNow();
     groupChannel.shutdownNow();
+    messageChannel.shutdownNow();
+    gateway.close();
+    messages.close();
     groups.close();
     friends.close();
     users.close();
@@ -75,14 +105,14 @@ class ParleyNodeTest {
   }
 
   @Test
-  void embeddedModeServesEveryServiceOnOnePort() {
+  void embeddedModeServesEveryServiceOnOnePort() throws Exception {
     try (ParleyNode all = ParleyNode.start(NodeConfig.builder(Role.ALL, KEYS).host("127.0.0.1").grpcPort(0)
         .httpPort(0).fastPasswordHashing(true).build())) {
       ManagedChannel channel = Clients.channel(all.grpcPort());
       try {
         HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel);
         for (String service : new String[] {"", "parley.user.v1.UserService", "parley.friend.v1.FriendService",
-            "parley.group.v1.GroupService"}) {
+            "parley.group.v1.GroupService", "parley.message.v1.MessageService"}) {
           assertThat(health.check(HealthCheckRequest.newBuilder().setService(service).build()).getStatus())
               .as(service).isEqualTo(ServingStatus.SERVING);
         }
@@ -93,6 +123,12 @@ class ParleyNodeTest {
         assertThat(Clients.as(FriendServiceGrpc.newBlockingStub(channel), bob.getAccessToken())
             .listFriendRequests(ListFriendRequestsRequest.getDefaultInstance()).getFriendRequestsList())
             .hasSize(1);
+        HttpResponse<String> me = HttpClient.newHttpClient().send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + all.httpPort() + "/v1/users/me"))
+                .header("Authorization", "Bearer " + alice.getAccessToken()).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(me.statusCode()).isEqualTo(200);
+        assertThat(me.body()).contains("\"username\":\"alice\"");
       } finally {
         channel.shutdownNow();
       }
@@ -180,9 +216,78 @@ class ParleyNodeTest {
   }
 
   @Test
+  void friendsChatThroughMessageSvcWhichChecksTheirFriendshipWithFriendSvc() throws Exception {
+    LoginResponse ivan = Clients.signUp(userChannel, "ivan");
+    LoginResponse judy = Clients.signUp(userChannel, "judy");
+    MessageServiceGrpc.MessageServiceBlockingStub ivanSends =
+        Clients.as(MessageServiceGrpc.newBlockingStub(messageChannel), ivan.getAccessToken());
+    SendMessageRequest hello = SendMessageRequest.newBuilder()
+        .setToUserId(judy.getUser().getUserId())
+        .setClientMsgId("hello-1")
+        .setContent(MessageContent.newBuilder().setText(TextContent.newBuilder().setText("hello judy")))
+        .build();
+
+    Clients.assertFails(() -> ivanSends.sendMessage(hello), Status.Code.PERMISSION_DENIED, "NOT_FRIENDS_CANNOT_MESSAGE");
+
+    var request = Clients.as(FriendServiceGrpc.newBlockingStub(friendChannel), ivan.getAccessToken())
+        .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(judy.getUser().getUserId()).build());
+    Clients.as(FriendServiceGrpc.newBlockingStub(friendChannel), judy.getAccessToken())
+        .acceptFriendRequest(AcceptFriendRequestRequest.newBuilder().setRequestId(request.getRequestId()).build());
+    BlockingQueue<Event> judysEvents = new LinkedBlockingQueue<>();
+    Clients.as(MessageServiceGrpc.newStub(messageChannel), judy.getAccessToken())
+        .subscribe(SubscribeRequest.getDefaultInstance(), new StreamObserver<>() {
+          @Override
+          public void onNext(Event event) {
+            judysEvents.add(event);
+          }
+
+          @Override
+          public void onError(Throwable t) {}
+
+          @Override
+          public void onCompleted() {}
+        });
+    assertThat(judysEvents.poll(5, TimeUnit.SECONDS).hasSubscribed()).isTrue();
+
+    SendMessageResponse sent = ivanSends.sendMessage(hello);
+
+    Event pushed = judysEvents.poll(5, TimeUnit.SECONDS);
+    assertThat(pushed).isNotNull();
+    assertThat(pushed.getMessage().getMessageId()).isEqualTo(sent.getMessageId());
+    assertThat(pushed.getMessage().getContent().getText().getText()).isEqualTo("hello judy");
+    assertThat(ivanSends.sendMessage(hello).getDuplicate()).isTrue();
+  }
+
+  @Test
+  void theGatewayNodeRoutesEveryServiceToItsTarget() throws Exception {
+    LoginResponse karl = Clients.signUp(userChannel, "karl");
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + gateway.httpPort();
+
+    HttpResponse<String> me = http.send(HttpRequest.newBuilder(URI.create(base + "/v1/users/me"))
+        .header("Authorization", "Bearer " + karl.getAccessToken()).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(me.statusCode()).isEqualTo(200);
+    assertThat(me.body()).contains("\"username\":\"karl\"");
+
+    for (String path : new String[] {"/v1/friends", "/v1/groups", "/v1/conversations"}) {
+      HttpResponse<String> listed = http.send(HttpRequest.newBuilder(URI.create(base + path))
+          .header("Authorization", "Bearer " + karl.getAccessToken()).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(listed.statusCode()).as(path).isEqualTo(200);
+    }
+    HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create(base + "/readyz")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(ready.statusCode()).isEqualTo(200);
+    assertThat(ready.body()).contains("parley.message.v1.MessageService");
+  }
+
+  @Test
   void aServiceWithoutItsPeerTargetRefusesToStartAndSaysWhichFlag() {
     assertThatThrownBy(() -> ParleyNode.start(distributed(Role.FRIEND).build()))
         .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("--user-target");
+    assertThatThrownBy(() -> ParleyNode.start(distributed(Role.MESSAGE).target(Role.FRIEND, "127.0.0.1:1").build()))
+        .hasMessageContaining("--group-target");
+    assertThatThrownBy(() -> ParleyNode.start(distributed(Role.GATEWAY).build()))
         .hasMessageContaining("--user-target");
   }
 }

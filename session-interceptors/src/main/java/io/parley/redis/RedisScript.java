@@ -10,6 +10,8 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 
@@ -56,6 +58,26 @@ public final class RedisScript {
       return jedis.evalsha(sha, keys, args);
     } catch (JedisNoScriptException e) {
       return jedis.eval(source, keys, args);
+    }
+  }
+
+  /**
+   * Queues the script on {@code pipeline} ({@code EVALSHA}); after {@code sync()}, read its reply
+   * with {@link #reply}.
+   */
+  public Response<Object> queue(AbstractPipeline pipeline, List<byte[]> keys, List<byte[]> args) {
+    return pipeline.evalsha(sha, keys, args);
+  }
+
+  /**
+   * The reply of a call {@linkplain #queue queued} with these keys and arguments. If that server did
+   * not know the script ({@code NOSCRIPT}: nothing ran), runs it now by itself, which also loads it.
+   */
+  public Object reply(Response<Object> queued, UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
+    try {
+      return queued.get();
+    } catch (JedisNoScriptException e) {
+      return run(jedis, keys, args);
     }
   }
 

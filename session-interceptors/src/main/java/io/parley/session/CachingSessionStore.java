@@ -133,6 +133,11 @@ public final class CachingSessionStore implements SessionStore {
   }
 
   @Override
+  public void removeListener(SessionListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
   public void close() {
     cache.invalidateAll();
     delegate.close();

@@ -178,6 +178,11 @@ public final class MemorySessionStore implements SessionStore {
   }
 
   @Override
+  public void removeListener(SessionListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
   public void close() {
     users.clear();
   }

@@ -267,6 +267,11 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   @Override
+  public void removeListener(SessionListener listener) {
+    listeners.remove(listener);
+  }
+
+  @Override
   public void close() {
     subscriber.close();
     if (ownsClient) {

@@ -72,6 +72,9 @@ public interface SessionStore extends AutoCloseable {
   /** Registers a listener for sessions ended on any replica. */
   void addListener(SessionListener listener);
 
+  /** Unregisters a listener; a no-op if it is not registered. */
+  void removeListener(SessionListener listener);
+
   /** Releases connections and threads. */
   @Override
   void close();

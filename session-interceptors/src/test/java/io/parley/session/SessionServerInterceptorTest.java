@@ -586,6 +586,11 @@ class SessionServerInterceptorTest {
     }
 
     @Override
+    public void removeListener(SessionListener listener) {
+      delegate.removeListener(listener);
+    }
+
+    @Override
     public void close() {
       delegate.close();
     }

@@ -1,0 +1,367 @@
+package io.parley.gateway;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.grpc.Channel;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The REST gateway: HTTP/1.1 and JSON on one side, gRPC to the Parley services on the other, with
+ * no per-endpoint code. Everything comes from the descriptor set (by default Parley's, from the
+ * {@code parley-proto} jar) and its {@code google.api.http} annotations.
+ *
+ * <pre>{@code
+ * try (GatewayServer gateway = GatewayServer.builder()
+ *     .port(8080)
+ *     .defaultChannel(channel)          // or .route("parley.user.v1.UserService", userChannel) ...
+ *     .corsOrigins(List.of("https://app.example.com"))
+ *     .build()
+ *     .start()) {
+ *   gateway.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * <p>Besides the API, it serves {@code /healthz} (the gateway itself), {@code /readyz} (its
+ * upstreams' {@code grpc.health.v1} status), {@code /openapi.json} (OpenAPI 3.1, generated at
+ * start-up) and {@code /docs/} (Swagger UI).
+ *
+ * <p>The gateway never owns the channels it is given: closing it leaves them open. Its Netty
+ * threads are daemons, so it keeps no JVM alive by itself; see {@link #awaitTermination()}.
+ * Thread-safe.
+ */
+public final class GatewayServer implements AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(GatewayServer.class);
+
+  private final String host;
+  private final int requestedPort;
+  private final int ioThreads;
+  private final int maxRequestBytes;
+  private final Duration idleTimeout;
+  private final Duration shutdownGrace;
+  private final CorsConfig cors;
+  private final Gateway gateway;
+  private final CountDownLatch terminated = new CountDownLatch(1);
+  private EventLoopGroup group;
+  private ChannelGroup connections;
+  private io.netty.channel.Channel serverChannel;
+  private int port = -1;
+  private boolean started;
+  private boolean closed;
+
+  private GatewayServer(Builder builder, Gateway gateway) {
+    this.host = builder.host;
+    this.requestedPort = builder.port;
+    this.ioThreads = builder.ioThreads;
+    this.maxRequestBytes = builder.maxRequestBytes;
+    this.idleTimeout = builder.idleTimeout;
+    this.shutdownGrace = builder.shutdownGrace;
+    this.cors = corsConfig(builder.corsOrigins);
+    this.gateway = gateway;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Binds the port and starts serving.
+   *
+   * @return this
+   * @throws IllegalStateException if already started or closed
+   * @throws UncheckedIOException if the port cannot be bound
+   */
+  public synchronized GatewayServer start() {
+    if (started || closed) {
+      throw new IllegalStateException(closed ? "the gateway is closed" : "the gateway is already started");
+    }
+    group = new MultiThreadIoEventLoopGroup(ioThreads, new DefaultThreadFactory("parley-gateway", true),
+        NioIoHandler.newFactory());
+    connections = new DefaultChannelGroup("parley-gateway", group.next());
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(group)
+        .channel(NioServerSocketChannel.class)
+        .option(ChannelOption.SO_BACKLOG, 1024)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, maxRequestBytes, idleTimeout));
+    ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+      Throwable cause = bound.cause();
+      String message = "cannot start the REST gateway on " + host + ":" + requestedPort + ": " + cause.getMessage();
+      throw cause instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, cause);
+    }
+    serverChannel = bound.channel();
+    port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    started = true;
+    logger.info("REST gateway listening on http://{}:{} with {} routes; API docs at /docs/", host, port,
+        gateway.router().routes().size());
+    return this;
+  }
+
+  /**
+   * The port bound, useful when built with port 0.
+   *
+   * @throws IllegalStateException if not started
+   */
+  public synchronized int port() {
+    if (!started) {
+      throw new IllegalStateException("the gateway is not started");
+    }
+    return port;
+  }
+
+  /** Blocks until the gateway is closed (the launcher's main thread, when it runs the gateway alone). */
+  public void awaitTermination() throws InterruptedException {
+    terminated.await();
+  }
+
+  /**
+   * Graceful shutdown: stops accepting connections, closes idle ones, lets requests in flight
+   * finish (their responses close the connection) and ends streams with an UNAVAILABLE error
+   * event, for up to the shutdown grace period; then closes what is left. Idempotent.
+   */
+  @Override
+  public void close() {
+    synchronized (this) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      if (!started) {
+        terminated.countDown();
+        return;
+      }
+    }
+    serverChannel.close().awaitUninterruptibly();
+    connections.forEach(connection -> connection.pipeline().fireUserEventTriggered(GatewayHandler.SHUTDOWN));
+    if (!connections.newCloseFuture().awaitUninterruptibly(shutdownGrace.toMillis())) {
+      logger.warn("{} connections still busy after {}; closing them", connections.size(), shutdownGrace);
+      connections.close().awaitUninterruptibly();
+    }
+    group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    terminated.countDown();
+    logger.info("REST gateway on port {} stopped", port);
+  }
+
+  private static CorsConfig corsConfig(List<String> origins) {
+    if (origins.isEmpty()) {
+      return null;
+    }
+    CorsConfigBuilder builder = origins.contains("*")
+        ? CorsConfigBuilder.forAnyOrigin()
+        : CorsConfigBuilder.forOrigins(origins.toArray(String[]::new));
+    return builder
+        .allowedRequestMethods(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE,
+            HttpMethod.OPTIONS)
+        .allowedRequestHeaders("Authorization", "Content-Type", "Accept", "Accept-Language", "X-Request-Id",
+            "Grpc-Timeout", "Last-Event-ID")
+        .exposeHeaders("X-Request-Id", "WWW-Authenticate", "Retry-After", "Allow")
+        .maxAge(600)
+        .build();
+  }
+
+  /** Builds a {@link GatewayServer}. Not thread-safe. */
+  public static final class Builder {
+    private String host = "0.0.0.0";
+    private int port = 8080;
+    private final Map<String, Channel> routes = new LinkedHashMap<>();
+    private Channel defaultChannel;
+    private List<String> corsOrigins = List.of();
+    private int maxRequestBytes = 1024 * 1024;
+    private Duration defaultTimeout = Duration.ofSeconds(10);
+    private Duration heartbeatInterval = Duration.ofSeconds(15);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration shutdownGrace = Duration.ofSeconds(5);
+    private int ioThreads = 2;
+    private FileDescriptorSet descriptorSet;
+
+    private Builder() {}
+
+    /** The address to bind; all interfaces by default. */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The TCP port; 0 picks a free one. 8080 by default. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be 0-65535: " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /**
+     * Sends the calls of one gRPC service (e.g. {@code parley.user.v1.UserService}) to {@code
+     * channel}. The channel stays the caller's to close.
+     */
+    public Builder route(String grpcServiceFullName, Channel channel) {
+      requireNonNull(grpcServiceFullName, "grpcServiceFullName");
+      requireNonNull(channel, "channel");
+      if (routes.putIfAbsent(grpcServiceFullName, channel) != null) {
+        throw new IllegalArgumentException("a channel is already routed for " + grpcServiceFullName);
+      }
+      return this;
+    }
+
+    /** The channel for every service without a {@link #route}: the all-in-one process. */
+    public Builder defaultChannel(Channel channel) {
+      this.defaultChannel = requireNonNull(channel, "channel");
+      return this;
+    }
+
+    /**
+     * The origins browsers may call from, each {@code scheme://host[:port]}, or {@code ["*"]} for
+     * any; empty (the default) turns CORS off.
+     */
+    public Builder corsOrigins(List<String> origins) {
+      List<String> copy = List.copyOf(requireNonNull(origins, "origins"));
+      for (String origin : copy) {
+        if (origin.equals("*")) {
+          if (copy.size() > 1) {
+            throw new IllegalArgumentException("corsOrigins: \"*\" cannot be combined with other origins: " + copy);
+          }
+          continue;
+        }
+        URI uri;
+        try {
+          uri = URI.create(origin);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException("corsOrigins: not an origin: " + origin, e);
+        }
+        if (uri.getScheme() == null || uri.getHost() == null || (uri.getPath() != null && !uri.getPath().isEmpty())
+            || uri.getQuery() != null || uri.getFragment() != null || uri.getUserInfo() != null) {
+          throw new IllegalArgumentException("corsOrigins: an origin is scheme://host[:port], not " + origin);
+        }
+      }
+      this.corsOrigins = copy;
+      return this;
+    }
+
+    /** The largest request body accepted; larger ones get 413. 1 MiB by default. */
+    public Builder maxRequestBytes(int bytes) {
+      if (bytes < 1024) {
+        throw new IllegalArgumentException("maxRequestBytes must be at least 1024: " + bytes);
+      }
+      this.maxRequestBytes = bytes;
+      return this;
+    }
+
+    /** The deadline of a unary call whose request has no Grpc-Timeout header; 10 s by default. */
+    public Builder defaultTimeout(Duration timeout) {
+      this.defaultTimeout = positive(timeout, "defaultTimeout");
+      return this;
+    }
+
+    /** How often an idle Server-Sent Events stream gets a comment, so proxies keep it open; 15 s by default. */
+    public Builder heartbeatInterval(Duration interval) {
+      this.heartbeatInterval = positive(interval, "heartbeatInterval");
+      return this;
+    }
+
+    /** How long a connection may sit with no request in flight and no traffic before it is closed; 60 s by default. */
+    public Builder idleTimeout(Duration timeout) {
+      this.idleTimeout = positive(timeout, "idleTimeout");
+      return this;
+    }
+
+    /** How long {@link GatewayServer#close()} waits for requests in flight; 5 s by default. */
+    public Builder shutdownGrace(Duration grace) {
+      requireNonNull(grace, "grace");
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace must not be negative: " + grace);
+      }
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Netty event-loop threads, which do all the HTTP and JSON work; 2 by default. */
+    public Builder ioThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("ioThreads must be positive: " + threads);
+      }
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /**
+     * The services to serve, as a descriptor set that includes its imports (with source info for
+     * documentation); Parley's own by default.
+     */
+    public Builder descriptorSet(FileDescriptorSet set) {
+      this.descriptorSet = requireNonNull(set, "set");
+      return this;
+    }
+
+    /**
+     * Reads the descriptors, builds the route table and the OpenAPI document.
+     *
+     * @throws IllegalArgumentException if a route names an unknown service, or a binding in the
+     *     descriptors is invalid or ambiguous
+     */
+    public GatewayServer build() {
+      ServiceCatalog catalog = ServiceCatalog.of(descriptorSet != null ? descriptorSet : ServiceCatalog.parleyDescriptorSet());
+      List<String> unknown = new ArrayList<>();
+      for (String service : routes.keySet()) {
+        if (catalog.service(service) == null) {
+          unknown.add(service);
+        }
+      }
+      if (!unknown.isEmpty()) {
+        List<String> known = catalog.services().stream().map(ServiceDescriptor::getFullName).toList();
+        throw new IllegalArgumentException("route: no such gRPC service " + unknown + "; known: " + known);
+      }
+      Router router = Router.of(catalog);
+      ProtoJson json = new ProtoJson(catalog);
+      Upstreams upstreams = new Upstreams(routes, defaultChannel);
+      for (String service : router.serviceNames()) {
+        if (upstreams.channelFor(service) == null) {
+          logger.warn("no channel for {}: its routes will answer 503", service);
+        }
+      }
+      byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
+      Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
+          heartbeatInterval, Duration.ofSeconds(2));
+      return new GatewayServer(this, gateway);
+    }
+
+    private static Duration positive(Duration value, String name) {
+      requireNonNull(value, name);
+      if (value.isZero() || value.isNegative()) {
+        throw new IllegalArgumentException(name + " must be positive: " + value);
+      }
+      return value;
+    }
+  }
+}

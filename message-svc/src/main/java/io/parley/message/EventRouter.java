@@ -1,0 +1,120 @@
+package io.parley.message;
+
+import static java.util.Objects.requireNonNull;
+
+import io.parley.common.v1.ErrorReason;
+import io.parley.error.ParleyException;
+import io.parley.message.store.ConversationId;
+import io.parley.message.store.StoreEvent;
+import io.parley.message.store.StoreListener;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.ResyncRequired;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes the store's live events (from every replica) to the Subscribe streams open on this
+ * replica: a private conversation's events to its two participants, a group's to its members
+ * (group-svc's member list, cached), or to the one user an event names.
+ *
+ * <p>Routing runs on the thread the store calls back on (Redis: its event thread; memory: the
+ * writer, inside the conversation's lock), so events are routed in the order the store announced
+ * them, without a hand-off. It only queues events on streams ({@link Subscriber#offer}), which
+ * never blocks, so a slow stream delays no one. A group whose members are not cached holds its
+ * events while the list loads (without stopping other conversations), then routes them in order;
+ * if the list cannot be had, they are not pushed (pull stays the source of truth) and a warning is
+ * logged.
+ *
+ * <p>When the store's event channel is interrupted, events may be lost without anyone knowing, so
+ * every stream is ended with {@code resync_required} and UNAVAILABLE (STORE_UNAVAILABLE): clients
+ * subscribe again and pull what they missed. Thread-safe: routing holds one lock, for as long as
+ * it takes to queue an event on the streams concerned.
+ */
+final class EventRouter implements StoreListener {
+  private static final Logger logger = LoggerFactory.getLogger(EventRouter.class);
+
+  private final SubscriberRegistry registry;
+  private final GroupDirectory groups;
+  /** Events of groups whose members are loading, in arrival order. Guarded by {@code this}. */
+  private final Map<String, ArrayDeque<StoreEvent>> waiting = new HashMap<>();
+
+  EventRouter(SubscriberRegistry registry, GroupDirectory groups) {
+    this.registry = requireNonNull(registry, "registry");
+    this.groups = requireNonNull(groups, "groups");
+  }
+
+  @Override
+  public void event(StoreEvent event) {
+    if (registry.userCount() == 0) {
+      return;
+    }
+    if (!event.audienceUserId().isEmpty()) {
+      registry.deliver(event.audienceUserId(), event.originSessionId(), event.event());
+      return;
+    }
+    ConversationId conversation = event.conversation();
+    if (!conversation.isGroup()) {
+      registry.deliver(conversation.firstUser(), event.originSessionId(), event.event());
+      registry.deliver(conversation.secondUser(), event.originSessionId(), event.event());
+      return;
+    }
+    routeToGroup(conversation.groupId(), event);
+  }
+
+  private synchronized void routeToGroup(String groupId, StoreEvent event) {
+    ArrayDeque<StoreEvent> held = waiting.get(groupId);
+    if (held != null) {
+      held.add(event);
+      return;
+    }
+    Set<String> members = groups.cachedMemberIds(groupId);
+    if (members != null) {
+      deliverToMembers(members, event);
+      return;
+    }
+    held = new ArrayDeque<>();
+    held.add(event);
+    waiting.put(groupId, held);
+    groups.memberIdsAsync(groupId).whenComplete((ids, error) -> release(groupId, ids, error));
+  }
+
+  private synchronized void release(String groupId, Set<String> members, Throwable error) {
+    ArrayDeque<StoreEvent> events = waiting.remove(groupId);
+    if (events == null) {
+      return;
+    }
+    if (error != null) {
+      logger.warn("{} live event(s) of group {} not pushed: its members are unknown ({})",
+          events.size(), groupId, UnaryCalls.unwrap(error).toString());
+      return;
+    }
+    events.forEach(e -> deliverToMembers(members, e));
+  }
+
+  private void deliverToMembers(Set<String> members, StoreEvent event) {
+    // Walk the smaller side: a big group with few subscribers here, or the reverse.
+    if (registry.userCount() < members.size()) {
+      for (String userId : registry.userIds()) {
+        if (members.contains(userId)) {
+          registry.deliver(userId, event.originSessionId(), event.event());
+        }
+      }
+    } else {
+      for (String userId : members) {
+        registry.deliver(userId, event.originSessionId(), event.event());
+      }
+    }
+  }
+
+  @Override
+  public void interrupted() {
+    registry.endAll(
+        registry.event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
+        () -> new ParleyException(ErrorReason.STORE_UNAVAILABLE,
+            "live events were interrupted: subscribe again and pull each conversation from its last seen seq"));
+  }
+}

@@ -1,0 +1,166 @@
+package io.parley.message;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.CallCredentials;
+import io.grpc.Channel;
+import io.parley.events.EventBus;
+import io.parley.group.v1.CheckMembershipRequest;
+import io.parley.group.v1.CheckMembershipResponse;
+import io.parley.group.v1.GroupServiceGrpc;
+import io.parley.group.v1.ListMemberIdsRequest;
+import io.parley.group.v1.ListMemberIdsResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What group-svc says about groups: one user's membership ({@code CheckMembership}) and every
+ * member's id ({@code ListMemberIds}, all pages), both INTERNAL methods called with message-svc's
+ * service credential and reused for a few seconds. A group's answers are dropped at once when
+ * group-svc announces a change on {@link #CHANNEL}, and every answer when that channel is
+ * interrupted. Thread-safe; concurrent questions share one call.
+ */
+final class GroupDirectory {
+  private static final Logger logger = LoggerFactory.getLogger(GroupDirectory.class);
+
+  /**
+   * group-svc's channel: {@code "<groupId> <userId>"} after any change to a member, {@code
+   * "<groupId> *"} when a group is dismissed.
+   */
+  static final String CHANNEL = "parley.group.membership";
+
+  private static final int MEMBER_PAGE_SIZE = 5000;
+
+  private record MemberKey(String groupId, String userId) {}
+
+  /** Told of every change group-svc announces, after the caches have dropped it. */
+  interface ChangeListener {
+    /** A member changed; {@code userId} is null when the whole group changed (dismissed). */
+    void changed(String groupId, String userId);
+
+    /** Events may have been missed (the channel was interrupted, or just connected): anything may have changed. */
+    void all();
+  }
+
+  private final GroupServiceGrpc.GroupServiceStub stub;
+  private final Duration timeout;
+  private final UpstreamCache<MemberKey, CheckMembershipResponse> memberships;
+  private final UpstreamCache<String, Set<String>> memberIds;
+
+  GroupDirectory(Channel channel, CallCredentials credentials, Clock clock, Duration ttl, Duration timeout) {
+    this.stub = GroupServiceGrpc.newStub(requireNonNull(channel, "channel")).withCallCredentials(credentials);
+    this.timeout = requireNonNull(timeout, "timeout");
+    this.memberships = new UpstreamCache<>(clock, ttl, 200_000, false,
+        key -> UnaryCalls.start(stub()::checkMembership, CheckMembershipRequest.newBuilder()
+            .setGroupId(key.groupId()).setUserId(key.userId()).build()));
+    // A busy group's members reload in the background instead of making its events wait.
+    this.memberIds = new UpstreamCache<>(clock, ttl, 20_000, true,
+        groupId -> loadMemberIds(groupId, "", new HashSet<>()));
+  }
+
+  private GroupServiceGrpc.GroupServiceStub stub() {
+    return stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private CompletableFuture<Set<String>> loadMemberIds(String groupId, String pageToken, Set<String> ids) {
+    return UnaryCalls.start(stub()::listMemberIds, ListMemberIdsRequest.newBuilder()
+            .setGroupId(groupId).setPageSize(MEMBER_PAGE_SIZE).setPageToken(pageToken).build())
+        .thenCompose((ListMemberIdsResponse page) -> {
+          if (!page.getGroupExists()) {
+            return CompletableFuture.completedFuture(Set.of());
+          }
+          ids.addAll(page.getUserIdsList());
+          return page.getNextPageToken().isEmpty()
+              ? CompletableFuture.completedFuture(Collections.unmodifiableSet(ids))
+              : loadMemberIds(groupId, page.getNextPageToken(), ids);
+        });
+  }
+
+  /**
+   * The user's membership, from the cache or group-svc.
+   *
+   * @throws io.grpc.StatusRuntimeException if group-svc fails
+   */
+  CheckMembershipResponse membership(String groupId, String userId) {
+    return memberships.await(new MemberKey(groupId, userId));
+  }
+
+  CompletableFuture<CheckMembershipResponse> membershipAsync(String groupId, String userId) {
+    return memberships.get(new MemberKey(groupId, userId));
+  }
+
+  /**
+   * Every member's id (empty if the group does not exist), from the cache or group-svc. The set is
+   * unmodifiable, and the same instance until the entry is reloaded.
+   */
+  Set<String> memberIds(String groupId) {
+    return memberIds.await(groupId);
+  }
+
+  CompletableFuture<Set<String>> memberIdsAsync(String groupId) {
+    return memberIds.get(groupId);
+  }
+
+  /** The member ids if they are cached and loaded, else null (nothing is loaded). */
+  Set<String> cachedMemberIds(String groupId) {
+    return memberIds.getIfLoaded(groupId);
+  }
+
+  void invalidateMember(String groupId, String userId) {
+    memberships.invalidate(new MemberKey(groupId, userId));
+    memberIds.invalidate(groupId);
+  }
+
+  void invalidateGroup(String groupId) {
+    memberships.invalidateIf(key -> key.groupId().equals(groupId));
+    memberIds.invalidate(groupId);
+  }
+
+  void invalidateAll() {
+    memberships.invalidateAll();
+    memberIds.invalidateAll();
+  }
+
+  /**
+   * Listens to group-svc's change events until the returned subscription is closed; {@code also}
+   * hears each change after the caches dropped it.
+   */
+  EventBus.Subscription listen(EventBus events, ChangeListener also) {
+    requireNonNull(also, "also");
+    return events.subscribe(CHANNEL, new EventBus.Handler() {
+      @Override
+      public void message(String channel, byte[] payload) {
+        String[] parts = new String(payload, UTF_8).split(" ");
+        if (parts.length != 2) {
+          logger.warn("ignoring a malformed event on {}", channel);
+        } else if (parts[1].equals("*")) {
+          invalidateGroup(parts[0]);
+          also.changed(parts[0], null);
+        } else {
+          invalidateMember(parts[0], parts[1]);
+          also.changed(parts[0], parts[1]);
+        }
+      }
+
+      @Override
+      public void connected() {
+        invalidateAll();
+        also.all();
+      }
+
+      @Override
+      public void disconnected() {
+        invalidateAll();
+        also.all();
+      }
+    });
+  }
+}

@@ -1,0 +1,443 @@
+package io.parley.message;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Timestamp;
+import com.google.protobuf.util.Timestamps;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.parley.common.v1.ErrorReason;
+import io.parley.data.Ids;
+import io.parley.data.PageTokens;
+import io.parley.error.ParleyException;
+import io.parley.group.v1.CheckMembershipResponse;
+import io.parley.group.v1.GroupRole;
+import io.parley.message.store.Appended;
+import io.parley.message.store.ConversationId;
+import io.parley.message.store.ConversationRef;
+import io.parley.message.store.ConversationSummary;
+import io.parley.message.store.Draft;
+import io.parley.message.store.MessageSlice;
+import io.parley.message.store.MessageStore;
+import io.parley.message.store.ReadState;
+import io.parley.message.store.StoreEvent;
+import io.parley.message.store.SummaryQuery;
+import io.parley.message.v1.Conversation;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.ListConversationsRequest;
+import io.parley.message.v1.ListConversationsResponse;
+import io.parley.message.v1.MarkReadRequest;
+import io.parley.message.v1.MarkReadResponse;
+import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageServiceGrpc;
+import io.parley.message.v1.PullMessagesRequest;
+import io.parley.message.v1.PullMessagesResponse;
+import io.parley.message.v1.ReadReceipt;
+import io.parley.message.v1.Recall;
+import io.parley.message.v1.RecallMessageRequest;
+import io.parley.message.v1.SendMessageRequest;
+import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SubscribeRequest;
+import io.parley.session.Session;
+import io.parley.session.Sessions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code parley.message.v1.MessageService} handlers. Every method needs a session (the
+ * interceptor has checked it); expected failures are thrown as {@link ParleyException}s.
+ * Thread-safe: one instance serves every call.
+ */
+final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase {
+  private static final Logger logger = LoggerFactory.getLogger(MessageGrpcService.class);
+
+  static final int DEFAULT_PULL_LIMIT = 50;
+  static final int MAX_PULL_LIMIT = 200;
+  static final int DEFAULT_PAGE_SIZE = 20;
+  static final int MAX_PAGE_SIZE = 100;
+  private static final String LIST_QUERY = "ListConversations";
+  private static final int RECALL_ATTEMPTS = 3;
+
+  private final MessageStore store;
+  private final FriendDirectory friends;
+  private final GroupDirectory groups;
+  private final ConversationGuard guard;
+  private final GroupIndexer indexer;
+  private final SubscriberRegistry subscribers;
+  private final MessageSettings settings;
+  private final Clock clock;
+
+  MessageGrpcService(MessageStore store, FriendDirectory friends, GroupDirectory groups, ConversationGuard guard,
+      GroupIndexer indexer, SubscriberRegistry subscribers, MessageSettings settings, Clock clock) {
+    this.store = requireNonNull(store, "store");
+    this.friends = requireNonNull(friends, "friends");
+    this.groups = requireNonNull(groups, "groups");
+    this.guard = requireNonNull(guard, "guard");
+    this.indexer = requireNonNull(indexer, "indexer");
+    this.subscribers = requireNonNull(subscribers, "subscribers");
+    this.settings = requireNonNull(settings, "settings");
+    this.clock = requireNonNull(clock, "clock");
+  }
+
+  // --- SendMessage ------------------------------------------------------------------------------
+
+  @Override
+  public void sendMessage(SendMessageRequest request, StreamObserver<SendMessageResponse> response) {
+    Session session = Sessions.current();
+    String sender = session.userId();
+    SendRequests.validate(request, sender);
+    ConversationId conversation = request.hasToGroupId()
+        ? ConversationId.ofGroup(request.getToGroupId())
+        : ConversationId.ofUsers(sender, request.getToUserId());
+    Message.Builder message = Message.newBuilder()
+        .setMessageId(Ids.newId("m"))
+        .setConversationId(conversation.value())
+        .setSenderId(sender)
+        .setClientMsgId(request.getClientMsgId())
+        .setContent(request.getContent());
+    try {
+      if (conversation.isGroup()) {
+        authorizeGroupMessage(request, conversation.groupId(), sender, message);
+      } else {
+        authorizePrivateMessage(sender, request.getToUserId());
+      }
+    } catch (ParleyException denied) {
+      // A retry of a send that went through before the rules changed still gets its first answer.
+      Optional<Appended> earlier = store.findSend(conversation, sender, request.getClientMsgId());
+      if (earlier.isEmpty()) {
+        throw denied;
+      }
+      respond(response, conversation, earlier.get());
+      return;
+    }
+    CompletableFuture<Appended> appended =
+        store.append(new Draft(conversation, message.build(), session.sessionId(), clock.millis()));
+    appended.whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(UnaryCalls.unwrap(error));
+      } else {
+        respond(response, conversation, result);
+      }
+    });
+  }
+
+  private static void respond(StreamObserver<SendMessageResponse> response, ConversationId conversation,
+      Appended appended) {
+    response.onNext(SendMessageResponse.newBuilder()
+        .setMessageId(appended.messageId())
+        .setConversationId(conversation.value())
+        .setSeq(appended.seq())
+        .setServerTime(Timestamps.fromMillis(appended.serverTimeMillis()))
+        .setDuplicate(appended.duplicate())
+        .build());
+    response.onCompleted();
+  }
+
+  private void authorizePrivateMessage(String sender, String recipient) {
+    FriendDirectory.Relation relation = friends.relation(sender, recipient);
+    if (relation.blocked()) {
+      throw new ParleyException(ErrorReason.BLOCKED, "you cannot message this user");
+    }
+    if (!relation.friends() && !settings.allowStrangers()) {
+      throw new ParleyException(ErrorReason.NOT_FRIENDS_CANNOT_MESSAGE, "you can only message your friends");
+    }
+  }
+
+  private void authorizeGroupMessage(SendMessageRequest request, String groupId, String sender,
+      Message.Builder message) {
+    CheckMembershipResponse membership = groups.membership(groupId, sender);
+    if (!membership.getGroupExists()) {
+      throw new ParleyException(ErrorReason.GROUP_NOT_FOUND, "group not found");
+    }
+    if (!membership.getMember()) {
+      throw new ParleyException(ErrorReason.NOT_GROUP_MEMBER, "you are not a member of this group");
+    }
+    if (membership.hasMuteUntil() && Timestamps.toMillis(membership.getMuteUntil()) > clock.millis()) {
+      throw ParleyException.builder(ErrorReason.MEMBER_MUTED)
+          .message("you are muted in this group")
+          .metadata("mute_until", Timestamps.toString(membership.getMuteUntil()))
+          .build();
+    }
+    if (request.getMentionAll() && membership.getRole() != GroupRole.ADMIN && membership.getRole() != GroupRole.OWNER) {
+      throw new ParleyException(ErrorReason.MENTION_ALL_NOT_ALLOWED, "only admins and the owner may mention everyone");
+    }
+    Set<String> members = groups.memberIds(groupId);
+    indexer.ensureMembers(groupId, members);
+    indexer.ensureMember(groupId, sender);
+    if (request.getMentionUserIdsCount() > 0) {
+      Set<String> mentions = new LinkedHashSet<>(request.getMentionUserIdsList());
+      ParleyException.Builder notMembers = null;
+      List<String> requested = request.getMentionUserIdsList();
+      for (int i = 0; i < requested.size(); i++) {
+        if (!members.contains(requested.get(i))) {
+          if (notMembers == null) {
+            notMembers = ParleyException.builder(ErrorReason.INVALID_ARGUMENT).message("mention_user_ids: only members may be mentioned");
+          }
+          notMembers.violation("mention_user_ids[" + i + "]", "not a member of the group");
+        }
+      }
+      if (notMembers != null) {
+        throw notMembers.build();
+      }
+      message.addAllMentionUserIds(mentions);
+    }
+    message.setMentionAll(request.getMentionAll());
+  }
+
+  // --- PullMessages -----------------------------------------------------------------------------
+
+  @Override
+  public void pullMessages(PullMessagesRequest request, StreamObserver<PullMessagesResponse> response) {
+    String me = Sessions.current().userId();
+    ConversationId conversation = ConversationGuard.parse(request.getConversationId(), "conversation_id");
+    if (request.getLimit() < 0) {
+      throw ParleyException.invalidField("limit", "must not be negative");
+    }
+    int limit = request.getLimit() == 0 ? DEFAULT_PULL_LIMIT : Math.min(request.getLimit(), MAX_PULL_LIMIT);
+    boolean backward = request.getAnchorCase() == PullMessagesRequest.AnchorCase.BEFORE_SEQ;
+    if (backward && request.getBeforeSeq() < 1) {
+      throw ParleyException.invalidField("before_seq", "must be positive");
+    }
+    if (!backward && request.getAfterSeq() < 0) {
+      throw ParleyException.invalidField("after_seq", "must not be negative");
+    }
+    ConversationAccess access = guard.open(conversation, me);
+    MessageSlice slice = backward
+        ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.floorSeq())
+        : store.readAfter(conversation, request.getAfterSeq(), limit, access.floorSeq());
+    response.onNext(PullMessagesResponse.newBuilder()
+        .addAllMessages(slice.messages())
+        .setHasMore(slice.hasMore())
+        .setLastSeq(slice.lastSeq())
+        .build());
+    response.onCompleted();
+  }
+
+  // --- ListConversations ------------------------------------------------------------------------
+
+  /**
+   * Private conversations come from the caller's index, newest first. Group conversations come
+   * from the caller's group list ({@link GroupIndexer}): each group is checked with group-svc
+   * (concurrently, cached), pruned if the caller left it, summarized from its floor seq, and
+   * merged in by its last activity. A page token is the last entry returned, (activity, id).
+   */
+  @Override
+  public void listConversations(ListConversationsRequest request, StreamObserver<ListConversationsResponse> response) {
+    String me = Sessions.current().userId();
+    int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
+    ConversationRef cursor = decodeCursor(request.getPageToken());
+
+    List<ConversationRef> candidates = new ArrayList<>(store.privateConversations(me, cursor, pageSize + 1));
+    Map<ConversationId, ConversationSummary> summaries = new HashMap<>();
+    for (ConversationSummary group : groupSummaries(me)) {
+      ConversationRef ref = new ConversationRef(group.conversation(), group.updateTimeMillis());
+      if (group.hasVisibleMessages() && (cursor == null || ref.isAfter(cursor))) {
+        candidates.add(ref);
+        summaries.put(group.conversation(), group);
+      }
+    }
+    candidates.sort(ConversationRef.NEWEST_FIRST);
+    boolean more = candidates.size() > pageSize;
+    List<ConversationRef> page = candidates.subList(0, Math.min(pageSize, candidates.size()));
+
+    List<SummaryQuery> privates = page.stream()
+        .filter(ref -> !ref.conversation().isGroup())
+        .map(ref -> new SummaryQuery(ref.conversation(), 1))
+        .toList();
+    store.summaries(me, privates).forEach(s -> summaries.put(s.conversation(), s));
+
+    ListConversationsResponse.Builder out = ListConversationsResponse.newBuilder();
+    for (ConversationRef ref : page) {
+      ConversationSummary summary = summaries.get(ref.conversation());
+      if (summary != null && summary.hasVisibleMessages()) {
+        out.addConversations(conversation(summary, me));
+      }
+    }
+    if (more && !page.isEmpty()) {
+      ConversationRef last = page.get(page.size() - 1);
+      out.setNextPageToken(PageTokens.encode(last.activityMillis() + ":" + last.conversation().value(), LIST_QUERY));
+    }
+    response.onNext(out.build());
+    response.onCompleted();
+  }
+
+  /** The caller's groups, checked with group-svc (pruning those they left), summarized. */
+  private List<ConversationSummary> groupSummaries(String me) {
+    List<String> groupIds = new ArrayList<>(store.groupIds(me));
+    if (groupIds.isEmpty()) {
+      return List.of();
+    }
+    List<CompletableFuture<CheckMembershipResponse>> checks = new ArrayList<>(groupIds.size());
+    for (String groupId : groupIds) {
+      checks.add(groups.membershipAsync(groupId, me));
+    }
+    List<SummaryQuery> queries = new ArrayList<>(groupIds.size());
+    for (int i = 0; i < groupIds.size(); i++) {
+      String groupId = groupIds.get(i);
+      CheckMembershipResponse membership = UnaryCalls.await(checks.get(i));
+      ConversationId conversation = ConversationId.ofGroup(groupId);
+      if (membership.getGroupExists() && membership.getMember()) {
+        queries.add(new SummaryQuery(conversation, guard.floorSeq(conversation, me, membership)));
+      } else {
+        store.removeGroup(me, groupId);
+        indexer.forget(groupId, me);
+      }
+    }
+    return store.summaries(me, queries);
+  }
+
+  private static ConversationRef decodeCursor(String pageToken) {
+    String cursor = PageTokens.decode(pageToken, LIST_QUERY);
+    if (cursor == null) {
+      return null;
+    }
+    int colon = cursor.indexOf(':');
+    try {
+      Optional<ConversationId> conversation = ConversationId.parse(cursor.substring(colon + 1));
+      if (colon > 0 && conversation.isPresent()) {
+        return new ConversationRef(conversation.get(), Long.parseLong(cursor.substring(0, colon)));
+      }
+    } catch (NumberFormatException e) {
+      // falls through to the error below
+    }
+    throw PageTokens.invalidToken();
+  }
+
+  private static Conversation conversation(ConversationSummary summary, String me) {
+    ConversationId id = summary.conversation();
+    Conversation.Builder out = Conversation.newBuilder()
+        .setConversationId(id.value())
+        .setType(id.type())
+        .setLastSeq(summary.lastSeq())
+        .setReadSeq(summary.readSeq())
+        .setUnreadCount(summary.unreadCount())
+        .setUpdateTime(Timestamps.fromMillis(summary.updateTimeMillis()))
+        .setLastMessage(summary.lastMessage());
+    if (id.isGroup()) {
+      out.setGroupId(id.groupId());
+    } else {
+      out.setPeerUserId(id.peerOf(me));
+    }
+    return out.build();
+  }
+
+  // --- MarkRead ---------------------------------------------------------------------------------
+
+  @Override
+  public void markRead(MarkReadRequest request, StreamObserver<MarkReadResponse> response) {
+    Session session = Sessions.current();
+    String me = session.userId();
+    ConversationId conversation = ConversationGuard.parse(request.getConversationId(), "conversation_id");
+    if (request.getSeq() < 1) {
+      throw ParleyException.invalidField("seq", "must be positive");
+    }
+    ConversationAccess access = guard.open(conversation, me);
+    ReadState state = store.markRead(conversation, me, request.getSeq(), access.floorSeq());
+    if (state.advanced()) {
+      // Private: the peer's devices and the reader's other devices. Group: the reader's only.
+      Event receipt = Event.newBuilder()
+          .setTime(Timestamps.fromMillis(clock.millis()))
+          .setReadReceipt(ReadReceipt.newBuilder()
+              .setConversationId(conversation.value())
+              .setUserId(me)
+              .setReadSeq(state.readSeq()))
+          .build();
+      try {
+        store.publish(new StoreEvent(session.sessionId(), conversation.isGroup() ? me : "", receipt));
+      } catch (ParleyException e) {
+        // The read seq is stored, which is what counts; a receipt is a courtesy.
+        logger.warn("read receipt for {} not announced: {}", conversation, e.getMessage());
+      }
+    }
+    response.onNext(MarkReadResponse.newBuilder()
+        .setReadSeq(state.readSeq())
+        .setUnreadCount(state.unreadCount())
+        .build());
+    response.onCompleted();
+  }
+
+  // --- RecallMessage ----------------------------------------------------------------------------
+
+  @Override
+  public void recallMessage(RecallMessageRequest request, StreamObserver<Message> response) {
+    Session session = Sessions.current();
+    String me = session.userId();
+    ConversationId conversation = ConversationGuard.parse(request.getConversationId(), "conversation_id");
+    if (request.getSeq() < 1) {
+      throw ParleyException.invalidField("seq", "must be positive");
+    }
+    ConversationAccess access = guard.open(conversation, me);
+    for (int attempt = 0; attempt < RECALL_ATTEMPTS; attempt++) {
+      Message message = store.find(conversation, request.getSeq())
+          .filter(m -> m.getSeq() >= access.floorSeq())
+          .orElseThrow(() -> new ParleyException(ErrorReason.MESSAGE_NOT_FOUND, "message not found"));
+      if (message.getRecalled()) {
+        response.onNext(message);
+        response.onCompleted();
+        return;
+      }
+      long now = clock.millis();
+      if (!access.managesGroup()) {
+        if (!message.getSenderId().equals(me)) {
+          throw new ParleyException(ErrorReason.RECALL_NOT_ALLOWED,
+              "only the sender, or a group's admins and owner, may recall a message");
+        }
+        if (now - Timestamps.toMillis(message.getServerTime()) > settings.recallWindow().toMillis()) {
+          throw ParleyException.builder(ErrorReason.RECALL_WINDOW_EXPIRED)
+              .message("messages can be recalled within " + settings.recallWindow().toSeconds() + " seconds of sending")
+              .metadata("recall_window_seconds", Long.toString(settings.recallWindow().toSeconds()))
+              .build();
+        }
+      }
+      Timestamp recallTime = Timestamps.fromMillis(now);
+      Message tombstone = message.toBuilder()
+          .clearContent()
+          .clearMentionUserIds()
+          .clearMentionAll()
+          .setRecalled(true)
+          .setRecallTime(recallTime)
+          .setRecalledBy(me)
+          .build();
+      Event recall = Event.newBuilder()
+          .setTime(recallTime)
+          .setRecall(Recall.newBuilder()
+              .setConversationId(conversation.value())
+              .setSeq(message.getSeq())
+              .setMessageId(message.getMessageId())
+              .setRecalledBy(me))
+          .build();
+      if (store.replace(conversation, message, tombstone, new StoreEvent(session.sessionId(), "", recall))) {
+        response.onNext(tombstone);
+        response.onCompleted();
+        return;
+      }
+    }
+    throw new ParleyException(ErrorReason.ABORTED, "the message changed meanwhile: retry");
+  }
+
+  // --- Subscribe --------------------------------------------------------------------------------
+
+  /**
+   * Opens the caller's live stream. Once {@code subscribed} arrives, every event that happens from
+   * then on reaches this stream (until it ends); a client subscribes first, then pulls each
+   * conversation from its last seen seq, and ignores pushed messages it already has (by seq).
+   * Fails UNAVAILABLE (STORE_UNAVAILABLE) while this replica cannot hear live events.
+   */
+  @Override
+  public void subscribe(SubscribeRequest request, StreamObserver<Event> response) {
+    Session session = Sessions.current();
+    if (!store.isListening()) {
+      throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
+    }
+    subscribers.open(session.userId(), session.sessionId(), (ServerCallStreamObserver<Event>) response);
+  }
+}

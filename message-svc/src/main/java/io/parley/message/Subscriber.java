@@ -1,0 +1,206 @@
+package io.parley.message;
+
+import static java.util.Objects.requireNonNull;
+
+import io.grpc.stub.ServerCallStreamObserver;
+import io.parley.message.v1.Event;
+import java.util.ArrayDeque;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open Subscribe stream: a bounded queue of events in front of the gRPC call, written by the
+ * delivery executor only while the transport is ready ({@link ServerCallStreamObserver#isReady()}),
+ * so that a slow client neither stalls the thread that routes events nor grows memory.
+ *
+ * <p>{@link #offer} never blocks. When the queue is full the stream is ended: the queue is dropped,
+ * the client is sent the final event ({@code resync_required}) and the error (RESOURCE_EXHAUSTED,
+ * SUBSCRIBER_TOO_SLOW), even if the transport is not ready (gRPC holds that one message). {@link
+ * #end} ends the stream the same way for any other reason (the session ended, the event channel
+ * was lost, shutdown). Once ended or cancelled by the client, the subscriber drops everything and
+ * is reported to {@code onClosed}, which must be idempotent.
+ *
+ * <p>Thread-safe: any thread may offer or end; the observer is only ever called by one drain task
+ * at a time, which is what gRPC requires.
+ */
+final class Subscriber {
+  private static final Logger logger = LoggerFactory.getLogger(Subscriber.class);
+
+  /** Events written per drain task before it yields the delivery thread to other subscribers. */
+  private static final int DRAIN_BATCH = 128;
+
+  private final String userId;
+  private final String sessionId;
+  private final ServerCallStreamObserver<Event> observer;
+  private final Executor executor;
+  private final int capacity;
+  private final Event overflowEvent;
+  private final RuntimeException overflowError;
+  private final Consumer<Subscriber> onClosed;
+
+  private final ArrayDeque<Event> queue = new ArrayDeque<>();
+  private Event finalEvent;
+  private RuntimeException finalError;
+  private boolean terminating;
+  private boolean scheduled;
+  private boolean finished;
+
+  Subscriber(String userId, String sessionId, ServerCallStreamObserver<Event> observer, Executor executor,
+      int capacity, Event overflowEvent, RuntimeException overflowError, Consumer<Subscriber> onClosed) {
+    this.userId = requireNonNull(userId, "userId");
+    this.sessionId = requireNonNull(sessionId, "sessionId");
+    this.observer = requireNonNull(observer, "observer");
+    this.executor = requireNonNull(executor, "executor");
+    this.capacity = capacity;
+    this.overflowEvent = requireNonNull(overflowEvent, "overflowEvent");
+    this.overflowError = requireNonNull(overflowError, "overflowError");
+    this.onClosed = requireNonNull(onClosed, "onClosed");
+  }
+
+  String userId() {
+    return userId;
+  }
+
+  String sessionId() {
+    return sessionId;
+  }
+
+  /** Whether the stream ended (or was cancelled) and takes no more events. */
+  synchronized boolean isFinished() {
+    return finished;
+  }
+
+  /**
+   * Installs the call's handlers and queues the first event. Must run in the Subscribe handler,
+   * before it returns (gRPC accepts handlers only then).
+   */
+  void start(Event first) {
+    observer.setOnCancelHandler(this::cancelled);
+    observer.setOnReadyHandler(this::ready);
+    offer(first);
+  }
+
+  /** Queues an event, or ends the stream as too slow if the queue is full. */
+  void offer(Event event) {
+    synchronized (this) {
+      if (terminating || finished) {
+        return;
+      }
+      if (queue.size() >= capacity) {
+        terminateLocked(overflowEvent, overflowError);
+        logger.debug("subscriber {} of user {} fell {} events behind; ending it", sessionId, userId, capacity);
+      } else {
+        queue.add(event);
+      }
+      scheduleLocked();
+    }
+  }
+
+  /**
+   * Ends the stream: drops what is queued, sends {@code last} (if not null) and closes the call
+   * with {@code error}. Does nothing if the stream is already ending.
+   */
+  void end(Event last, RuntimeException error) {
+    synchronized (this) {
+      if (terminating || finished) {
+        return;
+      }
+      terminateLocked(last, error);
+      scheduleLocked();
+    }
+  }
+
+  private void terminateLocked(Event last, RuntimeException error) {
+    queue.clear();
+    terminating = true;
+    finalEvent = last;
+    finalError = error;
+  }
+
+  private void cancelled() {
+    synchronized (this) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      queue.clear();
+    }
+    onClosed.accept(this);
+  }
+
+  private void ready() {
+    synchronized (this) {
+      scheduleLocked();
+    }
+  }
+
+  private void scheduleLocked() {
+    if (scheduled || finished || (!terminating && queue.isEmpty())) {
+      return;
+    }
+    scheduled = true;
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      scheduled = false;
+    }
+  }
+
+  private void drain() {
+    for (int written = 0; ; written++) {
+      Event next;
+      boolean finish = false;
+      synchronized (this) {
+        if (finished) {
+          scheduled = false;
+          return;
+        }
+        if (terminating) {
+          finished = true;
+          finish = true;
+          next = finalEvent;
+        } else if (queue.isEmpty() || !observer.isReady()) {
+          scheduled = false;
+          return;
+        } else if (written == DRAIN_BATCH) {
+          try {
+            executor.execute(this::drain);
+          } catch (RejectedExecutionException e) {
+            scheduled = false;
+          }
+          return;
+        } else {
+          next = queue.poll();
+        }
+      }
+      try {
+        if (finish) {
+          if (next != null) {
+            observer.onNext(next);
+          }
+          observer.onError(finalError);
+          onClosed.accept(this);
+          return;
+        }
+        observer.onNext(next);
+      } catch (RuntimeException e) {
+        // The call ended under us (cancelled, or closed by the transport).
+        logger.debug("subscriber {} of user {} could not be written: {}", sessionId, userId, e.toString());
+        synchronized (this) {
+          finished = true;
+          queue.clear();
+        }
+        onClosed.accept(this);
+        return;
+      }
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Subscriber{user=" + userId + ", session=" + sessionId + "}";
+  }
+}

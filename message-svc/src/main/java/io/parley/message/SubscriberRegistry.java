@@ -1,0 +1,239 @@
+package io.parley.message;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.util.Timestamps;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.parley.common.v1.ErrorReason;
+import io.parley.error.ParleyException;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.ResyncRequired;
+import io.parley.message.v1.SessionEnded;
+import io.parley.message.v1.Subscribed;
+import io.parley.session.SessionListener;
+import io.parley.session.SessionPolicy;
+import io.parley.session.SessionState;
+import io.parley.session.SessionStore;
+import io.parley.session.StoredSession;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Subscribe streams open on this replica, by user, and their lifecycle:
+ *
+ * <ul>
+ *   <li>{@link #deliver} hands an event to every stream of a user but the originating session's;
+ *   <li>a session kicked or revoked anywhere (the session store's {@link SessionListener} events)
+ *       ends its streams with {@code session_ended} and UNAUTHENTICATED, SESSION_KICKED or
+ *       SESSION_REVOKED;
+ *   <li>every {@code sessionCheckInterval}, and whenever the session events resume after an
+ *       interruption, each stream's session is read from the store: one that ended or expired
+ *       meanwhile (an event may have been missed) ends its streams; a live one has its idle
+ *       expiry slid, since a connected device is in use.
+ * </ul>
+ *
+ * <p>Thread-safe. Session callbacks only queue work; store reads run on the registry's own thread.
+ */
+final class SubscriberRegistry implements SessionListener, AutoCloseable {
+  private static final Logger logger = LoggerFactory.getLogger(SubscriberRegistry.class);
+
+  private final Map<String, List<Subscriber>> byUser = new ConcurrentHashMap<>();
+  private final SessionStore sessions;
+  private final SessionPolicy policy;
+  private final Clock clock;
+  private final Executor delivery;
+  private final int bufferSize;
+  private final ScheduledExecutorService checker;
+  private volatile boolean closed;
+
+  SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
+      Duration sessionCheckInterval) {
+    this.sessions = requireNonNull(sessions, "sessions");
+    this.policy = requireNonNull(policy, "policy");
+    this.clock = requireNonNull(clock, "clock");
+    this.delivery = requireNonNull(delivery, "delivery");
+    this.bufferSize = bufferSize;
+    this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "parley-msg-sessions");
+      t.setDaemon(true);
+      return t;
+    });
+    long interval = sessionCheckInterval.toMillis();
+    checker.scheduleWithFixedDelay(this::checkSessions, interval, interval, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens a stream for a session: registers it and queues {@code subscribed}, then checks that the
+   * session is still live (it may have ended since the call was authenticated, before this stream
+   * could hear of it). Must run in the Subscribe handler.
+   *
+   * @throws ParleyException SERVER_BUSY once the registry is closed
+   */
+  void open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
+    if (closed) {
+      throw shuttingDown();
+    }
+    Subscriber subscriber = new Subscriber(userId, sessionId, observer, delivery, bufferSize,
+        event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
+        new ParleyException(ErrorReason.SUBSCRIBER_TOO_SLOW,
+            "too many events were not read in time: pull each conversation from its last seen seq, then subscribe again"),
+        this::remove);
+    // Queue `subscribed` before the stream can be found, so that it is always the first event.
+    subscriber.start(event(Event.newBuilder().setSubscribed(Subscribed.newBuilder().setSessionId(sessionId))));
+    byUser.compute(userId, (u, list) -> {
+      List<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
+      subscribers.add(subscriber);
+      return subscribers;
+    });
+    if (subscriber.isFinished()) {
+      remove(subscriber);  // cancelled before it was registered
+      return;
+    }
+    try {
+      Optional<StoredSession> stored = sessions.find(userId, sessionId);
+      if (stored.isEmpty() || stored.get().state() != SessionState.ACTIVE) {
+        endSession(subscriber, stored.map(StoredSession::state).orElse(SessionState.REVOKED));
+      }
+    } catch (RuntimeException e) {
+      // The call was just authenticated; the periodic check will catch a session that ended.
+      logger.debug("could not re-check session {} of a new subscriber: {}", sessionId, e.toString());
+    }
+  }
+
+  private void remove(Subscriber subscriber) {
+    byUser.computeIfPresent(subscriber.userId(), (u, list) -> {
+      list.remove(subscriber);
+      return list.isEmpty() ? null : list;
+    });
+  }
+
+  /** Hands {@code event} to every stream of {@code userId} except that of {@code exceptSessionId}. */
+  void deliver(String userId, String exceptSessionId, Event event) {
+    List<Subscriber> subscribers = byUser.get(userId);
+    if (subscribers != null) {
+      for (Subscriber subscriber : subscribers) {
+        if (!subscriber.sessionId().equals(exceptSessionId)) {
+          subscriber.offer(event);
+        }
+      }
+    }
+  }
+
+  /** How many users have a stream open here. */
+  int userCount() {
+    return byUser.size();
+  }
+
+  /** The users with a stream open here (a live view). */
+  Set<String> userIds() {
+    return byUser.keySet();
+  }
+
+  /** How many streams are open here. */
+  int subscriberCount() {
+    return byUser.values().stream().mapToInt(List::size).sum();
+  }
+
+  /** Ends every stream with {@code last} (may be null) and the error {@code error} makes. */
+  void endAll(Event last, Supplier<RuntimeException> error) {
+    for (Subscriber subscriber : snapshot()) {
+      subscriber.end(last, error.get());
+    }
+  }
+
+  /** An event stamped with the current time. */
+  Event event(Event.Builder event) {
+    return event.setTime(Timestamps.fromMillis(clock.millis())).build();
+  }
+
+  private List<Subscriber> snapshot() {
+    List<Subscriber> all = new ArrayList<>();
+    byUser.values().forEach(all::addAll);
+    return all;
+  }
+
+  // --- sessions ---------------------------------------------------------------------------------
+
+  @Override
+  public void sessionEnded(String userId, String sessionId, SessionState state) {
+    List<Subscriber> subscribers = byUser.get(userId);
+    if (subscribers != null) {
+      for (Subscriber subscriber : subscribers) {
+        if (subscriber.sessionId().equals(sessionId)) {
+          endSession(subscriber, state);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void eventsResumed() {
+    try {
+      checker.execute(this::checkSessions);
+    } catch (RejectedExecutionException e) {
+      // closing
+    }
+  }
+
+  private void endSession(Subscriber subscriber, SessionState state) {
+    ErrorReason reason = state == SessionState.KICKED ? ErrorReason.SESSION_KICKED : ErrorReason.SESSION_REVOKED;
+    endSession(subscriber, reason, state == SessionState.KICKED
+        ? "session replaced by a newer login on the same terminal"
+        : "session was ended: log in again");
+  }
+
+  private void endSession(Subscriber subscriber, ErrorReason reason, String message) {
+    subscriber.end(event(Event.newBuilder().setSessionEnded(SessionEnded.newBuilder().setReason(reason.name()))),
+        new ParleyException(reason, message));
+  }
+
+  /** Ends the streams of sessions that ended or expired; slides the idle expiry of live ones. */
+  void checkSessions() {
+    Instant now = clock.instant();
+    for (Subscriber subscriber : snapshot()) {
+      try {
+        Optional<StoredSession> stored = sessions.find(subscriber.userId(), subscriber.sessionId());
+        if (stored.isPresent() && stored.get().state() != SessionState.ACTIVE) {
+          endSession(subscriber, stored.get().state());
+        } else if (stored.isEmpty() || stored.get().isExpired(now)) {
+          endSession(subscriber, ErrorReason.SESSION_EXPIRED, "session expired: log in again");
+        } else if (!Duration.between(stored.get().lastAccess(), now).minus(policy.touchInterval()).isNegative()) {
+          sessions.touch(stored.get());
+        }
+      } catch (RuntimeException e) {
+        // The session store is unreachable: keep the stream, try again next time.
+        logger.debug("could not check session {} of a subscriber: {}", subscriber.sessionId(), e.toString());
+      }
+    }
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------------
+
+  /** Ends every stream (UNAVAILABLE, SERVER_BUSY: reconnect elsewhere) and stops the checks. */
+  @Override
+  public void close() {
+    closed = true;
+    checker.shutdownNow();
+    endAll(null, SubscriberRegistry::shuttingDown);
+  }
+
+  private static ParleyException shuttingDown() {
+    return new ParleyException(ErrorReason.SERVER_BUSY, "server shutting down: subscribe again");
+  }
+}

@@ -1,0 +1,93 @@
+package io.parley.message;
+
+import io.parley.common.v1.Terminal;
+import io.parley.data.Ids;
+import io.parley.message.v1.MessageContent;
+import io.parley.message.v1.MessageServiceGrpc;
+import io.parley.message.v1.SendMessageRequest;
+import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.TextContent;
+import io.parley.server.Platform;
+import io.parley.testing.MutableClock;
+import io.parley.testing.TestSessions;
+
+/**
+ * One message-svc on the memory store, in-process, with the fakes of friend-svc and group-svc and
+ * a clock that tests move. Start one per test class; tests keep apart by using fresh users.
+ */
+final class MessageRig implements AutoCloseable {
+  final MutableClock clock = MutableClock.startingNow();
+  final Platform platform;
+  final Upstreams upstreams;
+  final Replica replica;
+
+  private MessageRig(MessageSettings settings) {
+    this.platform = TestPlatforms.create("memory", clock);
+    this.upstreams = Upstreams.start(platform);
+    this.replica = Replica.inProcess(platform, settings, upstreams.target());
+  }
+
+  static MessageRig start() {
+    return start(MessageSettings.defaults());
+  }
+
+  static MessageRig start(MessageSettings settings) {
+    return new MessageRig(settings);
+  }
+
+  FakeFriendService friends() {
+    return upstreams.friends;
+  }
+
+  FakeGroupService groups() {
+    return upstreams.groups;
+  }
+
+  /** A new user, logged in on the web. */
+  User user() {
+    return login(Ids.newId("u"), Terminal.WEB);
+  }
+
+  /** Another session of {@code user} on {@code terminal}. */
+  User login(String userId, Terminal terminal) {
+    return new User(userId, TestSessions.login(platform, userId, terminal));
+  }
+
+  /** Two new users who are friends. */
+  User[] friendsPair() {
+    User a = user();
+    User b = user();
+    friends().befriend(a.id(), b.id());
+    return new User[] {a, b};
+  }
+
+  MessageServiceGrpc.MessageServiceBlockingStub as(User user) {
+    return replica.as(user);
+  }
+
+  MessageServiceGrpc.MessageServiceStub asyncAs(User user) {
+    return replica.asyncAs(user);
+  }
+
+  static SendMessageRequest text(String clientMsgId, String text) {
+    return SendMessageRequest.newBuilder()
+        .setClientMsgId(clientMsgId)
+        .setContent(MessageContent.newBuilder().setText(TextContent.newBuilder().setText(text)))
+        .build();
+  }
+
+  SendMessageResponse sendTo(User from, User to, String text) {
+    return as(from).sendMessage(text(Ids.newId("c"), text).toBuilder().setToUserId(to.id()).build());
+  }
+
+  SendMessageResponse sendToGroup(User from, String groupId, String text) {
+    return as(from).sendMessage(text(Ids.newId("c"), text).toBuilder().setToGroupId(groupId).build());
+  }
+
+  @Override
+  public void close() {
+    replica.close();
+    upstreams.close();
+    platform.close();
+  }
+}

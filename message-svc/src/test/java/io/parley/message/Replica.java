@@ -1,0 +1,65 @@
+package io.parley.message;
+
+import io.grpc.ManagedChannel;
+import io.parley.client.ParleyChannels;
+import io.parley.data.Ids;
+import io.parley.message.v1.MessageServiceGrpc;
+import io.parley.server.ParleyServer;
+import io.parley.server.Platform;
+
+/**
+ * One message-svc replica: the module on a platform, served by a {@link ParleyServer} (in-process
+ * with a direct executor, or on a free TCP port), with a client channel to it.
+ */
+final class Replica implements AutoCloseable {
+  final Platform platform;
+  final MessageModule module;
+  private final ParleyServer server;
+  private final ManagedChannel channel;
+
+  private Replica(Platform platform, MessageSettings settings, String upstreams, boolean tcp) {
+    this.platform = platform;
+    this.module = MessageModule.create(platform, settings, platform.channel(upstreams), platform.channel(upstreams));
+    ParleyServer.Builder builder = platform.serverBuilder().addService(module.services().get(0));
+    if (tcp) {
+      this.server = builder.host("127.0.0.1").port(0).build().start();
+      this.channel = ParleyChannels.forTarget("127.0.0.1:" + server.port());
+    } else {
+      String name = "message-svc-" + Ids.newId("x");
+      this.server = builder.inProcess(name).directExecutor().build().start();
+      this.channel = ParleyChannels.forTarget("in-process:" + name);
+    }
+  }
+
+  static Replica inProcess(Platform platform, MessageSettings settings, String upstreams) {
+    return new Replica(platform, settings, upstreams, false);
+  }
+
+  static Replica tcp(Platform platform, MessageSettings settings, String upstreams) {
+    return new Replica(platform, settings, upstreams, true);
+  }
+
+  MessageServiceGrpc.MessageServiceBlockingStub as(User user) {
+    return MessageServiceGrpc.newBlockingStub(channel).withCallCredentials(user.credentials());
+  }
+
+  MessageServiceGrpc.MessageServiceStub asyncAs(User user) {
+    return MessageServiceGrpc.newStub(channel).withCallCredentials(user.credentials());
+  }
+
+  /** A stub that sends no token. */
+  MessageServiceGrpc.MessageServiceBlockingStub anonymous() {
+    return MessageServiceGrpc.newBlockingStub(channel);
+  }
+
+  MessageServiceGrpc.MessageServiceStub anonymousAsync() {
+    return MessageServiceGrpc.newStub(channel);
+  }
+
+  @Override
+  public void close() {
+    module.close();
+    channel.shutdownNow();
+    server.close();
+  }
+}
