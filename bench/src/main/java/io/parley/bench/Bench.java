@@ -29,7 +29,10 @@ public final class Bench implements Callable<Integer> {
         new AuthOverheadScenario(),
         new RedisPerCallScenario(),
         new SessionMemoryScenario(),
-        new RevocationScenario())) {
+        new RevocationScenario(),
+        new GatewayScenario(),
+        new MessagingScenario(),
+        new GroupFanoutScenario())) {
       SCENARIOS.put(s.name(), s);
     }
   }
@@ -53,6 +56,10 @@ public final class Bench implements Callable<Integer> {
       description = "Size of the scenario: sessions, users or members (0 = the scenario's default).")
   int scale;
 
+  @Option(names = "--rate", defaultValue = "0",
+      description = "Offered load per second for paced scenarios (0 = the scenario's default).")
+  int rate;
+
   @Option(names = "--target", description = "Measure a running deployment (scenarios that support it).")
   String target;
 
@@ -65,7 +72,7 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions options = new BenchOptions(duration, warmup, concurrency, target, scale);
+    BenchOptions options = new BenchOptions(duration, warmup, concurrency, target, scale, rate);
     List<Scenario> selected = "all".equals(scenario) ? List.copyOf(SCENARIOS.values()) : List.of(scenario(scenario));
     StringBuilder jsonOut = new StringBuilder("[\n");
     for (Scenario s : selected) {

@@ -10,9 +10,15 @@ import java.time.Duration;
  * @param concurrency client threads (or in-flight calls) per load
  * @param target a running deployment to measure instead of starting one, where the scenario supports it
  * @param scale the size parameter of scenarios that have one (sessions, users, members), or 0 for its default
+ * @param rate offered load in operations per second for scenarios that pace their clients, or 0
+ *     for the scenario's default
  */
-public record BenchOptions(Duration duration, Duration warmup, int concurrency, String target, int scale) {
+public record BenchOptions(Duration duration, Duration warmup, int concurrency, String target, int scale, int rate) {
   public int scaleOr(int defaultValue) {
     return scale > 0 ? scale : defaultValue;
+  }
+
+  public int rateOr(int defaultValue) {
+    return rate > 0 ? rate : defaultValue;
   }
 }

@@ -68,7 +68,7 @@ public final class RedisSessionStore implements SessionStore {
   private static final byte[] MAX_CHUNKS_ARG = bytes(Integer.toString(MAX_CHUNKS));
 
   /** Compare-and-set attempts of an attribute change before giving up with ABORTED. */
-  private static final int MAX_UPDATE_ATTEMPTS = 5;
+  private static final int MAX_UPDATE_ATTEMPTS = 12;
 
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
@@ -204,6 +204,7 @@ public final class RedisSessionStore implements SessionStore {
       if (!Long.valueOf(-1).equals(reply)) {
         return Long.valueOf(1).equals(reply);
       }
+      backOff(attempt);
     }
     throw ParleyException.builder(ErrorReason.ABORTED)
         .message("session attributes changed concurrently too often, retry")
@@ -289,6 +290,16 @@ public final class RedisSessionStore implements SessionStore {
         ? SessionRecordCodec.decode(recordBytes, userId, sessionId).toBuilder().setTerminal(meta.terminal).build()
         : meta.stub(userId, sessionId);
     return meta.toStoredSession(record);
+  }
+
+  /** A short random pause after losing a compare-and-set, so that contenders spread out. */
+  private static void backOff(int attempt) {
+    try {
+      Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1, 2L + attempt));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw ParleyException.builder(ErrorReason.ABORTED).message("interrupted, retry").build();
+    }
   }
 
   private static byte[] bytes(String s) {
