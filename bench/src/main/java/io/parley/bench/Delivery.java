@@ -32,6 +32,7 @@ final class Delivery {
   private final Map<String, AtomicInteger> perMessage = new ConcurrentHashMap<>();
   private volatile int fanOut;
   final Recorder allReceived = new Recorder(3);
+  private volatile boolean closing;
 
   /** Records, for each message, the time until {@code recipients} streams had it. */
   void expectFanOut(int recipients) {
@@ -59,7 +60,9 @@ final class Delivery {
 
             @Override
             public void onError(Throwable t) {
-              streamErrors.incrementAndGet();
+              if (!closing) {
+                streamErrors.incrementAndGet();
+              }
             }
 
             @Override
@@ -92,7 +95,9 @@ final class Delivery {
     return counts.values().stream().filter(c -> c.get() > 1).count();
   }
 
+  /** Ends every stream; errors after this are the shutdown's, not the run's. */
   void close() {
+    closing = true;
     streams.forEach(c -> c.cancel(null));
   }
 }

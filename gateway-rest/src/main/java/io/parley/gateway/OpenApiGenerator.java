@@ -12,6 +12,9 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.OneofDescriptor;
 import io.grpc.Status;
 import io.parley.common.v1.AuthLevel;
+import io.parley.common.v1.AuthProto;
+import io.parley.common.v1.ErrorReason;
+import io.parley.error.ErrorReasons;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -205,9 +208,21 @@ final class OpenApiGenerator {
     operation.add("tags", strings(method.getService().getName()));
     operation.addProperty("summary", comment.isEmpty() ? method.getName() : SourceComments.firstSentence(comment));
     String binding = route.bindingIndex() == 0 ? "" : "\n\nAn additional binding of `" + method.getName() + "`.";
-    operation.addProperty("description", comment + binding + "\n\ngRPC: `" + route.fullMethodName() + "`.");
+    List<ErrorReason> errors = specificErrors(method);
+    operation.addProperty("description", comment + binding + "\n\ngRPC: `" + route.fullMethodName() + "`."
+        + errorsDescription(errors));
     operation.addProperty("operationId", route.operationId());
     operation.addProperty("x-grpc-method", route.fullMethodName());
+    if (!errors.isEmpty()) {
+      JsonArray reasons = new JsonArray();
+      for (ErrorReason reason : errors) {
+        JsonObject entry = new JsonObject();
+        entry.addProperty("reason", reason.name());
+        entry.addProperty("status", ApiError.httpStatus(ErrorReasons.code(reason)).code());
+        reasons.add(entry);
+      }
+      operation.add("x-parley-errors", reasons);
+    }
     JsonArray parameters = new JsonArray();
     for (PathParameter parameter : doc.parameters()) {
       parameters.add(pathParameter(parameter));
@@ -328,6 +343,24 @@ final class OpenApiGenerator {
     body.addProperty("required", false);
     body.add("content", jsonContent(schema));
     return body;
+  }
+
+  /** The reasons of the method's {@code (parley.common.v1.errors)} option, as the descriptor set holds them. */
+  private static List<ErrorReason> specificErrors(MethodDescriptor method) {
+    return List.copyOf(method.getOptions().getExtension(AuthProto.errors));
+  }
+
+  private static String errorsDescription(List<ErrorReason> errors) {
+    if (errors.isEmpty()) {
+      return "";
+    }
+    StringBuilder text = new StringBuilder("\n\nBesides the errors of every operation, `error.details[].reason` may be: ");
+    for (int i = 0; i < errors.size(); i++) {
+      ErrorReason reason = errors.get(i);
+      text.append(i == 0 ? "" : ", ").append('`').append(reason.name()).append("` (")
+          .append(ApiError.httpStatus(ErrorReasons.code(reason)).code()).append(')');
+    }
+    return text.append('.').toString();
   }
 
   private JsonObject responses(Route route) {

@@ -143,6 +143,7 @@ final class ServiceCatalog {
     registry.add(AnnotationsProto.http);
     registry.add(FieldBehaviorProto.fieldBehavior);
     registry.add(AuthProto.auth);
+    registry.add(AuthProto.errors);
     registry.add(ErrorReasonProto.code);
     return registry.getUnmodifiable();
   }

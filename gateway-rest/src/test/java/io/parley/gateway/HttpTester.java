@@ -12,6 +12,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** Real HTTP/1.1 requests to a gateway on localhost, with java.net.http. */
 final class HttpTester {
@@ -96,6 +98,39 @@ final class HttpTester {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A GET whose answer is read line by line as it arrives, for streams; closing the body's stream
+   * cancels the request. Headers come as name, value pairs.
+   */
+  HttpResponse<Stream<String>> openStream(String path, String... headers) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
+    }
+    try {
+      return client.send(request.build(), HttpResponse.BodyHandlers.ofLines());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * A GET of a stream: for a 200, the body is the stream's first line, after which the stream is
+   * closed (which cancels it); for anything else, the whole body. Headers come as name, value pairs.
+   */
+  Reply firstLine(String path, String... headers) {
+    HttpResponse<Stream<String>> response = openStream(path, headers);
+    try (Stream<String> lines = response.body()) {
+      String body = response.statusCode() == 200
+          ? lines.findFirst().orElse("")
+          : lines.collect(Collectors.joining("\n"));
+      return new Reply(response.statusCode(), response.headers(), body);
     }
   }
 

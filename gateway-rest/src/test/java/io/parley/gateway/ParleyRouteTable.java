@@ -6,8 +6,8 @@ import java.util.Locale;
 /**
  * The golden route table of the Parley API: one row per HTTP binding of every public method, with
  * a request that must reach it and the fields the request must bind. Shared by the router's unit
- * test, the HTTP test against stand-in services and, later, the end-to-end test against the real
- * ones.
+ * test and the HTTP test against stand-in services; {@link RealServicesGoldenTable} is its
+ * counterpart against the real services, with realistic requests and the statuses they get.
  */
 final class ParleyRouteTable {
   /**

@@ -7,6 +7,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import io.grpc.ManagedChannel;
 import io.parley.common.v1.Terminal;
+import io.parley.gateway.ServerSentEvents.SseEvent;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.testing.TestSessions;
@@ -15,11 +16,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -42,13 +41,6 @@ class StreamingTest {
   private ManagedChannel channel;
   private GatewayServer gateway;
   private HttpTester http;
-
-  /** One Server-Sent Event. */
-  record SseEvent(String event, String data) {
-    JsonObject json() {
-      return JsonParser.parseString(data).getAsJsonObject();
-    }
-  }
 
   @BeforeAll
   void start() {
@@ -78,56 +70,24 @@ class StreamingTest {
     platform.close();
   }
 
-  private HttpResponse<Stream<String>> open(String path, String... headers) throws Exception {
-    HttpRequest.Builder request = HttpRequest.newBuilder(http.uri(path));
-    for (int i = 0; i < headers.length; i += 2) {
-      request.header(headers[i], headers[i + 1]);
-    }
-    return http.client().send(request.build(), HttpResponse.BodyHandlers.ofLines());
-  }
-
-  /** Reads up to {@code max} events, skipping heartbeat comments; fewer if the stream ends. */
-  private static List<SseEvent> events(Iterator<String> lines, int max) {
-    List<SseEvent> events = new ArrayList<>();
-    String event = "message";
-    StringBuilder data = null;
-    while (events.size() < max && lines.hasNext()) {
-      String line = lines.next();
-      if (line.startsWith(":")) {
-        continue;
-      }
-      if (line.isEmpty()) {
-        if (data != null) {
-          events.add(new SseEvent(event, data.toString()));
-        }
-        event = "message";
-        data = null;
-      } else if (line.startsWith("event: ")) {
-        event = line.substring(7);
-      } else if (line.startsWith("data: ")) {
-        data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
-      }
-    }
-    return events;
-  }
-
   @Test
   void sseStreamEndsWithSessionKickedWhenANewerLoginReplacesTheSession() {
     assertTimeoutPreemptively(WITHIN, () -> {
       String token = TestSessions.login(platform, "kick-user", Terminal.WEB);
-      HttpResponse<Stream<String>> response = open("/v1/events", "Accept", "text/event-stream", "Authorization", token);
+      HttpResponse<Stream<String>> response =
+          http.openStream("/v1/events", "Accept", "text/event-stream", "Authorization", token);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.headers().firstValue("content-type")).hasValue("text/event-stream");
       assertThat(response.headers().firstValue("cache-control")).hasValue("no-cache");
       assertThat(response.headers().firstValue("x-request-id")).isPresent();
       Iterator<String> lines = response.body().iterator();
-      SseEvent first = events(lines, 1).get(0);
+      SseEvent first = ServerSentEvents.read(lines, 1).get(0);
       assertThat(first.event()).isEqualTo("message");
       assertThat(first.json().getAsJsonObject("subscribed").get("sessionId").getAsString()).isNotEmpty();
 
       TestSessions.login(platform, "kick-user", Terminal.WEB);
 
-      List<SseEvent> rest = events(lines, 10);
+      List<SseEvent> rest = ServerSentEvents.read(lines, 10);
       assertThat(rest).hasSize(2);
       assertThat(rest.get(0).json().getAsJsonObject("sessionEnded").get("reason").getAsString()).isEqualTo("SESSION_KICKED");
       assertThat(rest.get(1).event()).isEqualTo("error");
@@ -149,7 +109,8 @@ class StreamingTest {
   void ndjsonStreamEndsWithSessionRevoked() {
     assertTimeoutPreemptively(WITHIN, () -> {
       String token = TestSessions.login(platform, "revoke-user", Terminal.MOBILE);
-      HttpResponse<Stream<String>> response = open("/v1/events", "Accept", "application/x-ndjson", "Authorization", token);
+      HttpResponse<Stream<String>> response =
+          http.openStream("/v1/events", "Accept", "application/x-ndjson", "Authorization", token);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.headers().firstValue("content-type")).hasValue("application/x-ndjson");
       Iterator<String> lines = response.body().iterator();
@@ -181,9 +142,9 @@ class StreamingTest {
     assertTimeoutPreemptively(WITHIN, () -> {
       String token = TestSessions.login(platform, "browser-user", Terminal.DESKTOP);
       String jwt = token.substring("Bearer ".length());
-      HttpResponse<Stream<String>> response = open("/v1/events?access_token=" + jwt, "Accept", "text/event-stream");
+      HttpResponse<Stream<String>> response = http.openStream("/v1/events?access_token=" + jwt, "Accept", "text/event-stream");
       assertThat(response.statusCode()).isEqualTo(200);
-      assertThat(events(response.body().iterator(), 1).get(0).json().has("subscribed")).isTrue();
+      assertThat(ServerSentEvents.read(response.body().iterator(), 1).get(0).json().has("subscribed")).isTrue();
       response.body().close();
       HttpTester.Reply both = http.get("/v1/events?access_token=" + jwt, "Authorization", token);
       assertThat(both.status()).isEqualTo(400);
@@ -194,7 +155,8 @@ class StreamingTest {
   @Test
   void idleSseStreamGetsHeartbeats() {
     assertTimeoutPreemptively(WITHIN, () -> {
-      HttpResponse<Stream<String>> response = open("/v1/echo/hb:stream?name=hold&count=1", "Accept", "text/event-stream");
+      HttpResponse<Stream<String>> response =
+          http.openStream("/v1/echo/hb:stream?name=hold&count=1", "Accept", "text/event-stream");
       Iterator<String> lines = response.body().iterator();
       int heartbeats = 0;
       long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
@@ -227,9 +189,9 @@ class StreamingTest {
   @Test
   void sseStreamThatFailsEndsWithAnErrorEvent() {
     assertTimeoutPreemptively(WITHIN, () -> {
-      HttpResponse<Stream<String>> response = open("/v1/echo/f1:stream?count=2&name=fail:RATE_LIMITED",
+      HttpResponse<Stream<String>> response = http.openStream("/v1/echo/f1:stream?count=2&name=fail:RATE_LIMITED",
           "Accept", "application/json, text/event-stream");
-      List<SseEvent> events = events(response.body().iterator(), 10);
+      List<SseEvent> events = ServerSentEvents.read(response.body().iterator(), 10);
       assertThat(events).extracting(SseEvent::event).containsExactly("message", "message", "error");
       JsonObject error = events.get(2).json().getAsJsonObject("error");
       assertThat(error.get("code").getAsInt()).isEqualTo(429);

@@ -243,6 +243,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     violations.throwIfAny();
     Optional<Membership> found = store.find(request.getGroupId(), request.getUserId());
     CheckMembershipResponse.Builder answer = CheckMembershipResponse.newBuilder().setGroupExists(found.isPresent());
+    found.ifPresent(m -> answer.setJoinPolicy(m.group().getJoinPolicy()));
     if (found.isPresent() && found.get().isMember()) {
       Member member = found.get().member();
       answer.setMember(true).setRole(member.getRole()).setJoinTime(member.getJoinTime());

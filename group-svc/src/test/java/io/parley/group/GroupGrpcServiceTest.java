@@ -316,7 +316,7 @@ class GroupGrpcServiceTest {
   }
 
   @Test
-  void checkMembershipTellsExistenceMembershipRoleAndJoinTime() {
+  void checkMembershipTellsExistenceMembershipRoleJoinTimeAndPolicy() {
     String member = server.newUser();
     Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
 
@@ -335,6 +335,10 @@ class GroupGrpcServiceTest {
     assertThat(stranger.getGroupExists()).isTrue();
     assertThat(stranger.getMember()).isFalse();
     assertThat(stranger.getRole()).isEqualTo(GroupRole.GROUP_ROLE_UNSPECIFIED);
+    assertThat(stranger.getJoinPolicy()).as("what message-svc may reveal depends on it").isEqualTo(JoinPolicy.INVITE_ONLY);
+    Group open = createGroup(owner, JoinPolicy.OPEN);
+    assertThat(server.asService("message-svc").checkMembership(CheckMembershipRequest.newBuilder()
+        .setGroupId(open.getGroupId()).setUserId(member).build()).getJoinPolicy()).isEqualTo(JoinPolicy.OPEN);
     assertThat(missing.getGroupExists()).isFalse();
     assertThat(missing.getMember()).isFalse();
     assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,

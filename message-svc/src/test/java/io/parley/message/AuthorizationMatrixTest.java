@@ -53,7 +53,8 @@ class AuthorizationMatrixTest {
   private static final String UNAUTHENTICATED = "UNAUTHENTICATED TOKEN_MISSING";
   private static final String NOT_FOUND = "NOT_FOUND CONVERSATION_NOT_FOUND";
   private static final String NOT_FRIENDS = "PERMISSION_DENIED NOT_FRIENDS_CANNOT_MESSAGE";
-  private static final String NOT_MEMBER = "PERMISSION_DENIED NOT_GROUP_MEMBER";
+  /** A non-member is not told that an INVITE_ONLY group exists. */
+  private static final String NOT_MEMBER = "NOT_FOUND GROUP_NOT_FOUND";
   private static final String MUTED = "PERMISSION_DENIED MEMBER_MUTED";
   private static final String NO_RECALL = "PERMISSION_DENIED RECALL_NOT_ALLOWED";
 

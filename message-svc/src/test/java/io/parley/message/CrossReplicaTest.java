@@ -164,6 +164,6 @@ class CrossReplicaTest {
     }
     assertThat(failure).as("replica B heard of the removal, long before its cache expires").isNotNull();
     assertFails(() -> b.as(member).sendMessage(hello.toBuilder().setClientMsgId(Ids.newId("c")).build()),
-        Status.Code.PERMISSION_DENIED, ErrorReason.NOT_GROUP_MEMBER);
+        Status.Code.NOT_FOUND, ErrorReason.GROUP_NOT_FOUND);
   }
 }

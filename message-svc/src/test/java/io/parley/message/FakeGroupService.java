@@ -10,6 +10,7 @@ import io.parley.events.EventBus;
 import io.parley.group.v1.CheckMembershipRequest;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.GroupRole;
+import io.parley.group.v1.JoinPolicy;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
@@ -36,6 +37,7 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
   private final EventBus events;
   private final Clock clock;
   private final Map<String, Map<String, MemberState>> groups = new ConcurrentHashMap<>();
+  private final Map<String, JoinPolicy> policies = new ConcurrentHashMap<>();
   private final AtomicInteger memberIdCalls = new AtomicInteger();
 
   FakeGroupService(EventBus events, Clock clock) {
@@ -43,11 +45,17 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
     this.clock = requireNonNull(clock, "clock");
   }
 
-  /** A new group owned by {@code ownerId}, joined now. */
+  /** A new INVITE_ONLY group owned by {@code ownerId}, joined now. */
   String create(String ownerId) {
+    return create(ownerId, JoinPolicy.INVITE_ONLY);
+  }
+
+  /** A new group with {@code policy}, owned by {@code ownerId}, joined now. */
+  String create(String ownerId, JoinPolicy policy) {
     String groupId = Ids.newId("g");
     Map<String, MemberState> members = new LinkedHashMap<>();
     members.put(ownerId, new MemberState(GroupRole.OWNER, clock.instant(), null));
+    policies.put(groupId, policy);
     groups.put(groupId, members);
     announce(groupId, ownerId);
     return groupId;
@@ -96,6 +104,7 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
     CheckMembershipResponse.Builder out = CheckMembershipResponse.newBuilder().setGroupExists(members != null);
     MemberState member = null;
     if (members != null) {
+      out.setJoinPolicy(policies.getOrDefault(request.getGroupId(), JoinPolicy.INVITE_ONLY));
       synchronized (members) {
         member = members.get(request.getUserId());
       }

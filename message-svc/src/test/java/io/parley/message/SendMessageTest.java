@@ -241,7 +241,11 @@ class SendMessageTest {
     String group = rig.groups().create(owner.id());
 
     assertThat(rig.sendToGroup(owner, group, "welcome").getConversationId()).isEqualTo("g_" + group);
-    assertFails(() -> rig.sendToGroup(outsider, group, "let me in"), Status.Code.PERMISSION_DENIED,
+    // An outsider is not told that an INVITE_ONLY group exists; an OPEN one anyone may see.
+    assertFails(() -> rig.sendToGroup(outsider, group, "let me in"), Status.Code.NOT_FOUND,
+        ErrorReason.GROUP_NOT_FOUND);
+    String open = rig.groups().create(owner.id(), io.parley.group.v1.JoinPolicy.OPEN);
+    assertFails(() -> rig.sendToGroup(outsider, open, "let me in"), Status.Code.PERMISSION_DENIED,
         ErrorReason.NOT_GROUP_MEMBER);
     assertFails(() -> rig.sendToGroup(owner, Ids.newId("g"), "anyone?"), Status.Code.NOT_FOUND,
         ErrorReason.GROUP_NOT_FOUND);

@@ -1,0 +1,44 @@
+package io.parley.gateway;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/** Reading a {@code text/event-stream} response line by line, as a browser's EventSource does. */
+final class ServerSentEvents {
+  /** One event: its type ("message" unless named) and its data. */
+  record SseEvent(String event, String data) {
+    JsonObject json() {
+      return JsonParser.parseString(data).getAsJsonObject();
+    }
+  }
+
+  private ServerSentEvents() {}
+
+  /** Reads up to {@code max} events, skipping comments (heartbeats); fewer if the stream ends. */
+  static List<SseEvent> read(Iterator<String> lines, int max) {
+    List<SseEvent> events = new ArrayList<>();
+    String event = "message";
+    StringBuilder data = null;
+    while (events.size() < max && lines.hasNext()) {
+      String line = lines.next();
+      if (line.startsWith(":")) {
+        continue;
+      }
+      if (line.isEmpty()) {
+        if (data != null) {
+          events.add(new SseEvent(event, data.toString()));
+        }
+        event = "message";
+        data = null;
+      } else if (line.startsWith("event: ")) {
+        event = line.substring(7);
+      } else if (line.startsWith("data: ")) {
+        data = data == null ? new StringBuilder(line.substring(6)) : data.append('\n').append(line.substring(6));
+      }
+    }
+    return events;
+  }
+}
