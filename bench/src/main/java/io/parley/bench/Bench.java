@@ -12,7 +12,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar parley-bench.jar <scenario> [options]}: runs one scenario (or {@code all}),
@@ -37,6 +39,9 @@ public final class Bench implements Callable<Integer> {
     }
   }
 
+  @Spec
+  CommandSpec spec;
+
   @Parameters(index = "0", paramLabel = "SCENARIO", description = "One of: ${COMPLETION-CANDIDATES}, or all.",
       completionCandidates = ScenarioNames.class)
   String scenario;
@@ -60,8 +65,10 @@ public final class Bench implements Callable<Integer> {
       description = "Offered load per second for paced scenarios (0 = the scenario's default).")
   int rate;
 
-  @Option(names = "--target", description = "Measure a running deployment (scenarios that support it).")
-  String target;
+  @Option(names = "--target", paramLabel = "ROLE=ADDRESS[,ADDRESS...]",
+      description = "Measure a running deployment instead of starting one; repeat per role: user, friend, group, "
+          + "message, gateway (host:port) and redis (redis://host:port). Each scenario says which it needs.")
+  Map<String, String> target = new LinkedHashMap<>();
 
   @Option(names = "--json", description = "Also write the figures to this file as JSON.")
   Path json;
@@ -72,8 +79,17 @@ public final class Bench implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    BenchOptions options = new BenchOptions(duration, warmup, concurrency, target, scale, rate);
-    List<Scenario> selected = "all".equals(scenario) ? List.copyOf(SCENARIOS.values()) : List.of(scenario(scenario));
+    List<Scenario> selected = "all".equals(scenario) ? List.copyOf(SCENARIOS.values()) : List.of(scenario());
+    Targets targets;
+    try {
+      targets = Targets.parse(target);
+      for (Scenario s : selected) {
+        s.checkTargets(targets);
+      }
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+    }
+    BenchOptions options = new BenchOptions(duration, warmup, concurrency, targets, scale, rate);
     StringBuilder jsonOut = new StringBuilder("[\n");
     for (Scenario s : selected) {
       System.out.println("running " + s.name() + ": " + s.description());
@@ -89,11 +105,11 @@ public final class Bench implements Callable<Integer> {
     return 0;
   }
 
-  static Scenario scenario(String name) {
-    Scenario s = SCENARIOS.get(name);
+  private Scenario scenario() {
+    Scenario s = SCENARIOS.get(scenario);
     if (s == null) {
-      throw new CommandLine.ParameterException(new CommandLine(new Bench()),
-          "unknown scenario '" + name + "'; choose one of " + SCENARIOS.keySet() + " or all");
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "unknown scenario '" + scenario + "'; choose one of " + SCENARIOS.keySet() + " or all");
     }
     return s;
   }

@@ -8,12 +8,12 @@ import java.time.Duration;
  * @param duration how long each load is measured (split into rounds when two loads are compared)
  * @param warmup how long each load runs unmeasured first
  * @param concurrency client threads (or in-flight calls) per load
- * @param target a running deployment to measure instead of starting one, where the scenario supports it
+ * @param targets a running deployment to measure instead of starting one (empty: start one)
  * @param scale the size parameter of scenarios that have one (sessions, users, members), or 0 for its default
  * @param rate offered load in operations per second for scenarios that pace their clients, or 0
  *     for the scenario's default
  */
-public record BenchOptions(Duration duration, Duration warmup, int concurrency, String target, int scale, int rate) {
+public record BenchOptions(Duration duration, Duration warmup, int concurrency, Targets targets, int scale, int rate) {
   public int scaleOr(int defaultValue) {
     return scale > 0 ? scale : defaultValue;
   }

@@ -1,14 +1,14 @@
 package io.parley.bench;
 
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SubscribeRequest;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -16,36 +16,39 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Recorder;
 
 /**
- * The receiving side of the messaging scenarios: one Subscribe stream per user, spread over the
- * message-svc replicas, counting every delivery by message id (so loss and duplicates show) and
- * recording send-to-receive latency from the send time each bench message carries in its text
- * ({@code "t=<nanoTime>"}; senders and receivers share this JVM's clock).
+ * The receiving side of the messaging scenarios: one Subscribe stream per user, recording
+ * send-to-receive latency from the send time each bench message carries in its text
+ * ({@code "t=<nanoTime>"}; senders and receivers share this JVM's clock) and handing every message
+ * to a {@link Receiver} that keeps the books (so that loss and duplicates show).
  */
 final class Delivery {
+  /** Told of every message a stream receives, with the index of the user whose stream it was. */
+  interface Receiver {
+    void received(int recipient, Message message);
+  }
+
   final Recorder latency = new Recorder(3);
   final AtomicLong delivered = new AtomicLong();
   final AtomicInteger streamErrors = new AtomicInteger();
-  /** Deliveries per "message id/recipient". */
-  final Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
-  private final List<io.grpc.Context.CancellableContext> streams = new ArrayList<>();
-  /** For fan-out: recipients per message, and when the last of them had it. */
-  private final Map<String, AtomicInteger> perMessage = new ConcurrentHashMap<>();
-  private volatile int fanOut;
-  final Recorder allReceived = new Recorder(3);
+  private final Receiver receiver;
+  private final List<Context.CancellableContext> streams = new ArrayList<>();
   private volatile boolean closing;
 
-  /** Records, for each message, the time until {@code recipients} streams had it. */
-  void expectFanOut(int recipients) {
-    this.fanOut = recipients;
+  Delivery(Receiver receiver) {
+    this.receiver = receiver;
   }
 
-  /** Subscribes every user, round-robin over {@code replicas}; returns once every stream is live. */
-  void subscribe(List<Deployment.BenchUser> users, List<ManagedChannel> replicas) throws InterruptedException {
+  /**
+   * Subscribes every user, user {@code i} on {@code channels[i % size]} (each user's own
+   * connection, or a few shared ones); returns once every stream is live.
+   */
+  void subscribe(List<Deployment.BenchUser> users, List<ManagedChannel> channels) throws InterruptedException {
     CountDownLatch live = new CountDownLatch(users.size());
     for (int i = 0; i < users.size(); i++) {
+      int recipient = i;
       Deployment.BenchUser user = users.get(i);
-      ManagedChannel channel = replicas.get(i % replicas.size());
-      io.grpc.Context.CancellableContext context = io.grpc.Context.current().withCancellation();
+      ManagedChannel channel = channels.get(i % channels.size());
+      Context.CancellableContext context = Context.current().withCancellation();
       streams.add(context);
       context.run(() -> RevocationScenario.as(MessageServiceGrpc.newStub(channel), user.token())
           .subscribe(SubscribeRequest.getDefaultInstance(), new StreamObserver<>() {
@@ -54,7 +57,7 @@ final class Delivery {
               if (event.hasSubscribed()) {
                 live.countDown();
               } else if (event.hasMessage()) {
-                received(user.id(), event);
+                received(recipient, event.getMessage());
               }
             }
 
@@ -75,24 +78,19 @@ final class Delivery {
     }
   }
 
-  private void received(String recipient, Event event) {
-    String text = event.getMessage().getContent().getText().getText();
-    long sent = text.startsWith("t=") ? Long.parseLong(text.substring(2)) : -1;
+  private void received(int recipient, Message message) {
+    long sent = sentNanos(message);
     if (sent > 0) {
       latency.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
     }
-    if (fanOut > 0 && sent > 0
-        && perMessage.computeIfAbsent(event.getMessage().getMessageId(), k -> new AtomicInteger()).incrementAndGet()
-            == fanOut) {
-      allReceived.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
-    }
     delivered.incrementAndGet();
-    counts.computeIfAbsent(event.getMessage().getMessageId() + "/" + recipient, k -> new AtomicInteger())
-        .incrementAndGet();
+    receiver.received(recipient, message);
   }
 
-  long duplicates() {
-    return counts.values().stream().filter(c -> c.get() > 1).count();
+  /** The {@link System#nanoTime()} a bench message was sent at, or -1 if it carries none. */
+  static long sentNanos(Message message) {
+    String text = message.getContent().getText().getText();
+    return text.startsWith("t=") ? Long.parseLong(text, 2, text.length(), 10) : -1;
   }
 
   /** Ends every stream; errors after this are the shutdown's, not the run's. */

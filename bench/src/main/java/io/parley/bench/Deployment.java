@@ -21,69 +21,156 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * A distributed Parley on loopback for the bench: its own redis-server, and user, friend and group
- * nodes plus as many message-svc replicas as asked, each a node of the launcher as in production
- * (sharing this JVM, and so the machine's cores, with the bench's clients). Users are registered
- * and logged in through user-svc itself.
+ * The Parley a scenario measures. Started: its own redis-server, and user, friend and group nodes
+ * plus as many message-svc replicas as asked, each a node of the launcher as in production
+ * (sharing this JVM, and so the machine's cores, with the bench's clients). Or connected: the
+ * services of a running deployment named by {@code --target}. Either way users are registered
+ * and logged in through user-svc itself, under names unique to the run.
  */
 final class Deployment implements AutoCloseable {
   /** A registered, logged-in user. */
   record BenchUser(String id, String token) {}
 
-  final RedisServer redis;
-  final TokenKeys keys;
-  final ParleyNode users;
-  final ParleyNode friends;
-  final ParleyNode groups;
-  final List<ParleyNode> messages = new ArrayList<>();
+  /** Null when connected to a running deployment. */
+  private final RedisServer redis;
+  private final TokenKeys keys;
+  private final List<ParleyNode> nodes = new ArrayList<>();
+  final String userTarget;
+  final String friendTarget;
+  final String groupTarget;
+  final List<String> messageTargets;
   final ManagedChannel userChannel;
   final ManagedChannel friendChannel;
   final ManagedChannel groupChannel;
+  /** One shared channel per message-svc replica. */
   final List<ManagedChannel> messageChannels = new ArrayList<>();
+  /** The users' own connections to message-svc, made by {@link #messageConnections}. */
+  private final List<ManagedChannel> connections = new ArrayList<>();
+  /** Makes this run's usernames unique, so that a running deployment can be measured again. */
+  private final String runTag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
 
-  Deployment(int messageReplicas) {
+  /** Starts a deployment with {@code messageReplicas} message-svc replicas. */
+  static Deployment start(int messageReplicas) {
+    return new Deployment(messageReplicas);
+  }
+
+  /**
+   * The deployment {@code targets} name (user, friend, group and message, as far as given; a
+   * missing role's channel is null), or a new one if they name none.
+   */
+  static Deployment of(Targets targets, int messageReplicas) {
+    return targets.isEmpty() ? start(messageReplicas) : new Deployment(targets);
+  }
+
+  private Deployment(int messageReplicas) {
     byte[] secret = new byte[48];
     new SecureRandom().nextBytes(secret);
     keys = TokenKeys.hmac(secret);
     redis = RedisServer.start();
-    users = ParleyNode.start(node(Role.USER).build());
-    String userTarget = "127.0.0.1:" + users.grpcPort();
-    friends = ParleyNode.start(node(Role.FRIEND).target(Role.USER, userTarget).build());
-    groups = ParleyNode.start(node(Role.GROUP).target(Role.USER, userTarget).groupMaxMembers(5000).build());
-    for (int i = 0; i < messageReplicas; i++) {
-      messages.add(ParleyNode.start(node(Role.MESSAGE)
-          .target(Role.FRIEND, "127.0.0.1:" + friends.grpcPort())
-          .target(Role.GROUP, "127.0.0.1:" + groups.grpcPort())
-          .build()));
+    try {
+      ParleyNode users = started(node(Role.USER).build());
+      userTarget = "127.0.0.1:" + users.grpcPort();
+      friendTarget = "127.0.0.1:" + started(node(Role.FRIEND).target(Role.USER, userTarget).build()).grpcPort();
+      groupTarget = "127.0.0.1:" + started(node(Role.GROUP).target(Role.USER, userTarget).groupMaxMembers(5000).build())
+          .grpcPort();
+      List<String> messages = new ArrayList<>();
+      for (int i = 0; i < messageReplicas; i++) {
+        messages.add("127.0.0.1:" + started(node(Role.MESSAGE)
+            .target(Role.FRIEND, friendTarget)
+            .target(Role.GROUP, groupTarget)
+            .build()).grpcPort());
+      }
+      messageTargets = List.copyOf(messages);
+    } catch (RuntimeException e) {
+      close();
+      throw e;
     }
-    userChannel = channel(users.grpcPort());
-    friendChannel = channel(friends.grpcPort());
-    groupChannel = channel(groups.grpcPort());
-    messages.forEach(m -> messageChannels.add(channel(m.grpcPort())));
+    userChannel = channel(userTarget);
+    friendChannel = channel(friendTarget);
+    groupChannel = channel(groupTarget);
+    messageTargets.forEach(t -> messageChannels.add(channel(t)));
   }
 
+  private Deployment(Targets targets) {
+    redis = null;
+    keys = null;
+    userTarget = first(targets, "user");
+    friendTarget = first(targets, "friend");
+    groupTarget = first(targets, "group");
+    messageTargets = targets.addresses().getOrDefault("message", List.of());
+    userChannel = userTarget == null ? null : channel(userTarget);
+    friendChannel = friendTarget == null ? null : channel(friendTarget);
+    groupChannel = groupTarget == null ? null : channel(groupTarget);
+    messageTargets.forEach(t -> messageChannels.add(channel(t)));
+  }
+
+  private static String first(Targets targets, String role) {
+    List<String> list = targets.addresses().get(role);
+    return list == null ? null : list.get(0);
+  }
+
+  private ParleyNode started(NodeConfig config) {
+    ParleyNode node = ParleyNode.start(config);
+    nodes.add(node);
+    return node;
+  }
+
+  /** Whether this deployment was started by the bench (and so can start more nodes in it). */
+  boolean isLocal() {
+    return redis != null;
+  }
+
+  /** A node of this (started) deployment's Parley, on loopback, on its Redis. */
   NodeConfig.Builder node(Role role) {
+    if (!isLocal()) {
+      throw new IllegalStateException("a running deployment is measured as it is: the bench starts no node in it");
+    }
     return NodeConfig.builder(role, keys).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
         .fastPasswordHashing(true);
+  }
+
+  /** Starts a node in this (started) deployment; it is closed with the deployment. */
+  ParleyNode startNode(NodeConfig config) {
+    node(config.role());
+    return started(config);
   }
 
   /**
    * A client channel for the bench's loads: callbacks run on the transport thread (the bench's
    * callbacks only count and record), which spares the client a thread hop per call and per event.
    */
-  static ManagedChannel channel(int port) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().directExecutor().build();
+  static ManagedChannel channel(String address) {
+    return NettyChannelBuilder.forAddress(Targets.host(address), Targets.port(address))
+        .usePlaintext().directExecutor().build();
   }
 
-  /** Registers and logs in {@code count} users named {@code prefix00000...}, on a few threads. */
+  /**
+   * One connection to message-svc per user, round-robin over the replicas, as each user's device
+   * would hold: its Subscribe stream and its sends share it, and its token is sent in full once,
+   * then indexed by HPACK, as in production. (Many users' calls multiplexed on one shared channel
+   * would each carry a different token, which HPACK's 4 KiB table cannot keep: every call would
+   * re-encode a few hundred bytes of header that no real client sends.)
+   */
+  List<ManagedChannel> messageConnections(List<BenchUser> users) {
+    List<ManagedChannel> result = new ArrayList<>(users.size());
+    for (int i = 0; i < users.size(); i++) {
+      ManagedChannel channel = channel(messageTargets.get(i % messageTargets.size()));
+      connections.add(channel);
+      result.add(channel);
+    }
+    return result;
+  }
+
+  /** Registers and logs in {@code count} users named {@code <prefix><run tag>00000…}, on a few threads. */
   List<BenchUser> users(String prefix, int count) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(8);
     try {
       List<Future<BenchUser>> futures = new ArrayList<>();
       for (int i = 0; i < count; i++) {
-        String username = String.format("%s%05d", prefix, i);
+        String username = String.format("%s%s%05d", prefix, runTag, i);
         futures.add(pool.submit(() -> {
           UserServiceGrpc.UserServiceBlockingStub stub = UserServiceGrpc.newBlockingStub(userChannel);
           stub.register(RegisterRequest.newBuilder().setUsername(username).setPassword("bench password").build());
@@ -112,14 +199,19 @@ final class Deployment implements AutoCloseable {
 
   @Override
   public void close() {
-    userChannel.shutdownNow();
-    friendChannel.shutdownNow();
-    groupChannel.shutdownNow();
+    for (ManagedChannel channel : new ManagedChannel[] {userChannel, friendChannel, groupChannel}) {
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+    }
     messageChannels.forEach(ManagedChannel::shutdownNow);
-    messages.forEach(ParleyNode::close);
-    groups.close();
-    friends.close();
-    users.close();
-    redis.close();
+    connections.forEach(ManagedChannel::shutdownNow);
+    // Newest first: message replicas and the gateway before the services they call.
+    for (int i = nodes.size() - 1; i >= 0; i--) {
+      nodes.get(i).close();
+    }
+    if (redis != null) {
+      redis.close();
+    }
   }
 }

@@ -11,6 +11,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.parley.auth.TokenKeys;
 import io.parley.common.v1.Terminal;
+import io.parley.data.Ids;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.testing.RedisServer;
@@ -25,24 +26,34 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * What the echo scenarios measure against: a redis-server of their own, a Parley server with the
- * full interceptor chain on a Redis store, and a bare grpc-java server with the same handler and
- * no interceptors at all. All on loopback TCP.
+ * What the echo scenarios measure against: a Parley server with the full interceptor chain on a
+ * Redis store (a redis-server of their own, or the one {@code --target redis=} names), and a bare
+ * grpc-java server with the same handler and no interceptors at all. Servers on loopback TCP.
  */
 final class EchoFixture implements AutoCloseable {
-  final RedisServer redis;
+  /** Null when the store is a given Redis. */
+  private final RedisServer redis;
+  /** The Redis the sessions are stored in. */
+  final String storeUrl;
   final Platform platform;
   final ParleyServer parley;
   final Server bare;
   final ManagedChannel parleyChannel;
   final ManagedChannel bareChannel;
   final List<ClientInterceptor> sessions = new ArrayList<>();
+  /** Every session opened, to revoke them from a given Redis at the end. */
+  private final List<OpenSession> opened = new ArrayList<>();
 
-  EchoFixture(int sessionCount) throws IOException, InterruptedException {
-    redis = RedisServer.start();
+  private record OpenSession(String userId, String sessionId) {}
+
+  /** A fixture with {@code sessionCount} sessions, stored in {@code targets}' Redis if it names one. */
+  EchoFixture(int sessionCount, Targets targets) throws IOException, InterruptedException {
+    List<String> given = targets.addresses().get("redis");
+    redis = given == null ? RedisServer.start() : null;
+    storeUrl = given == null ? redis.url() : given.get(0);
     byte[] secret = new byte[48];
     new SecureRandom().nextBytes(secret);
-    platform = Platform.builder(TokenKeys.hmac(secret)).store(redis.url()).build();
+    platform = Platform.builder(TokenKeys.hmac(secret)).store(storeUrl).build();
     parley = platform.serverBuilder().host("127.0.0.1").port(0).addService(new EchoServiceImpl()).build().start();
     bare = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
         .addService(new EchoServiceImpl())
@@ -54,11 +65,13 @@ final class EchoFixture implements AutoCloseable {
     awaitSessionEvents();
     for (int i = 0; i < sessionCount; i++) {
       String user = String.format("bench%06d", i);
+      String sessionId = Ids.newSessionId();
       Metadata headers = new Metadata();
       headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),
-          TestSessions.login(platform, user, Terminal.WEB,
+          "Bearer " + TestSessions.token(platform, user, sessionId, Terminal.WEB,
               Map.of("username", user, "nickname", "Bench " + i, "avatar_url", "", "roles", "user")));
       sessions.add(MetadataUtils.newAttachHeadersInterceptor(headers));
+      opened.add(new OpenSession(user, sessionId));
     }
   }
 
@@ -81,8 +94,13 @@ final class EchoFixture implements AutoCloseable {
     bareChannel.shutdownNow();
     bare.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     parley.close();
+    if (redis == null) {
+      opened.forEach(s -> platform.sessionStore().revoke(s.userId(), s.sessionId()));
+    }
     platform.close();
-    redis.close();
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   static byte[] bytes(String s) {

@@ -1,6 +1,6 @@
 package io.parley.bench;
 
-import io.parley.launcher.ParleyNode;
+import io.grpc.ManagedChannel;
 import io.parley.launcher.Role;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.UserServiceGrpc;
@@ -27,53 +27,67 @@ final class GatewayScenario implements Scenario {
   }
 
   @Override
-  public Report run(BenchOptions options) throws Exception {
-    try (Deployment deployment = new Deployment(1);
-        ParleyNode gateway = ParleyNode.start(deployment.node(Role.GATEWAY)
-            .target(Role.USER, "127.0.0.1:" + deployment.users.grpcPort())
-            .target(Role.FRIEND, "127.0.0.1:" + deployment.friends.grpcPort())
-            .target(Role.GROUP, "127.0.0.1:" + deployment.groups.grpcPort())
-            .target(Role.MESSAGE, "127.0.0.1:" + deployment.messages.get(0).grpcPort())
-            .build())) {
-      var channel = Deployment.channel(deployment.users.grpcPort());
-      List<Deployment.BenchUser> users = deployment.users("gw", 100);
-      AtomicInteger next = new AtomicInteger();
-      ThreadLocal<PlainHttpClient> http = ThreadLocal.withInitial(() -> {
-        try {
-          return new PlainHttpClient("127.0.0.1", gateway.httpPort(), "/v1/users/me");
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      });
-      LoadRunner.Operation grpc = () -> RevocationScenario
-          .as(UserServiceGrpc.newBlockingStub(channel), users.get(Math.floorMod(next.incrementAndGet(), users.size())).token())
-          .getMe(GetMeRequest.getDefaultInstance());
-      LoadRunner.Operation rest = () -> {
-        int status = http.get().get("Bearer " + users.get(Math.floorMod(next.incrementAndGet(), users.size())).token());
-        if (status != 200) {
-          throw new IllegalStateException("GET /v1/users/me answered " + status);
-        }
-      };
-      List<String> names = List.of("GetMe over gRPC", "GET /v1/users/me via the gateway");
-      // Throughput under load, then what the gateway adds to one request on an idle machine.
-      List<Measurement> loaded = new LoadRunner(options.concurrency()).interleave(
-          names, List.of(grpc, rest), options.warmup(), options.duration(), 6);
-      List<Measurement> single = new LoadRunner(1).interleave(
-          List.of(names.get(0) + ", one caller", names.get(1) + ", one caller"), List.of(grpc, rest),
-          java.time.Duration.ofSeconds(1), options.duration().dividedBy(2), 6);
-      channel.shutdownNow();
-      double ratio = loaded.get(1).throughput() / loaded.get(0).throughput();
-      double addedMedian = single.get(1).percentileMillis(50) - single.get(0).percentileMillis(50);
-      Report report = new Report(name());
-      loaded.forEach(report::measurement);
-      single.forEach(report::measurement);
-      return report
-          .figure("REST / gRPC throughput, " + options.concurrency() + " callers", ratio)
-          .figure("added median latency, one caller (ms)", addedMedian)
-          .atLeast("REST / gRPC throughput >= 0.5", ratio, 0.5)
-          .atMost("added median latency (ms) <= 0.5", addedMedian, 0.5)
-          .note("HTTP client: one blocking keep-alive connection per caller (PlainHttpClient, as wrk does); "
-              + "gRPC client: grpc-java blocking stubs on one channel; both in the servers' JVM");
+  public void checkTargets(Targets targets) {
+    if (!targets.isEmpty()) {
+      targets.allowOnly(name(), "user", "gateway");
+      targets.require(name(), "user");
+      targets.require(name(), "gateway");
     }
+  }
+
+  @Override
+  public Report run(BenchOptions options) throws Exception {
+    try (Deployment deployment = Deployment.of(options.targets(), 1)) {
+      String gateway = deployment.isLocal()
+          ? "127.0.0.1:" + deployment.startNode(deployment.node(Role.GATEWAY)
+              .target(Role.USER, deployment.userTarget)
+              .target(Role.FRIEND, deployment.friendTarget)
+              .target(Role.GROUP, deployment.groupTarget)
+              .target(Role.MESSAGE, deployment.messageTargets.get(0))
+              .build()).httpPort()
+          : options.targets().require(name(), "gateway");
+      return measure(options, deployment, gateway);
+    }
+  }
+
+  private Report measure(BenchOptions options, Deployment deployment, String gateway) throws Exception {
+    ManagedChannel channel = deployment.userChannel;
+    List<Deployment.BenchUser> users = deployment.users("gw", 100);
+    AtomicInteger next = new AtomicInteger();
+    ThreadLocal<PlainHttpClient> http = ThreadLocal.withInitial(() -> {
+      try {
+        return new PlainHttpClient(Targets.host(gateway), Targets.port(gateway), "/v1/users/me");
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    LoadRunner.Operation grpc = () -> RevocationScenario
+        .as(UserServiceGrpc.newBlockingStub(channel), users.get(Math.floorMod(next.incrementAndGet(), users.size())).token())
+        .getMe(GetMeRequest.getDefaultInstance());
+    LoadRunner.Operation rest = () -> {
+      int status = http.get().get("Bearer " + users.get(Math.floorMod(next.incrementAndGet(), users.size())).token());
+      if (status != 200) {
+        throw new IllegalStateException("GET /v1/users/me answered " + status);
+      }
+    };
+    List<String> names = List.of("GetMe over gRPC", "GET /v1/users/me via the gateway");
+    // Throughput under load, then what the gateway adds to one request on an idle machine.
+    List<Measurement> loaded = new LoadRunner(options.concurrency()).interleave(
+        names, List.of(grpc, rest), options.warmup(), options.duration(), 6);
+    List<Measurement> single = new LoadRunner(1).interleave(
+        List.of(names.get(0) + ", one caller", names.get(1) + ", one caller"), List.of(grpc, rest),
+        java.time.Duration.ofSeconds(1), options.duration().dividedBy(2), 6);
+    double ratio = loaded.get(1).throughput() / loaded.get(0).throughput();
+    double addedMedian = single.get(1).percentileMillis(50) - single.get(0).percentileMillis(50);
+    Report report = new Report(name());
+    loaded.forEach(report::measurement);
+    single.forEach(report::measurement);
+    return report
+        .figure("REST / gRPC throughput, " + options.concurrency() + " callers", ratio)
+        .figure("added median latency, one caller (ms)", addedMedian)
+        .atLeast("REST / gRPC throughput >= 0.5", ratio, 0.5)
+        .atMost("added median latency (ms) <= 0.5", addedMedian, 0.5)
+        .note("HTTP client: one blocking keep-alive connection per caller (PlainHttpClient, as wrk does); "
+            + "gRPC client: grpc-java blocking stubs on one channel; both in the servers' JVM");
   }
 }

@@ -1,5 +1,6 @@
 package io.parley.bench;
 
+import io.grpc.ManagedChannel;
 import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupServiceGrpc;
@@ -8,8 +9,15 @@ import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.TextContent;
+import io.parley.message.v1.Message;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * One group of 1,000 members, every member subscribed (over two message-svc replicas): the time
@@ -17,6 +25,36 @@ import org.HdrHistogram.Histogram;
  * sent one at a time. Target: p99 ≤ 200 ms.
  */
 final class GroupFanoutScenario implements Scenario {
+  /** Counts each message's recipients, and records when the last of them had it. */
+  private static final class FanOut implements Delivery.Receiver {
+    final Recorder allReceived = new Recorder(3);
+    private final int recipients;
+    private final Map<String, AtomicInteger> perMessage = new ConcurrentHashMap<>();
+    private final Set<String> seen = ConcurrentHashMap.newKeySet();
+    private final AtomicLong duplicated = new AtomicLong();
+
+    FanOut(int recipients) {
+      this.recipients = recipients;
+    }
+
+    @Override
+    public void received(int recipient, Message message) {
+      if (!seen.add(message.getMessageId() + "/" + recipient)) {
+        duplicated.incrementAndGet();
+        return;
+      }
+      long sent = Delivery.sentNanos(message);
+      if (sent > 0 && perMessage.computeIfAbsent(message.getMessageId(), k -> new AtomicInteger()).incrementAndGet()
+          == recipients) {
+        allReceived.recordValue(Math.max(0, (System.nanoTime() - sent) / 1000));
+      }
+    }
+
+    long duplicated() {
+      return duplicated.get();
+    }
+  }
+
   @Override
   public String name() {
     return "group-fanout";
@@ -28,10 +66,20 @@ final class GroupFanoutScenario implements Scenario {
   }
 
   @Override
+  public void checkTargets(Targets targets) {
+    if (!targets.isEmpty()) {
+      targets.allowOnly(name(), "user", "group", "message");
+      targets.require(name(), "user");
+      targets.require(name(), "group");
+      targets.require(name(), "message");
+    }
+  }
+
+  @Override
   public Report run(BenchOptions options) throws Exception {
     int members = options.scaleOr(1000);
     int messages = Math.max(20, (int) options.duration().toSeconds() * 10);
-    try (Deployment deployment = new Deployment(2)) {
+    try (Deployment deployment = Deployment.of(options.targets(), 2)) {
       List<Deployment.BenchUser> users = deployment.users("fan", members);
       Deployment.BenchUser owner = users.get(0);
       GroupServiceGrpc.GroupServiceBlockingStub groups =
@@ -43,16 +91,17 @@ final class GroupFanoutScenario implements Scenario {
         users.subList(from, Math.min(members, from + 100)).forEach(u -> invite.addUserIds(u.id()));
         groups.inviteMembers(invite.build());
       }
-      Delivery delivery = new Delivery();
-      delivery.subscribe(users, deployment.messageChannels);
+      List<ManagedChannel> connections = deployment.messageConnections(users);
       // The sender's own session is not pushed its message: the others are.
-      delivery.expectFanOut(members - 1);
+      FanOut fanOut = new FanOut(members - 1);
+      Delivery delivery = new Delivery(fanOut);
+      delivery.subscribe(users, connections);
       MessageServiceGrpc.MessageServiceBlockingStub send =
-          RevocationScenario.as(MessageServiceGrpc.newBlockingStub(deployment.messageChannels.get(0)), owner.token());
+          RevocationScenario.as(MessageServiceGrpc.newBlockingStub(connections.get(0)), owner.token());
 
       for (int i = 0; i < messages + 5; i++) {
         if (i == 5) {
-          delivery.allReceived.reset();
+          fanOut.allReceived.reset();
         }
         send.sendMessage(SendMessageRequest.newBuilder()
             .setToGroupId(groupId)
@@ -62,9 +111,9 @@ final class GroupFanoutScenario implements Scenario {
         Thread.sleep(100);
       }
       Thread.sleep(2000);
-      Histogram all = delivery.allReceived.getIntervalHistogram();
+      Histogram all = fanOut.allReceived.getIntervalHistogram();
       long deliveries = delivery.delivered.get();
-      long duplicates = delivery.duplicates();
+      long duplicates = fanOut.duplicated();
       delivery.close();
       Measurement measurement = new Measurement("send until all members have it", all.getTotalCount(),
           all.getTotalCount(), all);

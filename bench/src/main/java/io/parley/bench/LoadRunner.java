@@ -42,7 +42,8 @@ public final class LoadRunner {
 
   /**
    * Runs the loads in turn, {@code rounds} times each for {@code duration / rounds}, after warming
-   * each up, and returns one measurement per load, in the order given.
+   * each up, and returns one measurement per load, in the order given. Use a multiple of twice the
+   * number of loads as {@code rounds} for the order to be fully balanced.
    */
   public List<Measurement> interleave(List<String> names, List<Operation> operations, Duration warmup,
       Duration duration, int rounds) throws Exception {
@@ -52,10 +53,14 @@ public final class LoadRunner {
       totals.add(new Histogram(3));
     }
     Duration slice = duration.dividedBy(rounds);
+    int n = operations.size();
     for (int round = 0; round < rounds; round++) {
-      for (int i = 0; i < operations.size(); i++) {
-        // Alternate the order each round so neither load always goes first.
-        int index = round % 2 == 0 ? i : operations.size() - 1 - i;
+      // Rotate the order each round and reverse it every n rounds, so that over 2n rounds every
+      // load runs in every position, after and before every other load, equally often.
+      int shift = round % n;
+      boolean reversed = (round / n) % 2 == 1;
+      for (int i = 0; i < n; i++) {
+        int index = (shift + (reversed ? n - 1 - i : i)) % n;
         totals.get(index).add(runFor(operations.get(index), slice));
       }
     }

@@ -3,6 +3,7 @@ package io.parley.bench;
 import io.grpc.ClientInterceptors;
 import io.parley.bench.v1.EchoRequest;
 import io.parley.bench.v1.EchoServiceGrpc;
+import io.parley.testing.RedisStats;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -22,9 +23,15 @@ final class RedisPerCallScenario implements Scenario {
   }
 
   @Override
+  public void checkTargets(Targets targets) {
+    targets.allowOnly(name(), "redis");
+  }
+
+  @Override
   public Report run(BenchOptions options) throws Exception {
     int sessions = options.scaleOr(1000);
-    try (EchoFixture fixture = new EchoFixture(sessions)) {
+    try (EchoFixture fixture = new EchoFixture(sessions, options.targets());
+        RedisStats stats = new RedisStats(fixture.storeUrl)) {
       EchoRequest request = EchoRequest.newBuilder().setText("ping").build();
       AtomicInteger next = new AtomicInteger();
       LoadRunner.Operation call = () -> EchoServiceGrpc.newBlockingStub(
@@ -32,9 +39,9 @@ final class RedisPerCallScenario implements Scenario {
       LoadRunner runner = new LoadRunner(options.concurrency());
       runner.run("warm-up", call, java.time.Duration.ZERO, options.warmup());
 
-      long commandsBefore = fixture.redis.totalCommands();
+      long commandsBefore = stats.totalCommands();
       Measurement measured = runner.run("Echo, session checked", call, java.time.Duration.ZERO, options.duration());
-      long commands = fixture.redis.totalCommands() - commandsBefore;
+      long commands = stats.totalCommands() - commandsBefore;
 
       double perCall = commands / (double) measured.operations();
       return new Report(name())

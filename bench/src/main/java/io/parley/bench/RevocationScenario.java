@@ -6,7 +6,6 @@ import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.parley.auth.TokenKeys;
 import io.parley.common.v1.Terminal;
@@ -23,6 +22,7 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -42,58 +42,74 @@ final class RevocationScenario implements Scenario {
   }
 
   @Override
+  public void checkTargets(Targets targets) {
+    if (!targets.isEmpty()) {
+      targets.allowOnly(name(), "user");
+      targets.require(name(), "user", 2);
+    }
+  }
+
+  @Override
   public Report run(BenchOptions options) throws Exception {
     int sessions = options.scaleOr(1000);
+    if (!options.targets().isEmpty()) {
+      List<String> replicas = options.targets().require(name(), "user", 2);
+      return measure(sessions, replicas.get(0), replicas.get(1));
+    }
     byte[] secret = new byte[48];
     new SecureRandom().nextBytes(secret);
     TokenKeys keys = TokenKeys.hmac(secret);
     try (RedisServer redis = RedisServer.start();
         ParleyNode a = ParleyNode.start(replica(keys, redis));
         ParleyNode b = ParleyNode.start(replica(keys, redis))) {
-      ManagedChannel toA = channel(a.grpcPort());
-      ManagedChannel toB = channel(b.grpcPort());
-      try {
-        awaitEvents(b);
-        List<String> tokens = login(toA, sessions);
-        Histogram histogram = new Histogram(3);
-        long pollCalls = 0;
-        for (String token : tokens) {
-          UserServiceGrpc.UserServiceBlockingStub onA = as(UserServiceGrpc.newBlockingStub(toA), token);
-          UserServiceGrpc.UserServiceBlockingStub onB = as(UserServiceGrpc.newBlockingStub(toB), token);
-          onB.getMe(GetMeRequest.getDefaultInstance());
+      awaitEvents(b);
+      return measure(sessions, "127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
+    }
+  }
 
-          long start = System.nanoTime();
-          onA.logout(LogoutRequest.getDefaultInstance());
-          while (true) {
-            pollCalls++;
-            try {
-              onB.getMe(GetMeRequest.getDefaultInstance());
-            } catch (StatusRuntimeException e) {
-              if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
-                throw e;
-              }
-              break;
+  private Report measure(int sessions, String replicaA, String replicaB) {
+    ManagedChannel toA = Deployment.channel(replicaA);
+    ManagedChannel toB = Deployment.channel(replicaB);
+    try {
+      List<String> tokens = login(toA, sessions);
+      Histogram histogram = new Histogram(3);
+      long pollCalls = 0;
+      for (String token : tokens) {
+        UserServiceGrpc.UserServiceBlockingStub onA = as(UserServiceGrpc.newBlockingStub(toA), token);
+        UserServiceGrpc.UserServiceBlockingStub onB = as(UserServiceGrpc.newBlockingStub(toB), token);
+        onB.getMe(GetMeRequest.getDefaultInstance());
+
+        long start = System.nanoTime();
+        onA.logout(LogoutRequest.getDefaultInstance());
+        while (true) {
+          pollCalls++;
+          try {
+            onB.getMe(GetMeRequest.getDefaultInstance());
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.UNAUTHENTICATED) {
+              throw e;
             }
-            if (System.nanoTime() - start > Duration.ofSeconds(10).toNanos()) {
-              throw new IllegalStateException("replica B still accepts a token revoked 10 s ago");
-            }
+            break;
           }
-          histogram.recordValue((System.nanoTime() - start) / 1000);
+          if (System.nanoTime() - start > Duration.ofSeconds(10).toNanos()) {
+            throw new IllegalStateException("replica B still accepts a token revoked 10 s ago");
+          }
         }
-        Measurement measurement = new Measurement("Logout on A until B rejects", histogram.getTotalCount(),
-            histogram.getTotalCount(), histogram);
-        return new Report(name())
-            .measurement(measurement)
-            .figure("sessions", sessions)
-            .figure("p50 (ms)", measurement.percentileMillis(50))
-            .figure("p99 (ms)", measurement.percentileMillis(99))
-            .figure("calls to B while waiting, per session", pollCalls / (double) sessions)
-            .atMost("p99 Logout-to-rejection (ms) <= 50", measurement.percentileMillis(99), 50)
-            .note("the throughput column of the measurement is meaningless here: one logout at a time");
-      } finally {
-        toA.shutdownNow();
-        toB.shutdownNow();
+        histogram.recordValue((System.nanoTime() - start) / 1000);
       }
+      Measurement measurement = new Measurement("Logout on A until B rejects", histogram.getTotalCount(),
+          histogram.getTotalCount(), histogram);
+      return new Report(name())
+          .measurement(measurement)
+          .figure("sessions", sessions)
+          .figure("p50 (ms)", measurement.percentileMillis(50))
+          .figure("p99 (ms)", measurement.percentileMillis(99))
+          .figure("calls to B while waiting, per session", pollCalls / (double) sessions)
+          .atMost("p99 Logout-to-rejection (ms) <= 50", measurement.percentileMillis(99), 50)
+          .note("the throughput column of the measurement is meaningless here: one logout at a time");
+    } finally {
+      toA.shutdownNow();
+      toB.shutdownNow();
     }
   }
 
@@ -105,9 +121,10 @@ final class RevocationScenario implements Scenario {
   private static List<String> login(ManagedChannel channel, int sessions) {
     UserServiceGrpc.UserServiceBlockingStub users = UserServiceGrpc.newBlockingStub(channel);
     List<String> tokens = new ArrayList<>();
+    String runTag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
     Terminal[] terminals = {Terminal.WEB, Terminal.MOBILE, Terminal.DESKTOP};
     for (int i = 0; tokens.size() < sessions; i++) {
-      String username = String.format("revoke%05d", i);
+      String username = String.format("revoke%s%05d", runTag, i);
       users.register(RegisterRequest.newBuilder().setUsername(username).setPassword("bench password").build());
       for (Terminal terminal : terminals) {
         if (tokens.size() < sessions) {
@@ -127,9 +144,6 @@ final class RevocationScenario implements Scenario {
     }
   }
 
-  static ManagedChannel channel(int port) {
-    return NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-  }
 
   static <S extends io.grpc.stub.AbstractStub<S>> S as(S stub, String token) {
     Metadata headers = new Metadata();

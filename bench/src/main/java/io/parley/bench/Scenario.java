@@ -8,5 +8,13 @@ public interface Scenario {
   /** One line on what is measured and the target. */
   String description();
 
+  /**
+   * Checks, before anything starts, that {@code targets} (if any) name what this scenario needs to
+   * measure a running deployment, and nothing it would ignore.
+   *
+   * @throws IllegalArgumentException saying what is missing or extra
+   */
+  void checkTargets(Targets targets);
+
   Report run(BenchOptions options) throws Exception;
 }

@@ -7,6 +7,7 @@ import io.parley.session.SessionPolicy;
 import io.parley.session.TerminalPolicy;
 import io.parley.session.v1.SessionRecord;
 import io.parley.testing.RedisServer;
+import io.parley.testing.RedisStats;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,7 +18,9 @@ import java.util.concurrent.Future;
 
 /**
  * Redis memory per session: used_memory before and after storing N sessions (100,000 by default),
- * each with the attributes user-svc fills at login. Target: ≤ 400 bytes per session.
+ * each with the attributes user-svc fills at login. Target: ≤ 400 bytes per session. In a
+ * redis-server of its own, or in the one {@code --target redis=} names (whose other traffic then
+ * counts too), from which the sessions are revoked again at the end.
  */
 final class SessionMemoryScenario implements Scenario {
   @Override
@@ -31,14 +34,26 @@ final class SessionMemoryScenario implements Scenario {
   }
 
   @Override
+  public void checkTargets(Targets targets) {
+    targets.allowOnly(name(), "redis");
+  }
+
+  @Override
   public Report run(BenchOptions options) throws Exception {
-    int count = options.scaleOr(100_000);
+    List<String> given = options.targets().addresses().get("redis");
+    try (RedisServer own = given == null ? RedisServer.start() : null) {
+      return measure(options.scaleOr(100_000), Math.max(2, options.concurrency()),
+          own != null ? own.url() : given.get(0), own == null);
+    }
+  }
+
+  private Report measure(int count, int threads, String url, boolean cleanUp) throws Exception {
     SessionPolicy policy = SessionPolicy.defaults();
-    try (RedisServer redis = RedisServer.start();
-        RedisSessionStore store = RedisSessionStore.builder(redis.url()).policy(policy).build()) {
-      long before = redis.usedMemory();
+    try (RedisSessionStore store = RedisSessionStore.builder(url).policy(policy).build();
+        RedisStats stats = new RedisStats(url)) {
+      SessionRecord[] records = new SessionRecord[count];
+      long before = stats.usedMemory();
       long started = System.nanoTime();
-      int threads = Math.max(2, options.concurrency());
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
         List<Future<?>> parts = new ArrayList<>();
@@ -47,7 +62,8 @@ final class SessionMemoryScenario implements Scenario {
           int to = (t + 1) * count / threads;
           parts.add(pool.submit(() -> {
             for (int i = from; i < to; i++) {
-              store.create(record(i, policy), TerminalPolicy.PER_TERMINAL);
+              records[i] = record(i, policy);
+              store.create(records[i], TerminalPolicy.PER_TERMINAL);
             }
             return null;
           }));
@@ -59,8 +75,13 @@ final class SessionMemoryScenario implements Scenario {
         pool.shutdown();
       }
       double seconds = (System.nanoTime() - started) / 1e9;
-      long after = redis.usedMemory();
+      long after = stats.usedMemory();
       double perSession = (after - before) / (double) count;
+      if (cleanUp) {
+        for (SessionRecord record : records) {
+          store.revoke(record.getUserId(), record.getSessionId());
+        }
+      }
       return new Report(name())
           .figure("sessions", count)
           .figure("logins per second while filling", count / seconds)

@@ -12,15 +12,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One open Subscribe stream: a bounded queue of events in front of the gRPC call, written by the
- * delivery executor only while the transport is ready ({@link ServerCallStreamObserver#isReady()}),
- * so that a slow client neither stalls the thread that routes events nor grows memory.
+ * One open Subscribe stream: a bounded queue of events in front of the gRPC call, written only while
+ * the transport is ready ({@link ServerCallStreamObserver#isReady()}), so that a slow client
+ * neither stalls the thread that routes events nor grows memory. Writing happens on the thread that
+ * offers an event (or on the gRPC thread that reports the stream ready again) when no other drain
+ * runs, which spares every event a thread hop; after {@value #DRAIN_BATCH} events in a row a drain
+ * continues on the delivery executor, so that one busy stream cannot hold the routing thread.
  *
- * <p>{@link #offer} never blocks. When the queue is full the stream is ended: the queue is dropped,
- * the client is sent the final event ({@code resync_required}) and the error (RESOURCE_EXHAUSTED,
- * SUBSCRIBER_TOO_SLOW), even if the transport is not ready (gRPC holds that one message). {@link
- * #end} ends the stream the same way for any other reason (the session ended, the event channel
- * was lost, shutdown). Once ended or cancelled by the client, the subscriber drops everything and
+ * <p>{@link #offer} never blocks: writes stop as soon as the transport is not ready. When the
+ * queue is full the stream is ended: the queue is dropped, the client is sent the final event
+ * ({@code resync_required}) and the error (RESOURCE_EXHAUSTED, SUBSCRIBER_TOO_SLOW), even if the
+ * transport is not ready (gRPC holds that one message). {@link #end} ends the stream the same way
+ * for any other reason (the session ended, the event channel was lost, shutdown). Once ended or cancelled by the client, the subscriber drops everything and
  * is reported to {@code onClosed}, which must be idempotent.
  *
  * <p>Thread-safe: any thread may offer or end; the observer is only ever called by one drain task
@@ -29,7 +32,7 @@ import org.slf4j.LoggerFactory;
 final class Subscriber {
   private static final Logger logger = LoggerFactory.getLogger(Subscriber.class);
 
-  /** Events written per drain task before it yields the delivery thread to other subscribers. */
+  /** Events written in a row before a drain moves on to the delivery executor. */
   private static final int DRAIN_BATCH = 128;
 
   private final String userId;
@@ -83,8 +86,12 @@ final class Subscriber {
     offer(first);
   }
 
-  /** Queues an event, or ends the stream as too slow if the queue is full. */
+  /**
+   * Queues an event, or ends the stream as too slow if the queue is full. If no drain is running,
+   * drains on this thread (writing to gRPC never blocks: it stops when the stream is not ready).
+   */
   void offer(Event event) {
+    boolean drainHere;
     synchronized (this) {
       if (terminating || finished) {
         return;
@@ -95,7 +102,10 @@ final class Subscriber {
       } else {
         queue.add(event);
       }
-      scheduleLocked();
+      drainHere = claimLocked();
+    }
+    if (drainHere) {
+      drain();
     }
   }
 
@@ -104,12 +114,16 @@ final class Subscriber {
    * with {@code error}. Does nothing if the stream is already ending.
    */
   void end(Event last, RuntimeException error) {
+    boolean drainHere;
     synchronized (this) {
       if (terminating || finished) {
         return;
       }
       terminateLocked(last, error);
-      scheduleLocked();
+      drainHere = claimLocked();
+    }
+    if (drainHere) {
+      drain();
     }
   }
 
@@ -132,21 +146,25 @@ final class Subscriber {
   }
 
   private void ready() {
+    boolean drainHere;
     synchronized (this) {
-      scheduleLocked();
+      drainHere = claimLocked();
+    }
+    if (drainHere) {
+      drain();
     }
   }
 
-  private void scheduleLocked() {
+  /**
+   * Claims the right to drain if there is something to write and no drain is running: one drain
+   * at a time keeps the stream's writes in order and never concurrent.
+   */
+  private boolean claimLocked() {
     if (scheduled || finished || (!terminating && queue.isEmpty())) {
-      return;
+      return false;
     }
     scheduled = true;
-    try {
-      executor.execute(this::drain);
-    } catch (RejectedExecutionException e) {
-      scheduled = false;
-    }
+    return true;
   }
 
   private void drain() {

@@ -5,18 +5,26 @@ import static java.util.Objects.requireNonNull;
 import com.github.benmanes.caffeine.cache.AsyncCacheLoader;
 import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
  * Answers of another service, reused for a short time: concurrent questions about one key share
- * one call, an answer lives {@code ttl} by the injected clock, and a failure is never kept (the
- * next question asks again). With {@code refresh}, an answer older than half the ttl is reloaded
- * in the background while it keeps being served, and kept if the reload fails.
+ * one call, an answer lives at most {@code ttl} by the injected clock, and a failure is never kept
+ * (the next question asks again). With {@code refresh}, an answer older than half the ttl is
+ * reloaded in the background while it keeps being served, and kept if the reload fails.
+ *
+ * <p>Each answer lives a random time between three quarters of the ttl and the ttl. Answers
+ * loaded together (a burst of new conversations, a replica that just started) then do not all
+ * expire together: without the jitter, 1,000 conversations opened in the same second come back
+ * every ttl as 1,000 calls to the other service in one burst, which the sends of that moment wait
+ * behind (the messaging benchmark showed the stall every five seconds).
  *
  * <p>Failures travel inside the cached future as values, so that Caffeine neither caches nor logs
  * them (the caller's error mapping does). Thread-safe.
@@ -28,10 +36,26 @@ final class UpstreamCache<K, V> {
 
   UpstreamCache(Clock clock, Duration ttl, long maximumSize, boolean refresh, Function<K, CompletableFuture<V>> load) {
     requireNonNull(load, "load");
-    Caffeine<Object, Object> builder = Caffeine.newBuilder()
+    long ttlNanos = ttl.toNanos();
+    Caffeine<K, Outcome<V>> builder = Caffeine.newBuilder()
         .ticker(Tickers.of(clock))
-        .expireAfterWrite(ttl)
-        .maximumSize(maximumSize);
+        .maximumSize(maximumSize)
+        .expireAfter(new Expiry<K, Outcome<V>>() {
+          @Override
+          public long expireAfterCreate(K key, Outcome<V> value, long currentTime) {
+            return lifetimeNanos(ttlNanos);
+          }
+
+          @Override
+          public long expireAfterUpdate(K key, Outcome<V> value, long currentTime, long currentDuration) {
+            return lifetimeNanos(ttlNanos);
+          }
+
+          @Override
+          public long expireAfterRead(K key, Outcome<V> value, long currentTime, long currentDuration) {
+            return currentDuration;
+          }
+        });
     if (refresh && ttl.toMillis() >= 2) {
       builder.refreshAfterWrite(ttl.dividedBy(2));
     }
@@ -46,6 +70,12 @@ final class UpstreamCache<K, V> {
         return outcome(load, key).thenApply(fresh -> fresh.failure() == null ? fresh : old);
       }
     });
+  }
+
+  /** A random lifetime in [3/4 ttl, ttl]. */
+  static long lifetimeNanos(long ttlNanos) {
+    long shortest = ttlNanos - ttlNanos / 4;
+    return shortest + ThreadLocalRandom.current().nextLong(ttlNanos - shortest + 1);
   }
 
   private static <K, V> CompletableFuture<Outcome<V>> outcome(Function<K, CompletableFuture<V>> load, K key) {

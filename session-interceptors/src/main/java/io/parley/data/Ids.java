@@ -18,7 +18,7 @@ public final class Ids {
 
   /** A new id with {@code prefix}, which must be lowercase letters. */
   public static String newId(String prefix) {
-    if (prefix == null || !prefix.matches("[a-z]{1,4}")) {
+    if (!isPrefix(prefix)) {
       throw new IllegalArgumentException("prefix must be 1-4 lowercase letters: " + prefix);
     }
     byte[] bytes = new byte[10];
@@ -35,6 +35,20 @@ public final class Ids {
       }
     }
     return id.toString();
+  }
+
+  /** Whether {@code prefix} is 1-4 lowercase ASCII letters (checked by hand: ids are made per message). */
+  private static boolean isPrefix(String prefix) {
+    if (prefix == null || prefix.isEmpty() || prefix.length() > 4) {
+      return false;
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      char c = prefix.charAt(i);
+      if (c < 'a' || c > 'z') {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**

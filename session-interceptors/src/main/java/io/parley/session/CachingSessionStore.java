@@ -8,10 +8,16 @@ import com.github.benmanes.caffeine.cache.Ticker;
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,17 +31,36 @@ import org.slf4j.LoggerFactory;
  * it is used again once events resume. A cached session that looks expired is read again from
  * the delegate before anyone is told so, since another replica may have recorded activity.
  *
+ * <p>A session in use is read again in the background before its entry expires, at a random
+ * point between half and three quarters of the TTL, so that calls never wait for the store on
+ * its account and the sessions loaded together (a burst of logins, a replica that just started)
+ * do not all come due together. One thread does these reads, taking whatever came due meanwhile in
+ * one {@link SessionStore#findAll} round trip. Without this, 1,000 sessions in use cost 1,000 store
+ * reads in the call path every TTL, one round trip each, which the auth-overhead benchmark saw as
+ * a 10% loss of throughput and a doubled p99. A session not used after its refresh point simply
+ * expires. A background read that fails leaves the entry to expire (a call then asks the store
+ * itself).
+ *
  * <p>Thread-safe. Loads of one session are coalesced; an eviction racing a load waits for it, and
- * refreshes (a touch, a re-read) only replace the exact entry they started from, so an eviction is
- * never undone by a stale read. A revocation missed despite this (e.g. its event arriving during a
- * store outage) is bounded by the TTL.
+ * refreshes (a touch, a re-read, a background read) only replace the exact entry they started
+ * from, so an eviction is never undone by a stale read. A revocation missed despite this (e.g. its
+ * event arriving during a store outage) is bounded by the TTL.
  */
 public final class CachingSessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(CachingSessionStore.class);
+  /** Sessions read again in one round trip at most. */
+  private static final int REFRESH_BATCH = 256;
 
   private final SessionStore delegate;
   private final Clock clock;
-  private final Cache<Key, Optional<StoredSession>> cache;
+  private final Ticker ticker;
+  private final long ttlNanos;
+  private final Cache<SessionKey, Entry> cache;
+  /** Sessions in use that are due to be read again, with the entry each was due in. */
+  private final ConcurrentMap<SessionKey, Entry> due = new ConcurrentHashMap<>();
+  private final BlockingQueue<SessionKey> dueOrder = new LinkedBlockingQueue<>();
+  private final Thread refresher;
+  private volatile boolean closed;
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean trusted = true;
   private volatile boolean eventsSeen;
@@ -43,6 +68,8 @@ public final class CachingSessionStore implements SessionStore {
   private CachingSessionStore(Builder builder) {
     this.delegate = builder.delegate;
     this.clock = builder.clock;
+    this.ticker = builder.ticker;
+    this.ttlNanos = builder.ttl.toNanos();
     this.cache = Caffeine.newBuilder()
         .expireAfterWrite(builder.ttl)
         .maximumSize(builder.maximumSize)
@@ -50,6 +77,9 @@ public final class CachingSessionStore implements SessionStore {
         .executor(Runnable::run)
         .build();
     delegate.addListener(new Invalidator());
+    this.refresher = new Thread(this::refreshLoop, "parley-session-refresh");
+    this.refresher.setDaemon(true);
+    this.refresher.start();
   }
 
   public static Builder builder(SessionStore delegate) {
@@ -66,32 +96,86 @@ public final class CachingSessionStore implements SessionStore {
     if (!trusted) {
       return delegate.find(userId, sessionId);
     }
-    Key key = new Key(userId, sessionId);
-    Optional<StoredSession> found = cache.get(key, k -> delegate.find(userId, sessionId));
+    SessionKey key = new SessionKey(userId, sessionId);
+    Entry entry = cache.get(key, this::load);
+    Optional<StoredSession> found = entry.session();
     if (found.isPresent() && found.get().isExpired(clock.instant())) {
-      Optional<StoredSession> fresh = delegate.find(userId, sessionId);
+      Entry fresh = load(key);
       // Only if nothing replaced or evicted the entry meanwhile: an eviction means news.
-      cache.asMap().replace(key, found, fresh);
-      found = fresh;
+      cache.asMap().replace(key, entry, fresh);
+      return fresh.session();
+    }
+    if (ticker.read() - entry.refreshAt() >= 0) {
+      refreshLater(key, entry);
     }
     return found;
+  }
+
+  /** Reads a session from the delegate, with the random point after which a use reads it again. */
+  private Entry load(SessionKey key) {
+    return entry(delegate.find(key.userId(), key.sessionId()));
+  }
+
+  private Entry entry(Optional<StoredSession> session) {
+    long half = ttlNanos / 2;
+    return new Entry(session, ticker.read() + half + ThreadLocalRandom.current().nextLong(half / 2 + 1));
+  }
+
+  /** Queues a session to be read again in the background, once, unless it is queued already. */
+  private void refreshLater(SessionKey key, Entry stale) {
+    if (due.putIfAbsent(key, stale) == null) {
+      dueOrder.add(key);
+    }
+  }
+
+  /**
+   * The background reads: whatever came due meanwhile, in one {@link SessionStore#findAll} round
+   * trip, each answer replacing the entry it was due in only if that entry is still there.
+   */
+  private void refreshLoop() {
+    List<SessionKey> batch = new ArrayList<>(REFRESH_BATCH);
+    while (!closed) {
+      try {
+        batch.add(dueOrder.take());
+        dueOrder.drainTo(batch, REFRESH_BATCH - 1);
+        List<Optional<StoredSession>> found = delegate.findAll(batch);
+        for (int i = 0; i < batch.size(); i++) {
+          SessionKey key = batch.get(i);
+          Entry stale = due.get(key);
+          if (stale != null) {
+            cache.asMap().replace(key, stale, entry(found.get(i)));
+          }
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        // The entries expire at their TTL; the call after that asks the store itself.
+        logger.debug("could not read {} session(s) again in the background: {}", batch.size(), e.toString());
+      } finally {
+        batch.forEach(due::remove);
+        batch.clear();
+      }
+    }
   }
 
   @Override
   public List<String> create(SessionRecord record, TerminalPolicy policy) {
     List<String> kicked = delegate.create(record, policy);
-    kicked.forEach(sid -> cache.invalidate(new Key(record.getUserId(), sid)));
-    cache.invalidate(new Key(record.getUserId(), record.getSessionId()));
+    kicked.forEach(sid -> cache.invalidate(new SessionKey(record.getUserId(), sid)));
+    cache.invalidate(new SessionKey(record.getUserId(), record.getSessionId()));
     return kicked;
   }
 
   @Override
   public Optional<StoredSession> touch(StoredSession session) {
     Optional<StoredSession> touched = delegate.touch(session);
-    Key key = new Key(session.userId(), session.sessionId());
+    SessionKey key = new SessionKey(session.userId(), session.sessionId());
+    Entry current = cache.getIfPresent(key);
     if (trusted && touched.isPresent()) {
       // Only refresh the entry this touch started from: an eviction or reload in between means news.
-      cache.asMap().replace(key, Optional.of(session), touched);
+      if (current != null && current.session().equals(Optional.of(session))) {
+        cache.asMap().replace(key, current, new Entry(touched, current.refreshAt()));
+      }
     } else {
       cache.invalidate(key);
     }
@@ -101,7 +185,7 @@ public final class CachingSessionStore implements SessionStore {
   @Override
   public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
     boolean updated = delegate.updateAttributes(userId, sessionId, changes);
-    cache.invalidate(new Key(userId, sessionId));
+    cache.invalidate(new SessionKey(userId, sessionId));
     return updated;
   }
 
@@ -113,14 +197,14 @@ public final class CachingSessionStore implements SessionStore {
   @Override
   public boolean revoke(String userId, String sessionId) {
     boolean revoked = delegate.revoke(userId, sessionId);
-    cache.invalidate(new Key(userId, sessionId));
+    cache.invalidate(new SessionKey(userId, sessionId));
     return revoked;
   }
 
   @Override
   public List<String> revokeAllExcept(String userId, String keepSessionId) {
     List<String> revoked = delegate.revokeAllExcept(userId, keepSessionId);
-    revoked.forEach(sid -> cache.invalidate(new Key(userId, sid)));
+    revoked.forEach(sid -> cache.invalidate(new SessionKey(userId, sid)));
     return revoked;
   }
 
@@ -139,6 +223,8 @@ public final class CachingSessionStore implements SessionStore {
 
   @Override
   public void close() {
+    closed = true;
+    refresher.interrupt();
     cache.invalidateAll();
     delegate.close();
   }
@@ -148,12 +234,17 @@ public final class CachingSessionStore implements SessionStore {
     return cache.estimatedSize();
   }
 
-  private record Key(String userId, String sessionId) {}
+  /**
+   * A cached answer of the delegate, and the {@link Ticker} time after which a use reads it again
+   * in the background. Compared by value; the random refresh point tells a reload of an unchanged
+   * session from the entry it replaces.
+   */
+  private record Entry(Optional<StoredSession> session, long refreshAt) {}
 
   private final class Invalidator implements SessionListener {
     @Override
     public void sessionEnded(String userId, String sessionId, SessionState state) {
-      cache.invalidate(new Key(userId, sessionId));
+      cache.invalidate(new SessionKey(userId, sessionId));
       listeners.forEach(l -> l.sessionEnded(userId, sessionId, state));
     }
 

@@ -17,10 +17,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import redis.clients.jedis.AbstractPipeline;
+import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
@@ -82,6 +87,8 @@ public final class RedisSessionStore implements SessionStore {
   private boolean eventsConnected;
   private final RedisSubscriber subscriber;
   private final boolean ownsClient;
+  private final Object pipelineLock = new Object();
+  private ExecutorService pipelineExecutor;
 
   private RedisSessionStore(Builder builder) {
     this.jedis = builder.jedis;
@@ -152,16 +159,67 @@ public final class RedisSessionStore implements SessionStore {
     return raw == null ? Optional.empty() : Optional.of(toStoredSession(userId, sessionId, raw.record, raw.meta));
   }
 
+  /** Pipelined: one round trip (per cluster node) for every session asked. */
+  @Override
+  public List<Optional<StoredSession>> findAll(List<SessionKey> keys) {
+    if (keys.isEmpty()) {
+      return List.of();
+    }
+    List<List<byte[]>> replies = redis.read(() -> {
+      try (AbstractPipeline pipeline = jedis instanceof RedisClusterClient cluster
+          ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined()) {
+        List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
+        for (SessionKey key : keys) {
+          responses.add(pipeline.hmget(key(key.userId()), fields(key.sessionId())));
+        }
+        pipeline.sync();
+        List<List<byte[]>> values = new ArrayList<>(responses.size());
+        responses.forEach(r -> values.add(r.get()));
+        return values;
+      }
+    });
+    List<Optional<StoredSession>> found = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      SessionKey key = keys.get(i);
+      Raw raw = raw(replies.get(i));
+      found.add(raw == null ? Optional.empty()
+          : Optional.of(toStoredSession(key.userId(), key.sessionId(), raw.record, raw.meta)));
+    }
+    return found;
+  }
+
   /** A session's meta line and record bytes (null if it has none), as stored; null if unknown. */
   private Raw readRaw(String userId, String sessionId) {
+    return raw(redis.read(() -> jedis.hmget(key(userId), fields(sessionId))));
+  }
+
+  /** The hash fields of a session: its meta line, then its record's chunks. */
+  private static byte[][] fields(String sessionId) {
     byte[][] fields = new byte[MAX_CHUNKS + 1][];
     fields[0] = bytes(sessionId);
     for (int i = 0; i < MAX_CHUNKS; i++) {
       fields[i + 1] = bytes(sessionId + "." + i);
     }
-    List<byte[]> values = redis.read(() -> jedis.hmget(key(userId), fields));
+    return fields;
+  }
+
+  private static Raw raw(List<byte[]> values) {
     byte[] meta = values.get(0);
     return meta == null ? null : new Raw(new String(meta, UTF_8), join(values.subList(1, values.size())));
+  }
+
+  /** The threads a cluster pipeline reads its nodes' replies on, made at first use. */
+  private ExecutorService pipelineExecutor() {
+    synchronized (pipelineLock) {
+      if (pipelineExecutor == null) {
+        pipelineExecutor = Executors.newFixedThreadPool(2, r -> {
+          Thread thread = new Thread(r, "parley-session-pipeline");
+          thread.setDaemon(true);
+          return thread;
+        });
+      }
+      return pipelineExecutor;
+    }
   }
 
   private record Raw(String meta, byte[] record) {}
@@ -275,6 +333,11 @@ public final class RedisSessionStore implements SessionStore {
   @Override
   public void close() {
     subscriber.close();
+    synchronized (pipelineLock) {
+      if (pipelineExecutor != null) {
+        pipelineExecutor.shutdown();
+      }
+    }
     if (ownsClient) {
       jedis.close();
     }

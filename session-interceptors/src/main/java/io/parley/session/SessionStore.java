@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import io.parley.session.v1.SessionRecord;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +34,18 @@ public interface SessionStore extends AutoCloseable {
 
   /** The session, live or not, or empty if the store has no trace of it (never existed, or purged). */
   Optional<StoredSession> find(String userId, String sessionId);
+
+  /**
+   * Several sessions at once: for each key, in order, what {@link #find} would answer. A store
+   * that can reads them in one round trip (Redis pipelines them); this default asks one by one.
+   */
+  default List<Optional<StoredSession>> findAll(List<SessionKey> keys) {
+    List<Optional<StoredSession>> found = new ArrayList<>(keys.size());
+    for (SessionKey key : keys) {
+      found.add(find(key.userId(), key.sessionId()));
+    }
+    return found;
+  }
 
   /**
    * Records activity now, sliding the idle expiry of {@code session} (as last read from this

@@ -19,7 +19,16 @@ class IdsTest {
     }
     assertThat(Ids.isValid("u_not_an_id_here", "u")).isFalse();
     assertThat(Ids.isValid(Ids.newId("g"), "u")).isFalse();
-    assertThatThrownBy(() -> Ids.newId("U_")).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
+  void prefixesAreOneToFourLowercaseLetters() {
+    assertThat(Ids.newId("abcd")).hasSize(20).startsWith("abcd");
+    for (String bad : new String[] {"U_", "U", "", "abcde", "a1", "é", "a b"}) {
+      assertThatThrownBy(() -> Ids.newId(bad)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("1-4 lowercase letters");
+    }
+    assertThatThrownBy(() -> Ids.newId(null)).isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

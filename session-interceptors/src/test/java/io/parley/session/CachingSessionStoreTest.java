@@ -15,6 +15,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -109,19 +115,98 @@ class CachingSessionStoreTest {
     FakeTicker ticker = new FakeTicker();
     MemorySessionStore memory = new MemorySessionStore(clock, POLICY);
     CachingSessionStore cached = CachingSessionStore.builder(memory).clock(clock).ticker(ticker)
-        .ttl(Duration.ofSeconds(5)).build();
+        .ttl(Duration.ofSeconds(4)).build();
     SessionRecord record = record(Ids.newId("u"), Terminal.WEB);
     memory.create(record, TerminalPolicy.PER_TERMINAL);
     StoredSession before = cached.find(record.getUserId(), record.getSessionId()).orElseThrow();
 
-    // Changed behind the cache's back, with no event: served stale until the TTL passes.
-    memory.updateAttributes(before.userId(), before.sessionId(), java.util.Map.of("nickname", "changed"));
-    ticker.advance(Duration.ofSeconds(4));
+    // Changed behind the cache's back, with no event: served stale until the TTL passes. (Before
+    // half the TTL no use reads it again in the background either.)
+    memory.updateAttributes(before.userId(), before.sessionId(), Map.of("nickname", "changed"));
+    ticker.advance(Duration.ofMillis(1999));
     assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record().getAttributesMap())
         .doesNotContainKey("nickname");
-    ticker.advance(Duration.ofSeconds(2));
+    ticker.advance(Duration.ofMillis(2002));
     assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record().getAttributesMap())
         .containsEntry("nickname", "changed");
+    cached.close();
+  }
+
+  @Test
+  void aSessionInUseIsReadAgainInTheBackgroundWithoutKeepingTheCallWaiting() throws InterruptedException {
+    Gated rig = new Gated();
+    FakeTicker ticker = rig.ticker;
+    GatedStore gated = rig.store;
+    CachingSessionStore cached = rig.cached;
+    SessionRecord record = rig.record;
+    gated.updateAttributes(record.getUserId(), record.getSessionId(), Map.of("nickname", "changed"));
+
+    // Past the refresh point (at most 3/4 of the TTL): the call is answered from the cache at once,
+    // however slow the store, and the store is read again behind it.
+    ticker.advance(Duration.ofMillis(3001));
+    gated.hold();
+    long started = System.nanoTime();
+    assertThat(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record().getAttributesMap())
+        .doesNotContainKey("nickname");
+    assertThat(System.nanoTime() - started).isLessThan(Duration.ofMillis(500).toNanos());
+    assertThat(gated.awaitHeld()).isTrue();
+    gated.release();
+    assertThat(gated.awaitReturned()).isTrue();
+
+    awaitAttribute(cached, record, "nickname", "changed");
+    assertThat(gated.finds.get()).isEqualTo(2);
+    // The reloaded entry lives a new TTL: still served at the old entry's expiry.
+    ticker.advance(Duration.ofMillis(1500));
+    assertThat(cached.find(record.getUserId(), record.getSessionId())).isPresent();
+    assertThat(gated.finds.get()).isEqualTo(2);
+    cached.close();
+  }
+
+  @Test
+  void aBackgroundReadNeverUndoesARevocationThatRacedIt() throws InterruptedException {
+    Gated rig = new Gated();
+    FakeTicker ticker = rig.ticker;
+    GatedStore gated = rig.store;
+    CachingSessionStore cached = rig.cached;
+    SessionRecord record = rig.record;
+
+    // The background read sees the session ACTIVE, then the revocation lands before it returns.
+    ticker.advance(Duration.ofMillis(3001));
+    gated.hold();
+    cached.find(record.getUserId(), record.getSessionId());
+    assertThat(gated.awaitHeld()).isTrue();
+    assertThat(cached.revoke(record.getUserId(), record.getSessionId())).isTrue();
+    gated.release();
+    assertThat(gated.awaitReturned()).isTrue();
+    Thread.sleep(100);
+
+    assertThat(cached.find(record.getUserId(), record.getSessionId()).map(StoredSession::state))
+        .isNotEqualTo(Optional.of(SessionState.ACTIVE));
+    cached.close();
+  }
+
+  /** A cache with a 4 s TTL on a {@link GatedStore}, holding one session it has read once. */
+  private static final class Gated {
+    final FakeTicker ticker = new FakeTicker();
+    final GatedStore store = new GatedStore(new MemorySessionStore(clock, POLICY));
+    final CachingSessionStore cached = CachingSessionStore.builder(store).clock(clock).ticker(ticker)
+        .ttl(Duration.ofSeconds(4)).build();
+    final SessionRecord record = record(Ids.newId("u"), Terminal.WEB);
+
+    Gated() {
+      store.create(record, TerminalPolicy.PER_TERMINAL);
+      cached.find(record.getUserId(), record.getSessionId()).orElseThrow();
+    }
+  }
+
+  private static void awaitAttribute(CachingSessionStore cached, SessionRecord record, String name, String value)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (!value.equals(cached.find(record.getUserId(), record.getSessionId()).orElseThrow().record()
+        .getAttributesMap().get(name))) {
+      assertThat(System.nanoTime()).as("background read landed").isLessThan(deadline);
+      Thread.sleep(5);
+    }
   }
 
   @Test
@@ -187,6 +272,55 @@ class CachingSessionStoreTest {
         .setMaxInactiveMs(POLICY.maxInactive().toMillis())
         .setAbsoluteExpireTimeMs(now.plus(POLICY.absoluteLifetime()).toEpochMilli())
         .build();
+  }
+
+  /**
+   * A store whose next {@code find} after {@link #hold()} reads its answer and then waits to be
+   * {@link #release() released} before returning it: a slow store, or a read racing a change.
+   * One hold per instance.
+   */
+  private static final class GatedStore extends ForwardingSessionStore {
+    final AtomicInteger finds = new AtomicInteger();
+    private final AtomicBoolean armed = new AtomicBoolean();
+    private final CountDownLatch gate = new CountDownLatch(1);
+    private final CountDownLatch reading = new CountDownLatch(1);
+    private final CountDownLatch returned = new CountDownLatch(1);
+
+    GatedStore(SessionStore delegate) {
+      super(delegate);
+    }
+
+    void hold() {
+      armed.set(true);
+    }
+
+    boolean awaitHeld() throws InterruptedException {
+      return reading.await(2, TimeUnit.SECONDS);
+    }
+
+    void release() {
+      gate.countDown();
+    }
+
+    boolean awaitReturned() throws InterruptedException {
+      return returned.await(2, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public Optional<StoredSession> find(String userId, String sessionId) {
+      finds.incrementAndGet();
+      Optional<StoredSession> answer = delegate.find(userId, sessionId);
+      if (armed.compareAndSet(true, false)) {
+        reading.countDown();
+        try {
+          gate.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        returned.countDown();
+      }
+      return answer;
+    }
   }
 
   private static final class FakeTicker implements Ticker {

@@ -534,23 +534,12 @@ class SessionServerInterceptorTest {
   }
 
   /** A session store that counts writes, around a real one. */
-  static final class CountingStore implements SessionStore {
-    final SessionStore delegate;
+  static final class CountingStore extends ForwardingSessionStore {
     final AtomicInteger touches = new AtomicInteger();
     final AtomicInteger attributeWrites = new AtomicInteger();
 
     CountingStore(SessionStore delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public List<String> create(SessionRecord record, TerminalPolicy terminalPolicy) {
-      return delegate.create(record, terminalPolicy);
-    }
-
-    @Override
-    public java.util.Optional<StoredSession> find(String userId, String sessionId) {
-      return delegate.find(userId, sessionId);
+      super(delegate);
     }
 
     @Override
@@ -563,36 +552,6 @@ class SessionServerInterceptorTest {
     public boolean updateAttributes(String userId, String sessionId, Map<String, String> changes) {
       attributeWrites.incrementAndGet();
       return delegate.updateAttributes(userId, sessionId, changes);
-    }
-
-    @Override
-    public List<StoredSession> listLive(String userId) {
-      return delegate.listLive(userId);
-    }
-
-    @Override
-    public boolean revoke(String userId, String sessionId) {
-      return delegate.revoke(userId, sessionId);
-    }
-
-    @Override
-    public List<String> revokeAllExcept(String userId, String keepSessionId) {
-      return delegate.revokeAllExcept(userId, keepSessionId);
-    }
-
-    @Override
-    public void addListener(SessionListener listener) {
-      delegate.addListener(listener);
-    }
-
-    @Override
-    public void removeListener(SessionListener listener) {
-      delegate.removeListener(listener);
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

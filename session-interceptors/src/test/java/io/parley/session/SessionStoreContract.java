@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -89,6 +90,36 @@ abstract class SessionStoreContract {
     assertThat(store().find(user, "nope")).isEmpty();
     login(user, Terminal.WEB);
     assertThat(store().find(user, "nope")).isEmpty();
+  }
+
+  @Test
+  void findAllAnswersForEachKeyInOrderWhatFindWould() {
+    String alice = newUser();
+    String bob = newUser();
+    SessionRecord aliceWeb = login(alice, Terminal.WEB);
+    SessionRecord aliceMobile = login(alice, Terminal.MOBILE);
+    SessionRecord bobWeb = login(bob, Terminal.WEB);
+    store().revoke(alice, aliceMobile.getSessionId());
+    List<SessionKey> keys = List.of(
+        new SessionKey(bob, bobWeb.getSessionId()),
+        new SessionKey(alice, "unknown"),
+        new SessionKey(alice, aliceMobile.getSessionId()),
+        new SessionKey(newUser(), "nobody"),
+        new SessionKey(alice, aliceWeb.getSessionId()));
+
+    List<Optional<StoredSession>> found = store().findAll(keys);
+
+    assertThat(found).hasSize(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      assertThat(found.get(i)).as(keys.get(i).toString())
+          .isEqualTo(store().find(keys.get(i).userId(), keys.get(i).sessionId()));
+    }
+    assertThat(found.get(0).orElseThrow().record()).isEqualTo(bobWeb);
+    assertThat(found.get(1)).isEmpty();
+    assertThat(found.get(2).orElseThrow().state()).isEqualTo(SessionState.REVOKED);
+    assertThat(found.get(3)).isEmpty();
+    assertThat(found.get(4).orElseThrow().record()).isEqualTo(aliceWeb);
+    assertThat(store().findAll(List.of())).isEmpty();
   }
 
   @Test

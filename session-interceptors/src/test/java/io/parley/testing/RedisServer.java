@@ -157,48 +157,23 @@ public final class RedisServer implements AutoCloseable {
    * start, from {@code INFO commandstats}.
    */
   public long commandCount(String command) {
-    try (Jedis jedis = connect()) {
-      return parseCommandCount(jedis.info("commandstats"), command);
+    try (RedisStats stats = new RedisStats(url())) {
+      return stats.commandCount(command);
     }
   }
 
-  /**
-   * Commands processed since start, from {@code INFO commandstats}, leaving out {@code INFO} (how
-   * this class asks) and {@code PING} (how connection pools check idle connections).
-   */
+  /** Commands processed since start, leaving out {@code INFO} and {@code PING} (see {@link RedisStats}). */
   public long totalCommands() {
-    try (Jedis jedis = connect()) {
-      String stats = jedis.info("commandstats");
-      long total = 0;
-      for (String line : stats.split("\r?\n")) {
-        if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:") && !line.startsWith("cmdstat_ping:")) {
-          total += Long.parseLong(line.replaceAll("^cmdstat_[^:]+:calls=(\\d+),.*$", "$1"));
-        }
-      }
-      return total;
+    try (RedisStats stats = new RedisStats(url())) {
+      return stats.totalCommands();
     }
-  }
-
-  static long parseCommandCount(String commandstats, String command) {
-    String prefix = "cmdstat_" + command.toLowerCase() + ":";
-    for (String line : commandstats.split("\r?\n")) {
-      if (line.startsWith(prefix)) {
-        return Long.parseLong(line.replaceAll("^cmdstat_[^:]+:calls=(\\d+),.*$", "$1"));
-      }
-    }
-    return 0;
   }
 
   /** Used memory in bytes, from {@code INFO memory}. */
   public long usedMemory() {
-    try (Jedis jedis = connect()) {
-      for (String line : jedis.info("memory").split("\r?\n")) {
-        if (line.startsWith("used_memory:")) {
-          return Long.parseLong(line.substring("used_memory:".length()).trim());
-        }
-      }
+    try (RedisStats stats = new RedisStats(url())) {
+      return stats.usedMemory();
     }
-    throw new IllegalStateException("INFO memory has no used_memory");
   }
 
   @Override

@@ -1,0 +1,113 @@
+package io.parley.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine;
+
+/**
+ * Each scenario starts what it needs and reports, at a scale and for a time far too small to mean
+ * anything: the benchmarks themselves never run in the test suite (see BENCHMARKS.md).
+ */
+class BenchSmokeTest {
+  @TempDir Path dir;
+
+  static Stream<Arguments> scenarios() {
+    return Stream.of(
+        Arguments.of("auth-overhead", List.of("--scale", "10", "--concurrency", "2")),
+        Arguments.of("redis-per-call", List.of("--scale", "10", "--concurrency", "2")),
+        Arguments.of("session-memory", List.of("--scale", "500", "--concurrency", "2")),
+        Arguments.of("revocation", List.of("--scale", "5")),
+        Arguments.of("gateway", List.of("--concurrency", "2")),
+        Arguments.of("messaging", List.of("--scale", "20", "--rate", "200", "--concurrency", "4")),
+        Arguments.of("group-fanout", List.of("--scale", "20")));
+  }
+
+  @Test
+  void everyScenarioIsSmokeTested() {
+    assertThat(scenarios().map(a -> (String) a.get()[0])).containsExactlyElementsOf(Bench.SCENARIOS.keySet());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("scenarios")
+  void startsWhatItNeedsAndReports(String scenario, List<String> options) throws Exception {
+    Path json = dir.resolve(scenario + ".json");
+    List<String> args = new ArrayList<>(List.of(scenario, "--duration", "1s", "--warmup", "200ms",
+        "--json", json.toString()));
+    args.addAll(options);
+
+    Run run = run(args.toArray(String[]::new));
+
+    assertThat(run.exitCode).as(run.err).isZero();
+    assertThat(run.out).contains("== " + scenario, "target ", "machine: ");
+    JsonArray reports = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+    assertThat(reports).hasSize(1);
+    JsonObject report = reports.get(0).getAsJsonObject();
+    assertThat(report.get("scenario").getAsString()).isEqualTo(scenario);
+    assertThat(report.getAsJsonObject("figures").size()).isPositive();
+    JsonArray targets = report.getAsJsonArray("targets");
+    assertThat(targets).isNotEmpty();
+    for (JsonElement target : targets) {
+      assertThat(target.getAsJsonObject().get("figure").getAsDouble()).isNotNaN();
+    }
+    for (JsonElement measurement : report.getAsJsonArray("measurements")) {
+      assertThat(measurement.getAsJsonObject().get("operations").getAsLong()).isPositive();
+    }
+  }
+
+  @Test
+  void anUnknownScenarioIsAUsageError() {
+    Run run = run("no-such-scenario");
+    assertThat(run.exitCode).isEqualTo(2);
+    assertThat(run.err).contains("unknown scenario 'no-such-scenario'", "messaging");
+  }
+
+  @Test
+  void targetsAScenarioCannotUseAreRefusedBeforeAnythingStarts() {
+    Run missing = run("messaging", "--target", "user=127.0.0.1:1");
+    assertThat(missing.exitCode).isEqualTo(2);
+    assertThat(missing.err).contains("messaging against a running deployment needs --target friend=host:port");
+
+    Run extra = run("auth-overhead", "--target", "user=127.0.0.1:1");
+    assertThat(extra.exitCode).isEqualTo(2);
+    assertThat(extra.err).contains("auth-overhead does not use --target user=; it takes redis");
+
+    Run oneReplica = run("revocation", "--target", "user=127.0.0.1:1");
+    assertThat(oneReplica.exitCode).isEqualTo(2);
+    assertThat(oneReplica.err).contains("needs --target user=host1:port,host2:port");
+  }
+
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter err = new StringWriter();
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream stdout = System.out;
+    int exitCode;
+    try {
+      System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+      exitCode = new CommandLine(new Bench()).setErr(new PrintWriter(err, true)).execute(args);
+    } finally {
+      System.setOut(stdout);
+    }
+    return new Run(exitCode, out.toString(StandardCharsets.UTF_8), err.toString());
+  }
+}
