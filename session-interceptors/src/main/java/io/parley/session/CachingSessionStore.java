@@ -50,6 +50,8 @@ public final class CachingSessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(CachingSessionStore.class);
   /** Sessions read again in one round trip at most. */
   private static final int REFRESH_BATCH = 256;
+  /** How long background reads wait for more sessions to come due before going to the store. */
+  private static final long GATHER_MILLIS = 50;
 
   private final SessionStore delegate;
   private final Clock clock;
@@ -137,6 +139,10 @@ public final class CachingSessionStore implements SessionStore {
     while (!closed) {
       try {
         batch.add(dueOrder.take());
+        // Gather for a moment: sessions come due one by one (their refresh points are spread on
+        // purpose), and one round trip for many costs far less than one wakeup and one round trip
+        // each. The wait is well within the time left before the entries expire.
+        Thread.sleep(GATHER_MILLIS);
         dueOrder.drainTo(batch, REFRESH_BATCH - 1);
         List<Optional<StoredSession>> found = delegate.findAll(batch);
         for (int i = 0; i < batch.size(); i++) {
