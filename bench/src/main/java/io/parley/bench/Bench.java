@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +23,7 @@ import picocli.CommandLine.Spec;
  * the figures as JSON. The exit code is 0 whether or not targets are met: figures, not verdicts.
  */
 @Command(name = "parley-bench", mixinStandardHelpOptions = true, sortOptions = false,
-    description = "Measures Parley. Scenarios: ${COMPLETION-CANDIDATES}")
+    description = "Measures Parley: runs SCENARIO and prints its figures against their targets.")
 public final class Bench implements Callable<Integer> {
   static final Map<String, Scenario> SCENARIOS = new LinkedHashMap<>();
 
@@ -66,9 +67,10 @@ public final class Bench implements Callable<Integer> {
   int rate;
 
   @Option(names = "--target", paramLabel = "ROLE=ADDRESS[,ADDRESS...]",
-      description = "Measure a running deployment instead of starting one; repeat per role: user, friend, group, "
-          + "message, gateway (host:port) and redis (redis://host:port). Each scenario says which it needs.")
-  Map<String, String> target = new LinkedHashMap<>();
+      description = "Measure a running deployment instead of starting one; once per role, a role's replicas "
+          + "separated by commas: user, friend, group, message, gateway (host:port) and redis (redis://host:port). "
+          + "Each scenario says which it needs.")
+  List<String> target = new ArrayList<>();
 
   @Option(names = "--json", description = "Also write the figures to this file as JSON.")
   Path json;
@@ -80,14 +82,21 @@ public final class Bench implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     List<Scenario> selected = "all".equals(scenario) ? List.copyOf(SCENARIOS.values()) : List.of(scenario());
+    checkOptions();
     Targets targets;
     try {
       targets = Targets.parse(target);
-      for (Scenario s : selected) {
-        s.checkTargets(targets);
-      }
     } catch (IllegalArgumentException e) {
-      throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+      throw usageError(e.getMessage());
+    }
+    for (Scenario s : selected) {
+      try {
+        s.checkTargets(targets);
+      } catch (IllegalArgumentException e) {
+        // No set of targets suits every scenario: some measure a Redis alone, others services and no Redis.
+        throw usageError(!"all".equals(scenario) ? e.getMessage() : "all takes no --target: the scenarios need "
+            + "different ones (" + e.getMessage() + "); measure a running deployment one scenario at a time");
+      }
     }
     BenchOptions options = new BenchOptions(duration, warmup, concurrency, targets, scale, rate);
     StringBuilder jsonOut = new StringBuilder("[\n");
@@ -108,10 +117,32 @@ public final class Bench implements Callable<Integer> {
   private Scenario scenario() {
     Scenario s = SCENARIOS.get(scenario);
     if (s == null) {
-      throw new CommandLine.ParameterException(spec.commandLine(),
-          "unknown scenario '" + scenario + "'; choose one of " + SCENARIOS.keySet() + " or all");
+      throw usageError("unknown scenario '" + scenario + "'; choose one of " + SCENARIOS.keySet() + " or all");
     }
     return s;
+  }
+
+  /**
+   * Refuses, before anything starts, the values no scenario can run with. (The durations' converter
+   * takes no negative value, so {@code --warmup} needs no check: 0 runs no warm-up.)
+   */
+  private void checkOptions() {
+    if (duration.isZero()) {
+      throw usageError("--duration must be more than 0");
+    }
+    if (concurrency < 1) {
+      throw usageError("--concurrency must be at least 1, not " + concurrency);
+    }
+    if (scale < 0) {
+      throw usageError("--scale must be 0 (the scenario's default) or more, not " + scale);
+    }
+    if (rate < 0) {
+      throw usageError("--rate must be 0 (the scenario's default) or more, not " + rate);
+    }
+  }
+
+  private CommandLine.ParameterException usageError(String message) {
+    return new CommandLine.ParameterException(spec.commandLine(), message);
   }
 
   private static void writeJson(Path path, String content) throws IOException {

@@ -50,7 +50,7 @@ final class Deployment implements AutoCloseable {
   /** The users' own connections to message-svc, made by {@link #messageConnections}. */
   private final List<ManagedChannel> connections = new ArrayList<>();
   /** Makes this run's usernames unique, so that a running deployment can be measured again. */
-  private final String runTag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+  private final String runTag = runTag();
 
   /** Starts a deployment with {@code messageReplicas} message-svc replicas. */
   static Deployment start(int messageReplicas) {
@@ -101,10 +101,23 @@ final class Deployment implements AutoCloseable {
     friendTarget = first(targets, "friend");
     groupTarget = first(targets, "group");
     messageTargets = targets.addresses().getOrDefault("message", List.of());
-    userChannel = userTarget == null ? null : channel(userTarget);
-    friendChannel = friendTarget == null ? null : channel(friendTarget);
-    groupChannel = groupTarget == null ? null : channel(groupTarget);
-    messageTargets.forEach(t -> messageChannels.add(channel(t)));
+    try {
+      userChannel = userTarget == null ? null : channel(userTarget);
+      friendChannel = friendTarget == null ? null : channel(friendTarget);
+      groupChannel = groupTarget == null ? null : channel(groupTarget);
+      messageTargets.forEach(t -> messageChannels.add(channel(t)));
+    } catch (RuntimeException e) {
+      close();
+      throw e;
+    }
+  }
+
+  /**
+   * Four random base-36 characters for the names of what a run creates, so that runs against the
+   * same deployment or store, one after the other or at once, do not meet.
+   */
+  static String runTag() {
+    return Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
   }
 
   private static String first(Targets targets, String role) {

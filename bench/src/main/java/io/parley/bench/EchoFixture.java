@@ -63,8 +63,11 @@ final class EchoFixture implements AutoCloseable {
     parleyChannel = NettyChannelBuilder.forAddress("127.0.0.1", parley.port()).usePlaintext().build();
     bareChannel = NettyChannelBuilder.forAddress("127.0.0.1", bare.getPort()).usePlaintext().build();
     awaitSessionEvents();
+    // Users unique to the run: the store keeps one session per user and terminal, so two runs on one
+    // Redis with the same users would end each other's sessions mid-run.
+    String runTag = Deployment.runTag();
     for (int i = 0; i < sessionCount; i++) {
-      String user = String.format("bench%06d", i);
+      String user = String.format("bench%s%06d", runTag, i);
       String sessionId = Ids.newSessionId();
       Metadata headers = new Metadata();
       headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER),

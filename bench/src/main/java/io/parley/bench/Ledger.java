@@ -36,19 +36,25 @@ final class Ledger implements Delivery.Receiver {
     return "b" + n;
   }
 
+  /** The sequence number {@code n} of a {@link #clientMsgId(int)}, or -1 if the id is not a bench message's. */
+  static int sequence(String clientMsgId) {
+    if (!clientMsgId.startsWith("b")) {
+      return -1;
+    }
+    try {
+      return Math.max(-1, Integer.parseInt(clientMsgId, 1, clientMsgId.length(), 10));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   void acknowledged(int n) {
     acknowledged.set(n, 1);
   }
 
   @Override
   public void received(int recipient, io.parley.message.v1.Message message) {
-    String id = message.getClientMsgId();
-    int n;
-    try {
-      n = id.startsWith("b") ? Integer.parseInt(id, 1, id.length(), 10) : -1;
-    } catch (NumberFormatException e) {
-      n = -1;
-    }
+    int n = sequence(message.getClientMsgId());
     if (n < 0 || n >= deliveries.length()) {
       foreign.incrementAndGet();
     } else if (recipientOf.applyAsInt(n) != recipient) {

@@ -22,7 +22,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.HdrHistogram.Histogram;
 
 /**
@@ -121,7 +120,7 @@ final class RevocationScenario implements Scenario {
   private static List<String> login(ManagedChannel channel, int sessions) {
     UserServiceGrpc.UserServiceBlockingStub users = UserServiceGrpc.newBlockingStub(channel);
     List<String> tokens = new ArrayList<>();
-    String runTag = Integer.toString(ThreadLocalRandom.current().nextInt(36 * 36 * 36, 36 * 36 * 36 * 36), 36);
+    String runTag = Deployment.runTag();
     Terminal[] terminals = {Terminal.WEB, Terminal.MOBILE, Terminal.DESKTOP};
     for (int i = 0; tokens.size() < sessions; i++) {
       String username = String.format("revoke%s%05d", runTag, i);

@@ -1,5 +1,6 @@
 package io.parley.bench;
 
+import io.parley.redis.RedisClients;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -8,7 +9,7 @@ import java.util.Set;
 
 /**
  * A running deployment to measure instead of starting one, from {@code --target role=address}
- * (repeatable; several replicas of a role separated by commas): {@code user}, {@code friend},
+ * (once per role; several replicas of a role separated by commas): {@code user}, {@code friend},
  * {@code group} and {@code message} are gRPC {@code host:port} addresses, {@code gateway} the
  * gateway's {@code host:port}, {@code redis} a {@code redis://} URL of a standalone server.
  *
@@ -24,31 +25,56 @@ record Targets(Map<String, List<String>> addresses) {
   }
 
   /**
-   * Parses {@code role=address[,address…]} entries.
+   * Parses {@code role=address[,address…]} entries, one per role.
    *
-   * @throws IllegalArgumentException naming the entry that is not one
+   * @throws IllegalArgumentException naming the entry that is not one (with any credentials masked)
    */
-  static Targets parse(Map<String, String> given) {
+  static Targets parse(List<String> entries) {
     Map<String, List<String>> parsed = new LinkedHashMap<>();
-    given.forEach((role, value) -> {
-      if (!ROLES.contains(role)) {
-        throw new IllegalArgumentException("unknown --target role '" + role + "'; roles are " + String.join(", ",
-            ROLES.stream().sorted().toList()));
+    for (String entry : entries) {
+      int equals = entry.indexOf('=');
+      if (equals < 0) {
+        throw new IllegalArgumentException("--target " + redacted(entry) + ": expected ROLE=ADDRESS[,ADDRESS...]");
       }
-      List<String> list = Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+      String role = entry.substring(0, equals);
+      if (!ROLES.contains(role)) {
+        throw new IllegalArgumentException("unknown --target role '" + redacted(role) + "'; roles are "
+            + String.join(", ", ROLES.stream().sorted().toList()));
+      }
+      if (parsed.containsKey(role)) {
+        throw new IllegalArgumentException("--target " + role + "= is given more than once; name all its addresses "
+            + "in one, separated by commas");
+      }
+      List<String> list = Arrays.stream(entry.substring(equals + 1).split(","))
+          .map(String::trim).filter(s -> !s.isEmpty()).toList();
       if (list.isEmpty()) {
         throw new IllegalArgumentException("--target " + role + "= names no address");
       }
       for (String address : list) {
-        boolean ok = role.equals("redis") ? address.startsWith("redis://") : address.matches("[^:/\\s]+:\\d{1,5}");
-        if (!ok) {
-          throw new IllegalArgumentException("--target " + role + "=" + address + ": expected "
-              + (role.equals("redis") ? "a redis:// URL" : "host:port"));
-        }
+        checkAddress(role, address);
       }
       parsed.put(role, list);
-    });
+    }
     return new Targets(parsed);
+  }
+
+  private static void checkAddress(String role, String address) {
+    String given = "--target " + role + "=" + redacted(address) + ": ";
+    if (role.equals("redis")) {
+      if (!address.startsWith("redis://")) {
+        throw new IllegalArgumentException(given + "expected a redis:// URL");
+      }
+    } else if (!address.matches("[^:/\\s]+:\\d{1,5}")) {
+      throw new IllegalArgumentException(given + "expected host:port");
+    } else if (port(address) < 1 || port(address) > 65535) {
+      throw new IllegalArgumentException(given + "the port must be 1 to 65535");
+    }
+  }
+
+  /** {@code text} with what comes before an {@code @} masked, whether or not it starts with a scheme. */
+  private static String redacted(String text) {
+    int at = text.lastIndexOf('@');
+    return at < 0 || text.contains("://") ? RedisClients.redact(text) : "***@" + text.substring(at + 1);
   }
 
   boolean isEmpty() {

@@ -35,6 +35,15 @@ class LedgerTest {
   }
 
   @Test
+  void readsBackTheSequenceNumberOfItsOwnIdsOnly() {
+    assertThat(Ledger.sequence(Ledger.clientMsgId(0))).isZero();
+    assertThat(Ledger.sequence(Ledger.clientMsgId(1234))).isEqualTo(1234);
+    assertThat(Ledger.sequence("b-2")).isEqualTo(-1);
+    assertThat(Ledger.sequence("b")).isEqualTo(-1);
+    assertThat(Ledger.sequence("fan-3")).isEqualTo(-1);
+  }
+
+  @Test
   void aSendThatFailedIsNotCountedLost() {
     Ledger ledger = new Ledger(4, n -> 0);
     ledger.acknowledged(0);

@@ -4,42 +4,60 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import org.assertj.core.api.AbstractThrowableAssert;
 import org.junit.jupiter.api.Test;
 
 class TargetsTest {
   @Test
   void parsesRolesWithOneOrMoreAddresses() {
-    Map<String, String> given = new LinkedHashMap<>();
-    given.put("user", "10.0.0.1:9090");
-    given.put("message", "m1:9090, m2:9091");
-    given.put("redis", "redis://:secret@cache:6379");
-    Targets targets = Targets.parse(given);
+    Targets targets = Targets.parse(List.of("user=10.0.0.1:9090", "message=m1:9090, m2:9091",
+        "redis=redis://:secret@cache:6379", "gateway=g:1", "group=g:65535"));
 
     assertThat(targets.isEmpty()).isFalse();
     assertThat(targets.require("x", "user")).isEqualTo("10.0.0.1:9090");
     assertThat(targets.require("x", "message", 2)).containsExactly("m1:9090", "m2:9091");
     assertThat(Targets.host("m2:9091")).isEqualTo("m2");
     assertThat(Targets.port("m2:9091")).isEqualTo(9091);
-    assertThat(Targets.parse(Map.of()).isEmpty()).isTrue();
+    assertThat(Targets.parse(List.of()).isEmpty()).isTrue();
   }
 
   @Test
   void refusesUnknownRolesAndMalformedAddresses() {
-    assertThatThrownBy(() -> Targets.parse(Map.of("users", "h:1")))
+    assertThatParsing("users=h:1")
         .hasMessageContaining("unknown --target role 'users'").hasMessageContaining("friend, gateway, group");
-    assertThatThrownBy(() -> Targets.parse(Map.of("user", "h")))
-        .hasMessage("--target user=h: expected host:port");
-    assertThatThrownBy(() -> Targets.parse(Map.of("redis", "h:6379")))
-        .hasMessage("--target redis=h:6379: expected a redis:// URL");
-    assertThatThrownBy(() -> Targets.parse(Map.of("group", " , ")))
-        .hasMessage("--target group= names no address");
+    assertThatParsing("user").hasMessage("--target user: expected ROLE=ADDRESS[,ADDRESS...]");
+    assertThatParsing("user=h").hasMessage("--target user=h: expected host:port");
+    assertThatParsing("redis=h:6379").hasMessage("--target redis=h:6379: expected a redis:// URL");
+    assertThatParsing("group= , ").hasMessage("--target group= names no address");
+  }
+
+  @Test
+  void portOutsideOneTo65535IsRefusedBeforeAnyChannelIsBuilt() {
+    assertThatParsing("user=h:0").hasMessage("--target user=h:0: the port must be 1 to 65535");
+    assertThatParsing("message=m1:9090,m2:65536")
+        .hasMessage("--target message=m2:65536: the port must be 1 to 65535");
+    assertThatParsing("gateway=g:99999").hasMessage("--target gateway=g:99999: the port must be 1 to 65535");
+  }
+
+  @Test
+  void aMalformedAddressIsShownWithoutItsPassword() {
+    assertThatParsing("redis=rediss://:hunter2@cache:6380")
+        .hasMessage("--target redis=rediss://***@cache:6380: expected a redis:// URL");
+    assertThatParsing("redis=:hunter2@cache:6379").hasMessage("--target redis=***@cache:6379: expected a redis:// URL");
+    assertThatParsing("user=admin:hunter2@h:9090").hasMessage("--target user=***@h:9090: expected host:port");
+    assertThatParsing("rediss://:hunter2@cache").hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  void aRoleGivenTwiceIsRefusedRatherThanHalfIgnored() {
+    assertThatParsing("message=m1:9090", "user=u:9090", "message=m2:9090")
+        .hasMessage("--target message= is given more than once; name all its addresses in one, separated by commas");
   }
 
   @Test
   void saysWhatAScenarioIsMissingOrWouldIgnore() {
-    Targets targets = Targets.parse(Map.of("user", "h:1"));
+    Targets targets = Targets.parse(List.of("user=h:1"));
     assertThatThrownBy(() -> targets.require("messaging", "friend"))
         .hasMessage("messaging against a running deployment needs --target friend=host:port");
     assertThatThrownBy(() -> targets.require("revocation", "user", 2))
@@ -50,5 +68,9 @@ class TargetsTest {
     assertThatThrownBy(() -> targets.allowOnly("fixture"))
         .hasMessage("fixture measures a fixture of its own and takes no --target");
     assertThatCode(() -> targets.allowOnly("gateway", "user", "gateway")).doesNotThrowAnyException();
+  }
+
+  private static AbstractThrowableAssert<?, ? extends Throwable> assertThatParsing(String... entries) {
+    return assertThatThrownBy(() -> Targets.parse(List.of(entries)));
   }
 }

@@ -23,16 +23,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Routing runs on the thread the store calls back on (Redis: its event thread; memory: the
  * writer, inside the conversation's lock), so events are routed in the order the store announced
- * them, without a hand-off. It only queues events on streams ({@link Subscriber#offer}), which
- * never blocks, so a slow stream delays no one. A group whose members are not cached holds its
- * events while the list loads (without stopping other conversations), then routes them in order;
- * if the list cannot be had, they are not pushed (pull stays the source of truth) and a warning is
- * logged.
+ * them. It only queues events on streams ({@link Subscriber#offer}), which never blocks, so a slow
+ * stream delays no one; a private event is written on the routing thread by a stream with nothing
+ * else to write (no hand-off), a group's on the delivery executor. A group whose members are not
+ * cached holds its events while the list loads (without stopping other conversations), then routes
+ * them in order; if the list cannot be had, they are not pushed (pull stays the source of truth)
+ * and a warning is logged.
  *
  * <p>When the store's event channel is interrupted, events may be lost without anyone knowing, so
  * every stream is ended with {@code resync_required} and UNAVAILABLE (STORE_UNAVAILABLE): clients
- * subscribe again and pull what they missed. Thread-safe: routing holds one lock, for as long as
- * it takes to queue an event on the streams concerned.
+ * subscribe again and pull what they missed. Thread-safe: group routing holds one lock, for as
+ * long as it takes to queue an event on the streams concerned.
  */
 final class EventRouter implements StoreListener {
   private static final Logger logger = LoggerFactory.getLogger(EventRouter.class);
@@ -95,17 +96,22 @@ final class EventRouter implements StoreListener {
     events.forEach(e -> deliverToMembers(members, e));
   }
 
+  /**
+   * Queues a group's event on its members' streams, under the routing lock (which keeps a group's
+   * events in order while its member list loads), so the streams write on the delivery executor:
+   * serializing and writing a thousand events must not hold up every other group's routing.
+   */
   private void deliverToMembers(Set<String> members, StoreEvent event) {
     // Walk the smaller side: a big group with few subscribers here, or the reverse.
     if (registry.userCount() < members.size()) {
       for (String userId : registry.userIds()) {
         if (members.contains(userId)) {
-          registry.deliver(userId, event.originSessionId(), event.event());
+          registry.deliverFromLock(userId, event.originSessionId(), event.event());
         }
       }
     } else {
       for (String userId : members) {
-        registry.deliver(userId, event.originSessionId(), event.event());
+        registry.deliverFromLock(userId, event.originSessionId(), event.event());
       }
     }
   }

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * neither stalls the thread that routes events nor grows memory. Writing happens on the thread that
  * offers an event (or on the gRPC thread that reports the stream ready again) when no other drain
  * runs, which spares every event a thread hop; after {@value #DRAIN_BATCH} events in a row a drain
- * continues on the delivery executor, so that one busy stream cannot hold the routing thread.
+ * continues on the delivery executor, so that one busy stream cannot hold the routing thread. A
+ * caller holding a lock offers with {@link #offerFromLock}, which always writes on the executor.
  *
  * <p>{@link #offer} never blocks: writes stop as soon as the transport is not ready. When the
  * queue is full the stream is ended: the queue is dropped, the client is sent the final event
@@ -91,6 +92,19 @@ final class Subscriber {
    * drains on this thread (writing to gRPC never blocks: it stops when the stream is not ready).
    */
   void offer(Event event) {
+    offer(event, true);
+  }
+
+  /**
+   * Queues an event like {@link #offer}, but leaves the writing to the delivery executor: for
+   * callers that hold a lock, which must not be held while events are serialized and written, nor
+   * while a client on the same thread (in-process, direct executor) reacts to them.
+   */
+  void offerFromLock(Event event) {
+    offer(event, false);
+  }
+
+  private void offer(Event event, boolean mayDrainHere) {
     boolean drainHere;
     synchronized (this) {
       if (terminating || finished) {
@@ -105,7 +119,11 @@ final class Subscriber {
       drainHere = claimLocked();
     }
     if (drainHere) {
-      drain();
+      if (mayDrainHere) {
+        drain();
+      } else {
+        drainElsewhere();
+      }
     }
   }
 
@@ -184,11 +202,7 @@ final class Subscriber {
           scheduled = false;
           return;
         } else if (written == DRAIN_BATCH) {
-          try {
-            executor.execute(this::drain);
-          } catch (RejectedExecutionException e) {
-            scheduled = false;
-          }
+          drainElsewhere();
           return;
         } else {
           next = queue.poll();
@@ -213,6 +227,17 @@ final class Subscriber {
         }
         onClosed.accept(this);
         return;
+      }
+    }
+  }
+
+  /** Continues a claimed drain on the delivery executor (or gives the claim up if it shut down). */
+  private void drainElsewhere() {
+    try {
+      executor.execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      synchronized (this) {
+        scheduled = false;
       }
     }
   }

@@ -123,13 +123,33 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     });
   }
 
-  /** Hands {@code event} to every stream of {@code userId} except that of {@code exceptSessionId}. */
+  /**
+   * Hands {@code event} to every stream of {@code userId} except that of {@code exceptSessionId};
+   * streams with nothing else to write write it on this thread.
+   */
   void deliver(String userId, String exceptSessionId, Event event) {
+    deliver(userId, exceptSessionId, event, true);
+  }
+
+  /**
+   * Hands {@code event} to the streams as {@link #deliver} does, leaving the writing to the delivery
+   * executor: for callers that hold a lock.
+   */
+  void deliverFromLock(String userId, String exceptSessionId, Event event) {
+    deliver(userId, exceptSessionId, event, false);
+  }
+
+  private void deliver(String userId, String exceptSessionId, Event event, boolean writeHere) {
     List<Subscriber> subscribers = byUser.get(userId);
     if (subscribers != null) {
       for (Subscriber subscriber : subscribers) {
-        if (!subscriber.sessionId().equals(exceptSessionId)) {
+        if (subscriber.sessionId().equals(exceptSessionId)) {
+          continue;
+        }
+        if (writeHere) {
           subscriber.offer(event);
+        } else {
+          subscriber.offerFromLock(event);
         }
       }
     }

@@ -52,17 +52,23 @@ public final class CachingSessionStore implements SessionStore {
   private static final int REFRESH_BATCH = 256;
   /** How long background reads wait for more sessions to come due before going to the store. */
   private static final long GATHER_MILLIS = 50;
+  private static final long FAILURE_WARNING_INTERVAL_NANOS = 60_000_000_000L;
 
   private final SessionStore delegate;
   private final Clock clock;
   private final Ticker ticker;
   private final long ttlNanos;
+  private final long maximumSize;
+  private final long gatherMillis;
   private final Cache<SessionKey, Entry> cache;
   /** Sessions in use that are due to be read again, with the entry each was due in. */
   private final ConcurrentMap<SessionKey, Entry> due = new ConcurrentHashMap<>();
   private final BlockingQueue<SessionKey> dueOrder = new LinkedBlockingQueue<>();
   private final Thread refresher;
   private volatile boolean closed;
+  /** Background read failures in a row, and when the last was logged at WARN (refresher thread only). */
+  private int failures;
+  private long lastFailureWarning;
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private volatile boolean trusted = true;
   private volatile boolean eventsSeen;
@@ -72,6 +78,8 @@ public final class CachingSessionStore implements SessionStore {
     this.clock = builder.clock;
     this.ticker = builder.ticker;
     this.ttlNanos = builder.ttl.toNanos();
+    this.maximumSize = builder.maximumSize;
+    this.gatherMillis = builder.gatherMillis;
     this.cache = Caffeine.newBuilder()
         .expireAfterWrite(builder.ttl)
         .maximumSize(builder.maximumSize)
@@ -123,9 +131,12 @@ public final class CachingSessionStore implements SessionStore {
     return new Entry(session, ticker.read() + half + ThreadLocalRandom.current().nextLong(half / 2 + 1));
   }
 
-  /** Queues a session to be read again in the background, once, unless it is queued already. */
+  /**
+   * Queues a session to be read again in the background, once, unless it is queued already or the
+   * queue is full (the reader is far behind; the entry then simply expires).
+   */
   private void refreshLater(SessionKey key, Entry stale) {
-    if (due.putIfAbsent(key, stale) == null) {
+    if (due.size() < maximumSize && due.putIfAbsent(key, stale) == null) {
       dueOrder.add(key);
     }
   }
@@ -139,28 +150,61 @@ public final class CachingSessionStore implements SessionStore {
     while (!closed) {
       try {
         batch.add(dueOrder.take());
-        // Gather for a moment: sessions come due one by one (their refresh points are spread on
-        // purpose), and one round trip for many costs far less than one wakeup and one round trip
-        // each. The wait is well within the time left before the entries expire.
-        Thread.sleep(GATHER_MILLIS);
-        dueOrder.drainTo(batch, REFRESH_BATCH - 1);
-        List<Optional<StoredSession>> found = delegate.findAll(batch);
-        for (int i = 0; i < batch.size(); i++) {
-          SessionKey key = batch.get(i);
-          Entry stale = due.get(key);
-          if (stale != null) {
-            cache.asMap().replace(key, stale, entry(found.get(i)));
-          }
+        dueOrder.drainTo(batch, REFRESH_BATCH - batch.size());
+        if (batch.size() < REFRESH_BATCH) {
+          // Gather for a moment: sessions come due one by one (their refresh points are spread on
+          // purpose), and one round trip for many costs far less than one wakeup and one round
+          // trip each. The wait is well within the time left before the entries expire. A full
+          // batch, as when the reads fall behind, goes at once.
+          Thread.sleep(gatherMillis);
+          dueOrder.drainTo(batch, REFRESH_BATCH - batch.size());
         }
+        refresh(batch);
+        failures = 0;
       } catch (InterruptedException e) {
         return;
-      } catch (RuntimeException e) {
-        // The entries expire at their TTL; the call after that asks the store itself.
-        logger.debug("could not read {} session(s) again in the background: {}", batch.size(), e.toString());
+      } catch (Throwable e) {
+        // Whatever the delegate throws, this thread must go on: without it every session in use
+        // would be read in the call path. The entries expire at their TTL; the call after that
+        // asks the store itself.
+        reportFailure(batch.size(), e);
       } finally {
         batch.forEach(due::remove);
         batch.clear();
       }
+    }
+  }
+
+  /** Reads the sessions of {@code batch} whose entries are still the ones they came due in. */
+  private void refresh(List<SessionKey> batch) {
+    List<SessionKey> keys = new ArrayList<>(batch.size());
+    List<Entry> stale = new ArrayList<>(batch.size());
+    for (SessionKey key : batch) {
+      Entry queued = due.get(key);
+      // Evicted (news of a change) or replaced meanwhile: nothing left to refresh.
+      if (queued != null && cache.policy().getIfPresentQuietly(key) == queued) {
+        keys.add(key);
+        stale.add(queued);
+      }
+    }
+    if (keys.isEmpty()) {
+      return;
+    }
+    List<Optional<StoredSession>> found = delegate.findAll(keys);
+    for (int i = 0; i < keys.size(); i++) {
+      cache.asMap().replace(keys.get(i), stale.get(i), entry(found.get(i)));
+    }
+  }
+
+  /** Logs failed background reads: the first of a run at WARN, then at most one a minute. */
+  private void reportFailure(int sessions, Throwable e) {
+    long now = System.nanoTime();
+    if (failures++ == 0 || now - lastFailureWarning >= FAILURE_WARNING_INTERVAL_NANOS) {
+      lastFailureWarning = now;
+      logger.warn("could not read {} session(s) again in the background ({} failure(s) in a row);"
+          + " calls read them from the store when their entries expire", sessions, failures, e);
+    } else {
+      logger.debug("could not read {} session(s) again in the background: {}", sessions, e.toString());
     }
   }
 
@@ -231,6 +275,12 @@ public final class CachingSessionStore implements SessionStore {
   public void close() {
     closed = true;
     refresher.interrupt();
+    try {
+      // A read in flight must not outlive the delegate's connections.
+      refresher.join(Duration.ofSeconds(5).toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     cache.invalidateAll();
     delegate.close();
   }
@@ -256,7 +306,7 @@ public final class CachingSessionStore implements SessionStore {
 
     @Override
     public void eventsInterrupted() {
-      if (trusted && eventsSeen) {
+      if (trusted && eventsSeen && !closed) {
         logger.warn("session events interrupted: bypassing the session cache until they resume");
       }
       trusted = false;
@@ -281,6 +331,7 @@ public final class CachingSessionStore implements SessionStore {
     private final SessionStore delegate;
     private Duration ttl = Duration.ofSeconds(5);
     private long maximumSize = 100_000;
+    private long gatherMillis = GATHER_MILLIS;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
 
@@ -288,11 +339,14 @@ public final class CachingSessionStore implements SessionStore {
       this.delegate = requireNonNull(delegate, "delegate");
     }
 
-    /** How long an entry may be served without asking the delegate; 5 seconds by default, at most a minute. */
+    /**
+     * How long an entry may be served without asking the delegate; 5 seconds by default, between 1
+     * second (below that, background reads could not land before entries expire) and 1 minute.
+     */
     public Builder ttl(Duration ttl) {
       requireNonNull(ttl, "ttl");
-      if (ttl.isNegative() || ttl.isZero() || ttl.compareTo(Duration.ofMinutes(1)) > 0) {
-        throw new IllegalArgumentException("ttl must be between 0 and 1 minute: " + ttl);
+      if (ttl.compareTo(Duration.ofSeconds(1)) < 0 || ttl.compareTo(Duration.ofMinutes(1)) > 0) {
+        throw new IllegalArgumentException("ttl must be between 1 second and 1 minute: " + ttl);
       }
       this.ttl = ttl;
       return this;
@@ -303,6 +357,12 @@ public final class CachingSessionStore implements SessionStore {
         throw new IllegalArgumentException("maximumSize must be positive: " + maximumSize);
       }
       this.maximumSize = maximumSize;
+      return this;
+    }
+
+    /** How long background reads wait for more sessions to come due; for tests. */
+    Builder gather(Duration gather) {
+      this.gatherMillis = requireNonNull(gather, "gather").toMillis();
       return this;
     }
 

@@ -27,6 +27,7 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * A {@link SessionStore} on Redis through jedis, standalone or Cluster alike.
@@ -174,7 +175,9 @@ public final class RedisSessionStore implements SessionStore {
         }
         pipeline.sync();
         List<List<byte[]>> values = new ArrayList<>(responses.size());
-        responses.forEach(r -> values.add(r.get()));
+        for (Response<List<byte[]>> response : responses) {
+          values.add(reply(response));
+        }
         return values;
       }
     });
@@ -186,6 +189,19 @@ public final class RedisSessionStore implements SessionStore {
           : Optional.of(toStoredSession(key.userId(), key.sessionId(), raw.record, raw.meta)));
     }
     return found;
+  }
+
+  /**
+   * The reply of a pipelined command. A cluster pipeline leaves the replies of a node it could not
+   * reach unset (it logs the failure and goes on with the other nodes); that is a store that cannot
+   * serve now, not a bug.
+   */
+  private static <T> T reply(Response<T> response) {
+    try {
+      return response.get();
+    } catch (IllegalStateException e) {
+      throw new JedisConnectionException("no reply from the Redis node that holds the session", e);
+    }
   }
 
   /** A session's meta line and record bytes (null if it has none), as stored; null if unknown. */

@@ -185,6 +185,72 @@ class CachingSessionStoreTest {
     cached.close();
   }
 
+  @Test
+  void backgroundReadsGoOnAfterTheStoreThrowsAnything() throws InterruptedException {
+    FakeTicker ticker = new FakeTicker();
+    AtomicInteger batches = new AtomicInteger();
+    SessionStore failingOnce = new ForwardingSessionStore(new MemorySessionStore(clock, POLICY)) {
+      @Override
+      public List<Optional<StoredSession>> findAll(List<SessionKey> keys) {
+        if (batches.incrementAndGet() == 1) {
+          throw new AssertionError("a store bug, or a missing class");
+        }
+        return super.findAll(keys);
+      }
+    };
+    try (CachingSessionStore cached = fourSecondCache(failingOnce, ticker, Duration.ZERO)) {
+      SessionRecord record = loginAndCache(failingOnce, cached);
+      failingOnce.updateAttributes(record.getUserId(), record.getSessionId(), Map.of("nickname", "changed"));
+
+      ticker.advance(Duration.ofMillis(3001));
+      cached.find(record.getUserId(), record.getSessionId());
+      long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+      while (batches.get() == 0) {
+        assertThat(System.nanoTime()).as("first background read").isLessThan(deadline);
+        Thread.sleep(5);
+      }
+
+      // The first read failed with an Error; the next use queues the session again, and it is read.
+      awaitAttribute(cached, record, "nickname", "changed");
+      assertThat(batches.get()).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void aSessionEvictedWhileDueIsNotReadInTheBackground() throws InterruptedException {
+    FakeTicker ticker = new FakeTicker();
+    AtomicInteger finds = new AtomicInteger();
+    SessionStore counting = new ForwardingSessionStore(new MemorySessionStore(clock, POLICY)) {
+      @Override
+      public Optional<StoredSession> find(String userId, String sessionId) {
+        finds.incrementAndGet();
+        return super.find(userId, sessionId);
+      }
+    };
+    try (CachingSessionStore cached = fourSecondCache(counting, ticker, Duration.ofMillis(300))) {
+      SessionRecord record = loginAndCache(counting, cached);
+
+      ticker.advance(Duration.ofMillis(3001));
+      cached.find(record.getUserId(), record.getSessionId());
+      cached.revoke(record.getUserId(), record.getSessionId());
+      Thread.sleep(800);
+
+      assertThat(finds.get()).as("only the first load read the store").isEqualTo(1);
+    }
+  }
+
+  private static CachingSessionStore fourSecondCache(SessionStore store, FakeTicker ticker, Duration gather) {
+    return CachingSessionStore.builder(store).clock(clock).ticker(ticker).ttl(Duration.ofSeconds(4)).gather(gather)
+        .build();
+  }
+
+  /** A new session, created in {@code store} and read once through {@code cached}. */
+  private static SessionRecord loginAndCache(SessionStore store, CachingSessionStore cached) {
+    SessionRecord record = login(store, Terminal.WEB);
+    cached.find(record.getUserId(), record.getSessionId()).orElseThrow();
+    return record;
+  }
+
   /** A cache with a 4 s TTL on a {@link GatedStore}, holding one session it has read once. */
   private static final class Gated {
     final FakeTicker ticker = new FakeTicker();

@@ -1,0 +1,171 @@
+package io.parley.message;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Timestamp;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.ResyncRequired;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** One stream's queue: where it writes, in what order, and how it ends a reader that falls behind. */
+class SubscriberTest {
+  private static final Event RESYNC = Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance()).build();
+  private static final RuntimeException TOO_SLOW = new IllegalStateException("too slow");
+
+  private final RecordingObserver observer = new RecordingObserver();
+  private final ManualExecutor executor = new ManualExecutor();
+  private final AtomicInteger closed = new AtomicInteger();
+
+  private Subscriber subscriber(int capacity) {
+    Subscriber subscriber = new Subscriber("u1", "s1", observer, executor, capacity, RESYNC, TOO_SLOW,
+        s -> closed.incrementAndGet());
+    subscriber.start(event(0));
+    return subscriber;
+  }
+
+  @Test
+  void anOfferWritesOnTheOfferingThreadWhenNothingElseIsQueued() {
+    Subscriber subscriber = subscriber(10);
+    subscriber.offer(event(1));
+
+    assertThat(observer.written).containsExactly(event(0), event(1));
+    assertThat(executor.tasks).isEmpty();
+  }
+
+  @Test
+  void anOfferFromALockLeavesTheWritingToTheExecutorAndKeepsTheOrder() {
+    Subscriber subscriber = subscriber(10);
+    subscriber.offerFromLock(event(1));
+    subscriber.offerFromLock(event(2));
+    // A drain is already claimed: this one queues behind it rather than writing first.
+    subscriber.offer(event(3));
+
+    assertThat(observer.written).containsExactly(event(0));
+    executor.runAll();
+    assertThat(observer.written).containsExactly(event(0), event(1), event(2), event(3));
+  }
+
+  @Test
+  void aStreamThatIsNotReadyQueuesUntilItIsThenWritesInOrder() {
+    Subscriber subscriber = subscriber(10);
+    observer.ready = false;
+    subscriber.offer(event(1));
+    subscriber.offer(event(2));
+    assertThat(observer.written).containsExactly(event(0));
+
+    observer.ready = true;
+    observer.onReady.run();
+    assertThat(observer.written).containsExactly(event(0), event(1), event(2));
+  }
+
+  @Test
+  void aReaderThatFallsBehindIsToldToResyncAndEndedOnce() {
+    Subscriber subscriber = subscriber(2);
+    observer.ready = false;
+    subscriber.offer(event(1));
+    subscriber.offer(event(2));
+    subscriber.offer(event(3));
+    subscriber.offer(event(4));
+
+    // The queue is dropped; the final event and the error go out even though the stream is not ready.
+    assertThat(observer.written).containsExactly(event(0), RESYNC);
+    assertThat(observer.error).isSameAs(TOO_SLOW);
+    assertThat(closed.get()).isEqualTo(1);
+    assertThat(subscriber.isFinished()).isTrue();
+  }
+
+  @Test
+  void aCancelledStreamTakesNoMoreEvents() {
+    Subscriber subscriber = subscriber(10);
+    observer.onCancel.run();
+    subscriber.offer(event(1));
+    subscriber.offerFromLock(event(2));
+    executor.runAll();
+
+    assertThat(observer.written).containsExactly(event(0));
+    assertThat(closed.get()).isEqualTo(1);
+  }
+
+  private static Event event(int n) {
+    return Event.newBuilder().setTime(Timestamp.newBuilder().setSeconds(n)).build();
+  }
+
+  /** Runs tasks only when told to. */
+  private static final class ManualExecutor implements Executor {
+    final Queue<Runnable> tasks = new ArrayDeque<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      for (Runnable task; (task = tasks.poll()) != null; ) {
+        task.run();
+      }
+    }
+  }
+
+  /** A call's stream that records what is written to it, ready unless told otherwise. */
+  private static final class RecordingObserver extends ServerCallStreamObserver<Event> {
+    final List<Event> written = new ArrayList<>();
+    volatile boolean ready = true;
+    Throwable error;
+    Runnable onReady;
+    Runnable onCancel;
+
+    @Override
+    public void onNext(Event value) {
+      written.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      error = t;
+    }
+
+    @Override
+    public void onCompleted() {
+      throw new AssertionError("a Subscribe stream never completes normally");
+    }
+
+    @Override
+    public boolean isReady() {
+      return ready;
+    }
+
+    @Override
+    public void setOnReadyHandler(Runnable handler) {
+      onReady = handler;
+    }
+
+    @Override
+    public void setOnCancelHandler(Runnable handler) {
+      onCancel = handler;
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return false;
+    }
+
+    @Override
+    public void setCompression(String compression) {}
+
+    @Override
+    public void disableAutoInboundFlowControl() {}
+
+    @Override
+    public void request(int count) {}
+
+    @Override
+    public void setMessageCompression(boolean enable) {}
+  }
+}
