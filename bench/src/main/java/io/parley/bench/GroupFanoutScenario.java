@@ -39,13 +39,14 @@ final class GroupFanoutScenario implements Scenario {
       targets.allowOnly(name(), "user", "group", "message");
       targets.require(name(), "user");
       targets.require(name(), "group");
-      targets.require(name(), "message");
+      targets.require(name(), "message", 1);
     }
   }
 
   @Override
   public Report run(BenchOptions options) throws Exception {
-    int members = options.scaleOr(1000);
+    // A group of one would have nobody to deliver to.
+    int members = Math.max(2, options.scaleOr(1000));
     int messages = Math.max(20, (int) options.duration().toSeconds() * 10);
     try (Deployment deployment = Deployment.of(options.targets(), 2)) {
       List<Deployment.BenchUser> users = deployment.users("fan", members);

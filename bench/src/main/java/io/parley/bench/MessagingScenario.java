@@ -51,7 +51,7 @@ final class MessagingScenario implements Scenario {
       targets.allowOnly(name(), "user", "friend", "message");
       targets.require(name(), "user");
       targets.require(name(), "friend");
-      targets.require(name(), "message");
+      targets.require(name(), "message", 1);
     }
   }
 

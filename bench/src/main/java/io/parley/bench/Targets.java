@@ -38,7 +38,9 @@ record Targets(Map<String, List<String>> addresses) {
       }
       String role = entry.substring(0, equals);
       if (!ROLES.contains(role)) {
-        throw new IllegalArgumentException("unknown --target role '" + redacted(role) + "'; roles are "
+        // Only a word is echoed: text before an '=' may be part of a URL's password.
+        throw new IllegalArgumentException((role.matches("[a-z]+") ? "unknown --target role '" + role + "'"
+            : "--target " + redacted(entry) + " names no role") + "; roles are "
             + String.join(", ", ROLES.stream().sorted().toList()));
       }
       if (parsed.containsKey(role)) {
@@ -53,6 +55,9 @@ record Targets(Map<String, List<String>> addresses) {
       for (String address : list) {
         checkAddress(role, address);
       }
+      if (role.equals("redis") && list.size() > 1) {
+        throw new IllegalArgumentException("--target redis= takes one standalone Redis, not " + list.size());
+      }
       parsed.put(role, list);
     }
     return new Targets(parsed);
@@ -64,7 +69,7 @@ record Targets(Map<String, List<String>> addresses) {
       if (!address.startsWith("redis://")) {
         throw new IllegalArgumentException(given + "expected a redis:// URL");
       }
-    } else if (!address.matches("[^:/\\s]+:\\d{1,5}")) {
+    } else if (!address.matches("[^:/@\\s]+:\\d{1,5}")) {
       throw new IllegalArgumentException(given + "expected host:port");
     } else if (port(address) < 1 || port(address) > 65535) {
       throw new IllegalArgumentException(given + "the port must be 1 to 65535");
@@ -92,9 +97,14 @@ record Targets(Map<String, List<String>> addresses) {
     return list;
   }
 
-  /** The one address of {@code role}. */
+  /** The one address of {@code role}: a scenario that uses one refuses more rather than ignore them. */
   String require(String scenario, String role) {
-    return require(scenario, role, 1).get(0);
+    List<String> list = require(scenario, role, 1);
+    if (list.size() > 1) {
+      throw new IllegalArgumentException(scenario + " uses one " + role + " address; --target " + role + "= names "
+          + list.size());
+    }
+    return list.get(0);
   }
 
   /** Fails if any role is named that {@code scenario} would not use (so that none is silently ignored). */

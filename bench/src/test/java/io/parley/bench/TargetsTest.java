@@ -47,12 +47,25 @@ class TargetsTest {
     assertThatParsing("redis=:hunter2@cache:6379").hasMessage("--target redis=***@cache:6379: expected a redis:// URL");
     assertThatParsing("user=admin:hunter2@h:9090").hasMessage("--target user=***@h:9090: expected host:port");
     assertThatParsing("rediss://:hunter2@cache").hasMessageNotContaining("hunter2");
+    assertThatParsing("user=admin@h:9090").hasMessage("--target user=***@h:9090: expected host:port");
+    // No role, and a password with '=' in it: the part before the '=' is not echoed as a role.
+    assertThatParsing("redis://:hunter=2@cache:6379").hasMessageContaining("names no role")
+        .hasMessageNotContaining("hunter");
   }
 
   @Test
   void aRoleGivenTwiceIsRefusedRatherThanHalfIgnored() {
     assertThatParsing("message=m1:9090", "user=u:9090", "message=m2:9090")
         .hasMessage("--target message= is given more than once; name all its addresses in one, separated by commas");
+  }
+
+  @Test
+  void moreAddressesThanAScenarioUsesAreRefusedRatherThanIgnored() {
+    assertThatParsing("redis=redis://a:6379,redis://b:6379").hasMessage("--target redis= takes one standalone Redis, not 2");
+    Targets targets = Targets.parse(List.of("user=a:9090,b:9090"));
+    assertThatThrownBy(() -> targets.require("gateway", "user"))
+        .hasMessage("gateway uses one user address; --target user= names 2");
+    assertThat(targets.require("revocation", "user", 2)).containsExactly("a:9090", "b:9090");
   }
 
   @Test

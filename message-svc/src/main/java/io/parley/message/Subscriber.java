@@ -187,8 +187,9 @@ final class Subscriber {
 
   private void drain() {
     for (int written = 0; ; written++) {
-      Event next;
+      Event next = null;
       boolean finish = false;
+      boolean handOff = false;
       synchronized (this) {
         if (finished) {
           scheduled = false;
@@ -202,11 +203,15 @@ final class Subscriber {
           scheduled = false;
           return;
         } else if (written == DRAIN_BATCH) {
-          drainElsewhere();
-          return;
+          handOff = true;
         } else {
           next = queue.poll();
         }
+      }
+      if (handOff) {
+        // Outside the lock: a rejected hand-off may finish the drain on this thread.
+        drainElsewhere();
+        return;
       }
       try {
         if (finish) {
@@ -231,13 +236,24 @@ final class Subscriber {
     }
   }
 
-  /** Continues a claimed drain on the delivery executor (or gives the claim up if it shut down). */
+  /**
+   * Continues a claimed drain on the delivery executor. If that has shut down, a stream that is
+   * ending still gets its end written here (one event and the error); other events stay queued
+   * until the stream is ended.
+   */
   private void drainElsewhere() {
     try {
       executor.execute(this::drain);
     } catch (RejectedExecutionException e) {
+      boolean ending;
       synchronized (this) {
-        scheduled = false;
+        ending = terminating && !finished;
+        if (!ending) {
+          scheduled = false;
+        }
+      }
+      if (ending) {
+        drain();
       }
     }
   }

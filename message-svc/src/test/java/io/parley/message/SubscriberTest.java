@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -82,6 +83,19 @@ class SubscriberTest {
   }
 
   @Test
+  void aReaderThatFallsBehindAfterShutdownIsStillEnded() {
+    Subscriber subscriber = subscriber(1);
+    observer.ready = false;
+    executor.shutDown = true;
+    subscriber.offerFromLock(event(1));
+    subscriber.offerFromLock(event(2));
+
+    assertThat(observer.written).containsExactly(event(0), RESYNC);
+    assertThat(observer.error).isSameAs(TOO_SLOW);
+    assertThat(closed.get()).isEqualTo(1);
+  }
+
+  @Test
   void aCancelledStreamTakesNoMoreEvents() {
     Subscriber subscriber = subscriber(10);
     observer.onCancel.run();
@@ -97,12 +111,16 @@ class SubscriberTest {
     return Event.newBuilder().setTime(Timestamp.newBuilder().setSeconds(n)).build();
   }
 
-  /** Runs tasks only when told to. */
+  /** Runs tasks only when told to; refuses them once shut down. */
   private static final class ManualExecutor implements Executor {
     final Queue<Runnable> tasks = new ArrayDeque<>();
+    boolean shutDown;
 
     @Override
     public void execute(Runnable task) {
+      if (shutDown) {
+        throw new RejectedExecutionException("shut down");
+      }
       tasks.add(task);
     }
 

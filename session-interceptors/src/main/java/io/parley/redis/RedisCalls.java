@@ -15,7 +15,6 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * Runs commands for a Redis-backed store and turns failures into what callers should see:
@@ -109,11 +108,6 @@ public final class RedisCalls {
   private static boolean isTransient(JedisException e) {
     if (!(e instanceof JedisDataException)) {
       return false;
-    }
-    if (e instanceof JedisRedirectionException) {
-      // MOVED or ASK: they reach us only from pipelines, which do not follow redirects. The slots
-      // are moving, and the next plain command renews the client's slot map.
-      return true;
     }
     String message = e.getMessage();
     if (message == null) {

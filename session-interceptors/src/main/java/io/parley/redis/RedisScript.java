@@ -13,7 +13,9 @@ import java.util.List;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * A Lua script run with {@code EVALSHA}, falling back to {@code EVAL} (which also caches it) the
@@ -70,14 +72,21 @@ public final class RedisScript {
   }
 
   /**
-   * The reply of a call {@linkplain #queue queued} with these keys and arguments. If that server did
-   * not know the script ({@code NOSCRIPT}: nothing ran), runs it now by itself, which also loads it.
+   * The reply of a call {@linkplain #queue queued} with these keys and arguments. Where nothing ran,
+   * runs it now by itself: when that server did not know the script ({@code NOSCRIPT}; running it
+   * loads it), and when its slot is moving to another cluster node ({@code MOVED}, {@code ASK}:
+   * pipelines do not follow a move, a call by itself does).
+   *
+   * @throws JedisConnectionException if the pipeline got no reply (a cluster pipeline leaves the
+   *     replies of a node it could not reach, or that timed out, unset)
    */
   public Object reply(Response<Object> queued, UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
     try {
       return queued.get();
-    } catch (JedisNoScriptException e) {
+    } catch (JedisNoScriptException | JedisRedirectionException e) {
       return run(jedis, keys, args);
+    } catch (IllegalStateException e) {
+      throw new JedisConnectionException("no reply to " + this + " from its Redis node", e);
     }
   }
 

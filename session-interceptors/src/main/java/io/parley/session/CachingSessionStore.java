@@ -16,8 +16,10 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +54,10 @@ public final class CachingSessionStore implements SessionStore {
   private static final int REFRESH_BATCH = 256;
   /** How long background reads wait for more sessions to come due before going to the store. */
   private static final long GATHER_MILLIS = 50;
+  private static final long FIRST_BACKOFF_MILLIS = 100;
   private static final long FAILURE_WARNING_INTERVAL_NANOS = 60_000_000_000L;
+  /** Put in the queue by {@link #close()} to wake the reader; never a real session's key. */
+  private static final SessionKey WAKE_UP = new SessionKey("", "");
 
   private final SessionStore delegate;
   private final Clock clock;
@@ -66,6 +71,7 @@ public final class CachingSessionStore implements SessionStore {
   private final BlockingQueue<SessionKey> dueOrder = new LinkedBlockingQueue<>();
   private final Thread refresher;
   private volatile boolean closed;
+  private final CountDownLatch closing = new CountDownLatch(1);
   /** Background read failures in a row, and when the last was logged at WARN (refresher thread only). */
   private int failures;
   private long lastFailureWarning;
@@ -143,36 +149,59 @@ public final class CachingSessionStore implements SessionStore {
 
   /**
    * The background reads: whatever came due meanwhile, in one {@link SessionStore#findAll} round
-   * trip, each answer replacing the entry it was due in only if that entry is still there.
+   * trip, each answer replacing the entry it was due in only if that entry is still there. After a
+   * failed read the next waits a little longer each time (up to a quarter of the TTL), so that a
+   * store that is down is not asked again and again for nothing.
    */
   private void refreshLoop() {
     List<SessionKey> batch = new ArrayList<>(REFRESH_BATCH);
     while (!closed) {
       try {
+        if (failures > 0 && pause(backoffMillis())) {
+          return;
+        }
         batch.add(dueOrder.take());
         dueOrder.drainTo(batch, REFRESH_BATCH - batch.size());
-        if (batch.size() < REFRESH_BATCH) {
-          // Gather for a moment: sessions come due one by one (their refresh points are spread on
-          // purpose), and one round trip for many costs far less than one wakeup and one round
-          // trip each. The wait is well within the time left before the entries expire. A full
-          // batch, as when the reads fall behind, goes at once.
-          Thread.sleep(gatherMillis);
-          dueOrder.drainTo(batch, REFRESH_BATCH - batch.size());
+        // Gather for a moment: sessions come due one by one (their refresh points are spread on
+        // purpose), and one round trip for many costs far less than one wakeup and one round trip
+        // each. The wait is well within the time left before the entries expire. A full batch, as
+        // when the reads fall behind, goes at once.
+        if (batch.size() < REFRESH_BATCH && pause(gatherMillis)) {
+          return;
         }
+        dueOrder.drainTo(batch, REFRESH_BATCH - batch.size());
         refresh(batch);
         failures = 0;
       } catch (InterruptedException e) {
-        return;
+        // Not how close() stops this thread (it wakes it without an interrupt, which jedis's
+        // cluster pipelines would swallow mid-read): an interrupt from elsewhere is ignored.
+        if (closed) {
+          return;
+        }
       } catch (Throwable e) {
         // Whatever the delegate throws, this thread must go on: without it every session in use
         // would be read in the call path. The entries expire at their TTL; the call after that
         // asks the store itself.
+        if (closed) {
+          return;
+        }
         reportFailure(batch.size(), e);
       } finally {
         batch.forEach(due::remove);
         batch.clear();
       }
     }
+  }
+
+  /** Waits, unless the store closes meanwhile; true if it did. */
+  private boolean pause(long millis) throws InterruptedException {
+    return millis > 0 && closing.await(millis, TimeUnit.MILLISECONDS) || closed;
+  }
+
+  /** 100 ms after the first failure in a row, doubling with each, at most a quarter of the TTL. */
+  private long backoffMillis() {
+    long max = TimeUnit.NANOSECONDS.toMillis(ttlNanos) / 4;
+    return Math.min(max, FIRST_BACKOFF_MILLIS << Math.min(failures - 1, 10));
   }
 
   /** Reads the sessions of {@code batch} whose entries are still the ones they came due in. */
@@ -274,11 +303,17 @@ public final class CachingSessionStore implements SessionStore {
   @Override
   public void close() {
     closed = true;
-    refresher.interrupt();
+    closing.countDown();
+    dueOrder.add(WAKE_UP);
     try {
-      // A read in flight must not outlive the delegate's connections.
+      // A read in flight must not outlive the delegate's connections. It ends within the store's
+      // socket timeout; only a reader stuck past that is interrupted.
       refresher.join(Duration.ofSeconds(5).toMillis());
+      if (refresher.isAlive()) {
+        refresher.interrupt();
+      }
     } catch (InterruptedException e) {
+      refresher.interrupt();
       Thread.currentThread().interrupt();
     }
     cache.invalidateAll();

@@ -28,6 +28,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
  * A {@link SessionStore} on Redis through jedis, standalone or Cluster alike.
@@ -160,27 +161,38 @@ public final class RedisSessionStore implements SessionStore {
     return raw == null ? Optional.empty() : Optional.of(toStoredSession(userId, sessionId, raw.record, raw.meta));
   }
 
-  /** Pipelined: one round trip (per cluster node) for every session asked. */
+  /**
+   * Pipelined: one round trip (per cluster node) for every session asked. Not retried (the caller
+   * reads in the background, and a failed read only lets entries expire); while Redis Cluster
+   * moves slots, which pipelines do not follow, the sessions are read one by one instead, which
+   * follows the move and renews the client's slot map.
+   */
   @Override
   public List<Optional<StoredSession>> findAll(List<SessionKey> keys) {
     if (keys.isEmpty()) {
       return List.of();
     }
-    List<List<byte[]>> replies = redis.read(() -> {
-      try (AbstractPipeline pipeline = jedis instanceof RedisClusterClient cluster
-          ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined()) {
-        List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
-        for (SessionKey key : keys) {
-          responses.add(pipeline.hmget(key(key.userId()), fields(key.sessionId())));
+    List<List<byte[]>> replies;
+    try {
+      replies = redis.write(() -> {
+        try (AbstractPipeline pipeline = jedis instanceof RedisClusterClient cluster
+            ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined()) {
+          List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
+          for (SessionKey key : keys) {
+            responses.add(pipeline.hmget(key(key.userId()), fields(key.sessionId())));
+          }
+          pipeline.sync();
+          List<List<byte[]>> values = new ArrayList<>(responses.size());
+          for (Response<List<byte[]>> response : responses) {
+            values.add(reply(response));
+          }
+          return values;
         }
-        pipeline.sync();
-        List<List<byte[]>> values = new ArrayList<>(responses.size());
-        for (Response<List<byte[]>> response : responses) {
-          values.add(reply(response));
-        }
-        return values;
-      }
-    });
+      });
+    } catch (SlotsMoving e) {
+      logger.debug("cluster slots are moving ({}): reading {} session(s) one by one", e.getMessage(), keys.size());
+      return SessionStore.super.findAll(keys);
+    }
     List<Optional<StoredSession>> found = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       SessionKey key = keys.get(i);
@@ -193,14 +205,23 @@ public final class RedisSessionStore implements SessionStore {
 
   /**
    * The reply of a pipelined command. A cluster pipeline leaves the replies of a node it could not
-   * reach unset (it logs the failure and goes on with the other nodes); that is a store that cannot
-   * serve now, not a bug.
+   * reach, or that timed out, unset (it logs the failure and goes on with the other nodes): a store
+   * that cannot serve now, not a bug. A MOVED or ASK reply means the slot is moving.
    */
   private static <T> T reply(Response<T> response) {
     try {
       return response.get();
+    } catch (JedisRedirectionException e) {
+      throw new SlotsMoving(e);
     } catch (IllegalStateException e) {
       throw new JedisConnectionException("no reply from the Redis node that holds the session", e);
+    }
+  }
+
+  /** A pipelined reply redirected to another cluster node. */
+  private static final class SlotsMoving extends RuntimeException {
+    SlotsMoving(JedisRedirectionException cause) {
+      super(cause.getMessage(), cause, false, false);
     }
   }
 

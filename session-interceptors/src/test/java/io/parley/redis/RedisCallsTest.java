@@ -8,13 +8,11 @@ import io.parley.error.ParleyException;
 import io.parley.testing.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
-import redis.clients.jedis.exceptions.JedisMovedDataException;
 
 /** How Redis failures reach callers: a Redis that cannot serve now is UNAVAILABLE, a bad command a bug. */
 class RedisCallsTest {
@@ -26,8 +24,6 @@ class RedisCallsTest {
     assertThat(RedisCalls.isUnavailable(new JedisDataException("READONLY You can't write against a read only replica.")))
         .isTrue();
     assertThat(RedisCalls.isUnavailable(new JedisDataException("CLUSTERDOWN The cluster is down"))).isTrue();
-    assertThat(RedisCalls.isUnavailable(new JedisMovedDataException("MOVED 3999 127.0.0.1:6381",
-        HostAndPort.from("127.0.0.1:6381"), 3999))).isTrue();
     assertThat(RedisCalls.isUnavailable(new JedisDataException("WRONGTYPE Operation against a key holding the wrong kind")))
         .isFalse();
     assertThat(RedisCalls.isUnavailable(new JedisDataException("ERR Error running script"))).isFalse();

@@ -239,6 +239,38 @@ class CachingSessionStoreTest {
     }
   }
 
+  @Test
+  void closeLetsABackgroundReadInFlightFinishUninterrupted() throws InterruptedException {
+    FakeTicker ticker = new FakeTicker();
+    CountDownLatch reading = new CountDownLatch(1);
+    AtomicBoolean interrupted = new AtomicBoolean();
+    AtomicBoolean finished = new AtomicBoolean();
+    SessionStore slow = new ForwardingSessionStore(new MemorySessionStore(clock, POLICY)) {
+      @Override
+      public List<Optional<StoredSession>> findAll(List<SessionKey> keys) {
+        reading.countDown();
+        // Jedis's cluster pipelines swallow an interrupt mid-read and leave their replies unset.
+        long until = System.nanoTime() + Duration.ofMillis(300).toNanos();
+        while (System.nanoTime() < until) {
+          interrupted.compareAndSet(false, Thread.currentThread().isInterrupted());
+          Thread.onSpinWait();
+        }
+        finished.set(true);
+        return super.findAll(keys);
+      }
+    };
+    CachingSessionStore cached = fourSecondCache(slow, ticker, Duration.ZERO);
+    SessionRecord record = loginAndCache(slow, cached);
+    ticker.advance(Duration.ofMillis(3001));
+    cached.find(record.getUserId(), record.getSessionId());
+    assertThat(reading.await(2, TimeUnit.SECONDS)).isTrue();
+
+    cached.close();
+
+    assertThat(finished.get()).as("the read finished before close returned").isTrue();
+    assertThat(interrupted.get()).isFalse();
+  }
+
   private static CachingSessionStore fourSecondCache(SessionStore store, FakeTicker ticker, Duration gather) {
     return CachingSessionStore.builder(store).clock(clock).ticker(ticker).ttl(Duration.ofSeconds(4)).gather(gather)
         .build();

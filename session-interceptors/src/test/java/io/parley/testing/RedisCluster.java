@@ -86,6 +86,40 @@ public final class RedisCluster implements AutoCloseable {
     return nodes;
   }
 
+  /**
+   * Moves {@code slot} and its keys from the node that holds it to another, as {@code redis-cli
+   * --cluster reshard} does. Clients with the old slot map are then told MOVED by the old owner.
+   */
+  public void moveSlot(int slot) {
+    RedisServer from = nodes.stream().filter(node -> owns(node, slot)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node holds slot " + slot));
+    RedisServer to = nodes.stream().filter(node -> node != from).findFirst().orElseThrow();
+    try (Jedis source = from.connect(); Jedis target = to.connect()) {
+      String fromId = source.clusterMyId();
+      String toId = target.clusterMyId();
+      target.clusterSetSlotImporting(slot, fromId);
+      source.clusterSetSlotMigrating(slot, toId);
+      List<String> keys;
+      while (!(keys = source.clusterGetKeysInSlot(slot, 100)).isEmpty()) {
+        keys.forEach(key -> source.migrate(to.host(), to.port(), key, 0, 5000));
+      }
+      for (RedisServer node : nodes) {
+        try (Jedis jedis = node.connect()) {
+          jedis.clusterSetSlotNode(slot, toId);
+        }
+      }
+    }
+  }
+
+  private static boolean owns(RedisServer node, int slot) {
+    try (Jedis jedis = node.connect()) {
+      String myId = jedis.clusterMyId();
+      return jedis.clusterShards().stream().anyMatch(shard -> shard.getNodes().stream()
+          .anyMatch(n -> n.getId().equals(myId)) && shard.getSlots().stream()
+          .anyMatch(range -> range.get(0) <= slot && slot <= range.get(1)));
+    }
+  }
+
   /** Calls of {@code command} summed over every node. */
   public long commandCount(String command) {
     return nodes.stream().mapToLong(n -> n.commandCount(command)).sum();
