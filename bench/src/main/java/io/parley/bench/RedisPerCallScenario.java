@@ -9,8 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Redis commands per authenticated call in the steady state, counted on the Redis server (INFO
  * commandstats) over the measured window, with calls spread over many sessions so that cache
- * refreshes and activity writes are part of the figure. Target: ≤ 0.05 commands per call. In a
- * redis-server of its own, or in the one {@code --target redis=} names, where every other
+ * refreshes and activity writes are part of the figure. Target: ≤ 0.05 commands per call. Counted
+ * in a redis-server of its own, or in the one {@code --target redis=} names, where every other
  * client's commands in the window count too.
  */
 final class RedisPerCallScenario implements Scenario {
