@@ -22,9 +22,9 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -87,7 +87,9 @@ class AuthorizationMatrixTest {
       Map.entry(Operation.SUBSCRIBE, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK))));
 
-  private MessageRig rig;
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start();
+
   private final Map<Role, User> users = new EnumMap<>(Role.class);
   private User alice;
   private User poster;
@@ -95,7 +97,6 @@ class AuthorizationMatrixTest {
 
   @BeforeAll
   void start() {
-    rig = MessageRig.start();
     for (Role role : Role.values()) {
       if (role != Role.ANONYMOUS) {
         users.put(role, rig.user());
@@ -116,11 +117,6 @@ class AuthorizationMatrixTest {
     rig.groups().add(group, poster.id(), GroupRole.MEMBER);
     rig.groups().mute(group, users.get(Role.MUTED_MEMBER).id(), rig.clock.instant().plus(Duration.ofDays(1)));
     rig.sendToGroup(users.get(Role.OWNER), group, "hello group");
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
   }
 
   static Stream<Arguments> matrix() {

@@ -16,24 +16,14 @@ import io.parley.message.v1.SendMessageResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListConversationsTest {
-  private MessageRig rig;
-
-  @BeforeAll
-  void start() {
-    rig = MessageRig.start();
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
-  }
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start();
 
   private List<Conversation> list(User user) {
     return rig.as(user).listConversations(ListConversationsRequest.getDefaultInstance()).getConversationsList();

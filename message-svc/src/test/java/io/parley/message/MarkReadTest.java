@@ -11,24 +11,14 @@ import io.parley.message.v1.Event;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MarkReadResponse;
 import io.parley.message.v1.ReadReceipt;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MarkReadTest {
-  private MessageRig rig;
-
-  @BeforeAll
-  void start() {
-    rig = MessageRig.start();
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
-  }
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start();
 
   private MarkReadResponse markRead(User user, String conversation, long seq) {
     return rig.as(user).markRead(MarkReadRequest.newBuilder().setConversationId(conversation).setSeq(seq).build());

@@ -10,12 +10,14 @@ import io.parley.message.v1.TextContent;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
 import io.parley.testing.TestSessions;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * One message-svc on the memory store, in-process, with the fakes of friend-svc and group-svc and
  * a clock that tests move. Start one per test class; tests keep apart by using fresh users.
  */
-final class MessageRig implements AutoCloseable {
+final class MessageRig implements AutoCloseable, AfterAllCallback {
   final MutableClock clock = MutableClock.startingNow();
   final Platform platform;
   final Upstreams upstreams;
@@ -82,6 +84,12 @@ final class MessageRig implements AutoCloseable {
 
   SendMessageResponse sendToGroup(User from, String groupId, String text) {
     return as(from).sendMessage(text(Ids.newId("c"), text).toBuilder().setToGroupId(groupId).build());
+  }
+
+  /** Closes the rig after its test class, when registered with {@code @RegisterExtension}. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   @Override

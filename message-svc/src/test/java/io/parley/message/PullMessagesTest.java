@@ -13,24 +13,14 @@ import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.PullMessagesResponse;
 import java.time.Duration;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PullMessagesTest {
-  private MessageRig rig;
-
-  @BeforeAll
-  void start() {
-    rig = MessageRig.start();
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
-  }
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start();
 
   private PullMessagesResponse after(User user, String conversation, long afterSeq, int limit) {
     return rig.as(user).pullMessages(PullMessagesRequest.newBuilder()

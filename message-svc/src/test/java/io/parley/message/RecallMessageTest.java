@@ -13,24 +13,14 @@ import io.parley.message.v1.Recall;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecallMessageTest {
-  private MessageRig rig;
-
-  @BeforeAll
-  void start() {
-    rig = MessageRig.start();
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
-  }
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start();
 
   private Message recall(User user, SendMessageResponse sent) {
     return recall(user, sent.getConversationId(), sent.getSeq());

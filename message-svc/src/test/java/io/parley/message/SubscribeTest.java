@@ -13,28 +13,18 @@ import io.parley.message.v1.SessionEnded;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SubscribeTest {
   private static final int BUFFER = 8;
 
-  private MessageRig rig;
-
-  @BeforeAll
-  void start() {
-    rig = MessageRig.start(MessageSettings.defaults()
-        .withSubscriberBufferSize(BUFFER)
-        .withSessionCheckInterval(Duration.ofMillis(50)));
-  }
-
-  @AfterAll
-  void stop() {
-    rig.close();
-  }
+  @RegisterExtension
+  static final MessageRig rig = MessageRig.start(MessageSettings.defaults()
+      .withSubscriberBufferSize(BUFFER)
+      .withSessionCheckInterval(Duration.ofMillis(50)));
 
   /** Waits (polling) until no stream of the replica is open: a closed stream is forgotten. */
   private void awaitNoSubscribers() throws InterruptedException {

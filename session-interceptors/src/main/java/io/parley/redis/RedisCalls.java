@@ -12,7 +12,9 @@ import org.slf4j.LoggerFactory;
 import redis.clients.jedis.ConnectionPool;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.RedisClusterClient;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 
@@ -90,6 +92,19 @@ public final class RedisCalls {
       discardIdleConnections(jedis);
     }
     return unavailable(unavailableReason, storeName, e);
+  }
+
+  /**
+   * The reply of a pipelined command, after {@code sync()}. A cluster pipeline leaves the replies of
+   * a node it could not reach, or that timed out, unset (it logs the failure and goes on with the
+   * other nodes): that is a Redis that cannot serve now, thrown as a connection failure, not a bug.
+   */
+  public static <T> T pipelinedReply(Response<T> response) {
+    try {
+      return response.get();
+    } catch (IllegalStateException e) {
+      throw new JedisConnectionException("no reply from the Redis node of a pipelined command", e);
+    }
   }
 
   /** A {@link ParleyException} with {@code reason} for a Redis that cannot serve now. */

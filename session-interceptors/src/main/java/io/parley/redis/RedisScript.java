@@ -13,7 +13,6 @@ import java.util.List;
 import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisNoScriptException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
@@ -77,16 +76,14 @@ public final class RedisScript {
    * loads it), and when its slot is moving to another cluster node ({@code MOVED}, {@code ASK}:
    * pipelines do not follow a move, a call by itself does).
    *
-   * @throws JedisConnectionException if the pipeline got no reply (a cluster pipeline leaves the
-   *     replies of a node it could not reach, or that timed out, unset)
+   * @throws redis.clients.jedis.exceptions.JedisConnectionException if the pipeline got no reply
+   *     (see {@link RedisCalls#pipelinedReply})
    */
   public Object reply(Response<Object> queued, UnifiedJedis jedis, List<byte[]> keys, List<byte[]> args) {
     try {
-      return queued.get();
+      return RedisCalls.pipelinedReply(queued);
     } catch (JedisNoScriptException | JedisRedirectionException e) {
       return run(jedis, keys, args);
-    } catch (IllegalStateException e) {
-      throw new JedisConnectionException("no reply to " + this + " from its Redis node", e);
     }
   }
 

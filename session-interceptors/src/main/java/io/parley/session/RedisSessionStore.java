@@ -27,7 +27,6 @@ import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
 
 /**
@@ -203,18 +202,12 @@ public final class RedisSessionStore implements SessionStore {
     return found;
   }
 
-  /**
-   * The reply of a pipelined command. A cluster pipeline leaves the replies of a node it could not
-   * reach, or that timed out, unset (it logs the failure and goes on with the other nodes): a store
-   * that cannot serve now, not a bug. A MOVED or ASK reply means the slot is moving.
-   */
+  /** The reply of a pipelined command ({@link RedisCalls#pipelinedReply}); MOVED or ASK: the slot is moving. */
   private static <T> T reply(Response<T> response) {
     try {
-      return response.get();
+      return RedisCalls.pipelinedReply(response);
     } catch (JedisRedirectionException e) {
       throw new SlotsMoving(e);
-    } catch (IllegalStateException e) {
-      throw new JedisConnectionException("no reply from the Redis node that holds the session", e);
     }
   }
 

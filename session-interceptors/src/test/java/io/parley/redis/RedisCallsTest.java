@@ -8,7 +8,9 @@ import io.parley.error.ParleyException;
 import io.parley.testing.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.BuilderFactory;
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisBusyException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
@@ -27,6 +29,15 @@ class RedisCallsTest {
     assertThat(RedisCalls.isUnavailable(new JedisDataException("WRONGTYPE Operation against a key holding the wrong kind")))
         .isFalse();
     assertThat(RedisCalls.isUnavailable(new JedisDataException("ERR Error running script"))).isFalse();
+  }
+
+  @Test
+  void aPipelinedCommandLeftWithoutAReplyIsAConnectionFailure() {
+    // What a cluster pipeline leaves for a node it could not reach.
+    Response<String> unanswered = new Response<>(BuilderFactory.STRING);
+
+    assertThatThrownBy(() -> RedisCalls.pipelinedReply(unanswered))
+        .isInstanceOfSatisfying(JedisConnectionException.class, e -> assertThat(RedisCalls.isUnavailable(e)).isTrue());
   }
 
   @Test
