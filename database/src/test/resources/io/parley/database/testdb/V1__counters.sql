@@ -1,0 +1,4 @@
+CREATE TABLE counter (
+  name  text   PRIMARY KEY,
+  value bigint NOT NULL
+);

@@ -1,0 +1,1 @@
+ALTER TABLE counter ADD COLUMN note text NOT NULL DEFAULT '';
