@@ -48,6 +48,7 @@ public final class PostgresServer implements AutoCloseable {
   private final Path dir;
   private final Path bin;
   private final List<String> runAs;
+  private final List<String> settings = new ArrayList<>();
 
   private PostgresServer(String host, int port, String user, String password, Path dir, Path bin, List<String> runAs) {
     this.host = host;
@@ -79,6 +80,28 @@ public final class PostgresServer implements AutoCloseable {
 
   /** Starts a server of the caller's own, on a free port; close it when done. */
   public static PostgresServer start() {
+    return start(null, List.of());
+  }
+
+  /**
+   * Starts a server of the caller's own with further settings, each {@code name=value} as in
+   * postgresql.conf (e.g. {@code shared_buffers=1GB} for a benchmark).
+   */
+  public static PostgresServer start(String... settings) {
+    return start(null, List.of(settings));
+  }
+
+  /**
+   * Starts a hot standby of {@code primary} (a server of one's own): a base backup taken with
+   * {@code pg_basebackup -R}, streaming the primary's WAL from then on. {@link #promote()} makes it
+   * the primary, as a failover does.
+   */
+  public static PostgresServer startStandby(PostgresServer primary) {
+    primary.requireOwn();
+    return start(primary, primary.settings);
+  }
+
+  private static PostgresServer start(PostgresServer primary, List<String> settings) {
     Path bin = binaries();
     List<String> runAs = isRoot() ? List.of("runuser", "-u", "postgres", "--") : List.of();
     IllegalStateException last = null;
@@ -95,9 +118,15 @@ public final class PostgresServer implements AutoCloseable {
             + "'postgres', which Debian's postgresql package creates)", e);
       }
       PostgresServer server = new PostgresServer("127.0.0.1", freePort(), ROLE, null, dir, bin, runAs);
+      server.settings.addAll(settings);
       try {
-        server.run("initdb", "-D", server.dataDir().toString(), "-U", ROLE, "--auth=trust", "-E", "UTF8",
-            "--locale=C", "--no-sync");
+        if (primary == null) {
+          server.run("initdb", "-D", server.dataDir().toString(), "-U", ROLE, "--auth=trust", "-E", "UTF8",
+              "--locale=C", "--no-sync");
+        } else {
+          server.run("pg_basebackup", "-h", primary.host, "-p", Integer.toString(primary.port), "-U", ROLE,
+              "-D", server.dataDir().toString(), "-R", "-X", "stream", "-c", "fast");
+        }
         server.launch();
         return server;
       } catch (IllegalStateException e) {
@@ -106,6 +135,12 @@ public final class PostgresServer implements AutoCloseable {
       }
     }
     throw last;
+  }
+
+  /** Promotes a standby to primary and waits until it accepts writes. */
+  public void promote() {
+    requireOwn();
+    run("pg_ctl", "-D", dataDir().toString(), "-w", "-t", "60", "promote");
   }
 
   private static PostgresServer external(String url) {
@@ -222,6 +257,9 @@ public final class PostgresServer implements AutoCloseable {
   private void launch() {
     String options = "-c port=" + port + " -c listen_addresses=" + host + " -c unix_socket_directories=" + dir
         + " -c max_connections=400 -c shared_buffers=64MB -c log_min_messages=warning";
+    for (String setting : settings) {
+      options += " -c " + setting;
+    }
     run("pg_ctl", "-D", dataDir().toString(), "-l", dir.resolve("postgres.log").toString(), "-o", options, "-w",
         "-t", "60", "start");
   }
@@ -302,8 +340,14 @@ public final class PostgresServer implements AutoCloseable {
     String path = System.getenv("PATH");
     if (path != null) {
       for (String entry : path.split(File.pathSeparator)) {
-        if (!entry.isEmpty() && Files.isExecutable(Path.of(entry, "initdb")) && Files.isExecutable(Path.of(entry, "pg_ctl"))) {
-          return Path.of(entry);
+        Path initdb = entry.isEmpty() ? null : Path.of(entry, "initdb");
+        if (initdb != null && Files.isExecutable(initdb)) {
+          try {
+            // The real folder, not a folder of links to a few of the tools (pg_basebackup, ...).
+            return initdb.toRealPath().getParent();
+          } catch (IOException e) {
+            return Path.of(entry);
+          }
         }
       }
     }
