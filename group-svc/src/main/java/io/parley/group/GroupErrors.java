@@ -5,7 +5,7 @@ import io.parley.error.ParleyException;
 import io.parley.group.v1.JoinPolicy;
 
 /**
- * The errors group-svc reports, one factory per reason, so that every store and the service word
+ * The errors group-svc reports, one factory per reason, so that the rules and the service word
  * them alike. Every message is safe for clients: it names no other user and nothing of a group the
  * caller may not see.
  */
@@ -62,26 +62,5 @@ final class GroupErrors {
   static ParleyException ownerRoleFixed() {
     return new ParleyException(ErrorReason.FAILED_PRECONDITION,
         "the owner's role changes only by TransferOwnership to another member");
-  }
-
-  /**
-   * The error a Redis script reports by its reason's name, with an optional detail (the member
-   * limit for GROUP_FULL).
-   *
-   * @throws IllegalStateException for a name no script should return
-   */
-  static ParleyException fromScript(String reason, String detail) {
-    return switch (reason) {
-      case "GROUP_NOT_FOUND" -> groupNotFound();
-      case "NOT_GROUP_MEMBER" -> notMember();
-      case "GROUP_ROLE_INSUFFICIENT" -> roleInsufficient();
-      case "GROUP_FULL" -> full(Integer.parseInt(detail));
-      case "ALREADY_GROUP_MEMBER" -> alreadyMember();
-      case "GROUP_INVITE_ONLY" -> inviteOnly();
-      case "OWNER_CANNOT_LEAVE" -> ownerCannotLeave();
-      case "MEMBER_NOT_FOUND" -> memberNotFound();
-      case "FAILED_PRECONDITION" -> ownerRoleFixed();
-      default -> throw new IllegalStateException("a group script answered an unknown status: " + reason);
-    };
   }
 }

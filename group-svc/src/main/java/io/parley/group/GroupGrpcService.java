@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Empty;
 import io.grpc.stub.StreamObserver;
-import io.parley.data.Ids;
 import io.parley.data.PageTokens;
 import io.parley.error.FieldViolations;
 import io.parley.group.v1.CheckMembershipRequest;
@@ -25,12 +24,15 @@ import io.parley.group.v1.ListMembersRequest;
 import io.parley.group.v1.ListMembersResponse;
 import io.parley.group.v1.ListMyGroupsRequest;
 import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.ListUserGroupsResponse;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RemoveMemberRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
+import io.parley.group.v1.UserGroup;
 import io.parley.session.Sessions;
 import java.time.Instant;
 import java.util.List;
@@ -40,19 +42,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code parley.group.v1.GroupService} over a {@link GroupStore}.
+ * {@code parley.group.v1.GroupService} over {@link GroupRules}.
  *
  * <p>Each handler validates its request (INVALID_ARGUMENT with a {@code BadRequest} naming every
- * bad field), then lets the store check and apply the change atomically; refusals are thrown as
- * {@link io.parley.error.ParleyException}s and rendered by the platform's exception interceptor.
- * Who may see a group, and what a stranger is told, is described at {@link Membership}. Where new
- * members must exist (CreateGroup, InviteMembers), the caller's role is checked first, so that a
- * stranger learns nothing through the user lookup, then user-svc is asked ({@link UserDirectory})
- * before anything is written.
+ * bad field), then lets the rules check and apply the change in one transaction; refusals are
+ * thrown as {@link io.parley.error.ParleyException}s and rendered by the platform's exception
+ * interceptor.
  *
- * <p>Every change to a member publishes a {@link MembershipEvents} event after it is stored.
- * Authentication is the interceptor's: SESSION methods run with {@link Sessions#current()}, the two
- * INTERNAL ones (CheckMembership, ListMemberIds) only with a service credential. Thread-safe.
+ * <p>Every change to a member publishes a {@link MembershipEvents} event after it is committed.
+ * Authentication is the interceptor's: SESSION methods run with {@link Sessions#current()}, the
+ * INTERNAL ones (CheckMembership, ListMemberIds, ListUserGroups) only with a service credential.
+ * Thread-safe.
  */
 final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private static final Logger logger = LoggerFactory.getLogger(GroupGrpcService.class);
@@ -62,17 +62,14 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private static final int MEMBERS_DEFAULT_PAGE = 100;
   private static final int MEMBERS_MAX_PAGE = 500;
   private static final int MEMBER_IDS_MAX_PAGE = 5000;
+  private static final int USER_GROUPS_MAX_PAGE = 1000;
 
-  private final GroupStore store;
-  private final UserDirectory users;
+  private final GroupRules rules;
   private final MembershipEvents events;
-  private final GroupSettings settings;
 
-  GroupGrpcService(GroupStore store, UserDirectory users, MembershipEvents events, GroupSettings settings) {
-    this.store = requireNonNull(store, "store");
-    this.users = requireNonNull(users, "users");
+  GroupGrpcService(GroupRules rules, MembershipEvents events) {
+    this.rules = requireNonNull(rules, "rules");
     this.events = requireNonNull(events, "events");
-    this.settings = requireNonNull(settings, "settings");
   }
 
   @Override
@@ -82,23 +79,17 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     Group fields = GroupRequests.createFields(violations, request);
     List<String> memberIds = GroupRequests.userIds(violations, "member_ids", request.getMemberIdsList(), 0);
     violations.throwIfAny();
-    memberIds.remove(me);
-    if (1 + memberIds.size() > settings.maxMembers()) {
-      throw GroupErrors.full(settings.maxMembers());
-    }
-    users.requireExisting(memberIds, "member_ids");
-    Group group = store.create(Ids.newId("g"), fields, me, memberIds, settings.maxMembers());
+    Group group = rules.create(fields, me, memberIds);
     logger.debug("{} created group {} with {} members", me, group.getGroupId(), group.getMemberCount());
     events.memberChanged(group.getGroupId(), me);
-    memberIds.forEach(id -> events.memberChanged(group.getGroupId(), id));
+    memberIds.stream().filter(id -> !id.equals(me)).forEach(id -> events.memberChanged(group.getGroupId(), id));
     reply(response, group);
   }
 
   @Override
   public void getGroup(GetGroupRequest request, StreamObserver<Group> response) {
     String me = Sessions.current().userId();
-    String groupId = validGroupId(request.getGroupId());
-    reply(response, find(groupId, me).requireVisible().group());
+    reply(response, rules.get(validGroupId(request.getGroupId()), me));
   }
 
   @Override
@@ -107,14 +98,14 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     FieldViolations violations = new FieldViolations();
     Set<String> paths = GroupRequests.updatePaths(violations, request);
     violations.throwIfAny();
-    reply(response, store.update(request.getGroup().getGroupId(), me, request.getGroup(), paths));
+    reply(response, rules.update(request.getGroup().getGroupId(), me, request.getGroup(), paths));
   }
 
   @Override
   public void dismissGroup(DismissGroupRequest request, StreamObserver<Empty> response) {
     String me = Sessions.current().userId();
     String groupId = validGroupId(request.getGroupId());
-    store.dismiss(groupId, me);
+    rules.dismiss(groupId, me);
     logger.debug("{} dismissed group {}", me, groupId);
     events.groupDismissed(groupId);
     reply(response, Empty.getDefaultInstance());
@@ -125,7 +116,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String me = Sessions.current().userId();
     int pageSize = PageTokens.pageSize(request.getPageSize(), MY_GROUPS_DEFAULT_PAGE, MY_GROUPS_MAX_PAGE);
     String query = "ListMyGroups/" + me;
-    Page<Group> page = store.listGroups(me, PageTokens.decode(request.getPageToken(), query), pageSize);
+    Page<Group> page = rules.listGroups(me, PageTokens.decode(request.getPageToken(), query), pageSize);
     reply(response, ListMyGroupsResponse.newBuilder()
         .addAllGroups(page.items())
         .setNextPageToken(nextToken(page, query))
@@ -140,9 +131,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     List<String> userIds = GroupRequests.userIds(violations, "user_ids", request.getUserIdsList(), 1);
     violations.throwIfAny();
     String groupId = request.getGroupId();
-    find(groupId, me).requireRole(GroupRole.ADMIN);
-    users.requireExisting(userIds, "user_ids");
-    AddedMembers result = store.invite(groupId, me, userIds);
+    AddedMembers result = rules.invite(groupId, me, userIds);
     result.added().forEach(member -> events.memberChanged(groupId, member.getUserId()));
     reply(response, InviteMembersResponse.newBuilder()
         .addAllAdded(result.added())
@@ -154,7 +143,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   public void joinGroup(JoinGroupRequest request, StreamObserver<Member> response) {
     String me = Sessions.current().userId();
     String groupId = validGroupId(request.getGroupId());
-    Member member = store.join(groupId, me);
+    Member member = rules.join(groupId, me);
     events.memberChanged(groupId, me);
     reply(response, member);
   }
@@ -163,7 +152,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   public void leaveGroup(LeaveGroupRequest request, StreamObserver<Empty> response) {
     String me = Sessions.current().userId();
     String groupId = validGroupId(request.getGroupId());
-    store.leave(groupId, me);
+    rules.leave(groupId, me);
     events.memberChanged(groupId, me);
     reply(response, Empty.getDefaultInstance());
   }
@@ -175,7 +164,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
     GroupRequests.userId(violations, "user_id", request.getUserId());
     violations.throwIfAny();
-    store.remove(request.getGroupId(), me, request.getUserId());
+    rules.remove(request.getGroupId(), me, request.getUserId());
     events.memberChanged(request.getGroupId(), request.getUserId());
     reply(response, Empty.getDefaultInstance());
   }
@@ -189,7 +178,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     violations.check(request.getRole() == GroupRole.MEMBER || request.getRole() == GroupRole.ADMIN,
         "role", "must be MEMBER or ADMIN; ownership moves with TransferOwnership");
     violations.throwIfAny();
-    Member member = store.setRole(request.getGroupId(), me, request.getUserId(), request.getRole());
+    Member member = rules.setRole(request.getGroupId(), me, request.getUserId(), request.getRole());
     events.memberChanged(request.getGroupId(), request.getUserId());
     reply(response, member);
   }
@@ -202,7 +191,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     GroupRequests.userId(violations, "new_owner_id", request.getNewOwnerId());
     violations.check(!request.getNewOwnerId().equals(me), "new_owner_id", "must be another member");
     violations.throwIfAny();
-    Group group = store.transferOwnership(request.getGroupId(), me, request.getNewOwnerId());
+    Group group = rules.transferOwnership(request.getGroupId(), me, request.getNewOwnerId());
     logger.debug("{} transferred group {} to {}", me, request.getGroupId(), request.getNewOwnerId());
     events.memberChanged(request.getGroupId(), me);
     events.memberChanged(request.getGroupId(), request.getNewOwnerId());
@@ -217,7 +206,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     GroupRequests.userId(violations, "user_id", request.getUserId());
     Instant until = GroupRequests.muteUntil(violations, request.hasMuteUntil(), request.getMuteUntil());
     violations.throwIfAny();
-    Member member = store.mute(request.getGroupId(), me, request.getUserId(), until);
+    Member member = rules.mute(request.getGroupId(), me, request.getUserId(), until);
     events.memberChanged(request.getGroupId(), request.getUserId());
     reply(response, member);
   }
@@ -228,7 +217,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String groupId = validGroupId(request.getGroupId());
     int pageSize = PageTokens.pageSize(request.getPageSize(), MEMBERS_DEFAULT_PAGE, MEMBERS_MAX_PAGE);
     String query = "ListMembers/" + groupId;
-    Page<Member> page = store.listMembers(groupId, me, PageTokens.decode(request.getPageToken(), query), pageSize);
+    Page<Member> page = rules.listMembers(groupId, me, PageTokens.decode(request.getPageToken(), query), pageSize);
     reply(response, ListMembersResponse.newBuilder()
         .addAllMembers(page.items())
         .setNextPageToken(nextToken(page, query))
@@ -241,17 +230,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
     GroupRequests.userId(violations, "user_id", request.getUserId());
     violations.throwIfAny();
-    Optional<Membership> found = store.find(request.getGroupId(), request.getUserId());
-    CheckMembershipResponse.Builder answer = CheckMembershipResponse.newBuilder().setGroupExists(found.isPresent());
-    found.ifPresent(m -> answer.setJoinPolicy(m.group().getJoinPolicy()));
-    if (found.isPresent() && found.get().isMember()) {
-      Member member = found.get().member();
-      answer.setMember(true).setRole(member.getRole()).setJoinTime(member.getJoinTime());
-      if (member.hasMuteUntil()) {
-        answer.setMuteUntil(member.getMuteUntil());
-      }
-    }
-    reply(response, answer.build());
+    reply(response, rules.checkMembership(request.getGroupId(), request.getUserId()));
   }
 
   @Override
@@ -259,16 +238,27 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String groupId = validGroupId(request.getGroupId());
     int pageSize = PageTokens.pageSize(request.getPageSize(), MEMBER_IDS_MAX_PAGE, MEMBER_IDS_MAX_PAGE);
     String query = "ListMemberIds/" + groupId;
-    Optional<Page<String>> page = store.listMemberIds(groupId, PageTokens.decode(request.getPageToken(), query),
+    Optional<Page<String>> page = rules.listMemberIds(groupId, PageTokens.decode(request.getPageToken(), query),
         pageSize);
     ListMemberIdsResponse.Builder answer = ListMemberIdsResponse.newBuilder().setGroupExists(page.isPresent());
     page.ifPresent(p -> answer.addAllUserIds(p.items()).setNextPageToken(nextToken(p, query)));
     reply(response, answer.build());
   }
 
-  /** The group and the caller's membership; GROUP_NOT_FOUND if there is no such group. */
-  private Membership find(String groupId, String userId) {
-    return store.find(groupId, userId).orElseThrow(GroupErrors::groupNotFound);
+  @Override
+  public void listUserGroups(ListUserGroupsRequest request, StreamObserver<ListUserGroupsResponse> response) {
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.userId(violations, "user_id", request.getUserId());
+    violations.check(request.getPageSize() >= 0, "page_size", "must not be negative");
+    violations.throwIfAny();
+    int pageSize = PageTokens.pageSize(request.getPageSize(), USER_GROUPS_MAX_PAGE, USER_GROUPS_MAX_PAGE);
+    String query = "ListUserGroups/" + request.getUserId();
+    Page<UserGroup> page = rules.listUserGroups(request.getUserId(), PageTokens.decode(request.getPageToken(), query),
+        pageSize);
+    reply(response, ListUserGroupsResponse.newBuilder()
+        .addAllGroups(page.items())
+        .setNextPageToken(nextToken(page, query))
+        .build());
   }
 
   private static String validGroupId(String groupId) {

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.BindableService;
 import io.grpc.Channel;
+import io.parley.database.Database;
+import io.parley.database.DatabaseSettings;
 import io.parley.server.Platform;
 import java.util.List;
 import org.slf4j.Logger;
@@ -13,33 +15,37 @@ import org.slf4j.LoggerFactory;
  * group-svc, wired: the one entry point that the launcher and the tests call.
  *
  * <pre>{@code
- * GroupModule groups = GroupModule.create(platform, GroupSettings.defaults(), platform.channel(userTarget));
+ * GroupModule groups = GroupModule.create(platform, GroupSettings.defaults(), platform.channel(userTarget),
+ *     DatabaseSettings.parse("postgresql://parley@db:5432/parley"));
  * ParleyServer.Builder server = platform.serverBuilder();
  * groups.services().forEach(server::addService);
  * }</pre>
  *
- * <p>The store follows the platform: {@link RedisGroupStore} on the platform's Redis (keys
- * prefixed {@value RedisGroupStore#PREFIX}) when {@link Platform#isRedis()}, else {@link
- * MemoryGroupStore}. Membership events go to {@link Platform#events()} (see {@link
+ * <p>Groups live in PostgreSQL when the module is given {@link DatabaseSettings} (schema {@value
+ * PostgresGroupStore#SCHEMA}, migrated at start), else in this process's memory, lost on exit (the
+ * embedded default). Whether the platform uses Redis does not matter for the groups: Redis carries
+ * only the sessions and the membership events ({@link Platform#events()}, see {@link
  * MembershipEvents}). The services must be served behind the platform's session interceptor
  * ({@link Platform#serverBuilder()}), which enforces each method's auth level.
  *
  * <p>The module owns neither the platform nor the user channel; {@link #close()} releases only what
- * the module created. Thread-safe.
+ * the module created (the database pool). Thread-safe.
  */
 public final class GroupModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(GroupModule.class);
 
   private final GroupStore store;
+  private final Database database;
   private final GroupGrpcService service;
 
-  private GroupModule(GroupStore store, GroupGrpcService service) {
+  private GroupModule(GroupStore store, Database database, GroupGrpcService service) {
     this.store = store;
+    this.database = database;
     this.service = service;
   }
 
   /**
-   * Wires group-svc.
+   * Wires group-svc on the memory store: one process, data lost on exit.
    *
    * @param userChannel a channel to user-svc, with {@link io.parley.client.PropagatingClientInterceptor}
    *     installed (as {@link Platform#channel(String)} and {@link io.parley.client.ParleyChannels}
@@ -47,16 +53,44 @@ public final class GroupModule implements AutoCloseable {
    */
   public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel) {
     requireNonNull(platform, "platform");
+    GroupModule module = wire(platform, settings, userChannel, new MemoryGroupStore(), null);
+    logger.info("group-svc ready: memory store (groups are lost on exit), at most {} members per group",
+        settings.maxMembers());
+    return module;
+  }
+
+  /**
+   * Wires group-svc on PostgreSQL: opens a pool on {@code database} and migrates schema {@value
+   * PostgresGroupStore#SCHEMA}, which any number of replicas may do at once.
+   *
+   * @param userChannel as for {@link #create(Platform, GroupSettings, Channel)}
+   * @throws IllegalStateException if the database cannot be reached or migrated
+   */
+  public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
+      DatabaseSettings database) {
+    requireNonNull(platform, "platform");
     requireNonNull(settings, "settings");
     requireNonNull(userChannel, "userChannel");
-    GroupStore store = platform.isRedis()
-        ? new RedisGroupStore(platform.redis(), platform.clock())
-        : new MemoryGroupStore(platform.clock());
-    GroupGrpcService service = new GroupGrpcService(store, new UserDirectory(userChannel, settings.userLookupTimeout()),
-        new MembershipEvents(platform.events()), settings);
-    logger.info("group-svc ready: {} store, at most {} members per group",
-        platform.isRedis() ? "redis" : "memory", settings.maxMembers());
-    return new GroupModule(store, service);
+    requireNonNull(database, "database");
+    Database db = Database.open(database, PostgresGroupStore.SCHEMA, PostgresGroupStore.MIGRATIONS);
+    try {
+      GroupModule module = wire(platform, settings, userChannel, new PostgresGroupStore(db), db);
+      logger.info("group-svc ready: PostgreSQL store ({}, schema {}), at most {} members per group",
+          database.jdbcUrl(), db.schema(), settings.maxMembers());
+      return module;
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+  }
+
+  private static GroupModule wire(Platform platform, GroupSettings settings, Channel userChannel, GroupStore store,
+      Database database) {
+    requireNonNull(settings, "settings");
+    requireNonNull(userChannel, "userChannel");
+    GroupRules rules = new GroupRules(store, new UserDirectory(userChannel, settings.userLookupTimeout()), settings,
+        platform.clock());
+    return new GroupModule(store, database, new GroupGrpcService(rules, new MembershipEvents(platform.events())));
   }
 
   /** The gRPC services to serve: {@code parley.group.v1.GroupService}. */
@@ -72,5 +106,8 @@ public final class GroupModule implements AutoCloseable {
   @Override
   public void close() {
     store.close();
+    if (database != null) {
+      database.close();
+    }
   }
 }

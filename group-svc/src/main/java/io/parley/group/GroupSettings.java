@@ -17,7 +17,7 @@ public record GroupSettings(int maxMembers, Duration userLookupTimeout) {
   /** The default member limit. */
   public static final int DEFAULT_MAX_MEMBERS = 2_000;
 
-  /** The largest member limit accepted: every script that walks a whole group stays bounded. */
+  /** The largest member limit accepted: every read that walks a whole group stays bounded. */
   public static final int MAX_MAX_MEMBERS = 100_000;
 
   public GroupSettings {

@@ -1,125 +1,105 @@
 package io.parley.group;
 
-import io.parley.group.v1.Group;
-import io.parley.group.v1.GroupRole;
-import io.parley.group.v1.Member;
-import java.time.Instant;
+import io.parley.group.v1.UserGroup;
+import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.function.Function;
 
 /**
- * Where groups, their members and each user's list of groups live: {@link MemoryGroupStore} for one
- * process, {@link RedisGroupStore} for every replica on one Redis (standalone or Cluster).
+ * Where groups, their members and each user's list of groups are kept: {@link MemoryGroupStore} in
+ * one process, {@link PostgresGroupStore} in PostgreSQL. A store only persists; who may do what,
+ * in which order refusals come, the member limit and the join times are {@link GroupRules}'.
  *
- * <p><b>Atomicity.</b> Every change checks the actor's role, the target's role, the member limit
- * and the group's existence and applies its writes as one atomic step against the group's current
- * state, never against a copy read earlier. So concurrent calls, such as two admins adding and
- * removing at once, serialize per group: the member count always equals the member list and never
- * exceeds {@code max_members}, there is always exactly one owner, and a refusal changes nothing
- * (an invitation is all or nothing).
+ * <p><b>One change is one transaction.</b> {@link #change} hands the rules the group's current
+ * state, locked against every other change of the same group, and applies the writes they ask for
+ * only if the work returns normally: a refusal thrown half way changes nothing. Changes to one
+ * group serialize; changes to different groups do not wait for each other.
  *
- * <p><b>Order of checks.</b> Each change refuses with the first failing of: the group exists
- * (GROUP_NOT_FOUND); the actor is a member (see {@link Membership#requireMember()}: NOT_GROUP_MEMBER
- * for an OPEN group, GROUP_NOT_FOUND otherwise); the actor's role suffices
- * (GROUP_ROLE_INSUFFICIENT); the target is a member (MEMBER_NOT_FOUND); the actor outranks the
- * target ({@link Membership#outranks}); the limit holds (GROUP_FULL).
+ * <p><b>A user's groups</b> are an index kept by the store in the same transaction as the
+ * memberships, so that {@link #userGroups} is exact and costs one read keyed by the user, never a
+ * read per group. It holds each membership's join time and role.
  *
- * <p><b>Join times</b> are distinct and increase in join order within a group: a join in the same
- * millisecond as the previous one is dated one millisecond later. They order the member list and
- * are its paging cursor.
- *
- * <p><b>A user's groups</b> ({@link #listGroups}) never include a group the user is not a member
- * of at the time of the read, whatever the interleaving of concurrent changes.
- *
- * <p>Arguments are validated by the caller (ids well-formed, lists deduplicated); the store trusts
- * them. Times come from the store's injected clock. Implementations are thread-safe.
+ * <p>Arguments are trusted (ids well formed, lists without duplicates). Reads outside {@link
+ * #change} see committed changes only. Implementations are thread-safe.
  */
 interface GroupStore extends AutoCloseable {
 
   /**
-   * Creates group {@code groupId} with {@code ownerId} as its owner, joined first, and {@code
-   * memberIds} as members, joined in list order.
+   * Stores a new group and its first members, with their index entries, in one transaction.
    *
-   * @param fields name, notice, avatar_url and join_policy of the new group; the rest is ignored
-   * @throws io.parley.error.ParleyException GROUP_FULL if the owner and members exceed {@code maxMembers}
+   * @throws IllegalStateException if a group with this id exists (ids are random: a bug)
    */
-  Group create(String groupId, Group fields, String ownerId, List<String> memberIds, int maxMembers);
+  void insert(StoredGroup group, List<StoredMember> members);
 
   /**
-   * The group and {@code userId}'s membership in it, or empty if the group does not exist. Does no
-   * access check.
+   * Runs {@code work} on group {@code groupId}, locked, and applies its writes if it returns
+   * normally; if it throws, nothing is written and the exception propagates.
+   *
+   * <p>The work may run more than once (when the database makes a transaction retry), so it must
+   * have no effect outside the {@link GroupTx}, and it must not call the store.
+   *
+   * @param work returns a non-null result
+   * @return the work's result, or empty if there is no such group (the work did not run)
+   */
+  <T> Optional<T> change(String groupId, Function<GroupTx, T> work);
+
+  /**
+   * The group and {@code userId}'s membership in it, or empty if the group does not exist.
    *
    * @param userId the user whose membership to include, or null for none
    */
-  Optional<Membership> find(String groupId, String userId);
+  Optional<StoredMembership> find(String groupId, String userId);
 
   /**
-   * Writes the fields of {@code values} named by {@code paths} (among {@code name}, {@code notice},
-   * {@code avatar_url}, {@code join_policy}) and sets update_time. Admins and the owner.
+   * Up to {@code limit} members in join order with join times after {@code afterJoinMs}, or empty
+   * if the group does not exist.
    */
-  Group update(String groupId, String actorId, Group values, Set<String> paths);
+  Optional<List<StoredMember>> members(String groupId, long afterJoinMs, int limit);
 
-  /** Ends the group for everyone. The owner only. */
-  void dismiss(String groupId, String actorId);
+  /** Those of {@code groupIds} that exist, by group id. */
+  Map<String, StoredGroup> groups(Collection<String> groupIds);
 
   /**
-   * Adds every id of {@code userIds} that is not yet a member, all or none. Admins and the owner.
-   *
-   * @throws io.parley.error.ParleyException GROUP_FULL if the new members would exceed the limit;
-   *     nothing is added then
+   * Up to {@code limit} of {@code userId}'s memberships, most recently joined first (join time
+   * descending, then group id descending), after {@code after} in that order (null for the first).
    */
-  AddedMembers invite(String groupId, String actorId, List<String> userIds);
+  List<UserGroup> userGroups(String userId, Page.IndexPosition after, int limit);
 
-  /**
-   * Adds {@code userId} to an OPEN group. Refusals in order: GROUP_NOT_FOUND, ALREADY_GROUP_MEMBER,
-   * GROUP_INVITE_ONLY (the group is not OPEN), GROUP_FULL.
-   */
-  Member join(String groupId, String userId);
-
-  /** Removes {@code userId} itself; the owner cannot (OWNER_CANNOT_LEAVE). Returns the membership that ended. */
-  Member leave(String groupId, String userId);
-
-  /** Removes {@code targetId}: admins remove members, the owner anyone else. Returns the membership that ended. */
-  Member remove(String groupId, String actorId, String targetId);
-
-  /**
-   * Sets a member's role to MEMBER or ADMIN. The owner only; the owner's own role is changed only by
-   * {@link #transferOwnership} (FAILED_PRECONDITION).
-   */
-  Member setRole(String groupId, String actorId, String targetId, GroupRole role);
-
-  /**
-   * Makes member {@code newOwnerId} the owner and the old owner an admin; a mute of the new owner
-   * ends, since nobody mutes the owner. The owner only.
-   */
-  Group transferOwnership(String groupId, String actorId, String newOwnerId);
-
-  /**
-   * Mutes {@code targetId} until {@code until}, or unmutes it if {@code until} is null or not after
-   * now. Admins mute members; the owner mutes admins and members; nobody mutes the owner.
-   */
-  Member mute(String groupId, String actorId, String targetId, Instant until);
-
-  /**
-   * Up to {@code limit} members in join order, after {@code cursor} (null for the first page).
-   *
-   * @param actorId the member asking (refused as {@link Membership#requireMember()} if it is not
-   *     one), or null for an internal caller
-   * @throws io.parley.error.ParleyException GROUP_NOT_FOUND if the group does not exist
-   */
-  Page<Member> listMembers(String groupId, String actorId, String cursor, int limit);
-
-  /** Up to {@code limit} member ids in join order after {@code cursor}, or empty if the group does not exist. */
-  Optional<Page<String>> listMemberIds(String groupId, String cursor, int limit);
-
-  /**
-   * Up to {@code limit} groups {@code userId} is a member of, most recently joined first, after
-   * {@code cursor} (null for the first page).
-   */
-  Page<Group> listGroups(String userId, String cursor, int limit);
-
-  /** Releases what the store holds; a store never closes a client it was given. */
+  /** Releases what the store holds. */
   @Override
   void close();
+
+  /**
+   * One group inside a {@link #change}: its state as locked, with the change's own writes applied,
+   * and the writes. Used by one thread, only while the work runs.
+   */
+  interface GroupTx {
+    /** The group, with this change's writes. */
+    StoredGroup group();
+
+    /** The members among {@code userIds}, by user id, with this change's writes; non-members are absent. */
+    Map<String, StoredMember> members(Collection<String> userIds);
+
+    /** The membership of {@code userId}, with this change's writes. */
+    default Optional<StoredMember> member(String userId) {
+      return Optional.ofNullable(members(List.of(userId)).get(userId));
+    }
+
+    /** Writes the group's fields and bookkeeping (the group id stays). */
+    void updateGroup(StoredGroup group);
+
+    /** Adds memberships of users who are not members, and their index entries. */
+    void addMembers(List<StoredMember> members);
+
+    /** Writes a member's role and mute, and the role in its index entry. */
+    void updateMember(StoredMember member);
+
+    /** Ends a membership and drops its index entry. */
+    void removeMember(String userId);
+
+    /** Deletes the group, every membership and every index entry of it. Nothing may follow. */
+    void deleteGroup();
+  }
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An event says what changed, never the new state: a subscriber drops its copy and asks
  * group-svc again (CheckMembership, ListMemberIds). Events are published after the change is
- * stored; their order across concurrent changes is not defined, delivery is at most once, and a
+ * committed; their order across concurrent changes is not defined, delivery is at most once, and a
  * change whose event cannot be published still succeeds (the failure is logged). A subscriber must
  * therefore bound how long it trusts a cached answer, and drop everything when the bus reports
  * {@link EventBus.Handler#disconnected()}. A call that changes nothing may still publish.

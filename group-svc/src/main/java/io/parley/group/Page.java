@@ -2,58 +2,67 @@ package io.parley.group;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.data.Ids;
 import io.parley.data.PageTokens;
 import java.util.List;
 
 /**
- * One page of a listing from a {@link GroupStore}: the items, and the cursor to pass for the next
- * page, null on the last one. Cursors are store-neutral strings, wrapped by the service into AIP-158
- * page tokens:
+ * One page of a listing: the items, and the cursor to pass for the next page, null on the last
+ * one. Cursors are store-neutral strings, wrapped by the service into AIP-158 page tokens:
  *
  * <ul>
  *   <li>members of a group: the join time (epoch ms) of the last member returned; join times are
  *       distinct within a group, so the next page starts strictly after it;
- *   <li>groups of a user: {@code "<score>:<groupId>"} of the last group returned, in the user's
- *       index order (score descending, then group id descending).
+ *   <li>groups of a user: {@code "<join time>:<groupId>"} of the last group returned, in the order
+ *       of the user's groups (join time descending, then group id descending).
  * </ul>
  *
  * @param items the items of this page, never null
  * @param nextCursor the cursor of the next page, or null if there is none
  */
 record Page<T>(List<T> items, String nextCursor) {
+  /** The latest time a cursor may name: the end of year 9999, which every store can represent. */
+  static final long MAX_CURSOR_MS = 253_402_300_799_999L;
+
   Page {
     items = List.copyOf(requireNonNull(items, "items"));
   }
 
   /**
-   * The join time in a member cursor, or {@link Long#MIN_VALUE} for the first page (null).
+   * The join time in a member cursor, or -1 for the first page (null): join times are epoch
+   * milliseconds, never before 1970.
    *
    * @throws io.parley.error.ParleyException INVALID_PAGE_TOKEN if it is not a member cursor
    */
   static long afterJoin(String cursor) {
-    if (cursor == null) {
-      return Long.MIN_VALUE;
-    }
+    return cursor == null ? -1 : millis(cursor);
+  }
+
+  private static long millis(String value) {
     try {
-      return Long.parseLong(cursor);
+      long ms = Long.parseLong(value);
+      if (ms < 0 || ms > MAX_CURSOR_MS) {
+        throw PageTokens.invalidToken();
+      }
+      return ms;
     } catch (NumberFormatException e) {
       throw PageTokens.invalidToken();
     }
   }
 
-  /** A position in a user's group index: its score (the join time, negative while pending) and group id. */
-  record IndexPosition(long score, String groupId) {
+  /** A position in a user's groups: a join time (epoch ms) and a group id. */
+  record IndexPosition(long joinMs, String groupId) {
     IndexPosition {
       requireNonNull(groupId, "groupId");
     }
 
-    /** Whether this position comes after {@code other} in index order (score descending, then id descending). */
+    /** Whether this position comes after {@code other} (join time descending, then group id descending). */
     boolean isAfter(IndexPosition other) {
-      return score != other.score ? score < other.score : groupId.compareTo(other.groupId) < 0;
+      return joinMs != other.joinMs ? joinMs < other.joinMs : groupId.compareTo(other.groupId) < 0;
     }
 
     String cursor() {
-      return score + ":" + groupId;
+      return joinMs + ":" + groupId;
     }
 
     /**
@@ -66,14 +75,10 @@ record Page<T>(List<T> items, String nextCursor) {
         return null;
       }
       int colon = cursor.indexOf(':');
-      if (colon <= 0 || colon == cursor.length() - 1) {
+      if (colon <= 0 || !Ids.isValid(cursor.substring(colon + 1), "g")) {
         throw PageTokens.invalidToken();
       }
-      try {
-        return new IndexPosition(Long.parseLong(cursor.substring(0, colon)), cursor.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        throw PageTokens.invalidToken();
-      }
+      return new IndexPosition(millis(cursor.substring(0, colon)), cursor.substring(colon + 1));
     }
   }
 }

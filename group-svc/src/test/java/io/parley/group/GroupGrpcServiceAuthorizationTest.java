@@ -24,12 +24,15 @@ import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMembersRequest;
 import io.parley.group.v1.ListMyGroupsRequest;
 import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.ListUserGroupsResponse;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RemoveMemberRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
+import io.parley.group.v1.UserGroup;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
@@ -52,7 +55,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The authorization matrix of GroupService: every RPC, called by every kind of caller, on an
  * INVITE_ONLY and on an OPEN group, answers exactly the status code and {@code ErrorInfo} reason
  * the matrix says, and changes the group if and only if it is allowed to. Each case runs on a fresh
- * group, through the real interceptors.
+ * group, through the real interceptors, on the memory store; {@link
+ * PostgresGroupGrpcServiceAuthorizationTest} runs the same matrix on PostgreSQL.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GroupGrpcServiceAuthorizationTest {
@@ -76,8 +80,8 @@ class GroupGrpcServiceAuthorizationTest {
   /** A fresh group: owner, admin, member and target (a second member) in it; stranger and newcomer outside. */
   record World(String groupId, Map<Caller, String> users, String target, String newcomer) {}
 
-  /** A group's stored state as a whole; empty group when it no longer exists. */
-  record Snapshot(Optional<Group> group, List<Member> members) {}
+  /** A group's stored state as a whole, bookkeeping included; empty when it no longer exists. */
+  record Snapshot(Optional<StoredGroup> group, Optional<List<StoredMember>> members) {}
 
   private static final Expect TOKEN_MISSING = new Expect(Code.UNAUTHENTICATED, ErrorReason.TOKEN_MISSING);
   private static final Expect TOKEN_TYPE_INVALID = new Expect(Code.UNAUTHENTICATED, ErrorReason.TOKEN_TYPE_INVALID);
@@ -120,6 +124,8 @@ class GroupGrpcServiceAuthorizationTest {
         .setGroupId(w.groupId()).setUserId(w.target()).build()));
     RPCS.put("ListMemberIds", (stub, w) -> stub.listMemberIds(ListMemberIdsRequest.newBuilder()
         .setGroupId(w.groupId()).build()));
+    RPCS.put("ListUserGroups", (stub, w) -> stub.listUserGroups(ListUserGroupsRequest.newBuilder()
+        .setUserId(w.target()).build()));
   }
 
   /** The RPCs that change the world's group when they succeed (CreateGroup makes another group). */
@@ -128,9 +134,14 @@ class GroupGrpcServiceAuthorizationTest {
 
   private GroupTestServer server;
 
+  /** A server on the store under test; called once for the class. */
+  GroupTestServer startServer() throws InterruptedException {
+    return GroupTestServer.start();
+  }
+
   @BeforeAll
   void start() throws InterruptedException {
-    server = GroupTestServer.start();
+    server = startServer();
   }
 
   @AfterAll
@@ -161,6 +172,7 @@ class GroupGrpcServiceAuthorizationTest {
         {"ListMembers", TOKEN_MISSING, TOKEN_TYPE_INVALID, NOT_FOUND, NOT_MEMBER, OK, OK, OK},
         {"CheckMembership", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY},
         {"ListMemberIds", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY},
+        {"ListUserGroups", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY},
     };
     for (Object[] row : rows) {
       String rpc = (String) row[0];
@@ -189,6 +201,10 @@ class GroupGrpcServiceAuthorizationTest {
         boolean listed = ((ListMyGroupsResponse) reply).getGroupsList().stream()
             .anyMatch(g -> g.getGroupId().equals(world.groupId()));
         assertThat(listed).as("the group is listed for %s", caller).isEqualTo(caller != Caller.STRANGER);
+      }
+      if (rpc.equals("ListUserGroups")) {
+        assertThat(((ListUserGroupsResponse) reply).getGroupsList()).extracting(UserGroup::getGroupId)
+            .as("the target's groups").containsExactly(world.groupId());
       }
     } else {
       assertStatus(expect.code(), expect.reason(), () -> RPCS.get(rpc).apply(stub, world));
@@ -251,7 +267,8 @@ class GroupGrpcServiceAuthorizationTest {
     RPCS.get("RemoveMember").apply(stub(Caller.OWNER, world), world);
 
     assertThat(muted.hasMuteUntil()).isTrue();
-    assertThat(snapshot(world).members()).extracting(Member::getUserId).doesNotContain(world.target());
+    assertThat(snapshot(world).members().orElseThrow()).extracting(StoredMember::userId)
+        .doesNotContain(world.target());
   }
 
   private World world(JoinPolicy policy) {
@@ -280,8 +297,7 @@ class GroupGrpcServiceAuthorizationTest {
 
   private Snapshot snapshot(World world) {
     GroupStore store = server.module.store();
-    Optional<Group> group = store.find(world.groupId(), null).map(Membership::group);
-    List<Member> members = group.isPresent() ? store.listMembers(world.groupId(), null, null, 100).items() : List.of();
-    return new Snapshot(group, members);
+    return new Snapshot(store.find(world.groupId(), null).map(StoredMembership::group),
+        store.members(world.groupId(), -1, 100));
   }
 }

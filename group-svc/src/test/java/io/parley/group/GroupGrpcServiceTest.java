@@ -11,12 +11,15 @@ import com.google.protobuf.util.Timestamps;
 import io.grpc.Status.Code;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
+import io.parley.data.PageTokens;
 import io.parley.group.v1.CheckMembershipRequest;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.DismissGroupRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupRole;
+import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
 import io.parley.group.v1.InviteMembersRequest;
 import io.parley.group.v1.InviteMembersResponse;
 import io.parley.group.v1.JoinGroupRequest;
@@ -28,11 +31,14 @@ import io.parley.group.v1.ListMembersRequest;
 import io.parley.group.v1.ListMembersResponse;
 import io.parley.group.v1.ListMyGroupsRequest;
 import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.ListUserGroupsResponse;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
+import io.parley.group.v1.UserGroup;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,14 +46,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** GroupService behaviour through the real interceptor chain, on the memory store, with a fake user-svc. */
+/**
+ * GroupService's requests and answers through the real interceptor chain, on the memory store, with
+ * a fake user-svc. {@link PostgresGroupGrpcServiceTest} runs the same on PostgreSQL.
+ */
 class GroupGrpcServiceTest {
   private GroupTestServer server;
   private String owner;
 
+  /** A server on the store under test. */
+  GroupTestServer startServer(GroupSettings settings) throws InterruptedException {
+    return GroupTestServer.start(settings, null);
+  }
+
   @BeforeEach
   void start() throws InterruptedException {
-    server = GroupTestServer.start();
+    server = startServer(GroupSettings.defaults());
     owner = server.newUser();
   }
 
@@ -139,7 +153,7 @@ class GroupGrpcServiceTest {
   @Test
   void theMemberLimitComesFromTheSettings() throws InterruptedException {
     server.close();
-    server = GroupTestServer.start(GroupSettings.defaults().withMaxMembers(3), "memory");
+    server = startServer(GroupSettings.defaults().withMaxMembers(3));
     owner = server.newUser();
     String a = server.newUser();
     String b = server.newUser();
@@ -407,6 +421,94 @@ class GroupGrpcServiceTest {
         .getNextPageToken();
     assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
         () -> server.as(someoneElse).listMyGroups(ListMyGroupsRequest.newBuilder().setPageToken(ownersToken).build()));
+  }
+
+  @Test
+  void listUserGroupsGivesAUsersCurrentGroupsNewestFirstWithRoleAndJoinTime() {
+    String me = server.newUser();
+    Group owned = createGroup(me, JoinPolicy.INVITE_ONLY);
+    server.clock.advance(Duration.ofSeconds(1));
+    Group invited = createGroup(owner, JoinPolicy.INVITE_ONLY, me);
+    server.as(owner).setMemberRole(SetMemberRoleRequest.newBuilder().setGroupId(invited.getGroupId()).setUserId(me)
+        .setRole(GroupRole.ADMIN).build());
+    server.clock.advance(Duration.ofSeconds(1));
+    Group left = createGroup(owner, JoinPolicy.OPEN, me);
+    Group dismissed = createGroup(owner, JoinPolicy.OPEN, me);
+    server.clock.advance(Duration.ofSeconds(1));
+    Group joined = createGroup(owner, JoinPolicy.OPEN);
+    server.as(me).joinGroup(JoinGroupRequest.newBuilder().setGroupId(joined.getGroupId()).build());
+    server.as(me).leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(left.getGroupId()).build());
+    server.as(owner).dismissGroup(DismissGroupRequest.newBuilder().setGroupId(dismissed.getGroupId()).build());
+
+    ListUserGroupsResponse all = server.asService("message-svc").listUserGroups(ListUserGroupsRequest.newBuilder()
+        .setUserId(me).build());
+
+    long start = GroupTestServer.START.toEpochMilli();
+    assertThat(all.getGroupsList()).extracting(UserGroup::getGroupId, UserGroup::getRole,
+        g -> Timestamps.toMillis(g.getJoinTime())).containsExactly(
+        tuple(joined.getGroupId(), GroupRole.MEMBER, start + 3000 + 1),
+        tuple(invited.getGroupId(), GroupRole.ADMIN, start + 1000 + 1),
+        tuple(owned.getGroupId(), GroupRole.OWNER, start));
+    assertThat(all.getNextPageToken()).isEmpty();
+    assertThat(server.asService("message-svc").listUserGroups(ListUserGroupsRequest.newBuilder()
+        .setUserId(server.newUser()).build()).getGroupsList()).isEmpty();
+  }
+
+  @Test
+  void listUserGroupsIsPagedWithTokensBoundToTheUser() {
+    String me = server.newUser();
+    List<String> newestFirst = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      newestFirst.add(0, createGroup(me, JoinPolicy.INVITE_ONLY).getGroupId());
+      server.clock.advance(Duration.ofMillis(1));
+    }
+    GroupServiceBlockingStub service = server.asService("message-svc");
+
+    List<String> listed = new ArrayList<>();
+    String token = "";
+    do {
+      ListUserGroupsResponse page = service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me)
+          .setPageSize(2).setPageToken(token).build());
+      assertThat(page.getGroupsCount()).isLessThanOrEqualTo(2);
+      page.getGroupsList().forEach(g -> listed.add(g.getGroupId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    assertThat(listed).containsExactlyElementsOf(newestFirst);
+
+    String mine = service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me).setPageSize(2).build())
+        .getNextPageToken();
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(owner).setPageToken(mine).build()));
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me).setPageToken("garbage").build()));
+    String forged = PageTokens.encode("99999999999999999:g; DROP TABLE member", "ListUserGroups/" + me);
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me).setPageToken(forged).build()));
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId("bob").setPageSize(-1).build()))))
+        .containsExactly("user_id", "page_size");
+  }
+
+  @Test
+  void listUserGroupsAnswersAtMostOneThousandAPageAndAThousandByDefault() {
+    String me = server.newUser();
+    for (int i = 0; i < 1001; i++) {
+      server.module.store().insert(new StoredGroup(Ids.newId("g"), "many", "", "", JoinPolicy.INVITE_ONLY, me, 1, 2,
+          i, i, i), List.of(new StoredMember(me, GroupRole.OWNER, i, 0)));
+    }
+    GroupServiceBlockingStub service = server.asService("message-svc");
+
+    ListUserGroupsResponse first = service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me).build());
+    ListUserGroupsResponse capped = service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me)
+        .setPageSize(5000).build());
+    ListUserGroupsResponse rest = service.listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(me)
+        .setPageToken(first.getNextPageToken()).build());
+
+    assertThat(first.getGroupsCount()).isEqualTo(1000);
+    assertThat(Timestamps.toMillis(first.getGroups(0).getJoinTime())).isEqualTo(1000);
+    assertThat(capped.getGroupsCount()).isEqualTo(1000);
+    assertThat(rest.getGroupsList()).extracting(g -> Timestamps.toMillis(g.getJoinTime())).containsExactly(0L);
+    assertThat(rest.getNextPageToken()).isEmpty();
   }
 
   @Test

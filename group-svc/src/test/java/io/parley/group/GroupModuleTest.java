@@ -1,15 +1,23 @@
 package io.parley.group;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
 
 import io.grpc.BindableService;
+import io.parley.database.DatabaseSettings;
+import io.parley.group.v1.CheckMembershipRequest;
+import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
+import io.parley.group.v1.GroupRole;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.InviteMembersRequest;
 import io.parley.group.v1.JoinPolicy;
 import io.parley.group.v1.ListMyGroupsRequest;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.UserGroup;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
@@ -17,23 +25,29 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
 
-/** {@link GroupModule} wires the store the platform asks for, and replicas on one Redis share groups and events. */
+/**
+ * {@link GroupModule} keeps groups where it is told (memory, or PostgreSQL given database
+ * settings) whatever the platform's Redis, and replicas on one PostgreSQL share the groups while
+ * Redis carries only sessions and events.
+ */
 class GroupModuleTest {
   private static RedisServer redis;
+  private static DatabaseSettings database;
 
   @BeforeAll
-  static void startRedis() {
+  static void start() {
     redis = RedisServer.start();
+    database = PostgresServer.shared().createDatabase();
   }
 
   @AfterAll
-  static void stopRedis() {
+  static void stop() {
     redis.close();
   }
 
   @Test
-  void aMemoryPlatformGetsTheMemoryStoreAndServesGroupService() throws InterruptedException {
-    try (GroupTestServer server = GroupTestServer.start()) {
+  void withoutDatabaseSettingsGroupsAreInMemoryEvenOnARedisPlatform() throws InterruptedException {
+    try (GroupTestServer server = GroupTestServer.start(GroupSettings.defaults(), redis.url(), null)) {
       assertThat(server.module.store()).isInstanceOf(MemoryGroupStore.class);
       assertThat(server.module.services()).extracting(BindableService::bindService)
           .extracting(definition -> definition.getServiceDescriptor().getName())
@@ -42,10 +56,10 @@ class GroupModuleTest {
   }
 
   @Test
-  void replicasOnOneRedisShareGroupsIndexesAndEvents() throws InterruptedException {
-    try (GroupTestServer first = GroupTestServer.start(GroupSettings.defaults(), redis.url());
-        GroupTestServer second = GroupTestServer.start(GroupSettings.defaults(), redis.url())) {
-      assertThat(first.module.store()).isInstanceOf(RedisGroupStore.class);
+  void replicasOnOnePostgresShareGroupsAndEventsAndKeepNothingOfRecordInRedis() throws InterruptedException {
+    try (GroupTestServer first = GroupTestServer.start(GroupSettings.defaults(), redis.url(), database);
+        GroupTestServer second = GroupTestServer.start(GroupSettings.defaults(), redis.url(), database)) {
+      assertThat(first.module.store()).isInstanceOf(PostgresGroupStore.class);
       String owner = first.newUser();
       String member = first.newUser();
 
@@ -61,9 +75,17 @@ class GroupModuleTest {
       assertThat(second.nextEvent(Duration.ofSeconds(5))).isEqualTo(group.getGroupId() + " " + owner);
       assertThat(second.nextEvent(Duration.ofSeconds(5))).isEqualTo(group.getGroupId() + " " + member);
       try (Jedis jedis = redis.connect()) {
-        assertThat(jedis.exists("parley:group:{" + group.getGroupId() + "}:meta")).isTrue();
-        assertThat(jedis.zscore("parley:group:user:{" + member + "}:groups", group.getGroupId())).isNotNull();
+        assertThat(jedis.keys("*")).noneMatch(key -> key.contains("group") || key.contains(group.getGroupId()));
       }
+
+      redis.flushAll();
+
+      CheckMembershipResponse check = second.asService("message-svc").checkMembership(CheckMembershipRequest
+          .newBuilder().setGroupId(group.getGroupId()).setUserId(member).build());
+      assertThat(check.getMember()).isTrue();
+      assertThat(second.asService("message-svc").listUserGroups(ListUserGroupsRequest.newBuilder().setUserId(owner)
+          .build()).getGroupsList()).extracting(UserGroup::getGroupId, UserGroup::getRole)
+          .containsExactly(tuple(group.getGroupId(), GroupRole.OWNER));
     }
   }
 }

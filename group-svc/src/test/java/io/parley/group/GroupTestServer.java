@@ -16,6 +16,7 @@ import io.parley.auth.TokenKeys;
 import io.parley.client.ParleyChannels;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
+import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
@@ -36,10 +37,11 @@ import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
- * group-svc as the launcher wires it, in-process, for service tests: a platform (memory store by
- * default, or a Redis URL), a fake user-svc behind the real interceptors, and {@link GroupModule}
- * served by {@link ParleyServer} with the real interceptor chain. Callers get stubs that send a
- * real session token, a service credential, or nothing.
+ * group-svc as the launcher wires it, in-process, for service tests: a platform (sessions and
+ * events in memory by default, or on a Redis URL), a fake user-svc behind the real interceptors,
+ * and {@link GroupModule} on the memory store or on PostgreSQL, served by {@link ParleyServer}
+ * with the real interceptor chain. Callers get stubs that send a real session token, a service
+ * credential, or nothing.
  */
 final class GroupTestServer implements AutoCloseable {
   static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
@@ -58,8 +60,9 @@ final class GroupTestServer implements AutoCloseable {
   private final EventBus.Subscription subscription;
   private boolean userServerStopped;
 
-  private GroupTestServer(GroupSettings settings, String store) throws InterruptedException {
-    platform = Platform.builder(KEYS).store(store).clock(clock).build();
+  private GroupTestServer(GroupSettings settings, String platformStore, DatabaseSettings database)
+      throws InterruptedException {
+    platform = Platform.builder(KEYS).store(platformStore).clock(clock).build();
     CountDownLatch subscribed = new CountDownLatch(1);
     subscription = platform.events().subscribe(MembershipEvents.CHANNEL, new EventBus.Handler() {
       @Override
@@ -78,7 +81,9 @@ final class GroupTestServer implements AutoCloseable {
     String userName = "users-" + UUID.randomUUID();
     userServer = platform.serverBuilder().inProcess(userName).directExecutor().addService(users).build().start();
     userChannel = ParleyChannels.forTarget("in-process:" + userName);
-    module = GroupModule.create(platform, settings, userChannel);
+    module = database == null
+        ? GroupModule.create(platform, settings, userChannel)
+        : GroupModule.create(platform, settings, userChannel, database);
     String groupName = "groups-" + UUID.randomUUID();
     ParleyServer.Builder builder = platform.serverBuilder().inProcess(groupName).directExecutor();
     module.services().forEach(builder::addService);
@@ -86,12 +91,20 @@ final class GroupTestServer implements AutoCloseable {
     channel = ParleyChannels.forTarget("in-process:" + groupName);
   }
 
+  /** On the memory store. */
   static GroupTestServer start() throws InterruptedException {
-    return new GroupTestServer(GroupSettings.defaults(), "memory");
+    return start(GroupSettings.defaults(), null);
   }
 
-  static GroupTestServer start(GroupSettings settings, String store) throws InterruptedException {
-    return new GroupTestServer(settings, store);
+  /** On {@code database}, or on the memory store if it is null. */
+  static GroupTestServer start(GroupSettings settings, DatabaseSettings database) throws InterruptedException {
+    return new GroupTestServer(settings, "memory", database);
+  }
+
+  /** With sessions and events on {@code platformStore} ({@code memory} or a Redis URL), groups on {@code database}. */
+  static GroupTestServer start(GroupSettings settings, String platformStore, DatabaseSettings database)
+      throws InterruptedException {
+    return new GroupTestServer(settings, platformStore, database);
   }
 
   /** A new user that user-svc knows. */

@@ -1,0 +1,502 @@
+package io.parley.group;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.util.Timestamps;
+import io.parley.database.Database;
+import io.parley.database.HotQuery;
+import io.parley.group.v1.GroupRole;
+import io.parley.group.v1.JoinPolicy;
+import io.parley.group.v1.UserGroup;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+/**
+ * A {@link GroupStore} in PostgreSQL, schema {@value #SCHEMA} (migrations under {@value
+ * #MIGRATIONS}): the store of record that every replica shares.
+ *
+ * <p><b>Tables.</b> {@code chat_group} (a row per group, with its member count and last join time)
+ * and {@code member} (primary key group_id, user_id; join times unique per group) are distributed
+ * by {@code group_id}; {@code user_group} (primary key user_id, group_id), each user's groups with
+ * join time and role, is distributed by {@code user_id} and written in the same transaction as
+ * {@code member}. See {@link #HOT_QUERIES}.
+ *
+ * <p><b>Changes.</b> {@link #change} runs in one {@link Database#transaction}: it locks the group's
+ * row ({@code SELECT … FOR UPDATE}, one row, so changes never deadlock), hands the work a view of
+ * the group and its members read under that lock, and executes each write the work asks for in the
+ * transaction, which commits when the work returns and rolls back when it throws. A transaction
+ * that loses a race runs the work again. A database that cannot be reached fails the call
+ * STORE_UNAVAILABLE. Thread-safe; the store does not own the {@link Database}.
+ */
+final class PostgresGroupStore implements GroupStore {
+  /** The schema group-svc owns. */
+  static final String SCHEMA = "parley_group";
+
+  /** Where its Flyway migrations are on the classpath. */
+  static final String MIGRATIONS = "io/parley/group/db/migration";
+
+  private static final String GROUP_COLUMNS = "g.group_id, g.name, g.notice, g.avatar_url, g.join_policy, g.owner_id,"
+      + " g.member_count, g.max_members, g.create_time, g.update_time, g.last_join_time";
+
+  private static final String LOCK_GROUP =
+      "SELECT " + GROUP_COLUMNS + " FROM chat_group g WHERE g.group_id = ? FOR UPDATE";
+
+  private static final String FIND = "SELECT " + GROUP_COLUMNS + ", m.role, m.join_time, m.mute_until"
+      + " FROM chat_group g LEFT JOIN member m ON m.group_id = g.group_id AND m.user_id = ?"
+      + " WHERE g.group_id = ?";
+
+  private static final String MEMBERS_BY_ID = "SELECT m.user_id, m.role, m.join_time, m.mute_until FROM member m"
+      + " WHERE m.group_id = ? AND m.user_id = ANY(?)";
+
+  private static final String MEMBER_PAGE = "SELECT m.user_id, m.role, m.join_time, m.mute_until FROM member m"
+      + " WHERE m.group_id = ? AND m.join_time > ? ORDER BY m.join_time LIMIT ?";
+
+  private static final String GROUP_EXISTS = "SELECT 1 FROM chat_group WHERE group_id = ?";
+
+  private static final String GROUPS_BY_ID = "SELECT " + GROUP_COLUMNS + " FROM chat_group g WHERE g.group_id = ANY(?)";
+
+  private static final String USER_GROUPS = "SELECT group_id, role, join_time FROM user_group WHERE user_id = ?"
+      + " ORDER BY join_time DESC, group_id DESC LIMIT ?";
+
+  private static final String USER_GROUPS_AFTER = "SELECT group_id, role, join_time FROM user_group WHERE user_id = ?"
+      + " AND (join_time, group_id) < (?, ?) ORDER BY join_time DESC, group_id DESC LIMIT ?";
+
+  private static final String INSERT_GROUP = "INSERT INTO chat_group (group_id, name, notice, avatar_url, join_policy,"
+      + " owner_id, member_count, max_members, create_time, update_time, last_join_time)"
+      + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (group_id) DO NOTHING";
+
+  private static final String UPDATE_GROUP = "UPDATE chat_group SET name = ?, notice = ?, avatar_url = ?,"
+      + " join_policy = ?, owner_id = ?, member_count = ?, update_time = ?, last_join_time = ? WHERE group_id = ?";
+
+  private static final String DELETE_GROUP = "DELETE FROM chat_group WHERE group_id = ?";
+
+  private static final String INSERT_MEMBER =
+      "INSERT INTO member (group_id, user_id, role, join_time, mute_until) VALUES (?, ?, ?, ?, ?)";
+
+  private static final String UPDATE_MEMBER =
+      "UPDATE member SET role = ?, mute_until = ? WHERE group_id = ? AND user_id = ? AND join_time = ?";
+
+  private static final String DELETE_MEMBER = "DELETE FROM member WHERE group_id = ? AND user_id = ?";
+
+  private static final String DELETE_MEMBERS = "DELETE FROM member WHERE group_id = ? RETURNING user_id";
+
+  private static final String INSERT_USER_GROUP =
+      "INSERT INTO user_group (user_id, group_id, join_time, role) VALUES (?, ?, ?, ?)";
+
+  private static final String UPDATE_USER_GROUP = "UPDATE user_group SET role = ? WHERE user_id = ? AND group_id = ?";
+
+  private static final String DELETE_USER_GROUP = "DELETE FROM user_group WHERE user_id = ? AND group_id = ?";
+
+  private static final String DELETE_USER_GROUPS = "DELETE FROM user_group WHERE user_id = ANY(?) AND group_id = ?";
+
+  /**
+   * The statements on hot paths and their distribution keys: every change locks its group and reads
+   * its actors by group; message-svc checks membership and fans out by group, and lists a user's
+   * groups by user.
+   */
+  static final List<HotQuery> HOT_QUERIES = List.of(
+      new HotQuery("CheckMembership", "chat_group", "group_id", FIND),
+      new HotQuery("CheckMembership", "member", "group_id", FIND),
+      new HotQuery("ListMemberIds", "member", "group_id", MEMBER_PAGE),
+      new HotQuery("ListUserGroups", "user_group", "user_id", USER_GROUPS),
+      new HotQuery("ListUserGroups, next page", "user_group", "user_id", USER_GROUPS_AFTER),
+      new HotQuery("change: lock the group", "chat_group", "group_id", LOCK_GROUP),
+      new HotQuery("change: read actor and target", "member", "group_id", MEMBERS_BY_ID));
+
+  private final Database database;
+
+  /** A store on {@code database}, migrated with {@value #MIGRATIONS}; the caller closes the database. */
+  PostgresGroupStore(Database database) {
+    this.database = requireNonNull(database, "database");
+  }
+
+  @Override
+  public void insert(StoredGroup group, List<StoredMember> members) {
+    requireNonNull(group, "group");
+    database.transaction(connection -> {
+      try (PreparedStatement insert = connection.prepareStatement(INSERT_GROUP)) {
+        int i = bindGroupFields(insert, 1, group);
+        insert.setString(1, group.groupId());
+        insert.setInt(i, group.maxMembers());
+        insert.setObject(i + 1, time(group.createdMs()));
+        insert.setObject(i + 2, time(group.updatedMs()));
+        insert.setObject(i + 3, time(group.lastJoinMs()));
+        if (insert.executeUpdate() == 0) {
+          throw new IllegalStateException("group id collision: " + group.groupId());
+        }
+      }
+      addMembers(connection, group.groupId(), members);
+      return null;
+    });
+  }
+
+  @Override
+  public <T> Optional<T> change(String groupId, Function<GroupTx, T> work) {
+    requireNonNull(work, "work");
+    return database.transaction(connection -> {
+      StoredGroup group;
+      try (PreparedStatement lock = connection.prepareStatement(LOCK_GROUP)) {
+        lock.setString(1, groupId);
+        try (ResultSet rs = lock.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          group = readGroup(rs);
+        }
+      }
+      try {
+        return Optional.of(requireNonNull(work.apply(new SqlTx(connection, group)), "the result of a change"));
+      } catch (UncheckedSqlException e) {
+        throw e.getCause();
+      }
+    });
+  }
+
+  @Override
+  public Optional<StoredMembership> find(String groupId, String userId) {
+    return database.read(connection -> {
+      try (PreparedStatement find = connection.prepareStatement(FIND)) {
+        find.setString(1, userId);
+        find.setString(2, groupId);
+        try (ResultSet rs = find.executeQuery()) {
+          if (!rs.next()) {
+            return Optional.empty();
+          }
+          StoredMember member = rs.getObject("role") == null ? null
+              : new StoredMember(userId, role(rs), millis(rs, "join_time"), muteUntil(rs));
+          return Optional.of(new StoredMembership(readGroup(rs), member));
+        }
+      }
+    });
+  }
+
+  @Override
+  public Optional<List<StoredMember>> members(String groupId, long afterJoinMs, int limit) {
+    return database.read(connection -> {
+      List<StoredMember> page = new ArrayList<>();
+      try (PreparedStatement select = connection.prepareStatement(MEMBER_PAGE)) {
+        select.setString(1, groupId);
+        select.setObject(2, time(afterJoinMs));
+        select.setInt(3, limit);
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            page.add(readMember(rs));
+          }
+        }
+      }
+      if (!page.isEmpty()) {
+        return Optional.of(page); // members exist only in groups that exist
+      }
+      try (PreparedStatement exists = connection.prepareStatement(GROUP_EXISTS)) {
+        exists.setString(1, groupId);
+        try (ResultSet rs = exists.executeQuery()) {
+          return rs.next() ? Optional.of(page) : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public Map<String, StoredGroup> groups(Collection<String> groupIds) {
+    if (groupIds.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(connection -> {
+      Map<String, StoredGroup> found = new HashMap<>();
+      try (PreparedStatement select = connection.prepareStatement(GROUPS_BY_ID)) {
+        select.setArray(1, connection.createArrayOf("text", groupIds.toArray()));
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            StoredGroup group = readGroup(rs);
+            found.put(group.groupId(), group);
+          }
+        }
+      }
+      return found;
+    });
+  }
+
+  @Override
+  public List<UserGroup> userGroups(String userId, Page.IndexPosition after, int limit) {
+    return database.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(after == null ? USER_GROUPS : USER_GROUPS_AFTER)) {
+        int i = 1;
+        select.setString(i++, userId);
+        if (after != null) {
+          select.setObject(i++, time(after.joinMs()));
+          select.setString(i++, after.groupId());
+        }
+        select.setInt(i, limit);
+        List<UserGroup> groups = new ArrayList<>();
+        try (ResultSet rs = select.executeQuery()) {
+          while (rs.next()) {
+            groups.add(UserGroup.newBuilder()
+                .setGroupId(rs.getString("group_id"))
+                .setRole(role(rs))
+                .setJoinTime(Timestamps.fromMillis(millis(rs, "join_time")))
+                .build());
+          }
+        }
+        return groups;
+      }
+    });
+  }
+
+  @Override
+  public void close() {
+    // The database belongs to whoever opened it.
+  }
+
+  private static void addMembers(Connection connection, String groupId, List<StoredMember> members)
+      throws SQLException {
+    if (members.isEmpty()) {
+      return;
+    }
+    try (PreparedStatement member = connection.prepareStatement(INSERT_MEMBER);
+        PreparedStatement index = connection.prepareStatement(INSERT_USER_GROUP)) {
+      for (StoredMember m : members) {
+        member.setString(1, groupId);
+        member.setString(2, m.userId());
+        member.setShort(3, (short) m.role().getNumber());
+        member.setObject(4, time(m.joinMs()));
+        setMuteUntil(member, 5, m.muteUntilMs());
+        member.addBatch();
+        index.setString(1, m.userId());
+        index.setString(2, groupId);
+        index.setObject(3, time(m.joinMs()));
+        index.setShort(4, (short) m.role().getNumber());
+        index.addBatch();
+      }
+      member.executeBatch();
+      index.executeBatch();
+    }
+  }
+
+  /**
+   * Binds name, notice, avatar_url, join_policy, owner_id and member_count to the parameters from
+   * {@code from + 1}; returns the index after them.
+   */
+  private static int bindGroupFields(PreparedStatement statement, int from, StoredGroup group) throws SQLException {
+    statement.setString(from + 1, group.name());
+    statement.setString(from + 2, group.notice());
+    statement.setString(from + 3, group.avatarUrl());
+    statement.setShort(from + 4, (short) group.policy().getNumber());
+    statement.setString(from + 5, group.ownerId());
+    statement.setInt(from + 6, group.memberCount());
+    return from + 7;
+  }
+
+  private static StoredGroup readGroup(ResultSet rs) throws SQLException {
+    return new StoredGroup(rs.getString("group_id"), rs.getString("name"), rs.getString("notice"),
+        rs.getString("avatar_url"), JoinPolicy.forNumber(rs.getShort("join_policy")), rs.getString("owner_id"),
+        rs.getInt("member_count"), rs.getInt("max_members"), millis(rs, "create_time"), millis(rs, "update_time"),
+        millis(rs, "last_join_time"));
+  }
+
+  private static StoredMember readMember(ResultSet rs) throws SQLException {
+    return new StoredMember(rs.getString("user_id"), role(rs), millis(rs, "join_time"), muteUntil(rs));
+  }
+
+  private static GroupRole role(ResultSet rs) throws SQLException {
+    return GroupRole.forNumber(rs.getShort("role"));
+  }
+
+  private static long muteUntil(ResultSet rs) throws SQLException {
+    OffsetDateTime until = rs.getObject("mute_until", OffsetDateTime.class);
+    return until == null ? 0 : until.toInstant().toEpochMilli();
+  }
+
+  private static void setMuteUntil(PreparedStatement statement, int index, long muteUntilMs) throws SQLException {
+    if (muteUntilMs == 0) {
+      statement.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+    } else {
+      statement.setObject(index, time(muteUntilMs));
+    }
+  }
+
+  private static long millis(ResultSet rs, String column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant().toEpochMilli();
+  }
+
+  private static OffsetDateTime time(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).atOffset(ZoneOffset.UTC);
+  }
+
+  /** Carries a statement's failure out of the rules' work, to be rethrown to {@link Database} as what it is. */
+  private static final class UncheckedSqlException extends RuntimeException {
+    UncheckedSqlException(SQLException cause) {
+      super(cause);
+    }
+
+    @Override
+    public synchronized SQLException getCause() {
+      return (SQLException) super.getCause();
+    }
+  }
+
+  /** A function of the transaction's connection that may fail with a statement's exception. */
+  @FunctionalInterface
+  private interface Statements<T> {
+    T run() throws SQLException;
+  }
+
+  /** The group inside one transaction: reads under its row lock, writes executed at once (and undone by a rollback). */
+  private static final class SqlTx implements GroupTx {
+    private final Connection connection;
+    private StoredGroup group;
+    private boolean deleted;
+
+    SqlTx(Connection connection, StoredGroup group) {
+      this.connection = connection;
+      this.group = group;
+    }
+
+    @Override
+    public StoredGroup group() {
+      requireLive();
+      return group;
+    }
+
+    @Override
+    public Map<String, StoredMember> members(Collection<String> userIds) {
+      requireLive();
+      return sql(() -> {
+        Map<String, StoredMember> found = new HashMap<>();
+        try (PreparedStatement select = connection.prepareStatement(MEMBERS_BY_ID)) {
+          select.setString(1, group.groupId());
+          select.setArray(2, connection.createArrayOf("text", userIds.toArray()));
+          try (ResultSet rs = select.executeQuery()) {
+            while (rs.next()) {
+              StoredMember member = readMember(rs);
+              found.put(member.userId(), member);
+            }
+          }
+        }
+        return found;
+      });
+    }
+
+    @Override
+    public void updateGroup(StoredGroup changed) {
+      requireLive();
+      if (!changed.groupId().equals(group.groupId())) {
+        throw new IllegalArgumentException("a change writes its own group only: " + changed.groupId());
+      }
+      sql(() -> {
+        try (PreparedStatement update = connection.prepareStatement(UPDATE_GROUP)) {
+          int i = bindGroupFields(update, 0, changed);
+          update.setObject(i, time(changed.updatedMs()));
+          update.setObject(i + 1, time(changed.lastJoinMs()));
+          update.setString(i + 2, changed.groupId());
+          return expectOne(update.executeUpdate(), "group " + changed.groupId());
+        }
+      });
+      group = changed;
+    }
+
+    @Override
+    public void addMembers(List<StoredMember> members) {
+      requireLive();
+      sql(() -> {
+        PostgresGroupStore.addMembers(connection, group.groupId(), members);
+        return null;
+      });
+    }
+
+    @Override
+    public void updateMember(StoredMember member) {
+      requireLive();
+      sql(() -> {
+        try (PreparedStatement update = connection.prepareStatement(UPDATE_MEMBER);
+            PreparedStatement index = connection.prepareStatement(UPDATE_USER_GROUP)) {
+          update.setShort(1, (short) member.role().getNumber());
+          setMuteUntil(update, 2, member.muteUntilMs());
+          update.setString(3, group.groupId());
+          update.setString(4, member.userId());
+          update.setObject(5, time(member.joinMs()));
+          expectOne(update.executeUpdate(), "member " + member.userId() + " joined at " + member.joinMs());
+          index.setShort(1, (short) member.role().getNumber());
+          index.setString(2, member.userId());
+          index.setString(3, group.groupId());
+          return expectOne(index.executeUpdate(), "index entry of " + member.userId());
+        }
+      });
+    }
+
+    @Override
+    public void removeMember(String userId) {
+      requireLive();
+      sql(() -> {
+        try (PreparedStatement delete = connection.prepareStatement(DELETE_MEMBER);
+            PreparedStatement index = connection.prepareStatement(DELETE_USER_GROUP)) {
+          delete.setString(1, group.groupId());
+          delete.setString(2, userId);
+          expectOne(delete.executeUpdate(), "member " + userId);
+          index.setString(1, userId);
+          index.setString(2, group.groupId());
+          return expectOne(index.executeUpdate(), "index entry of " + userId);
+        }
+      });
+    }
+
+    @Override
+    public void deleteGroup() {
+      requireLive();
+      sql(() -> {
+        List<String> userIds = new ArrayList<>();
+        try (PreparedStatement delete = connection.prepareStatement(DELETE_MEMBERS)) {
+          delete.setString(1, group.groupId());
+          try (ResultSet rs = delete.executeQuery()) {
+            while (rs.next()) {
+              userIds.add(rs.getString(1));
+            }
+          }
+        }
+        try (PreparedStatement index = connection.prepareStatement(DELETE_USER_GROUPS)) {
+          index.setArray(1, connection.createArrayOf("text", userIds.toArray()));
+          index.setString(2, group.groupId());
+          index.executeUpdate();
+        }
+        try (PreparedStatement delete = connection.prepareStatement(DELETE_GROUP)) {
+          delete.setString(1, group.groupId());
+          return expectOne(delete.executeUpdate(), "group " + group.groupId());
+        }
+      });
+      deleted = true;
+    }
+
+    private void requireLive() {
+      if (deleted) {
+        throw new IllegalStateException("the group is deleted in this change");
+      }
+    }
+
+    private static <T> T sql(Statements<T> statements) {
+      try {
+        return statements.run();
+      } catch (SQLException e) {
+        throw new UncheckedSqlException(e);
+      }
+    }
+
+    private static int expectOne(int rows, String what) {
+      if (rows != 1) {
+        throw new IllegalStateException("expected to change one row of " + what + ", changed " + rows);
+      }
+      return rows;
+    }
+  }
+}
