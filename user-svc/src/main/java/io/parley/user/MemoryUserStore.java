@@ -2,8 +2,6 @@ package io.parley.user;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.common.v1.ErrorReason;
-import io.parley.error.ParleyException;
 import io.parley.user.v1.UpdateProfileRequest;
 import io.parley.user.v1.User;
 import java.util.ArrayList;
@@ -37,11 +35,11 @@ final class MemoryUserStore implements UserStore {
   }
 
   @Override
-  public void create(Account account) {
+  public boolean create(Account account) {
     requireNonNull(account, "account");
     synchronized (lock) {
       if (idsByUsername.containsKey(account.username())) {
-        throw new ParleyException(ErrorReason.USERNAME_TAKEN, "username is taken");
+        return false;
       }
       if (accounts.containsKey(account.userId())) {
         throw new IllegalStateException("user id " + account.userId() + " is already in use");
@@ -50,6 +48,7 @@ final class MemoryUserStore implements UserStore {
       idsByUsername.put(account.username(), account.userId());
       usernameIndex.add(UserSearch.usernameMember(account.user()));
       nicknameIndex.add(UserSearch.nicknameMember(account.user()));
+      return true;
     }
   }
 
@@ -158,7 +157,7 @@ final class MemoryUserStore implements UserStore {
           }
         }
         if (examined == budget) {
-          // Like the Redis scan: a spent budget ends the call, even where the index ends too.
+          // As in PostgresUserStore: a spent budget ends the call, even where the index ends too.
           return new UserSearch.NicknameScan(matches, last, false);
         }
       }

@@ -66,6 +66,10 @@ import org.slf4j.LoggerFactory;
  * <p>Session attributes preloaded at login, for every service to read without a lookup: {@value
  * #USERNAME}, {@value #NICKNAME}, {@value #AVATAR_URL} and {@value #ROLES} ({@value #ROLE_USER}).
  *
+ * <p>The rules of user-svc are written here, once (a username is taken once, the login throttle,
+ * a password change needs the current password and wins only against the hash it was checked
+ * against); the stores only persist.
+ *
  * <p>Thread-safe: all state is in the stores.
  */
 final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
@@ -121,7 +125,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
         .setNickname(nickname)
         .setCreateTime(Timestamps.fromMillis(clock.millis()))
         .build();
-    users.create(new Account(user, passwords.hash(request.getPassword())));
+    if (!users.create(new Account(user, passwords.hash(request.getPassword())))) {
+      throw new ParleyException(ErrorReason.USERNAME_TAKEN, "username is taken");
+    }
     logger.info("registered user {} as {}", user.getUserId(), username);
     reply(response, RegisterResponse.newBuilder().setUser(user).build());
   }

@@ -3,18 +3,21 @@ package io.parley.user;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.BindableService;
+import io.parley.database.Database;
+import io.parley.database.DatabaseSettings;
 import io.parley.server.Platform;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * user-svc, wired: {@code parley.user.v1.UserService} over the stores that {@link Platform} selects
- * (memory, or the platform's Redis, standalone or Cluster). The one entry point that the launcher
- * and the tests call:
+ * user-svc, wired: {@code parley.user.v1.UserService} over an account store (in memory, or in
+ * PostgreSQL, the store of record) and a login-failure store (the platform's Redis if it has one,
+ * else memory: throttling counters may be lost). The one entry point that the launcher and the tests
+ * call:
  *
  * <pre>{@code
- * try (UserModule users = UserModule.create(platform, UserSettings.defaults())) {
+ * try (UserModule users = UserModule.create(platform, UserSettings.defaults(), database)) {
  *   ParleyServer.Builder server = platform.serverBuilder();
  *   users.services().forEach(server::addService);
  *   ...
@@ -22,48 +25,70 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The platform must be able to sign tokens (Login issues them). Closing the module releases
- * what it created; the platform, and its Redis client, stay open. Thread-safe.
+ * what it created, the database pool included; the platform, and its Redis client, stay open.
+ * Thread-safe.
  */
 public final class UserModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(UserModule.class);
 
-  /** The prefix of every Redis key of user-svc. */
+  /** The prefix of every Redis key of user-svc (login-failure counters only). */
   static final String KEY_PREFIX = "parley:user:";
 
   private final UserStore users;
   private final LoginFailureStore failures;
+  private final Database database;
   private final UserGrpcService service;
 
-  private UserModule(UserStore users, LoginFailureStore failures, UserGrpcService service) {
+  private UserModule(UserStore users, LoginFailureStore failures, Database database, UserGrpcService service) {
     this.users = users;
     this.failures = failures;
+    this.database = database;
     this.service = service;
   }
 
   /**
-   * Builds user-svc on {@code platform}: Redis-backed stores if the platform's store is Redis,
-   * in-memory ones otherwise.
+   * Builds user-svc with accounts in this process's memory (the embedded default: they are lost when
+   * the process exits, and other processes do not see them), whatever the platform's store.
    *
    * @throws IllegalStateException if the platform has no signing key
    */
   public static UserModule create(Platform platform, UserSettings settings) {
     requireNonNull(platform, "platform");
     requireNonNull(settings, "settings");
-    UserStore users;
-    LoginFailureStore failures;
-    if (platform.isRedis()) {
-      users = new RedisUserStore(platform.redis(), KEY_PREFIX, settings.searchScanLimit());
-      failures = new RedisLoginFailureStore(platform.redis(), KEY_PREFIX, platform.clock(),
-          settings.maxLoginFailures(), settings.loginFailureWindow());
-      logger.info("user-svc stores accounts in Redis under {}", KEY_PREFIX);
-    } else {
-      users = new MemoryUserStore(settings.searchScanLimit());
-      failures = new MemoryLoginFailureStore(platform.clock(), settings.maxLoginFailures(), settings.loginFailureWindow());
-      logger.info("user-svc stores accounts in memory: they are lost when the process exits");
+    logger.info("user-svc stores accounts in memory: they are lost when the process exits");
+    return create(platform, settings, new MemoryUserStore(settings.searchScanLimit()), null);
+  }
+
+  /**
+   * Builds user-svc with accounts in PostgreSQL: opens a pool on {@code database}, creates or
+   * migrates the schema {@code parley_user} (safe when many replicas start at once), and closes the
+   * pool with the module.
+   *
+   * @throws IllegalStateException if the platform has no signing key, or the database cannot be
+   *     reached or migrated
+   */
+  public static UserModule create(Platform platform, UserSettings settings, DatabaseSettings database) {
+    requireNonNull(platform, "platform");
+    requireNonNull(settings, "settings");
+    requireNonNull(database, "database");
+    Database db = PostgresUserStore.open(database);
+    try {
+      logger.info("user-svc stores accounts in PostgreSQL, schema {} at {}", db.schema(), database.jdbcUrl());
+      return create(platform, settings, new PostgresUserStore(db, settings.searchScanLimit()), db);
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
     }
+  }
+
+  private static UserModule create(Platform platform, UserSettings settings, UserStore users, Database database) {
+    LoginFailureStore failures = platform.isRedis()
+        ? new RedisLoginFailureStore(platform.redis(), KEY_PREFIX, platform.clock(), settings.maxLoginFailures(),
+            settings.loginFailureWindow())
+        : new MemoryLoginFailureStore(platform.clock(), settings.maxLoginFailures(), settings.loginFailureWindow());
     UserGrpcService service = new UserGrpcService(users, failures, PasswordHasher.of(settings),
         platform.sessionStore(), platform.sessionPolicy(), platform.tokenIssuer(), platform.clock());
-    return new UserModule(users, failures, service);
+    return new UserModule(users, failures, database, service);
   }
 
   /** The gRPC services to add to a server built by {@link Platform#serverBuilder()}. */
@@ -81,7 +106,13 @@ public final class UserModule implements AutoCloseable {
     try {
       failures.close();
     } finally {
-      users.close();
+      try {
+        users.close();
+      } finally {
+        if (database != null) {
+          database.close();
+        }
+      }
     }
   }
 }

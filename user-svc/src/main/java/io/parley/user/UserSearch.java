@@ -14,8 +14,8 @@ import java.util.Set;
  * SearchUsers paging over two ordered indexes, used by both stores so that they answer and page
  * alike. Each store provides the {@link Index} primitives. Thread-safe if the index is.
  *
- * <p>Index entries ("members") are strings compared by code point, which is the byte order Redis
- * uses for UTF-8 ({@code ZRANGEBYLEX}):
+ * <p>Index entries ("members") are strings compared by code point, which is the byte order of
+ * UTF-8 (PostgreSQL's {@code "C"} collation):
  *
  * <ul>
  *   <li>username index: {@code <username>\0<user id>};
@@ -24,10 +24,9 @@ import java.util.Set;
  *
  * NUL sorts before every character a username or nickname may hold, so index order is name order,
  * and it cannot occur inside a name. A page lists username matches first, then nickname matches
- * of users whose username does not also match. An index may hold entries that no longer count (a
- * registration that lost, an old nickname a racing update left behind): every entry is checked
- * against the account before it is returned, and entries that do not match the account are
- * skipped.
+ * of users whose username does not also match. Every entry is checked against the account before
+ * it is returned, and entries that no longer match it (the account changed between the index scan
+ * and the lookup) are skipped.
  */
 final class UserSearch {
   static final char SEPARATOR = '\0';

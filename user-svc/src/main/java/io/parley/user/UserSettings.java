@@ -52,7 +52,7 @@ public record UserSettings(
   /**
    * Production values: Argon2id with 19 MiB, 2 passes, 1 lane (the OWASP recommendation, some
    * 50-100 ms per hash on one core); 5 failures within 15 minutes; 1000 nickname entries per
-   * search call (under a millisecond of Redis time).
+   * search call.
    */
   public static UserSettings defaults() {
     return new UserSettings(19 * 1024, 2, 1, 5, Duration.ofMinutes(15), 1000);

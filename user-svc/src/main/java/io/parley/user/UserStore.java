@@ -8,23 +8,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where accounts live. Implementations: {@link MemoryUserStore} (one process) and {@link
- * RedisUserStore} (standalone or Cluster), held to one contract by the same test suite.
+ * Where accounts are kept: persistence only. Who may register, log in or change what is decided by
+ * {@link UserGrpcService}; a store stores, finds and compares-and-sets. Implementations: {@link
+ * MemoryUserStore} (one process, the embedded default) and {@link PostgresUserStore} (the store of
+ * record), held to one contract by the same test suite.
  *
- * <p>Every method is thread-safe. Usernames and search queries are passed lower-case (see {@link
- * UserFields#fold}); ids are as {@link io.parley.data.Ids#newId} makes them. A store that cannot
- * be reached throws a {@link io.parley.error.ParleyException} with reason STORE_UNAVAILABLE. No
- * method returns null.
+ * <p>Every method is thread-safe and each is atomic. Usernames and search queries are passed
+ * lower-case (see {@link UserFields#fold}); ids are as {@link io.parley.data.Ids#newId} makes them.
+ * A store that cannot be reached throws a {@link io.parley.error.ParleyException} with reason
+ * STORE_UNAVAILABLE. No method returns null.
  */
 interface UserStore extends AutoCloseable {
 
   /**
-   * Stores a new account. At most one account holds a username, however many replicas register it
-   * at once.
+   * Stores a new account and claims its username, together: at most one account holds a username,
+   * however many replicas register it at once.
    *
-   * @throws io.parley.error.ParleyException USERNAME_TAKEN if another account holds the username
+   * @return false, storing nothing, if another account holds the username
+   * @throws IllegalStateException if the user id is in use (ids are random: a bug)
    */
-  void create(Account account);
+  boolean create(Account account);
 
   Optional<Account> findById(String userId);
 
@@ -52,15 +55,16 @@ interface UserStore extends AutoCloseable {
 
   /**
    * One page of users whose username starts with {@code query} (username order), then of users
-   * whose nickname contains it (folded nickname order), each user once. A call examines at most
-   * {@link UserSettings#searchScanLimit()} nickname index entries, so a page may hold fewer than
-   * {@code pageSize} users, even none, and still have a next cursor.
+   * whose nickname contains it (folded nickname order), each user once; see {@link UserSearch}. A
+   * call examines at most {@link UserSettings#searchScanLimit()} nickname index entries, so a page
+   * may hold fewer than {@code pageSize} users, even none, and still have a next cursor.
    *
    * @param query the folded query, 1-32 characters
    * @param after where the previous page ended, or {@link SearchCursor#FIRST}
    */
   SearchPage search(String query, int pageSize, SearchCursor after);
 
+  /** Releases what the store holds of its own (not a database that its creator owns). */
   @Override
   void close();
 

@@ -4,6 +4,7 @@ import static io.parley.user.RpcErrors.assertFails;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
@@ -14,11 +15,15 @@ import io.parley.client.BearerTokenCredentials;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.session.CachingSessionStore;
 import io.parley.session.SessionPolicy;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
+import io.parley.user.v1.ChangePasswordRequest;
+import io.parley.user.v1.ChangePasswordResponse;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.ListSessionsRequest;
 import io.parley.user.v1.LoginRequest;
@@ -33,6 +38,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
@@ -43,24 +53,32 @@ import redis.clients.jedis.Jedis;
 
 /**
  * Two user-svc replicas, each with its own {@link Platform} and server on a real port, sharing one
- * real (persistent) redis-server, as in a distributed deployment.
+ * real (persistent) redis-server for sessions and one real PostgreSQL for accounts, as in a
+ * distributed deployment. The PostgreSQL server is this class's own, since a test kills it.
  */
 class UserServiceEndToEndTest {
   private static final byte[] SECRET = "end-to-end-secret-0123456789abcdef".getBytes(UTF_8);
   private static final String PASSWORD = "correct horse battery";
 
   private static RedisServer redis;
+  private static PostgresServer postgres;
+  private static DatabaseSettings database;
   private final List<Replica> replicas = new ArrayList<>();
 
   @BeforeAll
-  static void startRedis() {
+  static void startServers() {
     redis = RedisServer.builder().persistent().start();
+    postgres = PostgresServer.start();
+    database = postgres.createDatabase().withConnectTimeout(Duration.ofSeconds(1));
   }
 
   @AfterAll
-  static void stopRedis() {
+  static void stopServers() {
     if (redis != null) {
       redis.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
   }
 
@@ -71,6 +89,9 @@ class UserServiceEndToEndTest {
     if (!redis.isRunning()) {
       redis.restart();
     }
+    if (!postgres.isRunning()) {
+      postgres.restart();
+    }
   }
 
   private Replica replica() {
@@ -78,7 +99,7 @@ class UserServiceEndToEndTest {
   }
 
   private Replica replica(SessionPolicy policy) {
-    Replica replica = Replica.start(redis.url(), policy);
+    Replica replica = Replica.start(redis.url(), policy, database);
     replicas.add(replica);
     return replica;
   }
@@ -126,8 +147,125 @@ class UserServiceEndToEndTest {
     assertThat(b.as(login).listSessions(ListSessionsRequest.getDefaultInstance()).getSessionsList())
         .extracting(SessionInfo::getSessionId).containsExactly(login.getSession().getSessionId());
     try (Jedis jedis = redis.connect()) {
-      assertThat(jedis.get("parley:user:name:" + username)).isEqualTo(user.getUserId());
+      // Redis holds the sessions, and nothing of the account.
+      assertThat(jedis.keys("*")).isNotEmpty().allMatch(key -> key.startsWith("parley:sess:"));
     }
+  }
+
+  @Test
+  void aRedisFlushLogsNobodyInAgainButLosesNoAccountOrPassword() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    User user = register(a, username);
+    LoginResponse first = login(a, username, Terminal.WEB);
+    a.as(first).changePassword(ChangePasswordRequest.newBuilder()
+        .setOldPassword(PASSWORD).setNewPassword("a new password").build());
+
+    try (Jedis jedis = redis.connect()) {
+      jedis.flushAll();
+    }
+
+    LoginResponse again = b.stub().login(LoginRequest.newBuilder()
+        .setUsername(username).setPassword("a new password").setTerminal(Terminal.WEB).build());
+    assertThat(again.getUser()).isEqualTo(user);
+    assertThat(getMe(a, again)).isEqualTo(user);
+    assertFails(() -> login(a, username, Terminal.MOBILE), Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+  }
+
+  @Test
+  void concurrentRegistrationsOfOneUsernameOnTwoReplicasLetExactlyOneWin() throws Exception {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    List<Callable<Object>> registrations = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      Replica replica = i % 2 == 0 ? a : b;
+      RegisterRequest request = RegisterRequest.newBuilder()
+          .setUsername(username).setPassword(PASSWORD).setNickname("Candidate " + i).build();
+      registrations.add(() -> replica.stub().register(request).getUser());
+    }
+
+    List<Object> outcomes = race(registrations);
+
+    assertThat(outcomes).filteredOn(User.class::isInstance).hasSize(1);
+    assertThat(outcomes).filteredOn(ErrorReason.USERNAME_TAKEN.name()::equals).hasSize(7);
+    assertThat(login(b, username, Terminal.WEB).getUser()).isIn(outcomes);
+  }
+
+  @Test
+  void ofTwoConcurrentPasswordChangesFromTheSamePasswordOnTwoReplicasOneWins() throws Exception {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    register(a, username);
+    LoginResponse web = login(a, username, Terminal.WEB);
+    LoginResponse mobile = login(b, username, Terminal.MOBILE);
+
+    List<Object> outcomes = race(List.of(
+        () -> a.as(web).changePassword(ChangePasswordRequest.newBuilder()
+            .setOldPassword(PASSWORD).setNewPassword("first new password").build()),
+        () -> b.as(mobile).changePassword(ChangePasswordRequest.newBuilder()
+            .setOldPassword(PASSWORD).setNewPassword("second new password").build())));
+
+    assertThat(outcomes).filteredOn(ChangePasswordResponse.class::isInstance).hasSize(1);
+    assertThat(outcomes).filteredOn(String.class::isInstance).singleElement().isIn(ErrorReason.ABORTED.name(),
+        ErrorReason.PASSWORD_INCORRECT.name(), ErrorReason.SESSION_REVOKED.name());
+    boolean firstWon = outcomes.get(0) instanceof ChangePasswordResponse;
+    LoginRequest.Builder attempt = LoginRequest.newBuilder().setUsername(username).setTerminal(Terminal.DESKTOP);
+    String winner = firstWon ? "first new password" : "second new password";
+    String loser = firstWon ? "second new password" : "first new password";
+    assertThat(a.stub().login(attempt.setPassword(winner).build()).getUser().getUsername()).isEqualTo(username);
+    assertFails(() -> b.stub().login(attempt.setPassword(loser).build()),
+        Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+  }
+
+  /** Runs {@code calls} at once; returns each one's answer, or the error reason it failed with. */
+  private static List<Object> race(List<Callable<Object>> calls) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+    try {
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Object>> futures = new ArrayList<>();
+      for (Callable<Object> call : calls) {
+        futures.add(pool.submit(() -> {
+          start.await();
+          try {
+            return call.call();
+          } catch (StatusRuntimeException e) {
+            return RpcErrors.reason(e);
+          }
+        }));
+      }
+      start.countDown();
+      List<Object> outcomes = new ArrayList<>();
+      for (Future<Object> future : futures) {
+        outcomes.add(future.get(30, TimeUnit.SECONDS));
+      }
+      return outcomes;
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void withTheDatabaseDownAccountCallsFailUnavailableAndWorkAgainOnceItIsBack() {
+    Replica a = replica();
+    Replica b = replica();
+    String username = newUsername();
+    User user = register(a, username);
+    LoginResponse login = login(a, username, Terminal.WEB);
+
+    postgres.kill();
+
+    assertFails(() -> getMe(b, login), Code.UNAVAILABLE, ErrorReason.STORE_UNAVAILABLE);
+    assertFails(() -> register(a, newUsername()), Code.UNAVAILABLE, ErrorReason.STORE_UNAVAILABLE);
+    assertFails(() -> login(b, username, Terminal.MOBILE), Code.UNAVAILABLE, ErrorReason.STORE_UNAVAILABLE);
+
+    postgres.restart();
+
+    await().atMost(Duration.ofSeconds(20)).ignoreExceptionsInstanceOf(StatusRuntimeException.class)
+        .untilAsserted(() -> assertThat(getMe(b, login)).isEqualTo(user));
+    assertThat(login(a, username, Terminal.MOBILE).getUser()).isEqualTo(user);
   }
 
   @Test
@@ -284,9 +422,9 @@ class UserServiceEndToEndTest {
       this.channel = channel;
     }
 
-    static Replica start(String storeUrl, SessionPolicy policy) {
+    static Replica start(String storeUrl, SessionPolicy policy, DatabaseSettings database) {
       Platform platform = Platform.builder(TokenKeys.hmac(SECRET)).store(storeUrl).sessionPolicy(policy).build();
-      UserModule module = UserModule.create(platform, UserSettings.forTests());
+      UserModule module = UserModule.create(platform, UserSettings.forTests(), database);
       ParleyServer.Builder builder = platform.serverBuilder().host("127.0.0.1").port(0).threads(4)
           .shutdownGrace(Duration.ofSeconds(1));
       module.services().forEach(builder::addService);
