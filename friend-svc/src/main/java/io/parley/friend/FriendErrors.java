@@ -5,9 +5,9 @@ import io.parley.error.ParleyException;
 import io.parley.friend.v1.FriendRequest;
 
 /**
- * The expected failures of friend-svc, with the client-safe messages both stores and the service
- * use. None of them says which of two users blocks the other, or anything about a request the
- * caller is not party to.
+ * The expected failures of friend-svc, with the client-safe messages that {@link FriendRules} and
+ * the service use. None of them says which of two users blocks the other, or anything about a
+ * request the caller is not party to.
  */
 final class FriendErrors {
   private FriendErrors() {}
@@ -54,9 +54,5 @@ final class FriendErrors {
 
   static ParleyException notBlocked() {
     return new ParleyException(ErrorReason.NOT_BLOCKED, "you do not block this user");
-  }
-
-  static ParleyException aborted() {
-    return new ParleyException(ErrorReason.ABORTED, "a concurrent change to the same two users won; retry");
   }
 }

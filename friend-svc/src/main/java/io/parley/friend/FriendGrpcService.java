@@ -42,8 +42,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Input is validated first; every bad field is named in a {@code BadRequest} of one
  * INVALID_ARGUMENT answer. Then users that must exist are checked with user-svc (USER_NOT_FOUND),
- * then the store applies the change atomically, and then the relation event is published (see
- * {@link RelationEvents}).
+ * then {@link FriendRules} decides and makes the change in one transaction, and then, once it is
+ * committed, the relation event is published (see {@link RelationEvents}).
  *
  * <p>A request to a user who already sent the caller a pending request fails FRIEND_REQUEST_EXISTS,
  * like a duplicate in the same direction, rather than accepting it: the caller sees the pending
@@ -58,12 +58,12 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
   static final int MAX_MESSAGE_LENGTH = 200;
   static final int MAX_REMARK_LENGTH = 64;
 
-  private final FriendStore store;
+  private final FriendRules rules;
   private final UserDirectory users;
   private final EventBus events;
 
-  FriendGrpcService(FriendStore store, UserDirectory users, EventBus events) {
-    this.store = requireNonNull(store, "store");
+  FriendGrpcService(FriendRules rules, UserDirectory users, EventBus events) {
+    this.rules = requireNonNull(rules, "rules");
     this.users = requireNonNull(users, "users");
     this.events = requireNonNull(events, "events");
   }
@@ -82,7 +82,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
           .build();
     }
     users.requireExists(request.getToUserId());
-    respond(response, store.sendRequest(me, request.getToUserId(), request.getMessage()));
+    respond(response, rules.sendRequest(me, request.getToUserId(), request.getMessage()));
   }
 
   @Override
@@ -96,7 +96,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     violations.throwIfAny();
     Direction direction = request.getDirection() == Direction.OUTGOING ? Direction.OUTGOING : Direction.INCOMING;
     String query = "friendRequests/" + direction + "/" + me;
-    Page<FriendRequest> page = store.listRequests(
+    Page<FriendRequest> page = rules.listRequests(
         me, direction, cursor(request.getPageToken(), query), pageSize(request.getPageSize()));
     respond(response, ListFriendRequestsResponse.newBuilder()
         .addAllFriendRequests(page.items())
@@ -111,7 +111,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     checkRequestId(violations, request.getRequestId());
     checkLength(violations, "remark", request.getRemark(), MAX_REMARK_LENGTH);
     violations.throwIfAny();
-    Friend friend = store.acceptRequest(me, request.getRequestId(), request.getRemark());
+    Friend friend = rules.acceptRequest(me, request.getRequestId(), request.getRemark());
     relationChanged(me, friend.getUserId());
     respond(response, friend);
   }
@@ -122,7 +122,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     FieldViolations violations = new FieldViolations();
     checkRequestId(violations, request.getRequestId());
     violations.throwIfAny();
-    respond(response, store.rejectRequest(me, request.getRequestId()));
+    respond(response, rules.rejectRequest(me, request.getRequestId()));
   }
 
   @Override
@@ -132,7 +132,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     checkPageSize(violations, request.getPageSize());
     violations.throwIfAny();
     String query = "friends/" + me;
-    Page<Friend> page = store.listFriends(me, cursor(request.getPageToken(), query), pageSize(request.getPageSize()));
+    Page<Friend> page = rules.listFriends(me, cursor(request.getPageToken(), query), pageSize(request.getPageSize()));
     respond(response, ListFriendsResponse.newBuilder()
         .addAllFriends(page.items())
         .setNextPageToken(token(page, query))
@@ -145,7 +145,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     FieldViolations violations = new FieldViolations();
     checkOtherUser(violations, me, "user_id", request.getUserId());
     violations.throwIfAny();
-    store.removeFriend(me, request.getUserId());
+    rules.removeFriend(me, request.getUserId());
     relationChanged(me, request.getUserId());
     respond(response, Empty.getDefaultInstance());
   }
@@ -157,7 +157,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     checkOtherUser(violations, me, "user_id", request.getUserId());
     checkLength(violations, "remark", request.getRemark(), MAX_REMARK_LENGTH);
     violations.throwIfAny();
-    respond(response, store.setRemark(me, request.getUserId(), request.getRemark()));
+    respond(response, rules.setRemark(me, request.getUserId(), request.getRemark()));
   }
 
   @Override
@@ -173,7 +173,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
           .build();
     }
     users.requireExists(request.getUserId());
-    BlockedUser blocked = store.block(me, request.getUserId());
+    BlockedUser blocked = rules.block(me, request.getUserId());
     relationChanged(me, request.getUserId());
     respond(response, blocked);
   }
@@ -184,7 +184,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     FieldViolations violations = new FieldViolations();
     checkOtherUser(violations, me, "user_id", request.getUserId());
     violations.throwIfAny();
-    store.unblock(me, request.getUserId());
+    rules.unblock(me, request.getUserId());
     relationChanged(me, request.getUserId());
     respond(response, Empty.getDefaultInstance());
   }
@@ -196,7 +196,8 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     checkPageSize(violations, request.getPageSize());
     violations.throwIfAny();
     String query = "blockedUsers/" + me;
-    Page<BlockedUser> page = store.listBlocked(me, cursor(request.getPageToken(), query), pageSize(request.getPageSize()));
+    Page<BlockedUser> page =
+        rules.listBlocked(me, cursor(request.getPageToken(), query), pageSize(request.getPageSize()));
     respond(response, ListBlockedUsersResponse.newBuilder()
         .addAllBlockedUsers(page.items())
         .setNextPageToken(token(page, query))
@@ -209,7 +210,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     checkUserId(violations, "user_id_a", request.getUserIdA());
     checkUserId(violations, "user_id_b", request.getUserIdB());
     violations.throwIfAny();
-    respond(response, store.relation(request.getUserIdA(), request.getUserIdB()));
+    respond(response, rules.relation(request.getUserIdA(), request.getUserIdB()));
   }
 
   /** Publishes the relation event of a stored change; a failure is logged, not thrown (see {@link RelationEvents}). */
@@ -222,8 +223,6 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
           + "cache entry expires", pair, e);
     }
   }
-
-  // ---- validation -------------------------------------------------------------------------------
 
   /** Records why {@code value} is not a user id, if it is not; returns whether it is. */
   private static boolean checkUserId(FieldViolations violations, String field, String value) {

@@ -10,31 +10,21 @@ import java.time.Duration;
  * @param userLookupTimeout the longest a call waits for user-svc to confirm that a user exists
  *     (SendFriendRequest, BlockUser); the caller's own deadline applies too if it is shorter. When
  *     it passes, the call fails DEADLINE_EXCEEDED.
- * @param writeAttempts how many times a write on the Redis store (send, accept, block) is tried
- *     while concurrent changes to the same two users keep winning, before it fails ABORTED; at
- *     least 1
  */
-public record FriendSettings(Duration userLookupTimeout, int writeAttempts) {
+public record FriendSettings(Duration userLookupTimeout) {
   public FriendSettings {
     requireNonNull(userLookupTimeout, "userLookupTimeout");
     if (userLookupTimeout.isNegative() || userLookupTimeout.isZero()) {
       throw new IllegalArgumentException("userLookupTimeout must be positive: " + userLookupTimeout);
     }
-    if (writeAttempts < 1) {
-      throw new IllegalArgumentException("writeAttempts must be at least 1: " + writeAttempts);
-    }
   }
 
-  /** A 2 s user lookup timeout and 8 write attempts. */
+  /** A 2 s user lookup timeout. */
   public static FriendSettings defaults() {
-    return new FriendSettings(Duration.ofSeconds(2), 8);
+    return new FriendSettings(Duration.ofSeconds(2));
   }
 
   public FriendSettings withUserLookupTimeout(Duration timeout) {
-    return new FriendSettings(timeout, writeAttempts);
-  }
-
-  public FriendSettings withWriteAttempts(int attempts) {
-    return new FriendSettings(userLookupTimeout, attempts);
+    return new FriendSettings(timeout);
   }
 }

@@ -1,33 +1,36 @@
 package io.parley.friend;
 
-import io.parley.error.ParleyException;
 import io.parley.friend.v1.BlockedUser;
 import io.parley.friend.v1.CheckRelationResponse;
 import io.parley.friend.v1.Friend;
 import io.parley.friend.v1.FriendRequest;
 import io.parley.friend.v1.ListFriendRequestsRequest.Direction;
+import java.util.Optional;
+import java.util.function.Function;
 
 /**
- * Friend requests, friendships and blocks, with the rules that must hold atomically.
+ * Where friend requests, friendships and blocks are kept: persistence only. The rules (who may do
+ * what, in which order refusals come, the request state machine) are {@link FriendRules}', written
+ * once against this interface. Implementations: {@link MemoryFriendStore} (the embedded default) and
+ * {@link PostgresFriendStore} (the store of record).
  *
- * <p>Everything between two users is one record, the pair's: whether they are friends (and since
- * when), each side's remark, each side's block, and their requests. Every write checks and changes
- * that record in one atomic step, so that:
+ * <p>Everything between two users is their pair's: a {@link PairState} and the requests between
+ * them. {@link #inPair} runs a rule's read-check-write on one pair as one atomic change, serialized
+ * with every other change to the same pair, so that the rules' invariants hold under concurrency:
  *
  * <ul>
  *   <li>a friendship is never one-sided: both users are friends of each other, or neither is;
  *   <li>at most one request between the two is PENDING, in either direction;
- *   <li>while either blocks the other, they are not friends and no request between them is
- *       PENDING.
+ *   <li>while either blocks the other, they are not friends and no request between them is PENDING.
  * </ul>
  *
- * <p>Lists are newest first and paged by {@link ListCursor}; a user's lists agree with the pair
- * records at all times (a friend is listed by both users or by neither).
+ * <p>A user's lists (friends, blocked users, incoming and outgoing requests) always agree with the
+ * pairs: a friend is listed by both users or by neither. Lists are newest first, paged by {@link
+ * ListCursor}, and cost the same however long the list is.
  *
- * <p>Callers validate the ids (user ids, request ids) and the lengths of messages and remarks; a
- * store takes them as given. Methods that name two users need two different ones. Expected failures
- * are thrown as {@link ParleyException} with the reasons each method names; a store that cannot be
- * reached throws STORE_UNAVAILABLE. Implementations are thread-safe.
+ * <p>Ids and texts are taken as given (the service validated them); methods that name two users need
+ * two different ones. A store that cannot be reached throws {@link io.parley.error.ParleyException}
+ * with reason STORE_UNAVAILABLE. Implementations are thread-safe.
  */
 interface FriendStore extends AutoCloseable {
 
@@ -35,62 +38,27 @@ interface FriendStore extends AutoCloseable {
   String REQUEST_ID_PREFIX = "fr";
 
   /**
-   * Sends a PENDING request from {@code fromUserId} to {@code toUserId}.
+   * Runs {@code work} as one atomic change of {@code pair}: it sees the pair as it is, and no other
+   * change to the pair happens between what it reads and what it writes. The writes it records in
+   * the {@link PairTx} are applied if, and only if, it returns normally; an exception it throws (a
+   * refusal) propagates and changes nothing. {@code work} may run more than once (a database
+   * transaction that lost a race is run again), so it must have no effect outside the {@link
+   * PairTx}, and it must not call the store.
    *
-   * @throws ParleyException BLOCKED if either blocks the other; ALREADY_FRIENDS; FRIEND_REQUEST_EXISTS
-   *     (metadata {@code request_id}) if a request between the two is pending, in either direction
+   * @return what {@code work} returned
    */
-  FriendRequest sendRequest(String fromUserId, String toUserId, String message);
+  <T> T inPair(UserPair pair, Function<PairTx, T> work);
 
   /**
-   * Accepts a request sent to {@code userId}: the two become friends on both sides at once, the
-   * request turns ACCEPTED. Returns the new friend as {@code userId} sees them, with {@code remark}
-   * (empty for none).
-   *
-   * @throws ParleyException FRIEND_REQUEST_NOT_FOUND if no such request has {@code userId} as a
-   *     party; NOT_REQUEST_ADDRESSEE if {@code userId} sent it; FRIEND_REQUEST_CLOSED (metadata
-   *     {@code state}) if it is no longer pending
+   * The request {@code requestId} if {@code userId} sent or received it; empty if there is no such
+   * request or it is someone else's.
    */
-  Friend acceptRequest(String userId, String requestId, String remark);
+  Optional<FriendRequest> findRequest(String userId, String requestId);
 
   /**
-   * Rejects a request sent to {@code userId}; returns it REJECTED.
-   *
-   * @throws ParleyException as {@link #acceptRequest}
+   * Whether the two are friends and who blocks whom, from {@code userIdA}'s side: {@code a_blocks_b}
+   * is whether {@code userIdA} blocks {@code userIdB}. The hot path of message-svc.
    */
-  FriendRequest rejectRequest(String userId, String requestId);
-
-  /**
-   * Ends the friendship of the two, on both sides; both remarks are dropped.
-   *
-   * @throws ParleyException NOT_FRIENDS
-   */
-  void removeFriend(String userId, String friendId);
-
-  /**
-   * Sets {@code userId}'s remark for {@code friendId} (empty clears it); the friend's own remark is
-   * unchanged. Returns the friend as {@code userId} sees them.
-   *
-   * @throws ParleyException NOT_FRIENDS
-   */
-  Friend setRemark(String userId, String friendId, String remark);
-
-  /**
-   * Makes {@code userId} block {@code blockedId}: ends their friendship, if any, and cancels the
-   * pending request between them, if any (state CANCELLED). Each side blocks independently.
-   *
-   * @throws ParleyException ALREADY_BLOCKED if {@code userId} already blocks {@code blockedId}
-   */
-  BlockedUser block(String userId, String blockedId);
-
-  /**
-   * Lifts {@code userId}'s block of {@code blockedId}; a friendship ended by the block stays ended.
-   *
-   * @throws ParleyException NOT_BLOCKED if {@code userId} does not block {@code blockedId}
-   */
-  void unblock(String userId, String blockedId);
-
-  /** Whether the two are friends and who blocks whom; all false for one user with themself. */
   CheckRelationResponse relation(String userIdA, String userIdB);
 
   /** {@code userId}'s friends, newest friendship first, after {@code after} (null: from the start). */
@@ -105,7 +73,28 @@ interface FriendStore extends AutoCloseable {
   /** The users {@code userId} blocks, newest block first. */
   Page<BlockedUser> listBlocked(String userId, ListCursor after, int limit);
 
-  /** Releases what the store holds of its own (not the Redis client, which the platform owns). */
+  /** Releases what the store holds of its own (not a database its creator owns). */
   @Override
   void close();
+
+  /**
+   * One pair's view inside {@link FriendStore#inPair}: reads see the writes made so far. Valid only
+   * during the work it was given to; not thread-safe.
+   */
+  interface PairTx {
+    /** The pair's state. */
+    PairState state();
+
+    /** The request {@code requestId} if it is between the pair's two users. */
+    Optional<FriendRequest> request(String requestId);
+
+    /** Replaces the pair's state; its pair must be this one. */
+    void write(PairState state);
+
+    /**
+     * Stores a new request between the two, or the new state and update time of one; its sender,
+     * addressee, message and creation time never change.
+     */
+    void write(FriendRequest request);
+  }
 }

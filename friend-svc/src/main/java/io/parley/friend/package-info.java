@@ -6,9 +6,10 @@
  * for services that cache relations). Everything else is package-private:
  *
  * <ul>
- *   <li>{@code FriendGrpcService}: validation, user checks with user-svc, events;
- *   <li>{@code FriendStore}: the rules that must hold atomically, with {@code MemoryFriendStore}
- *       and {@code RedisFriendStore} (whose Javadoc explains the Redis layout).
+ *   <li>{@code FriendGrpcService}: validation, user checks with user-svc, events after commit;
+ *   <li>{@code FriendRules}: the rules, once, each change one atomic change of a pair;
+ *   <li>{@code FriendStore}: persistence only, with {@code MemoryFriendStore} and {@code
+ *       PostgresFriendStore} (whose Javadoc describes the tables).
  * </ul>
  */
 package io.parley.friend;

@@ -9,6 +9,7 @@ import io.parley.client.BearerTokenCredentials;
 import io.parley.client.ParleyChannels;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
 import io.parley.friend.v1.FriendServiceGrpc.FriendServiceBlockingStub;
 import io.parley.friend.v1.FriendServiceGrpc;
@@ -29,8 +30,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * friend-svc as the launcher wires it, in-process: a platform, a fake user-svc behind the real
- * interceptors, {@link FriendModule} on a server with the real interceptor chain, and stubs that
- * call it as a given user, as a service, or anonymously. Relation events are collected.
+ * interceptors, {@link FriendModule} (on memory or PostgreSQL) on a server with the real interceptor
+ * chain, and stubs that call it as a given user, as a service, or anonymously. Relation events are
+ * collected.
  */
 final class FriendServiceFixture implements AutoCloseable {
   private static final TokenKeys KEYS =
@@ -48,12 +50,14 @@ final class FriendServiceFixture implements AutoCloseable {
   private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
-  private FriendServiceFixture(String store) throws InterruptedException {
+  private FriendServiceFixture(String store, DatabaseSettings database) throws InterruptedException {
     String name = UUID.randomUUID().toString();
     platform = Platform.builder(KEYS).store(store).clock(clock).build();
     userServer = platform.serverBuilder().inProcess("users-" + name).directExecutor().addService(users).build().start();
     userChannel = ParleyChannels.forTarget("in-process:users-" + name);
-    module = FriendModule.create(platform, FriendSettings.defaults(), userChannel);
+    module = database == null
+        ? FriendModule.create(platform, FriendSettings.defaults(), userChannel)
+        : FriendModule.create(platform, FriendSettings.defaults(), userChannel, database);
     ParleyServer.Builder server = platform.serverBuilder().inProcess("friends-" + name).directExecutor();
     module.services().forEach(server::addService);
     friendServer = server.build().start();
@@ -75,15 +79,18 @@ final class FriendServiceFixture implements AutoCloseable {
     }
   }
 
-  /** A fixture on the memory store. */
+  /** A fixture on the memory stores. */
   static FriendServiceFixture start() {
-    return start("memory");
+    return start("memory", null);
   }
 
-  /** A fixture on {@code store}: {@code memory} or a Redis URL. */
-  static FriendServiceFixture start(String store) {
+  /**
+   * A fixture whose platform (sessions, events) is on {@code store}, {@code memory} or a Redis URL,
+   * and whose relations are in memory if {@code database} is null, else in that PostgreSQL database.
+   */
+  static FriendServiceFixture start(String store, DatabaseSettings database) {
     try {
-      return new FriendServiceFixture(store);
+      return new FriendServiceFixture(store, database);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
@@ -101,6 +108,11 @@ final class FriendServiceFixture implements AutoCloseable {
   FriendServiceBlockingStub as(String userId) {
     String authorization = tokens.computeIfAbsent(userId, u -> TestSessions.login(platform, u, Terminal.WEB));
     return stub().withCallCredentials(BearerTokenCredentials.of(authorization.substring("Bearer ".length())));
+  }
+
+  /** Logs {@code userId} in again (a new session), for the stubs {@link #as} makes from now on. */
+  void loginAgain(String userId) {
+    tokens.put(userId, TestSessions.login(platform, userId, Terminal.WEB));
   }
 
   /** A stub with a service credential of {@code serviceName}. */

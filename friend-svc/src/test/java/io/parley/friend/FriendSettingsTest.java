@@ -8,19 +8,17 @@ import org.junit.jupiter.api.Test;
 
 class FriendSettingsTest {
   @Test
-  void defaultsWaitTwoSecondsForUserSvcAndTryEightTimes() {
-    assertThat(FriendSettings.defaults()).isEqualTo(new FriendSettings(Duration.ofSeconds(2), 8));
-    assertThat(FriendSettings.defaults().withWriteAttempts(3).withUserLookupTimeout(Duration.ofMillis(500)))
-        .isEqualTo(new FriendSettings(Duration.ofMillis(500), 3));
+  void defaultsWaitTwoSecondsForUserSvc() {
+    assertThat(FriendSettings.defaults()).isEqualTo(new FriendSettings(Duration.ofSeconds(2)));
+    assertThat(FriendSettings.defaults().withUserLookupTimeout(Duration.ofMillis(500)))
+        .isEqualTo(new FriendSettings(Duration.ofMillis(500)));
   }
 
   @Test
   void settingsThatCannotWorkAreRejectedWithTheirName() {
-    assertThatThrownBy(() -> new FriendSettings(Duration.ZERO, 8))
+    assertThatThrownBy(() -> new FriendSettings(Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("userLookupTimeout");
-    assertThatThrownBy(() -> new FriendSettings(Duration.ofSeconds(1), 0))
-        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("writeAttempts");
-    assertThatThrownBy(() -> new FriendSettings(null, 1))
+    assertThatThrownBy(() -> new FriendSettings(null))
         .isInstanceOf(NullPointerException.class).hasMessage("userLookupTimeout");
   }
 }

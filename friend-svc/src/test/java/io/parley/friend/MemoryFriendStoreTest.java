@@ -1,10 +1,8 @@
 package io.parley.friend;
 
-import java.time.Clock;
-
-class MemoryFriendStoreTest extends FriendStoreContractTest {
+class MemoryFriendStoreTest extends FriendStoreContract {
   @Override
-  protected FriendStore createStore(Clock clock) {
-    return new MemoryFriendStore(clock);
+  protected FriendStore createStore() {
+    return new MemoryFriendStore();
   }
 }
