@@ -8,10 +8,11 @@ import io.parley.message.store.ConversationId;
 /**
  * What the caller may do in a conversation they take part in.
  *
- * @param floorSeq the first seq the caller may see: 1 in a private chat, the join seq in a group
+ * @param visibleFromMillis the caller sees the messages sent at or after this time: a group
+ *     member's join time, or the retention cutoff if later; 0 in a private chat without retention
  * @param role the caller's role in a group; null in a private chat
  */
-record ConversationAccess(ConversationId conversation, long floorSeq, GroupRole role) {
+record ConversationAccess(ConversationId conversation, long visibleFromMillis, GroupRole role) {
   ConversationAccess {
     requireNonNull(conversation, "conversation");
   }

@@ -2,40 +2,39 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.protobuf.util.Timestamps;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.message.store.ConversationId;
-import io.parley.message.store.MessageStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
- * Decides whether a caller takes part in a conversation, and from which seq on they may see it.
+ * Decides whether a caller takes part in a conversation, and from which time on they see it.
  *
  * <p>A private conversation's participants are the two users its id names (whatever their
  * relation now: history stays readable after an unfriending or a block). A group's are its
- * current members, as group-svc says; a member sees messages from the first one sent at or after
- * their join time (group-svc's {@code join_time}, mapped to a seq by the store's per-conversation
- * time index, whose times never decrease). This relies on the clocks of group-svc and message-svc
- * agreeing to within the time between a join and the next message; the mapping is cached per
- * (group, user, join time), which a leave and a rejoin change.
+ * current members, as group-svc says; a member sees the messages sent at or after their join time
+ * (group-svc's {@code join_time}; server times never decrease along a conversation's seqs, so this
+ * is a suffix of them). This relies on the clocks of group-svc and message-svc agreeing to within
+ * the time between a join and the next message. With a retention age, nobody sees messages older
+ * than that.
  *
  * <p>Anyone else is told CONVERSATION_NOT_FOUND, whether or not the conversation or the group
  * exists: NOT_CONVERSATION_PARTICIPANT would confirm that it does, and who talks to whom.
  * Thread-safe.
  */
 final class ConversationGuard {
-  private final MessageStore store;
   private final GroupDirectory groups;
-  private final GroupIndexer indexer;
-  private final Cache<String, Long> joinSeqs = Caffeine.newBuilder().maximumSize(200_000).build();
+  private final Clock clock;
+  private final Optional<Duration> retentionAge;
 
-  ConversationGuard(MessageStore store, GroupDirectory groups, GroupIndexer indexer) {
-    this.store = requireNonNull(store, "store");
+  ConversationGuard(GroupDirectory groups, Clock clock, Optional<Duration> retentionAge) {
     this.groups = requireNonNull(groups, "groups");
-    this.indexer = requireNonNull(indexer, "indexer");
+    this.clock = requireNonNull(clock, "clock");
+    this.retentionAge = requireNonNull(retentionAge, "retentionAge");
   }
 
   /**
@@ -58,24 +57,24 @@ final class ConversationGuard {
       if (!conversation.hasParticipant(userId)) {
         throw notFound();
       }
-      return new ConversationAccess(conversation, 1, null);
+      return new ConversationAccess(conversation, visibleFrom(0), null);
     }
     CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
     if (!membership.getGroupExists() || !membership.getMember()) {
       throw notFound();
     }
-    indexer.ensureMember(conversation.groupId(), userId);
-    return new ConversationAccess(conversation, floorSeq(conversation, userId, membership), membership.getRole());
+    long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
+    return new ConversationAccess(conversation, visibleFrom(joined), membership.getRole());
   }
 
-  /** The first seq a member may see of a group conversation. */
-  long floorSeq(ConversationId conversation, String userId, CheckMembershipResponse membership) {
-    if (!membership.hasJoinTime()) {
-      return 1;
-    }
-    long joinMillis = Timestamps.toMillis(membership.getJoinTime());
-    return joinSeqs.get(conversation.groupId() + "|" + userId + "|" + joinMillis,
-        key -> Math.max(1, store.firstSeqAtOrAfter(conversation, joinMillis)));
+  /** The time from which a member since {@code sinceMillis} sees a conversation: retention applied. */
+  long visibleFrom(long sinceMillis) {
+    return Math.max(sinceMillis, retentionCutoff());
+  }
+
+  /** Messages older than this are past the retention age (0 when everything is kept). */
+  long retentionCutoff() {
+    return retentionAge.map(age -> clock.millis() - age.toMillis()).orElse(0L);
   }
 
   static ParleyException notFound() {

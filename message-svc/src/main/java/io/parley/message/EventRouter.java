@@ -5,8 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.message.store.ConversationId;
-import io.parley.message.store.StoreEvent;
-import io.parley.message.store.StoreListener;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ResyncRequired;
 import java.util.ArrayDeque;
@@ -17,39 +15,37 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Routes the store's live events (from every replica) to the Subscribe streams open on this
- * replica: a private conversation's events to its two participants, a group's to its members
- * (group-svc's member list, cached), or to the one user an event names.
+ * Routes live events (from every replica, in order per conversation: {@link EventOrder}) to the
+ * Subscribe streams open on this replica: a private conversation's events to its two participants,
+ * a group's to its members (group-svc's member list, cached), or to the one user an event names.
  *
- * <p>Routing runs on the thread the store calls back on (Redis: its event thread; memory: the
- * writer, inside the conversation's lock), so events are routed in the order the store announced
- * them. It only queues events on streams ({@link Subscriber#offer}), which never blocks, so a slow
+ * <p>It only queues events on streams ({@link Subscriber#offer}), which never blocks, so a slow
  * stream delays no one; a private event is written on the routing thread by a stream with nothing
  * else to write (no hand-off), a group's on the delivery executor. A group whose members are not
  * cached holds its events while the list loads (without stopping other conversations), then routes
  * them in order; if the list cannot be had, they are not pushed (pull stays the source of truth)
  * and a warning is logged.
  *
- * <p>When the store's event channel is interrupted, events may be lost without anyone knowing, so
- * every stream is ended with {@code resync_required} and UNAVAILABLE (STORE_UNAVAILABLE): clients
- * subscribe again and pull what they missed. Thread-safe: group routing holds one lock, for as
- * long as it takes to queue an event on the streams concerned.
+ * <p>When the event bus is interrupted, events may be lost without anyone knowing, so {@link
+ * #interrupted()} ends every stream with {@code resync_required} and UNAVAILABLE
+ * (STORE_UNAVAILABLE): clients subscribe again and pull what they missed. Thread-safe: group
+ * routing holds one lock, for as long as it takes to queue an event on the streams concerned.
  */
-final class EventRouter implements StoreListener {
+final class EventRouter {
   private static final Logger logger = LoggerFactory.getLogger(EventRouter.class);
 
   private final SubscriberRegistry registry;
   private final GroupDirectory groups;
   /** Events of groups whose members are loading, in arrival order. Guarded by {@code this}. */
-  private final Map<String, ArrayDeque<StoreEvent>> waiting = new HashMap<>();
+  private final Map<String, ArrayDeque<LiveEvent>> waiting = new HashMap<>();
 
   EventRouter(SubscriberRegistry registry, GroupDirectory groups) {
     this.registry = requireNonNull(registry, "registry");
     this.groups = requireNonNull(groups, "groups");
   }
 
-  @Override
-  public void event(StoreEvent event) {
+  /** Queues {@code event} on the streams it concerns. */
+  void event(LiveEvent event) {
     if (registry.userCount() == 0) {
       return;
     }
@@ -66,8 +62,8 @@ final class EventRouter implements StoreListener {
     routeToGroup(conversation.groupId(), event);
   }
 
-  private synchronized void routeToGroup(String groupId, StoreEvent event) {
-    ArrayDeque<StoreEvent> held = waiting.get(groupId);
+  private synchronized void routeToGroup(String groupId, LiveEvent event) {
+    ArrayDeque<LiveEvent> held = waiting.get(groupId);
     if (held != null) {
       held.add(event);
       return;
@@ -84,7 +80,7 @@ final class EventRouter implements StoreListener {
   }
 
   private synchronized void release(String groupId, Set<String> members, Throwable error) {
-    ArrayDeque<StoreEvent> events = waiting.remove(groupId);
+    ArrayDeque<LiveEvent> events = waiting.remove(groupId);
     if (events == null) {
       return;
     }
@@ -101,7 +97,7 @@ final class EventRouter implements StoreListener {
    * events in order while its member list loads), so the streams write on the delivery executor:
    * serializing and writing a thousand events must not hold up every other group's routing.
    */
-  private void deliverToMembers(Set<String> members, StoreEvent event) {
+  private void deliverToMembers(Set<String> members, LiveEvent event) {
     // Walk the smaller side: a big group with few subscribers here, or the reverse.
     if (registry.userCount() < members.size()) {
       for (String userId : registry.userIds()) {
@@ -116,8 +112,8 @@ final class EventRouter implements StoreListener {
     }
   }
 
-  @Override
-  public void interrupted() {
+  /** Ends every stream: events may have been lost. */
+  void interrupted() {
     registry.endAll(
         registry.event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
         () -> new ParleyException(ErrorReason.STORE_UNAVAILABLE,

@@ -11,10 +11,15 @@ import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.ListUserGroupsResponse;
+import io.parley.group.v1.UserGroup;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -23,10 +28,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What group-svc says about groups: one user's membership ({@code CheckMembership}) and every
- * member's id ({@code ListMemberIds}, all pages), both INTERNAL methods called with message-svc's
- * service credential and reused for a few seconds. A group's answers are dropped at once when
- * group-svc announces a change on {@link #CHANNEL}, and every answer when that channel is
- * interrupted. Thread-safe; concurrent questions share one call.
+ * member's id ({@code ListMemberIds}, all pages), reused for a few seconds, and one user's groups
+ * ({@code ListUserGroups}, asked each time). All are INTERNAL methods called with message-svc's
+ * service credential. A group's cached answers are dropped at once when group-svc announces a
+ * change on {@link #CHANNEL}, and every answer when that channel is interrupted. Thread-safe;
+ * concurrent questions about one group share one call.
  */
 final class GroupDirectory {
   private static final Logger logger = LoggerFactory.getLogger(GroupDirectory.class);
@@ -38,17 +44,11 @@ final class GroupDirectory {
   static final String CHANNEL = "parley.group.membership";
 
   private static final int MEMBER_PAGE_SIZE = 5000;
+  private static final int USER_GROUPS_PAGE_SIZE = 1000;
+  /** A bound on the pages of one user's groups read for one question (100,000 groups). */
+  private static final int MAX_USER_GROUP_PAGES = 100;
 
   private record MemberKey(String groupId, String userId) {}
-
-  /** Told of every change group-svc announces, after the caches have dropped it. */
-  interface ChangeListener {
-    /** A member changed; {@code userId} is null when the whole group changed (dismissed). */
-    void changed(String groupId, String userId);
-
-    /** Events may have been missed (the channel was interrupted, or just connected): anything may have changed. */
-    void all();
-  }
 
   private final GroupServiceGrpc.GroupServiceStub stub;
   private final Duration timeout;
@@ -93,8 +93,27 @@ final class GroupDirectory {
     return memberships.await(new MemberKey(groupId, userId));
   }
 
-  CompletableFuture<CheckMembershipResponse> membershipAsync(String groupId, String userId) {
-    return memberships.get(new MemberKey(groupId, userId));
+  /**
+   * The groups {@code userId} is a member of now, most recently joined first, from group-svc (one
+   * call per 1,000 groups; not cached).
+   *
+   * @throws io.grpc.StatusRuntimeException if group-svc fails
+   */
+  List<UserGroup> userGroups(String userId) {
+    List<UserGroup> groups = new ArrayList<>();
+    String pageToken = "";
+    for (int page = 0; page < MAX_USER_GROUP_PAGES; page++) {
+      ListUserGroupsResponse response = UnaryCalls.await(UnaryCalls.start(stub()::listUserGroups,
+          ListUserGroupsRequest.newBuilder()
+              .setUserId(userId).setPageSize(USER_GROUPS_PAGE_SIZE).setPageToken(pageToken).build()));
+      groups.addAll(response.getGroupsList());
+      pageToken = response.getNextPageToken();
+      if (pageToken.isEmpty()) {
+        return groups;
+      }
+    }
+    logger.warn("user {} is in more than {} groups; listing the most recently joined", userId, groups.size());
+    return groups;
   }
 
   /**
@@ -129,12 +148,8 @@ final class GroupDirectory {
     memberIds.invalidateAll();
   }
 
-  /**
-   * Listens to group-svc's change events until the returned subscription is closed; {@code also}
-   * hears each change after the caches dropped it.
-   */
-  EventBus.Subscription listen(EventBus events, ChangeListener also) {
-    requireNonNull(also, "also");
+  /** Listens to group-svc's change events until the returned subscription is closed. */
+  EventBus.Subscription listen(EventBus events) {
     return events.subscribe(CHANNEL, new EventBus.Handler() {
       @Override
       public void message(String channel, byte[] payload) {
@@ -143,23 +158,19 @@ final class GroupDirectory {
           logger.warn("ignoring a malformed event on {}", channel);
         } else if (parts[1].equals("*")) {
           invalidateGroup(parts[0]);
-          also.changed(parts[0], null);
         } else {
           invalidateMember(parts[0], parts[1]);
-          also.changed(parts[0], parts[1]);
         }
       }
 
       @Override
       public void connected() {
         invalidateAll();
-        also.all();
       }
 
       @Override
       public void disconnected() {
         invalidateAll();
-        also.all();
       }
     });
   }

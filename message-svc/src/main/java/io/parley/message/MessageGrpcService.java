@@ -16,13 +16,9 @@ import io.parley.group.v1.JoinPolicy;
 import io.parley.message.store.Appended;
 import io.parley.message.store.ConversationId;
 import io.parley.message.store.ConversationRef;
-import io.parley.message.store.ConversationSummary;
 import io.parley.message.store.Draft;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
-import io.parley.message.store.ReadState;
-import io.parley.message.store.StoreEvent;
-import io.parley.message.store.SummaryQuery;
 import io.parley.message.v1.Conversation;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ListConversationsRequest;
@@ -42,25 +38,20 @@ import io.parley.message.v1.SubscribeRequest;
 import io.parley.session.Session;
 import io.parley.session.Sessions;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The {@code parley.message.v1.MessageService} handlers. Every method needs a session (the
- * interceptor has checked it); expected failures are thrown as {@link ParleyException}s.
- * Thread-safe: one instance serves every call.
+ * The {@code parley.message.v1.MessageService} handlers, and the rules of sending and recalling:
+ * who may send where (friends, blocks, group membership, mutes, mentions), who may recall what and
+ * until when, and that a retried send answers the first result. Read state and conversation lists
+ * follow {@link Conversations}; who may see a conversation, {@link ConversationGuard}. Every method
+ * needs a session (the interceptor has checked it); expected failures are thrown as {@link
+ * ParleyException}s. Thread-safe: one instance serves every call.
  */
 final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase {
-  private static final Logger logger = LoggerFactory.getLogger(MessageGrpcService.class);
-
   static final int DEFAULT_PULL_LIMIT = 50;
   static final int MAX_PULL_LIMIT = 200;
   static final int DEFAULT_PAGE_SIZE = 20;
@@ -69,28 +60,36 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private static final int RECALL_ATTEMPTS = 3;
 
   private final MessageStore store;
+  private final MessageAppender appender;
+  private final LiveEvents events;
   private final FriendDirectory friends;
   private final GroupDirectory groups;
   private final ConversationGuard guard;
-  private final GroupIndexer indexer;
+  private final Conversations conversations;
   private final SubscriberRegistry subscribers;
   private final MessageSettings settings;
   private final Clock clock;
 
-  MessageGrpcService(MessageStore store, FriendDirectory friends, GroupDirectory groups, ConversationGuard guard,
-      GroupIndexer indexer, SubscriberRegistry subscribers, MessageSettings settings, Clock clock) {
+  MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
+      GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
+      Clock clock) {
     this.store = requireNonNull(store, "store");
+    this.appender = requireNonNull(appender, "appender");
+    this.events = requireNonNull(events, "events");
     this.friends = requireNonNull(friends, "friends");
     this.groups = requireNonNull(groups, "groups");
     this.guard = requireNonNull(guard, "guard");
-    this.indexer = requireNonNull(indexer, "indexer");
+    this.conversations = new Conversations(store, groups, guard);
     this.subscribers = requireNonNull(subscribers, "subscribers");
     this.settings = requireNonNull(settings, "settings");
     this.clock = requireNonNull(clock, "clock");
   }
 
-  // --- SendMessage ------------------------------------------------------------------------------
-
+  /**
+   * Checks the sender's right to send, then stores the message with the next group commit of its
+   * conversation and answers once it is committed. A retry (same sender, target and client_msg_id)
+   * answers the first result, even if the rules would refuse the sender now.
+   */
   @Override
   public void sendMessage(SendMessageRequest request, StreamObserver<SendMessageResponse> response) {
     Session session = Sessions.current();
@@ -120,9 +119,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       respond(response, conversation, earlier.get());
       return;
     }
-    CompletableFuture<Appended> appended =
-        store.append(new Draft(conversation, message.build(), session.sessionId(), clock.millis()));
-    appended.whenComplete((result, error) -> {
+    Draft draft = new Draft(conversation, message.build(), session.sessionId(), clock.millis());
+    appender.append(draft).whenComplete((result, error) -> {
       if (error != null) {
         response.onError(UnaryCalls.unwrap(error));
       } else {
@@ -173,10 +171,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     if (request.getMentionAll() && membership.getRole() != GroupRole.ADMIN && membership.getRole() != GroupRole.OWNER) {
       throw new ParleyException(ErrorReason.MENTION_ALL_NOT_ALLOWED, "only admins and the owner may mention everyone");
     }
-    Set<String> members = groups.memberIds(groupId);
-    indexer.ensureMembers(groupId, members);
-    indexer.ensureMember(groupId, sender);
     if (request.getMentionUserIdsCount() > 0) {
+      Set<String> members = groups.memberIds(groupId);
       Set<String> mentions = new LinkedHashSet<>(request.getMentionUserIdsList());
       ParleyException.Builder notMembers = null;
       List<String> requested = request.getMentionUserIdsList();
@@ -196,8 +192,6 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     message.setMentionAll(request.getMentionAll());
   }
 
-  // --- PullMessages -----------------------------------------------------------------------------
-
   @Override
   public void pullMessages(PullMessagesRequest request, StreamObserver<PullMessagesResponse> response) {
     String me = Sessions.current().userId();
@@ -215,8 +209,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     }
     ConversationAccess access = guard.open(conversation, me);
     MessageSlice slice = backward
-        ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.floorSeq())
-        : store.readAfter(conversation, request.getAfterSeq(), limit, access.floorSeq());
+        ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.visibleFromMillis())
+        : store.readAfter(conversation, request.getAfterSeq(), limit, access.visibleFromMillis());
     response.onNext(PullMessagesResponse.newBuilder()
         .addAllMessages(slice.messages())
         .setHasMore(slice.hasMore())
@@ -225,77 +219,23 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
-  // --- ListConversations ------------------------------------------------------------------------
-
   /**
-   * Private conversations come from the caller's index, newest first. Group conversations come
-   * from the caller's group list ({@link GroupIndexer}): each group is checked with group-svc
-   * (concurrently, cached), pruned if the caller left it, summarized from its floor seq, and
-   * merged in by its last activity. A page token is the last entry returned, (activity, id).
+   * The caller's conversations, newest activity first ({@link Conversations#list}). A page token is
+   * the last entry returned, (activity, id).
    */
   @Override
   public void listConversations(ListConversationsRequest request, StreamObserver<ListConversationsResponse> response) {
     String me = Sessions.current().userId();
     int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
-    ConversationRef cursor = decodeCursor(request.getPageToken());
-
-    List<ConversationRef> candidates = new ArrayList<>(store.privateConversations(me, cursor, pageSize + 1));
-    Map<ConversationId, ConversationSummary> summaries = new HashMap<>();
-    for (ConversationSummary group : groupSummaries(me)) {
-      ConversationRef ref = new ConversationRef(group.conversation(), group.updateTimeMillis());
-      if (group.hasVisibleMessages() && (cursor == null || ref.isAfter(cursor))) {
-        candidates.add(ref);
-        summaries.put(group.conversation(), group);
-      }
-    }
-    candidates.sort(ConversationRef.NEWEST_FIRST);
-    boolean more = candidates.size() > pageSize;
-    List<ConversationRef> page = candidates.subList(0, Math.min(pageSize, candidates.size()));
-
-    List<SummaryQuery> privates = page.stream()
-        .filter(ref -> !ref.conversation().isGroup())
-        .map(ref -> new SummaryQuery(ref.conversation(), 1))
-        .toList();
-    store.summaries(me, privates).forEach(s -> summaries.put(s.conversation(), s));
-
+    Conversations.Page page = conversations.list(me, decodeCursor(request.getPageToken()), pageSize);
     ListConversationsResponse.Builder out = ListConversationsResponse.newBuilder();
-    for (ConversationRef ref : page) {
-      ConversationSummary summary = summaries.get(ref.conversation());
-      if (summary != null && summary.hasVisibleMessages()) {
-        out.addConversations(conversation(summary, me));
-      }
-    }
-    if (more && !page.isEmpty()) {
-      ConversationRef last = page.get(page.size() - 1);
+    page.conversations().forEach(summary -> out.addConversations(conversation(summary, me)));
+    if (page.next() != null) {
+      ConversationRef last = page.next();
       out.setNextPageToken(PageTokens.encode(last.activityMillis() + ":" + last.conversation().value(), LIST_QUERY));
     }
     response.onNext(out.build());
     response.onCompleted();
-  }
-
-  /** The caller's groups, checked with group-svc (pruning those they left), summarized. */
-  private List<ConversationSummary> groupSummaries(String me) {
-    List<String> groupIds = new ArrayList<>(store.groupIds(me));
-    if (groupIds.isEmpty()) {
-      return List.of();
-    }
-    List<CompletableFuture<CheckMembershipResponse>> checks = new ArrayList<>(groupIds.size());
-    for (String groupId : groupIds) {
-      checks.add(groups.membershipAsync(groupId, me));
-    }
-    List<SummaryQuery> queries = new ArrayList<>(groupIds.size());
-    for (int i = 0; i < groupIds.size(); i++) {
-      String groupId = groupIds.get(i);
-      CheckMembershipResponse membership = UnaryCalls.await(checks.get(i));
-      ConversationId conversation = ConversationId.ofGroup(groupId);
-      if (membership.getGroupExists() && membership.getMember()) {
-        queries.add(new SummaryQuery(conversation, guard.floorSeq(conversation, me, membership)));
-      } else {
-        store.removeGroup(me, groupId);
-        indexer.forget(groupId, me);
-      }
-    }
-    return store.summaries(me, queries);
   }
 
   private static ConversationRef decodeCursor(String pageToken) {
@@ -333,8 +273,6 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     return out.build();
   }
 
-  // --- MarkRead ---------------------------------------------------------------------------------
-
   @Override
   public void markRead(MarkReadRequest request, StreamObserver<MarkReadResponse> response) {
     Session session = Sessions.current();
@@ -344,7 +282,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       throw ParleyException.invalidField("seq", "must be positive");
     }
     ConversationAccess access = guard.open(conversation, me);
-    ReadState state = store.markRead(conversation, me, request.getSeq(), access.floorSeq());
+    ReadState state = conversations.markRead(access, me, request.getSeq());
     if (state.advanced()) {
       // Private: the peer's devices and the reader's other devices. Group: the reader's only.
       Event receipt = Event.newBuilder()
@@ -354,12 +292,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
               .setUserId(me)
               .setReadSeq(state.readSeq()))
           .build();
-      try {
-        store.publish(new StoreEvent(session.sessionId(), conversation.isGroup() ? me : "", receipt));
-      } catch (ParleyException e) {
-        // The read seq is stored, which is what counts; a receipt is a courtesy.
-        logger.warn("read receipt for {} not announced: {}", conversation, e.getMessage());
-      }
+      appender.publish(new LiveEvent(session.sessionId(), conversation.isGroup() ? me : "", receipt));
     }
     response.onNext(MarkReadResponse.newBuilder()
         .setReadSeq(state.readSeq())
@@ -368,8 +301,12 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
-  // --- RecallMessage ----------------------------------------------------------------------------
-
+  /**
+   * Recalls a message: its sender within the recall window, a group's admins and owner at any time.
+   * The stored message becomes a tombstone in one conditional write, which fails if it was recalled
+   * meanwhile; a message recalled already answers its tombstone. Everyone online is told once the
+   * tombstone is stored.
+   */
   @Override
   public void recallMessage(RecallMessageRequest request, StreamObserver<Message> response) {
     Session session = Sessions.current();
@@ -381,7 +318,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     ConversationAccess access = guard.open(conversation, me);
     for (int attempt = 0; attempt < RECALL_ATTEMPTS; attempt++) {
       Message message = store.find(conversation, request.getSeq())
-          .filter(m -> m.getSeq() >= access.floorSeq())
+          .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
           .orElseThrow(() -> new ParleyException(ErrorReason.MESSAGE_NOT_FOUND, "message not found"));
       if (message.getRecalled()) {
         response.onNext(message);
@@ -418,7 +355,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
               .setMessageId(message.getMessageId())
               .setRecalledBy(me))
           .build();
-      if (store.replace(conversation, message, tombstone, new StoreEvent(session.sessionId(), "", recall))) {
+      if (store.recall(conversation, tombstone)) {
+        appender.publish(new LiveEvent(session.sessionId(), "", recall));
         response.onNext(tombstone);
         response.onCompleted();
         return;
@@ -426,8 +364,6 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     }
     throw new ParleyException(ErrorReason.ABORTED, "the message changed meanwhile: retry");
   }
-
-  // --- Subscribe --------------------------------------------------------------------------------
 
   /**
    * Opens the caller's live stream. Once {@code subscribed} arrives, every event that happens from
@@ -438,7 +374,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<Event> response) {
     Session session = Sessions.current();
-    if (!store.isListening()) {
+    if (!events.isListening()) {
       throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
     }
     subscribers.open(session.userId(), session.sessionId(), (ServerCallStreamObserver<Event>) response);

@@ -5,11 +5,12 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.BindableService;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
+import io.parley.database.Database;
+import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
-import io.parley.message.store.RedisMessageStore;
-import io.parley.message.store.Retention;
+import io.parley.message.store.PostgresMessageStore;
 import io.parley.server.Platform;
 import io.parley.session.SessionStore;
 import java.time.Duration;
@@ -26,47 +27,55 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * MessageModule messages = MessageModule.create(platform, MessageSettings.defaults(),
- *     platform.channel(friendTarget), platform.channel(groupTarget));
+ *     platform.channel(friendTarget), platform.channel(groupTarget), DatabaseSettings.parse(url));
  * ParleyServer server = platform.serverBuilder().addService(messages.services().get(0)).build().start();
  * ...
  * messages.close(); // before server.close(), so that open Subscribe streams end at once
  * server.close();
  * }</pre>
  *
- * <p>The store follows the platform: Redis (keys under {@code parley:msg:}, live events on the
- * channel {@code parley:msg:events}) when the platform's store is Redis, else this process's
- * memory. friend-svc and group-svc are called on the given channels with the service credential
- * {@code message-svc}; their change events on {@link Platform#events()} keep the caches honest.
+ * <p>Messages, conversations and read state live in PostgreSQL (schema {@code parley_message}) when
+ * given {@link DatabaseSettings}, else in this process's memory. Nothing of record goes to Redis:
+ * live events travel on the platform's {@link Platform#events() event bus} (Redis pub/sub when the
+ * platform is on Redis), channel {@value #EVENTS_CHANNEL}. friend-svc and group-svc are called on
+ * the given channels with the service credential {@code message-svc}; their change events on the
+ * same bus keep the caches honest.
  *
- * <p>{@link #close()} ends every Subscribe stream (UNAVAILABLE, SERVER_BUSY), stops listening and
- * releases the module's threads; it does not close the platform or the channels. Thread-safe.
+ * <p>{@link #close()} ends every Subscribe stream (UNAVAILABLE, SERVER_BUSY), commits the sends in
+ * flight, stops listening and releases the module's threads and its database pool; it does not
+ * close the platform or the channels. Thread-safe.
  */
 public final class MessageModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(MessageModule.class);
 
-  /** The prefix of every Redis key and channel of message-svc. */
-  public static final String REDIS_PREFIX = "parley:msg:";
+  /** The event bus channel of message-svc's live events (the only thing it puts in Redis). */
+  public static final String EVENTS_CHANNEL = LiveEvents.CHANNEL;
 
   private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
+  /** Sends waiting for one writer, beyond which a send fails SERVER_BUSY. */
+  private static final int MAX_QUEUED_PER_WRITER = 10_000;
+  private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(5);
 
+  private final Database database;
   private final MessageStore store;
   private final SessionStore sessions;
   private final ExecutorService delivery;
   private final SubscriberRegistry subscribers;
+  private final LiveEvents events;
+  private final MessageAppender appender;
+  private final RetentionSweeper sweeper;
   private final List<EventBus.Subscription> subscriptions;
   private final MessageGrpcService service;
 
-  private MessageModule(Platform platform, MessageSettings settings, Channel friendChannel, Channel groupChannel) {
-    Retention retention = new Retention(settings.retentionAge(), settings.retentionCount(), settings.idempotencyWindow());
-    this.store = platform.isRedis()
-        ? new RedisMessageStore(platform.redis(), platform.clock(), retention, REDIS_PREFIX)
-        : new MemoryMessageStore(platform.clock(), retention);
+  private MessageModule(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, Database database) {
+    this.database = database;
+    this.store = database == null ? new MemoryMessageStore() : new PostgresMessageStore(database);
     CallCredentials credentials = platform.serviceCredentials("message-svc");
     FriendDirectory friends = new FriendDirectory(friendChannel, credentials, platform.clock(), settings.cacheTtl(),
         settings.upstreamTimeout());
     GroupDirectory groups = new GroupDirectory(groupChannel, credentials, platform.clock(), settings.cacheTtl(),
         settings.upstreamTimeout());
-    GroupIndexer indexer = new GroupIndexer(store);
     AtomicInteger threads = new AtomicInteger();
     this.delivery = Executors.newFixedThreadPool(settings.deliveryThreads(), r -> {
       Thread t = new Thread(r, "parley-msg-delivery-" + threads.incrementAndGet());
@@ -77,27 +86,19 @@ public final class MessageModule implements AutoCloseable {
         delivery, settings.subscriberBufferSize(), settings.sessionCheckInterval());
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
-    store.addListener(new EventRouter(subscribers, groups));
-    this.subscriptions = List.of(
-        friends.listen(platform.events()),
-        groups.listen(platform.events(), new GroupDirectory.ChangeListener() {
-          @Override
-          public void changed(String groupId, String userId) {
-            indexer.forget(groupId, userId);
-          }
-
-          @Override
-          public void all() {
-            indexer.forgetAll();
-          }
-        }));
-    ConversationGuard guard = new ConversationGuard(store, groups, indexer);
-    this.service = new MessageGrpcService(store, friends, groups, guard, indexer, subscribers, settings, platform.clock());
+    this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
+    this.appender = new MessageAppender(store, events::publish, settings.writerThreads(), settings.maxBatchSize(),
+        MAX_QUEUED_PER_WRITER);
+    ConversationGuard guard = new ConversationGuard(groups, platform.clock(), settings.retentionAge());
+    this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
+    this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
+    this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
+        platform.clock());
   }
 
   /**
-   * Builds message-svc on {@code platform}, waiting (up to 5 seconds) until live events flow, so
-   * that Subscribe works at once.
+   * Builds message-svc on {@code platform} with its data in this process's memory (lost on exit),
+   * waiting (up to 5 seconds) until live events flow, so that Subscribe works at once.
    *
    * @param friendChannel a channel to friend-svc (e.g. {@code platform.channel(target)})
    * @param groupChannel a channel to group-svc
@@ -105,18 +106,53 @@ public final class MessageModule implements AutoCloseable {
   public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
       Channel groupChannel) {
     requireNonNull(platform, "platform");
+    return create(platform, platform.events(), settings, friendChannel, groupChannel, null);
+  }
+
+  /**
+   * Builds message-svc on {@code platform} with its data in PostgreSQL: opens a pool on {@code
+   * database}, migrates the schema {@code parley_message} (safe when many replicas start at once),
+   * and closes the pool in {@link #close()}. Waits (up to 5 seconds) until live events flow.
+   *
+   * @throws IllegalStateException if the database cannot be reached or migrated
+   */
+  public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, DatabaseSettings database) {
+    requireNonNull(platform, "platform");
+    requireNonNull(database, "database");
+    return create(platform, platform.events(), settings, friendChannel, groupChannel, database);
+  }
+
+  /** As the public factories, with live events on {@code bus} instead of the platform's (tests). */
+  static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, DatabaseSettings database) {
+    requireNonNull(bus, "bus");
     requireNonNull(settings, "settings");
     requireNonNull(friendChannel, "friendChannel");
     requireNonNull(groupChannel, "groupChannel");
-    MessageModule module = new MessageModule(platform, settings, friendChannel, groupChannel);
+    Database db = database == null
+        ? null
+        : Database.open(database, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS);
+    MessageModule module;
     try {
-      if (!module.store.awaitListening(LISTEN_TIMEOUT)) {
+      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db);
+    } catch (RuntimeException e) {
+      if (db != null) {
+        db.close();
+      }
+      throw e;
+    }
+    try {
+      if (!module.events.awaitListening(LISTEN_TIMEOUT)) {
         logger.warn("message events are not flowing yet after {}; Subscribe fails until they do", LISTEN_TIMEOUT);
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    logger.info("message-svc ready on the {} store", platform.isRedis() ? "Redis" : "memory");
+    logger.info("message-svc ready: messages in {}, live events {}, retention {}",
+        db == null ? "memory (lost on exit)" : "PostgreSQL (schema " + db.schema() + ", " + database.jdbcUrl() + ")",
+        platform.isRedis() ? "on Redis pub/sub" : "in this process",
+        settings.retentionAge().map(age -> "of " + age).orElse("none (everything is kept)"));
     return module;
   }
 
@@ -140,12 +176,21 @@ public final class MessageModule implements AutoCloseable {
     return subscribers.subscriberCount();
   }
 
+  /** Runs one retention sweep now (tests); 0 without a retention age. */
+  long sweepRetention() {
+    return sweeper == null ? 0 : sweeper.sweep();
+  }
+
   @Override
   public void close() {
     subscriptions.forEach(EventBus.Subscription::close);
     sessions.removeListener(subscribers);
     subscribers.close();
-    store.close();
+    appender.close();
+    events.close();
+    if (sweeper != null) {
+      sweeper.close();
+    }
     delivery.shutdown();
     try {
       if (!delivery.awaitTermination(2, TimeUnit.SECONDS)) {
@@ -154,6 +199,9 @@ public final class MessageModule implements AutoCloseable {
     } catch (InterruptedException e) {
       delivery.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+    if (database != null) {
+      database.close();
     }
   }
 }

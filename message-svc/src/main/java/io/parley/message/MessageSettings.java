@@ -3,6 +3,7 @@ package io.parley.message;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * How message-svc behaves. Start from {@link #defaults()} and change what differs with the
@@ -13,12 +14,9 @@ import java.time.Duration;
  *     them always stops a message); false by default
  * @param recallWindow how long after sending a sender may recall a message (group admins and the
  *     owner may at any time); 2 minutes by default
- * @param retentionAge messages older than this are no longer returned, and are deleted; 30 days by
- *     default
- * @param retentionCount at most this many messages are kept per conversation, the newest; 10,000
- *     by default
- * @param idempotencyWindow how long a {@code client_msg_id} is remembered, so that a retry within
- *     it returns the first result; 24 hours by default
+ * @param retentionAge the operator's retention policy: if present, messages older than this are no
+ *     longer returned, and a background job deletes them; empty (keep everything) by default. No
+ *     participant can make others lose history: nothing else ever deletes a message
  * @param subscriberBufferSize events queued for one Subscribe stream beyond what the transport
  *     accepts; a stream that falls further behind is sent {@code resync_required} and closed
  *     (RESOURCE_EXHAUSTED, SUBSCRIBER_TOO_SLOW); 1,024 by default
@@ -30,37 +28,34 @@ import java.time.Duration;
  *     on how long a missed revocation event can leave a stream open; 30 seconds by default
  * @param deliveryThreads threads that write events to Subscribe streams; the number of cores, at
  *     least 2, by default
+ * @param writerThreads threads that store sends (group commit), each with its own batches and, on
+ *     PostgreSQL, a connection of the pool while it commits; 4 by default. Keep it below the
+ *     database pool's size
+ * @param maxBatchSize at most this many sends are committed in one transaction; 256 by default
  */
 public record MessageSettings(
     boolean allowStrangers,
     Duration recallWindow,
-    Duration retentionAge,
-    int retentionCount,
-    Duration idempotencyWindow,
+    Optional<Duration> retentionAge,
     int subscriberBufferSize,
     Duration cacheTtl,
     Duration upstreamTimeout,
     Duration sessionCheckInterval,
-    int deliveryThreads) {
+    int deliveryThreads,
+    int writerThreads,
+    int maxBatchSize) {
 
   public MessageSettings {
     requireNonNull(recallWindow, "recallWindow");
     requireNonNull(retentionAge, "retentionAge");
-    requireNonNull(idempotencyWindow, "idempotencyWindow");
     requireNonNull(cacheTtl, "cacheTtl");
     requireNonNull(upstreamTimeout, "upstreamTimeout");
     requireNonNull(sessionCheckInterval, "sessionCheckInterval");
     if (recallWindow.isNegative()) {
       throw new IllegalArgumentException("recallWindow must not be negative: " + recallWindow);
     }
-    if (retentionAge.toMillis() < 1) {
-      throw new IllegalArgumentException("retentionAge must be at least 1 ms: " + retentionAge);
-    }
-    if (retentionCount < 1) {
-      throw new IllegalArgumentException("retentionCount must be positive: " + retentionCount);
-    }
-    if (idempotencyWindow.toMillis() < 1) {
-      throw new IllegalArgumentException("idempotencyWindow must be at least 1 ms: " + idempotencyWindow);
+    if (retentionAge.isPresent() && retentionAge.get().toMillis() < 1) {
+      throw new IllegalArgumentException("retentionAge must be at least 1 ms: " + retentionAge.get());
     }
     if (subscriberBufferSize < 1) {
       throw new IllegalArgumentException("subscriberBufferSize must be positive: " + subscriberBufferSize);
@@ -77,61 +72,75 @@ public record MessageSettings(
     if (deliveryThreads < 1) {
       throw new IllegalArgumentException("deliveryThreads must be positive: " + deliveryThreads);
     }
+    if (writerThreads < 1) {
+      throw new IllegalArgumentException("writerThreads must be positive: " + writerThreads);
+    }
+    if (maxBatchSize < 1) {
+      throw new IllegalArgumentException("maxBatchSize must be positive: " + maxBatchSize);
+    }
   }
 
   public static MessageSettings defaults() {
-    return new MessageSettings(false, Duration.ofMinutes(2), Duration.ofDays(30), 10_000, Duration.ofHours(24),
-        1024, Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofSeconds(30),
-        Math.max(2, Runtime.getRuntime().availableProcessors()));
+    return new MessageSettings(false, Duration.ofMinutes(2), Optional.empty(), 1024, Duration.ofSeconds(5),
+        Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 4,
+        256);
   }
 
   public MessageSettings withAllowStrangers(boolean allowStrangers) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withRecallWindow(Duration recallWindow) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
+  /** A copy that keeps messages for {@code retentionAge}, then deletes them. */
   public MessageSettings withRetentionAge(Duration retentionAge) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, Optional.of(requireNonNull(retentionAge, "retentionAge")),
+        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads,
+        maxBatchSize);
   }
 
-  public MessageSettings withRetentionCount(int retentionCount) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
-  }
-
-  public MessageSettings withIdempotencyWindow(Duration idempotencyWindow) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+  /** A copy that keeps every message (the default). */
+  public MessageSettings withoutRetention() {
+    return new MessageSettings(allowStrangers, recallWindow, Optional.empty(), subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withSubscriberBufferSize(int subscriberBufferSize) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withCacheTtl(Duration cacheTtl) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withUpstreamTimeout(Duration upstreamTimeout) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withSessionCheckInterval(Duration sessionCheckInterval) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 
   public MessageSettings withDeliveryThreads(int deliveryThreads) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, retentionCount, idempotencyWindow,
-        subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads);
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+  }
+
+  public MessageSettings withWriterThreads(int writerThreads) {
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+  }
+
+  public MessageSettings withMaxBatchSize(int maxBatchSize) {
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
   }
 }

@@ -10,6 +10,7 @@ import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ListConversationsRequest;
@@ -18,18 +19,25 @@ import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.server.Platform;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisCluster;
 import io.parley.testing.TestSessions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Two message-svc replicas, each with its own platform, on one real Redis Cluster: what one
- * replica is told reaches the streams, caches and stores of the other.
+ * Two message-svc replicas, each with its own platform, their messages in one PostgreSQL database
+ * and their sessions and live events on one real Redis Cluster: what one replica is told reaches the
+ * streams, caches and stores of the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CrossReplicaTest {
@@ -46,10 +54,11 @@ class CrossReplicaTest {
     platformA = TestPlatforms.create(cluster.url(), Clock.systemUTC());
     platformB = TestPlatforms.create(cluster.url(), Clock.systemUTC());
     upstreams = Upstreams.start(platformA);
+    DatabaseSettings database = PostgresServer.shared().createDatabase();
     // Caches that outlive every test: only the change events can make a replica notice a change.
     MessageSettings settings = MessageSettings.defaults().withCacheTtl(Duration.ofMinutes(5));
-    a = Replica.inProcess(platformA, settings, upstreams.target());
-    b = Replica.inProcess(platformB, settings, upstreams.target());
+    a = Replica.inProcess(platformA, settings, upstreams.target(), database);
+    b = Replica.inProcess(platformB, settings, upstreams.target(), database);
   }
 
   @AfterAll
@@ -84,7 +93,7 @@ class CrossReplicaTest {
       SendMessageResponse toGroup = a.as(alice).sendMessage(
           text(Ids.newId("c"), "group via A").toBuilder().setToGroupId(group).build());
 
-      // Order is promised within a conversation only: on a Cluster these two live on different nodes.
+      // Order is promised within a conversation only.
       java.util.Map<String, String> received = new java.util.HashMap<>();
       for (int i = 0; i < 2; i++) {
         Event event = bobOnB.next();
@@ -99,6 +108,38 @@ class CrossReplicaTest {
       assertThat(bobOnB.next().getRecall().getMessageId()).isEqualTo(direct.getMessageId());
     } finally {
       bobOnB.cancel();
+    }
+  }
+
+  @Test
+  void sendsThroughBothReplicasToOneConversationArriveInSeqOrder() throws Exception {
+    User owner = user();
+    User member = user();
+    User watcher = user();
+    String group = upstreams.groups.create(owner.id());
+    upstreams.groups.add(group, member.id(), GroupRole.MEMBER);
+    upstreams.groups.add(group, watcher.id(), GroupRole.MEMBER);
+    EventStream onA = EventStream.subscribed(a.asyncAs(watcher));
+    try {
+      int each = 40;
+      CountDownLatch done = new CountDownLatch(2);
+      for (Replica via : List.of(a, b)) {
+        User sender = via == a ? owner : member;
+        new Thread(() -> {
+          for (int i = 0; i < each; i++) {
+            via.as(sender).sendMessage(text(Ids.newId("c"), "m" + i).toBuilder().setToGroupId(group).build());
+          }
+          done.countDown();
+        }).start();
+      }
+      assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+      List<Long> seqs = new ArrayList<>();
+      for (int i = 0; i < 2 * each; i++) {
+        seqs.add(onA.next().getMessage().getSeq());
+      }
+      assertThat(seqs).isEqualTo(LongStream.rangeClosed(1, 2 * each).boxed().toList());
+    } finally {
+      onA.cancel();
     }
   }
 

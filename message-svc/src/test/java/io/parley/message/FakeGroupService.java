@@ -14,9 +14,13 @@ import io.parley.group.v1.JoinPolicy;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
+import io.parley.group.v1.ListUserGroupsRequest;
+import io.parley.group.v1.ListUserGroupsResponse;
+import io.parley.group.v1.UserGroup;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,10 +28,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * group-svc as message-svc sees it: {@code CheckMembership} and {@code ListMemberIds} (paged, at
- * most {@link #MAX_PAGE} ids a page, so that paging is exercised) over configurable groups,
- * members, roles and mutes. Changes are announced on the event bus as group-svc does.
- * Thread-safe.
+ * group-svc as message-svc sees it: {@code CheckMembership}, {@code ListMemberIds} and {@code
+ * ListUserGroups} (both paged, at most {@link #MAX_PAGE} entries a page, so that paging is
+ * exercised) over configurable groups, members, roles and mutes. Changes are announced on the event
+ * bus as group-svc does. Thread-safe.
  */
 final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
   static final int MAX_PAGE = 3;
@@ -39,6 +43,7 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
   private final Map<String, Map<String, MemberState>> groups = new ConcurrentHashMap<>();
   private final Map<String, JoinPolicy> policies = new ConcurrentHashMap<>();
   private final AtomicInteger memberIdCalls = new AtomicInteger();
+  private final AtomicInteger userGroupCalls = new AtomicInteger();
 
   FakeGroupService(EventBus events, Clock clock) {
     this.events = requireNonNull(events, "events");
@@ -96,6 +101,37 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
   /** ListMemberIds calls served so far (one per page). */
   int memberIdCalls() {
     return memberIdCalls.get();
+  }
+
+  /** ListUserGroups calls served so far (one per page). */
+  int userGroupCalls() {
+    return userGroupCalls.get();
+  }
+
+  @Override
+  public void listUserGroups(ListUserGroupsRequest request, StreamObserver<ListUserGroupsResponse> response) {
+    userGroupCalls.incrementAndGet();
+    List<UserGroup> all = new ArrayList<>();
+    groups.forEach((groupId, members) -> {
+      MemberState member;
+      synchronized (members) {
+        member = members.get(request.getUserId());
+      }
+      if (member != null) {
+        all.add(UserGroup.newBuilder().setGroupId(groupId).setRole(member.role())
+            .setJoinTime(Timestamps.fromMillis(member.joinTime().toEpochMilli())).build());
+      }
+    });
+    // Most recently joined first.
+    all.sort(Comparator.comparing((UserGroup g) -> Timestamps.toMillis(g.getJoinTime())).reversed()
+        .thenComparing(UserGroup::getGroupId));
+    int from = request.getPageToken().isEmpty() ? 0 : Integer.parseInt(request.getPageToken());
+    int to = Math.min(all.size(), from + Math.min(MAX_PAGE, request.getPageSize() == 0 ? 1000 : request.getPageSize()));
+    response.onNext(ListUserGroupsResponse.newBuilder()
+        .addAllGroups(all.subList(from, to))
+        .setNextPageToken(to < all.size() ? Integer.toString(to) : "")
+        .build());
+    response.onCompleted();
   }
 
   @Override

@@ -16,14 +16,23 @@ import io.parley.message.v1.SendMessageResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ListConversationsTest {
-  @RegisterExtension
-  static final MessageRig rig = MessageRig.start();
+  final MessageRig rig = startRig();
+
+  /** The rig every test of the class shares: on the memory store here. */
+  MessageRig startRig() {
+    return MessageRig.start();
+  }
+
+  @AfterAll
+  void closeRig() {
+    rig.close();
+  }
 
   private List<Conversation> list(User user) {
     return rig.as(user).listConversations(ListConversationsRequest.getDefaultInstance()).getConversationsList();

@@ -11,14 +11,23 @@ import io.parley.message.v1.Event;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MarkReadResponse;
 import io.parley.message.v1.ReadReceipt;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class MarkReadTest {
-  @RegisterExtension
-  static final MessageRig rig = MessageRig.start();
+  final MessageRig rig = startRig();
+
+  /** The rig every test of the class shares: on the memory store here. */
+  MessageRig startRig() {
+    return MessageRig.start();
+  }
+
+  @AfterAll
+  void closeRig() {
+    rig.close();
+  }
 
   private MarkReadResponse markRead(User user, String conversation, long seq) {
     return rig.as(user).markRead(MarkReadRequest.newBuilder().setConversationId(conversation).setSeq(seq).build());

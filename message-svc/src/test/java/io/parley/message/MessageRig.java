@@ -2,6 +2,7 @@ package io.parley.message;
 
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SendMessageRequest;
@@ -9,13 +10,15 @@ import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.TextContent;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.TestSessions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One message-svc on the memory store, in-process, with the fakes of friend-svc and group-svc and
- * a clock that tests move. Start one per test class; tests keep apart by using fresh users.
+ * One message-svc, in-process, on the memory store or on a fresh PostgreSQL database of the test
+ * server, with the fakes of friend-svc and group-svc and a clock that tests move. Start one per test
+ * class; tests keep apart by using fresh users.
  */
 final class MessageRig implements AutoCloseable, AfterAllCallback {
   final MutableClock clock = MutableClock.startingNow();
@@ -23,18 +26,37 @@ final class MessageRig implements AutoCloseable, AfterAllCallback {
   final Upstreams upstreams;
   final Replica replica;
 
-  private MessageRig(MessageSettings settings) {
+  private MessageRig(MessageSettings settings, DatabaseSettings database) {
     this.platform = TestPlatforms.create("memory", clock);
     this.upstreams = Upstreams.start(platform);
-    this.replica = Replica.inProcess(platform, settings, upstreams.target());
+    this.replica = database == null
+        ? Replica.inProcess(platform, settings, upstreams.target())
+        : Replica.inProcess(platform, settings, upstreams.target(), database);
   }
 
+  /** On the memory store. */
   static MessageRig start() {
     return start(MessageSettings.defaults());
   }
 
+  /** On the memory store. */
   static MessageRig start(MessageSettings settings) {
-    return new MessageRig(settings);
+    return new MessageRig(settings, null);
+  }
+
+  /** On a fresh database of the shared test PostgreSQL. */
+  static MessageRig onPostgres() {
+    return onPostgres(MessageSettings.defaults());
+  }
+
+  /** On a fresh database of the shared test PostgreSQL. */
+  static MessageRig onPostgres(MessageSettings settings) {
+    return onPostgres(settings, PostgresServer.shared().createDatabase());
+  }
+
+  /** On {@code database} (a test class may start several rigs on one database). */
+  static MessageRig onPostgres(MessageSettings settings, DatabaseSettings database) {
+    return new MessageRig(settings, database);
   }
 
   FakeFriendService friends() {

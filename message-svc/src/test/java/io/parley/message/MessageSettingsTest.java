@@ -12,22 +12,24 @@ class MessageSettingsTest {
     MessageSettings defaults = MessageSettings.defaults();
     assertThat(defaults.allowStrangers()).isFalse();
     assertThat(defaults.recallWindow()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(defaults.retentionAge()).isEqualTo(Duration.ofDays(30));
-    assertThat(defaults.retentionCount()).isEqualTo(10_000);
-    assertThat(defaults.idempotencyWindow()).isEqualTo(Duration.ofHours(24));
+    assertThat(defaults.retentionAge()).as("everything is kept").isEmpty();
     assertThat(defaults.subscriberBufferSize()).isEqualTo(1024);
     assertThat(defaults.cacheTtl()).isEqualTo(Duration.ofSeconds(5));
     assertThat(defaults.upstreamTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(defaults.sessionCheckInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(defaults.deliveryThreads()).isGreaterThanOrEqualTo(2);
+    assertThat(defaults.writerThreads()).isEqualTo(4);
+    assertThat(defaults.maxBatchSize()).isEqualTo(256);
   }
 
   @Test
   void copiesChangeOneSettingOnly() {
-    MessageSettings changed = MessageSettings.defaults().withAllowStrangers(true).withRetentionCount(5);
+    MessageSettings changed = MessageSettings.defaults().withAllowStrangers(true).withRetentionAge(Duration.ofDays(90));
     assertThat(changed.allowStrangers()).isTrue();
-    assertThat(changed.retentionCount()).isEqualTo(5);
-    assertThat(changed.withAllowStrangers(false).withRetentionCount(10_000)).isEqualTo(MessageSettings.defaults());
+    assertThat(changed.retentionAge()).contains(Duration.ofDays(90));
+    assertThat(changed.withAllowStrangers(false).withoutRetention()).isEqualTo(MessageSettings.defaults());
+    assertThat(MessageSettings.defaults().withWriterThreads(2).withMaxBatchSize(64))
+        .extracting(MessageSettings::writerThreads, MessageSettings::maxBatchSize).containsExactly(2, 64);
   }
 
   @Test
@@ -35,14 +37,16 @@ class MessageSettingsTest {
     MessageSettings defaults = MessageSettings.defaults();
     assertThatThrownBy(() -> defaults.withRecallWindow(Duration.ofSeconds(-1))).hasMessageContaining("recallWindow");
     assertThatThrownBy(() -> defaults.withRetentionAge(Duration.ZERO)).hasMessageContaining("retentionAge");
-    assertThatThrownBy(() -> defaults.withRetentionCount(0)).hasMessageContaining("retentionCount");
-    assertThatThrownBy(() -> defaults.withIdempotencyWindow(Duration.ZERO)).hasMessageContaining("idempotencyWindow");
+    assertThatThrownBy(() -> defaults.withRetentionAge(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("retentionAge");
     assertThatThrownBy(() -> defaults.withSubscriberBufferSize(0)).hasMessageContaining("subscriberBufferSize");
     assertThatThrownBy(() -> defaults.withCacheTtl(Duration.ofMillis(-1))).hasMessageContaining("cacheTtl");
     assertThatThrownBy(() -> defaults.withUpstreamTimeout(Duration.ZERO)).hasMessageContaining("upstreamTimeout");
     assertThatThrownBy(() -> defaults.withSessionCheckInterval(Duration.ZERO))
         .hasMessageContaining("sessionCheckInterval");
     assertThatThrownBy(() -> defaults.withDeliveryThreads(0)).hasMessageContaining("deliveryThreads");
+    assertThatThrownBy(() -> defaults.withWriterThreads(0)).hasMessageContaining("writerThreads");
+    assertThatThrownBy(() -> defaults.withMaxBatchSize(0)).hasMessageContaining("maxBatchSize");
     assertThatThrownBy(() -> defaults.withCacheTtl(null)).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("cacheTtl");
   }

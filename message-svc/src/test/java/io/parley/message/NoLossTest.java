@@ -17,7 +17,9 @@ import io.parley.message.v1.PullMessagesResponse;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SubscribeRequest;
+import io.parley.database.DatabaseSettings;
 import io.parley.server.Platform;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.testing.TestSessions;
 import java.time.Clock;
@@ -40,7 +42,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * No loss, no duplicates, across replicas: two message-svc replicas, each its own platform and
- * server on a real port, on one real Redis. Several senders send 10,000 messages over several
+ * server on a real port, their messages in one PostgreSQL database and their live events on one
+ * real Redis. Several senders send 10,000 messages over several
  * private and group conversations through both replicas, pipelined, and retry some sends through
  * the other replica. One subscriber is connected to replica A, disconnects mid-way, reconnects to
  * replica B, and catches up the way a client does: subscribe, then pull each conversation from its
@@ -171,12 +174,13 @@ class NoLossTest {
 
   @Test
   void tenThousandMessagesAcrossTwoReplicasAreReceivedExactlyOnce() throws Exception {
+    DatabaseSettings database = PostgresServer.shared().createDatabase();
     try (RedisServer redis = RedisServer.start();
         Platform platformA = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Platform platformB = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platformA);
-        Replica a = Replica.tcp(platformA, MessageSettings.defaults(), upstreams.target());
-        Replica b = Replica.tcp(platformB, MessageSettings.defaults(), upstreams.target())) {
+        Replica a = Replica.tcp(platformA, MessageSettings.defaults(), upstreams.target(), database);
+        Replica b = Replica.tcp(platformB, MessageSettings.defaults(), upstreams.target(), database)) {
       User subscriber = login(platformA);
       List<User> senders = new ArrayList<>();
       for (int i = 0; i < SENDERS; i++) {

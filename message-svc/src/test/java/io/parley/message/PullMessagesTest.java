@@ -13,14 +13,23 @@ import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.PullMessagesResponse;
 import java.time.Duration;
 import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PullMessagesTest {
-  @RegisterExtension
-  static final MessageRig rig = MessageRig.start();
+  final MessageRig rig = startRig();
+
+  /** The rig every test of the class shares: on the memory store here. */
+  MessageRig startRig() {
+    return MessageRig.start();
+  }
+
+  @AfterAll
+  void closeRig() {
+    rig.close();
+  }
 
   private PullMessagesResponse after(User user, String conversation, long afterSeq, int limit) {
     return rig.as(user).pullMessages(PullMessagesRequest.newBuilder()

@@ -13,14 +13,23 @@ import io.parley.message.v1.Recall;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecallMessageTest {
-  @RegisterExtension
-  static final MessageRig rig = MessageRig.start();
+  final MessageRig rig = startRig();
+
+  /** The rig every test of the class shares: on the memory store here. */
+  MessageRig startRig() {
+    return MessageRig.start();
+  }
+
+  @AfterAll
+  void closeRig() {
+    rig.close();
+  }
 
   private Message recall(User user, SendMessageResponse sent) {
     return recall(user, sent.getConversationId(), sent.getSeq());

@@ -3,13 +3,16 @@ package io.parley.message;
 import io.grpc.ManagedChannel;
 import io.parley.client.ParleyChannels;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
+import io.parley.events.EventBus;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 
 /**
- * One message-svc replica: the module on a platform, served by a {@link ParleyServer} (in-process
- * with a direct executor, or on a free TCP port), with a client channel to it.
+ * One message-svc replica: the module on a platform (its data in memory, or in PostgreSQL when
+ * given database settings), served by a {@link ParleyServer} (in-process with a direct executor, or
+ * on a free TCP port), with a client channel to it.
  */
 final class Replica implements AutoCloseable {
   final Platform platform;
@@ -17,9 +20,11 @@ final class Replica implements AutoCloseable {
   private final ParleyServer server;
   private final ManagedChannel channel;
 
-  private Replica(Platform platform, MessageSettings settings, String upstreams, boolean tcp) {
+  private Replica(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
+      DatabaseSettings database, boolean tcp) {
     this.platform = platform;
-    this.module = MessageModule.create(platform, settings, platform.channel(upstreams), platform.channel(upstreams));
+    this.module = MessageModule.create(platform, bus, settings, platform.channel(upstreams),
+        platform.channel(upstreams), database);
     ParleyServer.Builder builder = platform.serverBuilder().addService(module.services().get(0));
     if (tcp) {
       this.server = builder.host("127.0.0.1").port(0).build().start();
@@ -31,12 +36,25 @@ final class Replica implements AutoCloseable {
     }
   }
 
+  /** In-process, with its data in memory. */
   static Replica inProcess(Platform platform, MessageSettings settings, String upstreams) {
-    return new Replica(platform, settings, upstreams, false);
+    return new Replica(platform, platform.events(), settings, upstreams, null, false);
   }
 
-  static Replica tcp(Platform platform, MessageSettings settings, String upstreams) {
-    return new Replica(platform, settings, upstreams, true);
+  /** In-process, with its data in PostgreSQL. */
+  static Replica inProcess(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database) {
+    return new Replica(platform, platform.events(), settings, upstreams, database, false);
+  }
+
+  /** In-process, with its data in PostgreSQL and its live events on {@code bus}. */
+  static Replica inProcess(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
+      DatabaseSettings database) {
+    return new Replica(platform, bus, settings, upstreams, database, false);
+  }
+
+  /** On a TCP port, with its data in PostgreSQL. */
+  static Replica tcp(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database) {
+    return new Replica(platform, platform.events(), settings, upstreams, database, true);
   }
 
   MessageServiceGrpc.MessageServiceBlockingStub as(User user) {

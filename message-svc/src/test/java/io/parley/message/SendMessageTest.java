@@ -26,17 +26,26 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SendMessageTest {
-  @RegisterExtension
-  static final MessageRig rig = MessageRig.start();
+  final MessageRig rig = startRig();
+
+  /** The rig every test of the class shares: on the memory store here. */
+  MessageRig startRig() {
+    return MessageRig.start();
+  }
+
+  @AfterAll
+  void closeRig() {
+    rig.close();
+  }
 
   private List<Message> pull(User user, String conversationId) {
     return rig.as(user).pullMessages(PullMessagesRequest.newBuilder().setConversationId(conversationId).build())

@@ -11,8 +11,8 @@ import java.util.Optional;
  * private chat, whose two participants the id names, or {@code g_<group id>} for a group, whose
  * members group-svc knows. User ids are compared as strings.
  *
- * <p>The id is also the Redis hash tag of everything stored for the conversation, so that one Lua
- * script can change all of it atomically on a Cluster. Immutable.
+ * <p>The id is also the distribution key of everything stored for the conversation (its counter
+ * and its messages), so that a send touches one shard. Immutable.
  */
 public final class ConversationId {
   private static final String PRIVATE_PREFIX = "p_";

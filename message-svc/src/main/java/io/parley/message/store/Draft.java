@@ -10,7 +10,7 @@ import io.parley.message.v1.Message;
  *
  * @param conversation where the message goes
  * @param message the message with id, conversation id, sender, client_msg_id, content and
- *     mentions set, and neither seq nor server_time (the store appends those to its encoding)
+ *     mentions set, and neither seq nor server_time (the store assigns those)
  * @param originSessionId the session that sent it; its own Subscribe stream is not sent the
  *     message back
  * @param nowMillis the sender replica's clock; the stored server time is this or, to keep a

@@ -1,109 +1,122 @@
 package io.parley.message.store;
 
 import io.parley.message.v1.Message;
-import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 
 /**
- * Where message-svc keeps messages, read state and conversation lists, and how its replicas hear
- * each other's live events. Implementations: {@link MemoryMessageStore} (one process) and {@link
- * RedisMessageStore} (standalone Redis or Cluster); both pass one contract test suite.
+ * Where message-svc keeps messages, conversations, read seqs and each user's private
+ * conversations: persistence only. Who may send, read or recall, what counts as unread, what a
+ * retried send answers and who is told of what are the service's business, decided once in Java
+ * above this interface. Implementations: {@link MemoryMessageStore} (one process, lost on exit) and
+ * {@link PostgresMessageStore} (the store of record); both pass one contract test suite.
  *
- * <p>Every conversation has a gapless, strictly increasing seq from 1, and server times that
- * never decrease along it. A message is stored once per conversation, groups included (read
- * diffusion). What a user may see of a conversation starts at a <em>floor seq</em> the caller
- * passes (1, or a group member's join seq) and at the oldest message still retained ({@link
- * Retention}); reads never return anything below that.
+ * <p><b>Seqs.</b> Every conversation has a gapless, strictly increasing seq from 1, assigned in the
+ * same atomic step that stores the message, and server times that never decrease along its seqs.
+ * A message is stored once per conversation, groups included (read diffusion). History is kept
+ * until {@link #deleteOlderThan} removes it (the operator's retention); nothing else drops a message.
  *
- * <p>Thread-safe. Each method is atomic per conversation. A store that cannot be reached fails
- * with a {@link io.parley.error.ParleyException} with reason STORE_UNAVAILABLE.
+ * <p><b>Visibility.</b> Reads take a {@code visibleFromMillis}: messages with an earlier server time
+ * are not returned (a group member's join time, the operator's retention cutoff; 0 for all). Since
+ * times never decrease, the visible messages of a conversation are a suffix of its seqs.
+ *
+ * <p>Thread-safe. A store that cannot be reached fails with a {@link
+ * io.parley.error.ParleyException} with reason STORE_UNAVAILABLE.
  */
-public interface MessageStore extends AutoCloseable {
+public interface MessageStore {
 
   /**
-   * Appends a message, or finds the earlier one with the same sender and {@code client_msg_id}
-   * (remembered for {@link Retention#idempotencyWindow()}) and changes nothing. In one atomic step
-   * a new message gets the next seq and its server time, is stored, is remembered for
-   * idempotency, moves the sender's read seq along if the sender had read everything before it
-   * (otherwise it is recorded as the sender's own, so it never counts as unread for them), and is
-   * announced to every replica's {@link StoreListener}. The private conversation index of both
-   * participants is updated before the future completes.
+   * Stores a batch of drafts in one atomic step, in order, or none of them. For each draft: if the
+   * same sender already stored the same {@code client_msg_id} in the conversation (before, or
+   * earlier in this batch), nothing is stored and the earlier message is answered with {@code
+   * duplicate} set; otherwise the message gets the conversation's next seq and a server time of
+   * {@code max(draft.nowMillis(), previous message's time)}. In the same step:
    *
-   * <p>Idempotency is per conversation: a retried send names the same target, so it lands in the
-   * same conversation; the same {@code client_msg_id} in two conversations makes two messages.
+   * <ul>
+   *   <li>a sender whose read seq was just before their message has it moved onto their message
+   *       (they had read everything before it);
+   *   <li>the first message of a private conversation records it for both participants ({@link
+   *       #privateConversations}).
+   * </ul>
    *
-   * @return completes with the result, or exceptionally with a ParleyException
+   * @return one result per draft, in the drafts' order
    */
-  CompletableFuture<Appended> append(Draft draft);
+  List<Appended> append(List<Draft> drafts);
 
-  /** The earlier send of {@code clientMsgId} by {@code senderId} in the conversation, if remembered. */
+  /**
+   * The stored send of {@code clientMsgId} by {@code senderId} in the conversation, if any, as a
+   * repeat ({@code duplicate} set).
+   */
   Optional<Appended> findSend(ConversationId conversation, String senderId, String clientMsgId);
 
-  /** Up to {@code limit} visible messages with seq greater than {@code afterSeq}, ascending. */
-  MessageSlice readAfter(ConversationId conversation, long afterSeq, int limit, long floorSeq);
+  /**
+   * Up to {@code limit} visible messages with a seq greater than {@code afterSeq}, ascending.
+   *
+   * @param limit 1 or more
+   */
+  MessageSlice readAfter(ConversationId conversation, long afterSeq, int limit, long visibleFromMillis);
 
-  /** Up to {@code limit} visible messages with seq less than {@code beforeSeq}, descending. */
-  MessageSlice readBefore(ConversationId conversation, long beforeSeq, int limit, long floorSeq);
+  /** Up to {@code limit} visible messages with a seq less than {@code beforeSeq}, descending. */
+  MessageSlice readBefore(ConversationId conversation, long beforeSeq, int limit, long visibleFromMillis);
 
-  /** The retained message at {@code seq} (a tombstone if recalled), ignoring any floor. */
+  /** The stored message at {@code seq} (a tombstone if recalled), whatever its time. */
   Optional<Message> find(ConversationId conversation, long seq);
 
   /**
-   * Replaces the message at {@code expected.getSeq()} with {@code tombstone} if it still is
-   * {@code expected}, and announces {@code recall} to every replica, atomically.
+   * Stores {@code tombstone} in place of the message with its seq, and marks it recalled, unless it
+   * is recalled already.
    *
-   * @return false if the stored message is no longer {@code expected} (changed or gone); read it
-   *     again with {@link #find}
+   * @param tombstone the message as it is to be stored from now on, its seq set; id, sender,
+   *     client_msg_id and server time stay the stored ones
+   * @return false if there is no such message or it was recalled already (read it again with {@link
+   *     #find})
    */
-  boolean replace(ConversationId conversation, Message expected, Message tombstone, StoreEvent recall);
+  boolean recall(ConversationId conversation, Message tombstone);
 
   /**
-   * Moves {@code userId}'s read seq to {@code seq}, clamped to the last seq, unless it already is
-   * there or beyond: it never moves backwards. Own messages up to it are forgotten.
+   * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves
+   * backwards.
+   *
+   * @param seq 1 or more
+   * @return whether it moved
    */
-  ReadState markRead(ConversationId conversation, String userId, long seq, long floorSeq);
+  boolean advanceReadSeq(ConversationId conversation, String userId, long seq);
 
-  /** One summary per query, in the same order, as {@code userId} sees each conversation. */
-  List<ConversationSummary> summaries(String userId, List<SummaryQuery> queries);
+  /** The stored read seqs of {@code userId} in {@code conversations}; absent means 0. */
+  Map<ConversationId, Long> readSeqs(String userId, Collection<ConversationId> conversations);
 
   /**
-   * The seq of the first retained message with a server time at or after {@code timeMillis}, or
-   * the last seq + 1 if there is none: how a group's join time maps to the member's floor seq.
+   * How each conversation stands, seen from its {@code visibleFromMillis}: an entry for every key,
+   * {@link ConversationState#EMPTY} for a conversation without messages.
    */
-  long firstSeqAtOrAfter(ConversationId conversation, long timeMillis);
+  Map<ConversationId, ConversationState> states(Map<ConversationId, Long> visibleFromMillis);
 
   /**
-   * The user's private conversations with any message, {@link ConversationRef#NEWEST_FIRST}, that
+   * How many messages {@code userId} sent in each conversation with a seq greater than the given
+   * one: an entry for every key.
+   */
+  Map<ConversationId, Long> ownMessagesAfter(String userId, Map<ConversationId, Long> afterSeqs);
+
+  /** The private conversations {@code userId} takes part in (those with a message), in no order. */
+  List<ConversationId> privateConversations(String userId);
+
+  /**
+   * Of the given conversations, those with a visible message (their last message's time at or after
+   * their {@code visibleFromMillis}), by last activity, {@link ConversationRef#NEWEST_FIRST}, that
    * come after {@code after} (all if null), at most {@code limit}.
    */
-  List<ConversationRef> privateConversations(String userId, ConversationRef after, int limit);
+  List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit);
 
-  /** The groups recorded for the user by {@link #addGroupMembers}, in no order. */
-  Set<String> groupIds(String userId);
+  /** Up to {@code limit} conversations with an id greater than {@code after} (all if null), in id order. */
+  List<ConversationId> conversationsAfter(ConversationId after, int limit);
 
-  /** Records {@code groupId} in the group list of each user. Idempotent. */
-  void addGroupMembers(String groupId, Collection<String> userIds);
-
-  /** Forgets {@code groupId} in the user's group list. Idempotent. */
-  void removeGroup(String userId, String groupId);
-
-  /** Announces an event (a read receipt) to every replica's {@link StoreListener}. */
-  void publish(StoreEvent event);
-
-  /** Registers a listener for the events of every replica. */
-  void addListener(StoreListener listener);
-
-  /** Whether the event channel is live, i.e. events announced from now on reach the listeners. */
-  boolean isListening();
-
-  /** Waits until the event channel is live; false if it is not within {@code timeout}. */
-  boolean awaitListening(Duration timeout) throws InterruptedException;
-
-  /** Releases threads and connections; appends in flight fail. */
-  @Override
-  void close();
+  /**
+   * Deletes at most {@code maxMessages} messages older than {@code cutoffMillis} from the given
+   * conversations, oldest first. Conversations keep their last seq: seqs are never reused.
+   *
+   * @return how many were deleted; {@code maxMessages} means there may be more
+   */
+  int deleteOlderThan(long cutoffMillis, Collection<ConversationId> conversations, int maxMessages);
 }

@@ -1,10 +1,10 @@
 package io.parley.message.store;
 
-import io.parley.testing.MutableClock;
-
 class MemoryMessageStoreTest extends MessageStoreContract {
+  private final MessageStore store = new MemoryMessageStore();
+
   @Override
-  MessageStore newStore(MutableClock clock, Retention retention) {
-    return new MemoryMessageStore(clock, retention);
+  MessageStore store() {
+    return store;
   }
 }

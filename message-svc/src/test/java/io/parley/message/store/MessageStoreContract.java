@@ -4,59 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
-import io.parley.message.v1.Event;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
-import io.parley.message.v1.Recall;
 import io.parley.message.v1.TextContent;
 import io.parley.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The contract every {@link MessageStore} keeps, run against each implementation. Each test uses
- * fresh conversation and user ids, so stores may share a server across tests.
+ * The contract every {@link MessageStore} keeps, run against each implementation: persistence only
+ * (seqs, idempotency, reads, read seqs, lists, deletion). Each test uses fresh conversation and
+ * user ids, so one store may serve every test of a class.
  */
 abstract class MessageStoreContract {
-  static final Retention DEFAULT_RETENTION = new Retention(Duration.ofDays(30), 10_000, Duration.ofHours(24));
-
   final MutableClock clock = MutableClock.startingNow();
-  private final List<MessageStore> opened = new ArrayList<>();
 
-  /** A new store on the implementation under test, with {@code clock} and {@code retention}. */
-  abstract MessageStore newStore(MutableClock clock, Retention retention);
-
-  MessageStore store(Retention retention) {
-    MessageStore store = newStore(clock, retention);
-    opened.add(store);
-    try {
-      assertThat(store.awaitListening(Duration.ofSeconds(10))).as("store events are live").isTrue();
-    } catch (InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
-    return store;
-  }
-
-  MessageStore store() {
-    return store(DEFAULT_RETENTION);
-  }
-
-  @AfterEach
-  void closeStores() {
-    opened.forEach(MessageStore::close);
-  }
+  /** The store under test; the same for every test of a class, or a new one each time. */
+  abstract MessageStore store();
 
   static String newUser() {
     return Ids.newId("u");
@@ -82,7 +57,7 @@ abstract class MessageStoreContract {
   }
 
   static Appended append(MessageStore store, Draft draft) {
-    return store.append(draft).join();
+    return store.append(List.of(draft)).get(0);
   }
 
   List<Appended> appendTexts(MessageStore store, ConversationId conversation, String sender, int count) {
@@ -97,35 +72,9 @@ abstract class MessageStoreContract {
     return slice.messages().stream().map(Message::getSeq).toList();
   }
 
-  /** Collects what a listener hears. */
-  static final class Heard implements StoreListener {
-    final BlockingQueue<StoreEvent> events = new LinkedBlockingQueue<>();
-
-    @Override
-    public void event(StoreEvent event) {
-      events.add(event);
-    }
-
-    StoreEvent next() throws InterruptedException {
-      StoreEvent event = events.poll(10, TimeUnit.SECONDS);
-      assertThat(event).as("an event within 10 s").isNotNull();
-      return event;
-    }
-
-    /** The events heard for {@code conversation} until {@code count} of them arrived. */
-    List<StoreEvent> next(ConversationId conversation, int count) throws InterruptedException {
-      List<StoreEvent> out = new ArrayList<>();
-      while (out.size() < count) {
-        StoreEvent event = next();
-        if (event.conversation().equals(conversation)) {
-          out.add(event);
-        }
-      }
-      return out;
-    }
+  static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
   }
-
-  // --- append and seq ---------------------------------------------------------------------------
 
   @Test
   void appendAssignsGaplessSeqsFromOnePerConversation() {
@@ -141,396 +90,304 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void aBatchIsStoredInOrderAcrossConversations() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId one = newGroup();
+    ConversationId two = newGroup();
+    append(store, draft(two, a, "before", "before"));
+
+    List<Appended> results = store.append(List.of(draft(one, a, "1", "one-1"), draft(two, a, "2", "two-2"),
+        draft(one, a, "3", "one-2"), draft(one, a, "4", "one-3")));
+
+    assertThat(results).extracting(Appended::seq).containsExactly(1L, 2L, 2L, 3L);
+    assertThat(results).noneMatch(Appended::duplicate);
+    assertThat(store.readAfter(one, 0, 10, 0).messages()).extracting(m -> m.getContent().getText().getText())
+        .containsExactly("one-1", "one-2", "one-3");
+    assertThat(store.append(List.of())).isEmpty();
+  }
+
+  @Test
   void storedMessageCarriesItsSeqServerTimeAndContent() {
     MessageStore store = store();
     String a = newUser();
     ConversationId conversation = newPrivate(a, newUser());
-    Draft draft = draft(conversation, a, "c1", "héllo wörld");
+    Draft draft = draft(conversation, a, "c1", "hello");
     Appended appended = append(store, draft);
 
     Message stored = store.find(conversation, 1).orElseThrow();
     assertThat(stored).isEqualTo(draft.message().toBuilder()
-        .setSeq(1)
-        .setServerTime(Timestamps.fromMillis(appended.serverTimeMillis()))
-        .build());
-    assertThat(appended.serverTimeMillis()).isEqualTo(clock.millis());
-    assertThat(appended.messageId()).isEqualTo(draft.message().getMessageId());
-    assertThat(appended.duplicate()).isFalse();
+        .setSeq(1).setServerTime(Timestamps.fromMillis(clock.millis())).build());
+    assertThat(appended).isEqualTo(new Appended(draft.message().getMessageId(), 1, clock.millis(), false));
+    assertThat(store.find(conversation, 2)).isEmpty();
+    assertThat(store.find(newGroup(), 1)).isEmpty();
   }
 
   @Test
-  void serverTimesNeverDecreaseWhenTheClockGoesBack() {
+  void serverTimesNeverDecreaseAlongSeqs() {
     MessageStore store = store();
     String a = newUser();
     ConversationId conversation = newGroup();
-    long first = append(store, draft(conversation, a, "1", "one")).serverTimeMillis();
-    clock.advance(Duration.ofSeconds(-30));
-    long second = append(store, draft(conversation, a, "2", "two")).serverTimeMillis();
-    assertThat(second).isEqualTo(first);
-    assertThat(store.find(conversation, 2).orElseThrow().getServerTime()).isEqualTo(Timestamps.fromMillis(first));
-  }
-
-  @Test
-  void repeatedClientMsgIdReturnsTheFirstMessageAndStoresNothing() throws Exception {
-    MessageStore store = store();
-    Heard heard = new Heard();
-    store.addListener(heard);
-    String a = newUser();
-    String b = newUser();
-    ConversationId conversation = newPrivate(a, b);
-    Appended first = append(store, draft(conversation, a, "same", "hello"));
-    clock.advance(Duration.ofSeconds(5));
-
-    Appended retry = append(store, draft(conversation, a, "same", "hello (retried)"));
-
-    assertThat(retry).isEqualTo(new Appended(first.messageId(), 1, first.serverTimeMillis(), true));
-    assertThat(store.readAfter(conversation, 0, 10, 1).lastSeq()).isEqualTo(1);
-    assertThat(store.findSend(conversation, a, "same")).contains(retry);
-    // The same client_msg_id from the other participant is another message.
-    assertThat(append(store, draft(conversation, b, "same", "mine")).seq()).isEqualTo(2);
-    List<StoreEvent> events = heard.next(conversation, 2);
-    assertThat(events).extracting(e -> e.event().getMessage().getSeq()).containsExactly(1L, 2L);
-  }
-
-  @Test
-  void clientMsgIdIsForgottenAfterTheIdempotencyWindow() throws Exception {
-    MessageStore store = store(new Retention(Duration.ofDays(30), 10_000, Duration.ofMillis(100)));
-    String a = newUser();
-    ConversationId conversation = newPrivate(a, newUser());
-    append(store, draft(conversation, a, "same", "hello"));
-    assertThat(store.findSend(conversation, a, "same")).isPresent();
-    // The memory store goes by the injected clock, Redis by its own: let both pass the window.
-    clock.advance(Duration.ofSeconds(1));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (store.findSend(conversation, a, "same").isPresent() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(store.findSend(conversation, a, "same")).isEmpty();
-    assertThat(append(store, draft(conversation, a, "same", "hello")).seq()).isEqualTo(2);
-  }
-
-  @Test
-  void concurrentAppendsStayGaplessAndUnique() throws Exception {
-    MessageStore store = store();
-    ConversationId conversation = newGroup();
-    ExecutorService pool = Executors.newFixedThreadPool(4);
-    try {
-      List<Future<List<Appended>>> results = new ArrayList<>();
-      for (int t = 0; t < 4; t++) {
-        String sender = newUser();
-        results.add(pool.submit(() -> {
-          List<CompletableFuture<Appended>> futures = new ArrayList<>();
-          for (int i = 0; i < 100; i++) {
-            futures.add(store.append(draft(conversation, sender, "c" + i, "m" + i)));
-          }
-          return futures.stream().map(CompletableFuture::join).toList();
-        }));
-      }
-      Set<Long> seqs = new HashSet<>();
-      for (Future<List<Appended>> result : results) {
-        result.get(30, TimeUnit.SECONDS).forEach(a -> seqs.add(a.seq()));
-      }
-      assertThat(seqs).hasSize(400).allMatch(s -> s >= 1 && s <= 400);
-      MessageSlice all = store.readAfter(conversation, 0, 400, 1);
-      assertThat(seqs(all)).hasSize(400).isSorted();
-      assertThat(all.lastSeq()).isEqualTo(400);
-    } finally {
-      pool.shutdownNow();
-    }
-  }
-
-  // --- reading ----------------------------------------------------------------------------------
-
-  @Test
-  void readsPageForwardAndBackward() {
-    MessageStore store = store();
-    String a = newUser();
-    ConversationId conversation = newPrivate(a, newUser());
-    appendTexts(store, conversation, a, 7);
-
-    MessageSlice first = store.readAfter(conversation, 0, 3, 1);
-    assertThat(seqs(first)).containsExactly(1L, 2L, 3L);
-    assertThat(first.hasMore()).isTrue();
-    assertThat(first.lastSeq()).isEqualTo(7);
-    MessageSlice rest = store.readAfter(conversation, 3, 10, 1);
-    assertThat(seqs(rest)).containsExactly(4L, 5L, 6L, 7L);
-    assertThat(rest.hasMore()).isFalse();
-    assertThat(seqs(store.readAfter(conversation, 7, 10, 1))).isEmpty();
-
-    MessageSlice back = store.readBefore(conversation, 6, 3, 1);
-    assertThat(seqs(back)).containsExactly(5L, 4L, 3L);
-    assertThat(back.hasMore()).isTrue();
-    MessageSlice oldest = store.readBefore(conversation, 3, 10, 1);
-    assertThat(seqs(oldest)).containsExactly(2L, 1L);
-    assertThat(oldest.hasMore()).isFalse();
-    assertThat(seqs(store.readBefore(conversation, 100, 2, 1))).containsExactly(7L, 6L);
-  }
-
-  @Test
-  void readsOfAnUnknownConversationAreEmpty() {
-    MessageStore store = store();
-    ConversationId nothing = newGroup();
-    MessageSlice slice = store.readAfter(nothing, 0, 10, 1);
-    assertThat(slice.messages()).isEmpty();
-    assertThat(slice.hasMore()).isFalse();
-    assertThat(slice.lastSeq()).isZero();
-    assertThat(store.find(nothing, 1)).isEmpty();
-    assertThat(store.firstSeqAtOrAfter(nothing, clock.millis())).isEqualTo(1);
-  }
-
-  @Test
-  void readsNeverGoBelowTheFloor() {
-    MessageStore store = store();
-    String a = newUser();
-    ConversationId conversation = newGroup();
-    appendTexts(store, conversation, a, 6);
-
-    assertThat(seqs(store.readAfter(conversation, 0, 10, 4))).containsExactly(4L, 5L, 6L);
-    MessageSlice back = store.readBefore(conversation, 7, 10, 4);
-    assertThat(seqs(back)).containsExactly(6L, 5L, 4L);
-    assertThat(back.hasMore()).isFalse();
-    assertThat(seqs(store.readBefore(conversation, 4, 10, 4))).isEmpty();
-  }
-
-  @Test
-  void firstSeqAtOrAfterMapsATimeToTheFirstMessageSentThen() {
-    MessageStore store = store();
-    String a = newUser();
-    ConversationId conversation = newGroup();
-    long t0 = clock.millis();
     append(store, draft(conversation, a, "1", "one"));
-    clock.advance(Duration.ofSeconds(10));
-    append(store, draft(conversation, a, "2", "two"));
-    append(store, draft(conversation, a, "3", "three"));
-    clock.advance(Duration.ofSeconds(10));
-    append(store, draft(conversation, a, "4", "four"));
+    long first = clock.millis();
+    clock.advance(Duration.ofSeconds(-5));  // a replica whose clock is behind
 
-    assertThat(store.firstSeqAtOrAfter(conversation, t0 - 1)).isEqualTo(1);
-    assertThat(store.firstSeqAtOrAfter(conversation, t0)).isEqualTo(1);
-    assertThat(store.firstSeqAtOrAfter(conversation, t0 + 1)).isEqualTo(2);
-    assertThat(store.firstSeqAtOrAfter(conversation, t0 + 10_000)).isEqualTo(2);
-    assertThat(store.firstSeqAtOrAfter(conversation, t0 + 10_001)).isEqualTo(4);
-    assertThat(store.firstSeqAtOrAfter(conversation, t0 + 30_000)).isEqualTo(5);
+    assertThat(append(store, draft(conversation, a, "2", "two")).serverTimeMillis()).isEqualTo(first);
+    clock.advance(Duration.ofSeconds(10));
+    assertThat(append(store, draft(conversation, a, "3", "three")).serverTimeMillis()).isEqualTo(clock.millis());
   }
 
-  // --- retention --------------------------------------------------------------------------------
+  @Test
+  void aRepeatedClientMsgIdAnswersTheFirstSendAndStoresNothing() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    Appended first = append(store, draft(conversation, a, "same", "first"));
+    clock.advance(Duration.ofDays(400));
+
+    Appended again = append(store, draft(conversation, a, "same", "second"));
+    List<Appended> batch = store.append(List.of(draft(conversation, a, "new", "n"), draft(conversation, a, "new", "n"),
+        draft(conversation, b, "same", "b's own id"), draft(conversation, a, "same", "third")));
+
+    assertThat(again).isEqualTo(new Appended(first.messageId(), 1, first.serverTimeMillis(), true));
+    assertThat(batch.get(0).duplicate()).isFalse();
+    assertThat(batch.get(1)).isEqualTo(new Appended(batch.get(0).messageId(), 2, batch.get(0).serverTimeMillis(), true));
+    assertThat(batch.get(2)).as("the same id from another sender is another message")
+        .extracting(Appended::seq, Appended::duplicate).containsExactly(3L, false);
+    assertThat(batch.get(3)).isEqualTo(again);
+    assertThat(seqs(store.readAfter(conversation, 0, 10, 0))).containsExactly(1L, 2L, 3L);
+    assertThat(store.find(conversation, 1).orElseThrow().getContent().getText().getText()).isEqualTo("first");
+  }
 
   @Test
-  void retentionByCountKeepsTheNewestMessages() {
-    MessageStore store = store(new Retention(Duration.ofDays(30), 5, Duration.ofHours(1)));
+  void findSendAnswersAStoredSendAsARepeatEvenOnceRecalled() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newGroup();
+    Appended sent = append(store, draft(conversation, a, "c1", "oops"));
+    Message stored = store.find(conversation, 1).orElseThrow();
+    assertThat(store.recall(conversation, stored.toBuilder().clearContent().setRecalled(true).build())).isTrue();
+
+    assertThat(store.findSend(conversation, a, "c1"))
+        .contains(new Appended(sent.messageId(), 1, sent.serverTimeMillis(), true));
+    assertThat(store.findSend(conversation, newUser(), "c1")).isEmpty();
+    assertThat(store.findSend(newGroup(), a, "c1")).isEmpty();
+    assertThat(append(store, draft(conversation, a, "c1", "retry")).duplicate()).isTrue();
+  }
+
+  @Test
+  void readsGoForwardAndBackwardWithHasMoreAndTheLastSeq() {
+    MessageStore store = store();
     String a = newUser();
     ConversationId conversation = newPrivate(a, newUser());
-    appendTexts(store, conversation, a, 8);
+    appendTexts(store, conversation, a, 10);
 
-    MessageSlice slice = store.readAfter(conversation, 0, 50, 1);
-    assertThat(seqs(slice)).containsExactly(4L, 5L, 6L, 7L, 8L);
-    assertThat(slice.lastSeq()).isEqualTo(8);
-    assertThat(seqs(store.readBefore(conversation, 6, 50, 1))).containsExactly(5L, 4L);
-    assertThat(store.find(conversation, 3)).isEmpty();
+    MessageSlice forward = store.readAfter(conversation, 2, 3, 0);
+    assertThat(seqs(forward)).containsExactly(3L, 4L, 5L);
+    assertThat(forward.hasMore()).isTrue();
+    assertThat(forward.lastSeq()).isEqualTo(10);
+    MessageSlice end = store.readAfter(conversation, 7, 3, 0);
+    assertThat(seqs(end)).containsExactly(8L, 9L, 10L);
+    assertThat(end.hasMore()).isFalse();
+    assertThat(store.readAfter(conversation, 10, 3, 0).messages()).isEmpty();
+
+    MessageSlice backward = store.readBefore(conversation, 5, 3, 0);
+    assertThat(seqs(backward)).containsExactly(4L, 3L, 2L);
+    assertThat(backward.hasMore()).isTrue();
+    MessageSlice start = store.readBefore(conversation, 4, 3, 0);
+    assertThat(seqs(start)).containsExactly(3L, 2L, 1L);
+    assertThat(start.hasMore()).isFalse();
+    assertThat(seqs(store.readBefore(conversation, 99, 2, 0))).containsExactly(10L, 9L);
+
+    assertThat(store.readAfter(newGroup(), 0, 5, 0)).isEqualTo(new MessageSlice(List.of(), false, 0));
+    assertThat(store.readBefore(newGroup(), 5, 5, 0)).isEqualTo(new MessageSlice(List.of(), false, 0));
   }
 
   @Test
-  void retentionByAgeHidesOldMessagesAndSeqsContinue() {
-    MessageStore store = store(new Retention(Duration.ofHours(1), 10_000, Duration.ofMinutes(30)));
-    String a = newUser();
-    String b = newUser();
-    ConversationId conversation = newPrivate(a, b);
-    appendTexts(store, conversation, a, 2);
-    clock.advance(Duration.ofMinutes(59));
-    append(store, draft(conversation, a, "late", "three"));
-    clock.advance(Duration.ofMinutes(2));
-
-    assertThat(seqs(store.readAfter(conversation, 0, 50, 1))).containsExactly(3L);
-    assertThat(store.find(conversation, 1)).isEmpty();
-    assertThat(store.summaries(b, List.of(new SummaryQuery(conversation, 1))).get(0).unreadCount()).isEqualTo(1);
-
-    clock.advance(Duration.ofHours(2));
-    assertThat(store.readAfter(conversation, 0, 50, 1).messages()).isEmpty();
-    assertThat(store.summaries(b, List.of(new SummaryQuery(conversation, 1))).get(0).hasVisibleMessages()).isFalse();
-    assertThat(append(store, draft(conversation, b, "new", "four")).seq()).isEqualTo(4);
-    assertThat(seqs(store.readAfter(conversation, 0, 50, 1))).containsExactly(4L);
-  }
-
-  // --- read state -------------------------------------------------------------------------------
-
-  @Test
-  void markReadNeverMovesBackwardsAndIsClampedToTheLastSeq() {
+  void readsHideMessagesSentBeforeTheVisibilityTime() {
     MessageStore store = store();
     String a = newUser();
-    String b = newUser();
-    ConversationId conversation = newPrivate(a, b);
-    appendTexts(store, conversation, a, 5);
-
-    assertThat(store.markRead(conversation, b, 3, 1)).isEqualTo(new ReadState(3, 5, 2, true));
-    assertThat(store.markRead(conversation, b, 2, 1)).isEqualTo(new ReadState(3, 5, 2, false));
-    assertThat(store.markRead(conversation, b, 99, 1)).isEqualTo(new ReadState(5, 5, 0, true));
-    assertThat(store.markRead(conversation, b, 99, 1)).isEqualTo(new ReadState(5, 5, 0, false));
-  }
-
-  @Test
-  void ownMessagesNeverCountAsUnread() {
-    MessageStore store = store();
-    String a = newUser();
-    String b = newUser();
-    ConversationId conversation = newPrivate(a, b);
-    appendTexts(store, conversation, a, 2);          // 1, 2 by a
-    appendTexts(store, conversation, b, 1);          // 3 by b, who had not read 1 and 2
-    appendTexts(store, conversation, a, 1);          // 4 by a, who had not read 3
-    appendTexts(store, conversation, b, 2);          // 5, 6 by b
-
-    List<ConversationSummary> forA = store.summaries(a, List.of(new SummaryQuery(conversation, 1)));
-    List<ConversationSummary> forB = store.summaries(b, List.of(new SummaryQuery(conversation, 1)));
-    assertThat(forA.get(0).unreadCount()).isEqualTo(3);   // 3, 5, 6
-    assertThat(forA.get(0).readSeq()).isEqualTo(2);       // a had read everything before 1 and 2
-    assertThat(forB.get(0).unreadCount()).isEqualTo(3);   // 1, 2, 4
-    assertThat(forB.get(0).readSeq()).isZero();
-
-    assertThat(store.markRead(conversation, b, 4, 1).unreadCount()).isZero();
-    assertThat(store.markRead(conversation, a, 4, 1).unreadCount()).isEqualTo(2);
-  }
-
-  @Test
-  void summariesShowTheLastVisibleMessageAndCountFromTheFloor() {
-    MessageStore store = store();
-    String a = newUser();
-    String late = newUser();
     ConversationId group = newGroup();
-    appendTexts(store, group, a, 4);
-    ConversationId empty = newGroup();
+    appendTexts(store, group, a, 3);
+    clock.advance(Duration.ofSeconds(1));
+    long joined = clock.millis();
+    appendTexts(store, group, a, 2);                  // 4, 5 at the join time
+    clock.advance(Duration.ofSeconds(1));
+    appendTexts(store, group, a, 1);                  // 6
 
-    List<ConversationSummary> summaries = store.summaries(late,
-        List.of(new SummaryQuery(group, 3), new SummaryQuery(group, 5), new SummaryQuery(empty, 1)));
-
-    ConversationSummary joinedAt3 = summaries.get(0);
-    assertThat(joinedAt3.lastSeq()).isEqualTo(4);
-    assertThat(joinedAt3.readSeq()).isEqualTo(2);
-    assertThat(joinedAt3.unreadCount()).isEqualTo(2);
-    assertThat(joinedAt3.lastMessage().getSeq()).isEqualTo(4);
-    assertThat(joinedAt3.updateTimeMillis()).isEqualTo(clock.millis());
-    ConversationSummary joinedAfter = summaries.get(1);
-    assertThat(joinedAfter.hasVisibleMessages()).isFalse();
-    assertThat(joinedAfter.unreadCount()).isZero();
-    assertThat(summaries.get(2)).isEqualTo(new ConversationSummary(empty, 0, 0, 0, 0, null));
-    assertThat(store.markRead(group, late, 1, 3)).isEqualTo(new ReadState(2, 4, 2, true));
+    assertThat(seqs(store.readAfter(group, 0, 10, joined))).containsExactly(4L, 5L, 6L);
+    MessageSlice back = store.readBefore(group, 6, 10, joined);
+    assertThat(seqs(back)).containsExactly(5L, 4L);
+    assertThat(back.hasMore()).isFalse();
+    assertThat(seqs(store.readBefore(group, 6, 1, joined))).containsExactly(5L);
+    assertThat(store.readBefore(group, 6, 1, joined).hasMore()).isTrue();
+    MessageSlice later = store.readAfter(group, 0, 10, clock.millis() + 1);
+    assertThat(later.messages()).isEmpty();
+    assertThat(later.hasMore()).isFalse();
+    assertThat(later.lastSeq()).isEqualTo(6);
+    assertThat(store.find(group, 1)).as("find ignores visibility").isPresent();
   }
 
-  // --- recall -----------------------------------------------------------------------------------
-
   @Test
-  void replaceSwapsInATombstoneOnlyIfTheMessageIsUnchanged() throws Exception {
+  void recallStoresTheTombstoneOnceAndKeepsTheMessagesIdentity() {
     MessageStore store = store();
-    Heard heard = new Heard();
-    store.addListener(heard);
     String a = newUser();
     ConversationId conversation = newPrivate(a, newUser());
     append(store, draft(conversation, a, "1", "oops"));
     Message original = store.find(conversation, 1).orElseThrow();
-    Message tombstone = original.toBuilder().clearContent().setRecalled(true).setRecalledBy(a).build();
-    Event recall = Event.newBuilder().setRecall(Recall.newBuilder()
-        .setConversationId(conversation.value()).setSeq(1).setMessageId(original.getMessageId()).setRecalledBy(a)).build();
+    Message tombstone = original.toBuilder().clearContent().setRecalled(true).setRecalledBy(a)
+        .setRecallTime(Timestamps.fromMillis(clock.millis())).build();
 
-    assertThat(store.replace(conversation, original, tombstone, new StoreEvent("s1", "", recall))).isTrue();
+    assertThat(store.recall(conversation, tombstone)).isTrue();
     assertThat(store.find(conversation, 1)).contains(tombstone);
-    assertThat(store.readAfter(conversation, 0, 10, 1).messages()).containsExactly(tombstone);
-    assertThat(store.replace(conversation, original, tombstone, new StoreEvent("s1", "", recall))).isFalse();
-    assertThat(store.replace(conversation, original.toBuilder().setSeq(2).build(), tombstone,
-        new StoreEvent("s1", "", recall))).isFalse();
-
-    List<StoreEvent> events = heard.next(conversation, 2);
-    assertThat(events.get(0).event().hasMessage()).isTrue();
-    assertThat(events.get(1)).isEqualTo(new StoreEvent("s1", "", recall));
-  }
-
-  // --- events -----------------------------------------------------------------------------------
-
-  @Test
-  void listenersHearNewMessagesInSeqOrderWithTheirOrigin() throws Exception {
-    MessageStore store = store();
-    Heard heard = new Heard();
-    store.addListener(heard);
-    String a = newUser();
-    ConversationId conversation = newGroup();
-    List<Appended> appended = appendTexts(store, conversation, a, 20);
-
-    List<StoreEvent> events = heard.next(conversation, 20);
-    assertThat(events).extracting(e -> e.event().getMessage().getSeq())
-        .containsExactlyElementsOf(appended.stream().map(Appended::seq).toList());
-    StoreEvent first = events.get(0);
-    assertThat(first.originSessionId()).isEqualTo("session-of-" + a);
-    assertThat(first.audienceUserId()).isEmpty();
-    assertThat(first.event().getMessage()).isEqualTo(store.find(conversation, 1).orElseThrow());
-    assertThat(first.event().getTime()).isEqualTo(first.event().getMessage().getServerTime());
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).containsExactly(tombstone);
+    assertThat(store.recall(conversation, tombstone.toBuilder().setRecalledBy("someone else").build())).isFalse();
+    assertThat(store.find(conversation, 1)).contains(tombstone);
+    assertThat(store.recall(conversation, tombstone.toBuilder().setSeq(2).build())).isFalse();
+    assertThat(store.recall(newGroup(), tombstone)).isFalse();
   }
 
   @Test
-  void publishedEventsReachListeners() throws Exception {
-    MessageStore store = store();
-    Heard heard = new Heard();
-    store.addListener(heard);
-    ConversationId conversation = newPrivate(newUser(), newUser());
-    StoreEvent receipt = new StoreEvent("s9", conversation.firstUser(), Event.newBuilder()
-        .setReadReceipt(io.parley.message.v1.ReadReceipt.newBuilder()
-            .setConversationId(conversation.value()).setUserId(conversation.secondUser()).setReadSeq(3))
-        .build());
-    store.publish(receipt);
-    assertThat(heard.next(conversation, 1)).containsExactly(receipt);
-  }
-
-  /**
-   * Closes stores while their live events are still flowing, then uses the client they shared. A
-   * Redis regression: a closed event subscription handed its still-subscribed connection back to
-   * the client's pool, and later commands read pub/sub pushes as their replies.
-   */
-  void closingStoresWhileEventsFlowLeavesTheirDataClientHealthy() throws Exception {
-    for (int round = 0; round < 20; round++) {
-      MessageStore busy = newStore(clock, DEFAULT_RETENTION);
-      assertThat(busy.awaitListening(Duration.ofSeconds(10))).isTrue();
-      ConversationId conversation = newGroup();
-      List<CompletableFuture<Appended>> appends = new ArrayList<>();
-      for (int i = 0; i < 20; i++) {
-        appends.add(busy.append(draft(conversation, newUser(), "c" + i, "m" + i)));
-      }
-      appends.forEach(CompletableFuture::join);
-      busy.close();
-    }
+  void readSeqsNeverMoveBackwards() {
     MessageStore store = store();
     String a = newUser();
-    ConversationId conversation = newPrivate(a, newUser());
-    assertThat(appendTexts(store, conversation, a, 50)).extracting(Appended::seq)
-        .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(1, 50).boxed().toList());
-    assertThat(seqs(store.readAfter(conversation, 0, 100, 1))).hasSize(50);
-    assertThat(store.summaries(a, List.of(new SummaryQuery(conversation, 1))).get(0).lastSeq()).isEqualTo(50);
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    ConversationId other = newGroup();
+
+    assertThat(store.advanceReadSeq(conversation, b, 3)).isTrue();
+    assertThat(store.advanceReadSeq(conversation, b, 2)).isFalse();
+    assertThat(store.advanceReadSeq(conversation, b, 3)).isFalse();
+    assertThat(store.advanceReadSeq(conversation, b, 5)).isTrue();
+    assertThat(store.advanceReadSeq(other, b, 1)).isTrue();
+
+    assertThat(store.readSeqs(b, List.of(conversation, other, newGroup()))).isEqualTo(Map.of(conversation, 5L, other, 1L));
+    assertThat(store.readSeqs(a, List.of(conversation))).isEmpty();
+    assertThat(store.readSeqs(b, List.of())).isEmpty();
   }
 
-  // --- conversation lists -----------------------------------------------------------------------
+  @Test
+  void aSendersReadSeqFollowsTheirMessagesOnlyWhenTheyHadReadEverythingBefore() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    appendTexts(store, conversation, a, 2);          // 1, 2 by a, who had read everything before
+    appendTexts(store, conversation, b, 1);          // 3 by b, who had not read 1 and 2
+    appendTexts(store, conversation, a, 1);          // 4 by a, who had not read 3
+    store.append(List.of(draft(conversation, b, "x1", "5"), draft(conversation, b, "x2", "6")));
+
+    assertThat(store.readSeqs(a, List.of(conversation))).containsEntry(conversation, 2L);
+    assertThat(store.readSeqs(b, List.of(conversation))).doesNotContainKey(conversation);
+
+    store.advanceReadSeq(conversation, b, 6);
+    // One batch: b's run 7-8 follows b's read seq 6; a's 9 does not (b's come first), nor b's 10 (a's 9 is unread).
+    store.append(List.of(draft(conversation, b, "y1", "7"), draft(conversation, b, "y2", "8"),
+        draft(conversation, a, "y3", "9"), draft(conversation, b, "y4", "10")));
+    assertThat(store.readSeqs(b, List.of(conversation))).containsEntry(conversation, 8L);
+    assertThat(store.readSeqs(a, List.of(conversation))).containsEntry(conversation, 2L);
+  }
 
   @Test
-  void privateConversationsAreListedByLastActivityAndPaged() {
+  void statesGiveTheLastSeqTheFirstVisibleSeqAndTheLastVisibleMessage() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId group = newGroup();
+    appendTexts(store, group, a, 2);
+    clock.advance(Duration.ofSeconds(1));
+    long joined = clock.millis();
+    appendTexts(store, group, a, 2);
+    long last = clock.millis();
+    ConversationId empty = newGroup();
+
+    Map<ConversationId, Long> query = new LinkedHashMap<>();
+    query.put(group, joined);
+    query.put(empty, 0L);
+    Map<ConversationId, ConversationState> states = store.states(query);
+
+    assertThat(states).containsOnlyKeys(group, empty);
+    ConversationState state = states.get(group);
+    assertThat(state.lastSeq()).isEqualTo(4);
+    assertThat(state.lastTimeMillis()).isEqualTo(last);
+    assertThat(state.firstVisibleSeq()).isEqualTo(3);
+    assertThat(state.lastMessage()).isEqualTo(store.find(group, 4).orElseThrow());
+    assertThat(states.get(empty)).isEqualTo(ConversationState.EMPTY);
+
+    ConversationState later = store.states(Map.of(group, last + 1)).get(group);
+    assertThat(later).isEqualTo(new ConversationState(4, last, 5, null));
+    assertThat(store.states(Map.of())).isEmpty();
+  }
+
+  @Test
+  void ownMessagesAfterCountsTheUsersMessagesPastTheSeq() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    ConversationId group = newGroup();
+    appendTexts(store, conversation, a, 2);
+    appendTexts(store, conversation, b, 1);
+    appendTexts(store, conversation, a, 3);          // a: 1, 2, 4, 5, 6
+
+    Map<ConversationId, Long> query = new HashMap<>();
+    query.put(conversation, 2L);
+    query.put(group, 0L);
+    assertThat(store.ownMessagesAfter(a, query)).isEqualTo(Map.of(conversation, 3L, group, 0L));
+    assertThat(store.ownMessagesAfter(b, Map.of(conversation, 0L))).isEqualTo(Map.of(conversation, 1L));
+    assertThat(store.ownMessagesAfter(b, Map.of(conversation, 3L))).isEqualTo(Map.of(conversation, 0L));
+    assertThat(store.ownMessagesAfter(a, Map.of())).isEmpty();
+  }
+
+  @Test
+  void theFirstMessageOfAPrivateConversationRecordsItForBothUsers() {
+    MessageStore store = store();
+    String me = newUser();
+    String peer = newUser();
+    ConversationId conversation = newPrivate(me, peer);
+    assertThat(store.privateConversations(me)).isEmpty();
+
+    appendTexts(store, conversation, peer, 2);
+    append(store, draft(newGroup(), me, "g", "groups are group-svc's to list"));
+    ConversationId other = newPrivate(me, newUser());
+    append(store, draft(other, me, "o", "hi"));
+
+    assertThat(store.privateConversations(me)).containsExactlyInAnyOrder(conversation, other);
+    assertThat(store.privateConversations(peer)).containsExactly(conversation);
+  }
+
+  @Test
+  void latestOrdersByActivityKeepsOnlyVisibleConversationsAndPages() {
     MessageStore store = store();
     String me = newUser();
     List<ConversationId> conversations = new ArrayList<>();
+    Map<ConversationId, Long> visibleFrom = new HashMap<>();
     for (int i = 0; i < 5; i++) {
-      String peer = newUser();
-      ConversationId conversation = newPrivate(me, peer);
+      ConversationId conversation = newPrivate(me, newUser());
       conversations.add(conversation);
-      append(store, draft(conversation, peer, "c", "hi"));
+      visibleFrom.put(conversation, 0L);
+      append(store, draft(conversation, me, "c", "hi"));
       if (i != 2) {
         clock.advance(Duration.ofSeconds(1));  // 2 and 3 share a time: the tie goes by id
       }
     }
+    ConversationId joinedLate = newGroup();
+    append(store, draft(joinedLate, newUser(), "g", "before the join"));
+    visibleFrom.put(joinedLate, clock.millis() + 1);
+    visibleFrom.put(newGroup(), 0L);                 // no message at all
     clock.advance(Duration.ofSeconds(1));
     append(store, draft(conversations.get(0), me, "again", "back to you"));
 
-    List<ConversationRef> all = store.privateConversations(me, null, 10);
+    List<ConversationRef> all = store.latest(visibleFrom, null, 10);
     assertThat(all).isSortedAccordingTo(ConversationRef.NEWEST_FIRST).hasSize(5);
-    assertThat(all.get(0).conversation()).isEqualTo(conversations.get(0));
-    assertThat(all.get(0).activityMillis()).isEqualTo(clock.millis());
+    assertThat(all).extracting(ConversationRef::conversation).containsExactlyInAnyOrderElementsOf(conversations);
+    assertThat(all.get(0)).isEqualTo(new ConversationRef(conversations.get(0), clock.millis()));
 
     for (int pageSize = 1; pageSize <= 3; pageSize++) {
       List<ConversationRef> paged = new ArrayList<>();
       ConversationRef cursor = null;
       for (int page = 0; page < 6; page++) {
-        List<ConversationRef> next = store.privateConversations(me, cursor, pageSize);
+        List<ConversationRef> next = store.latest(visibleFrom, cursor, pageSize);
         if (next.isEmpty()) {
           break;
         }
@@ -539,22 +396,92 @@ abstract class MessageStoreContract {
       }
       assertThat(paged).as("pages of %s", pageSize).containsExactlyElementsOf(all);
     }
-    assertThat(store.privateConversations(newUser(), null, 10)).isEmpty();
+    assertThat(store.latest(Map.of(), null, 10)).isEmpty();
   }
 
   @Test
-  void groupListsRecordAndForgetGroups() {
+  void deletingOldMessagesGoesInBoundedStepsAndSeqsContinue() {
     MessageStore store = store();
     String a = newUser();
     String b = newUser();
-    store.addGroupMembers("g1", List.of(a, b));
-    store.addGroupMembers("g2", List.of(a));
-    store.addGroupMembers("g2", List.of(a));
-    store.removeGroup(a, "g1");
-    store.removeGroup(a, "nothing");
+    ConversationId conversation = newPrivate(a, b);
+    ConversationId group = newGroup();
+    appendTexts(store, conversation, a, 5);
+    appendTexts(store, group, a, 3);
+    clock.advance(Duration.ofHours(1));
+    long cutoff = clock.millis();
+    appendTexts(store, conversation, b, 2);           // 6, 7
 
-    assertThat(store.groupIds(a)).containsExactly("g2");
-    assertThat(store.groupIds(b)).containsExactly("g1");
-    assertThat(store.groupIds(newUser())).isEmpty();
+    assertThat(store.deleteOlderThan(cutoff, List.of(conversation, group), 6)).isEqualTo(6);
+    assertThat(store.deleteOlderThan(cutoff, List.of(conversation, group), 6)).isEqualTo(2);
+    assertThat(store.deleteOlderThan(cutoff, List.of(conversation, group), 6)).isZero();
+
+    assertThat(seqs(store.readAfter(conversation, 0, 10, 0))).containsExactly(6L, 7L);
+    assertThat(store.readAfter(group, 0, 10, 0)).isEqualTo(new MessageSlice(List.of(), false, 3));
+    assertThat(store.find(conversation, 1)).isEmpty();
+    assertThat(store.states(Map.of(conversation, 0L)).get(conversation).firstVisibleSeq()).isEqualTo(6);
+    assertThat(append(store, draft(group, a, "after", "four")).seq()).isEqualTo(4);
+    assertThat(store.privateConversations(a)).contains(conversation);
+  }
+
+  @Test
+  void conversationsAfterPagesThroughEveryConversationOnce() {
+    MessageStore store = store();
+    Set<ConversationId> created = new HashSet<>();
+    for (int i = 0; i < 7; i++) {
+      ConversationId conversation = newGroup();
+      created.add(conversation);
+      append(store, draft(conversation, newUser(), "c", "x"));
+    }
+    List<ConversationId> seen = new ArrayList<>();
+    ConversationId after = null;
+    List<ConversationId> page;
+    while (!(page = store.conversationsAfter(after, 3)).isEmpty()) {
+      assertThat(page.size()).isLessThanOrEqualTo(3);
+      seen.addAll(page);
+      after = page.get(page.size() - 1);
+    }
+    assertThat(seen).doesNotHaveDuplicates().containsAll(created);
+  }
+
+  @Test
+  void concurrentBatchesKeepSeqsGaplessAndSendsUnique() throws Exception {
+    MessageStore store = store();
+    ConversationId conversation = newGroup();
+    List<String> senders = List.of(newUser(), newUser(), newUser());
+    int threads = 4;
+    int rounds = 25;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<Appended>>> done = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      done.add(pool.submit(() -> {
+        List<Appended> out = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+          // Every round of every thread repeats the client_msg_ids of the same round of the others.
+          String sender = senders.get(r % senders.size());
+          out.addAll(store.append(List.of(draft(conversation, sender, "r" + r, "t" + thread),
+              draft(conversation, sender, "r" + r + "-" + thread, "t" + thread))));
+        }
+        return out;
+      }));
+    }
+    Map<String, Appended> byMessage = new HashMap<>();
+    int answers = 0;
+    for (Future<List<Appended>> f : done) {
+      for (Appended appended : f.get()) {
+        answers++;
+        Appended earlier = byMessage.putIfAbsent(appended.messageId(), appended);
+        if (earlier != null) {
+          assertThat(appended.seq()).isEqualTo(earlier.seq());
+        }
+      }
+    }
+    pool.shutdown();
+    int stored = rounds + threads * rounds;
+    assertThat(answers).isEqualTo(2 * threads * rounds);
+    assertThat(byMessage).hasSize(stored);
+    assertThat(byMessage.values()).extracting(Appended::seq).containsExactlyInAnyOrderElementsOf(range(1, stored));
+    assertThat(seqs(store.readAfter(conversation, 0, 200, 0))).containsExactlyElementsOf(range(1, stored));
   }
 }

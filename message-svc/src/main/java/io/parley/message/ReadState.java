@@ -1,4 +1,4 @@
-package io.parley.message.store;
+package io.parley.message;
 
 /**
  * A user's read state in one conversation after a MarkRead.
@@ -9,4 +9,4 @@ package io.parley.message.store;
  * @param unreadCount visible messages after {@code readSeq} not sent by the user
  * @param advanced whether the stored read seq moved forward
  */
-public record ReadState(long readSeq, long lastSeq, long unreadCount, boolean advanced) {}
+record ReadState(long readSeq, long lastSeq, long unreadCount, boolean advanced) {}

@@ -1,7 +1,8 @@
-package io.parley.message.store;
+package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.message.store.ConversationId;
 import io.parley.message.v1.Message;
 
 /**
@@ -14,15 +15,15 @@ import io.parley.message.v1.Message;
  * @param lastMessage the latest message if the user may see it (a tombstone if recalled), else
  *     null
  */
-public record ConversationSummary(
+record ConversationSummary(
     ConversationId conversation, long lastSeq, long updateTimeMillis, long readSeq, long unreadCount,
     Message lastMessage) {
-  public ConversationSummary {
+  ConversationSummary {
     requireNonNull(conversation, "conversation");
   }
 
   /** Whether the user may see at least one message of the conversation. */
-  public boolean hasVisibleMessages() {
+  boolean hasVisibleMessages() {
     return lastMessage != null;
   }
 }

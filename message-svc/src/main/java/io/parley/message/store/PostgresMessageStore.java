@@ -1,0 +1,645 @@
+package io.parley.message.store;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.Timestamps;
+import io.parley.database.Database;
+import io.parley.database.HotQuery;
+import io.parley.database.SqlWork;
+import io.parley.message.store.AppendPlan.Head;
+import io.parley.message.store.AppendPlan.ReadAdvance;
+import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.Message;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The store of record: a {@link MessageStore} on PostgreSQL through {@link Database} (schema {@value
+ * #SCHEMA}, migrations under {@value #MIGRATIONS}).
+ *
+ * <p>Tables: {@code conversation} (the seq counter), {@code message} (the history, keyed by
+ * conversation and seq, unique per sender and client_msg_id), {@code reader} (read seqs, keyed by
+ * user) and {@code user_conversation} (private conversations, keyed by user). Every statement in
+ * {@link #HOT_QUERIES} names its table's distribution key.
+ *
+ * <p><b>An append batch is one transaction</b> with a constant number of round trips, whatever its
+ * size: {@code SET LOCAL synchronous_commit = on} (a server default of off cannot weaken the
+ * acknowledgement); lock the batch's conversation rows in id order ({@code SELECT … FOR UPDATE},
+ * creating those that do not exist yet: two more round trips, for new conversations only); find earlier sends of the
+ * batch's client_msg_ids (exact under those locks, since every insert into a conversation holds its
+ * row); insert the new messages (one batched statement); move the conversations' counters; move the
+ * senders' read seqs that follow their messages; record the first message of a private conversation
+ * for both users; commit. A rolled back batch leaves no trace, so seqs stay gapless. A recall
+ * commits synchronously too; a read seq (monotonic, written again by the next MarkRead) follows the
+ * server's setting.
+ *
+ * <p>Messages are stored as columns plus a {@code payload}: the protobuf {@link Message} without the
+ * fields the columns hold. Thread-safe.
+ */
+public final class PostgresMessageStore implements MessageStore {
+  /** The schema message-svc owns. */
+  public static final String SCHEMA = "parley_message";
+  /** Where its Flyway migrations are on the classpath. */
+  public static final String MIGRATIONS = "io/parley/message/db/migration";
+
+  /** 9999-12-31T23:59:59.999Z: later than any activity, the cursor of a first page. */
+  private static final long END_OF_TIME_MILLIS = 253_402_300_799_999L;
+
+  private static final String VISIBLE_FROM = "timestamptz 'epoch' + v.visible_ms * interval '1 millisecond'";
+
+  private static final String LOCK_CONVERSATIONS = """
+      SELECT conversation_id, last_seq, last_time FROM conversation
+      WHERE conversation_id = ANY(?) ORDER BY conversation_id FOR UPDATE""";
+  private static final String CREATE_CONVERSATIONS = """
+      INSERT INTO conversation (conversation_id, last_seq, last_time)
+      SELECT id, 0, timestamptz 'epoch' FROM unnest(?::text[]) AS id ORDER BY id
+      ON CONFLICT (conversation_id) DO NOTHING""";
+  /** One probe of the unique index per draft (the key is pinned on the drafts' side, not the index's). */
+  private static final String FIND_SENDS = """
+      SELECT m.conversation_id, m.sender_id, m.client_msg_id, m.seq, m.message_id, m.server_time
+      FROM unnest(?::text[], ?::text[], ?::text[]) AS d(conversation_id, sender_id, client_msg_id)
+      JOIN message m ON m.conversation_id = d.conversation_id AND m.sender_id = d.sender_id
+        AND m.client_msg_id = d.client_msg_id
+      WHERE d.conversation_id = ANY(?)""";
+  private static final String INSERT_MESSAGE = """
+      INSERT INTO message (conversation_id, seq, message_id, sender_id, client_msg_id, server_time, payload)
+      VALUES (?, ?, ?, ?, ?, ?, ?)""";
+  private static final String ADVANCE_CONVERSATION =
+      "UPDATE conversation SET last_seq = ?, last_time = ? WHERE conversation_id = ?";
+  private static final String FOLLOW_READ_SEQ =
+      "UPDATE reader SET read_seq = ? WHERE user_id = ? AND conversation_id = ? AND read_seq = ?";
+  private static final String FIRST_READ_SEQ = """
+      INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO NOTHING""";
+  private static final String ADD_PRIVATE_CONVERSATION = """
+      INSERT INTO user_conversation (user_id, conversation_id) VALUES (?, ?)
+      ON CONFLICT (user_id, conversation_id) DO NOTHING""";
+
+  private static final String FIND_SEND = """
+      SELECT seq, message_id, server_time FROM message
+      WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?""";
+  /** The first visible seq: the first at or after the visibility time, else past the last. */
+  private static final String FIRST_VISIBLE = """
+      COALESCE((SELECT f.seq FROM message f WHERE f.conversation_id = c.conversation_id AND f.server_time >= ?
+                ORDER BY f.server_time, f.seq LIMIT 1), c.last_seq + 1)""";
+  private static final String READ_AFTER = """
+      SELECT c.last_seq, m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload
+      FROM conversation c
+      LEFT JOIN LATERAL (
+        SELECT m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload FROM message m
+        WHERE m.conversation_id = ? AND m.seq > ? AND m.seq >= %s
+        ORDER BY m.seq LIMIT ?) m ON true
+      WHERE c.conversation_id = ?""".formatted(FIRST_VISIBLE);
+  private static final String READ_BEFORE = """
+      SELECT c.last_seq, m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload
+      FROM conversation c
+      LEFT JOIN LATERAL (
+        SELECT m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload FROM message m
+        WHERE m.conversation_id = ? AND m.seq < ? AND m.seq >= %s
+        ORDER BY m.seq DESC LIMIT ?) m ON true
+      WHERE c.conversation_id = ?""".formatted(FIRST_VISIBLE);
+  private static final String FIND = """
+      SELECT seq, message_id, sender_id, client_msg_id, server_time, payload FROM message
+      WHERE conversation_id = ? AND seq = ?""";
+  private static final String RECALL = """
+      UPDATE message SET payload = ?, recalled = true
+      WHERE conversation_id = ? AND seq = ? AND NOT recalled""";
+  private static final String ADVANCE_READ_SEQ = """
+      INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
+      WHERE reader.read_seq < EXCLUDED.read_seq""";
+  private static final String READ_SEQS = """
+      SELECT conversation_id, read_seq FROM reader WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String STATES = """
+      SELECT c.conversation_id, c.last_seq, c.last_time,
+             (SELECT f.seq FROM message f
+              WHERE f.conversation_id = c.conversation_id AND f.server_time >= %1$s
+              ORDER BY f.server_time, f.seq LIMIT 1) AS first_visible,
+             m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload
+      FROM conversation c
+      JOIN unnest(?::text[], ?::bigint[]) AS v(conversation_id, visible_ms) ON v.conversation_id = c.conversation_id
+      LEFT JOIN message m ON m.conversation_id = c.conversation_id AND m.seq = c.last_seq
+        AND m.server_time >= %1$s
+      WHERE c.conversation_id = ANY(?) AND c.last_seq > 0""".formatted(VISIBLE_FROM);
+  private static final String OWN_MESSAGES_AFTER = """
+      SELECT v.conversation_id,
+             (SELECT count(*) FROM message m
+              WHERE m.conversation_id = v.conversation_id AND m.sender_id = ? AND m.seq > v.after_seq)
+      FROM unnest(?::text[], ?::bigint[]) AS v(conversation_id, after_seq)
+      WHERE v.conversation_id = ANY(?)""";
+  private static final String PRIVATE_CONVERSATIONS =
+      "SELECT conversation_id FROM user_conversation WHERE user_id = ?";
+  private static final String LATEST = """
+      SELECT c.conversation_id, c.last_time
+      FROM conversation c
+      JOIN unnest(?::text[], ?::bigint[]) AS v(conversation_id, visible_ms) ON v.conversation_id = c.conversation_id
+      WHERE c.conversation_id = ANY(?) AND c.last_seq > 0 AND c.last_time >= %s
+        AND (c.last_time, c.conversation_id COLLATE "C") < (?, ? COLLATE "C")
+      ORDER BY c.last_time DESC, c.conversation_id COLLATE "C" DESC
+      LIMIT ?""".formatted(VISIBLE_FROM);
+  private static final String CONVERSATIONS_AFTER =
+      "SELECT conversation_id FROM conversation WHERE conversation_id > ? ORDER BY conversation_id LIMIT ?";
+  private static final String DELETE_OLDER_THAN = """
+      DELETE FROM message WHERE (conversation_id, seq) IN (
+        SELECT conversation_id, seq FROM message WHERE conversation_id = ANY(?) AND server_time < ? LIMIT ?)""";
+
+  /**
+   * The statements every message, pull, read or conversation list costs, with the distribution key
+   * each names: the conversation for conversations and messages, the user for read seqs and a
+   * user's private conversations.
+   */
+  public static final List<HotQuery> HOT_QUERIES = List.of(
+      new HotQuery("SendMessage: lock the conversations", "conversation", "conversation_id", LOCK_CONVERSATIONS),
+      new HotQuery("SendMessage: find earlier sends", "message", "conversation_id", FIND_SENDS),
+      new HotQuery("SendMessage: store the messages", "message", "conversation_id", INSERT_MESSAGE),
+      new HotQuery("SendMessage: move the seq counters", "conversation", "conversation_id", ADVANCE_CONVERSATION),
+      new HotQuery("SendMessage: the sender's read seq follows", "reader", "user_id", FOLLOW_READ_SEQ),
+      new HotQuery("PullMessages: after a seq", "message", "conversation_id", READ_AFTER),
+      new HotQuery("PullMessages: before a seq", "message", "conversation_id", READ_BEFORE),
+      new HotQuery("MarkRead: move the read seq", "reader", "user_id", ADVANCE_READ_SEQ),
+      new HotQuery("ListConversations: the user's private conversations", "user_conversation", "user_id",
+          PRIVATE_CONVERSATIONS),
+      new HotQuery("ListConversations: latest activity first", "conversation", "conversation_id", LATEST),
+      new HotQuery("ListConversations, MarkRead: the user's read seqs", "reader", "user_id", READ_SEQS),
+      new HotQuery("ListConversations, MarkRead: last seq, join point, last message", "message", "conversation_id",
+          STATES),
+      new HotQuery("ListConversations, MarkRead: own messages after the read seq", "message", "conversation_id",
+          OWN_MESSAGES_AFTER));
+
+  private final Database database;
+
+  /** A store on {@code database}, which must have been opened on {@link #SCHEMA} with {@link #MIGRATIONS}. */
+  public PostgresMessageStore(Database database) {
+    this.database = requireNonNull(database, "database");
+  }
+
+  @Override
+  public List<Appended> append(List<Draft> drafts) {
+    requireNonNull(drafts, "drafts");
+    if (drafts.isEmpty()) {
+      return List.of();
+    }
+    return durably(c -> {
+      // Every id the batch names, from the drafts: rows read back are mapped without parsing them.
+      TreeMap<String, ConversationId> ids = new TreeMap<>();
+      drafts.forEach(d -> ids.put(d.conversation().value(), d.conversation()));
+      Map<ConversationId, Head> heads = lockConversations(c, ids, ids.keySet());
+      if (heads.size() < ids.size()) {
+        List<String> missing = ids.values().stream().filter(id -> !heads.containsKey(id))
+            .map(ConversationId::value).toList();
+        try (PreparedStatement create = c.prepareStatement(CREATE_CONVERSATIONS)) {
+          create.setArray(1, c.createArrayOf("text", missing.toArray()));
+          create.executeUpdate();
+        }
+        heads.putAll(lockConversations(c, ids, missing));
+      }
+      AppendPlan plan = AppendPlan.of(drafts, heads, findSends(c, drafts, ids));
+      write(c, plan);
+      return plan.results();
+    });
+  }
+
+  /**
+   * Runs {@code work} in a transaction whose commit waits for the WAL to be flushed, whatever the
+   * server's default: an acknowledged send or recall survives a crash of PostgreSQL.
+   */
+  private <T> T durably(SqlWork<T> work) {
+    return database.transaction(c -> {
+      try (Statement statement = c.createStatement()) {
+        statement.execute("SET LOCAL synchronous_commit = on");
+      }
+      return work.run(c);
+    });
+  }
+
+  private static Map<ConversationId, Head> lockConversations(Connection c, Map<String, ConversationId> byId,
+      Collection<String> ids) throws SQLException {
+    Map<ConversationId, Head> heads = new HashMap<>();
+    try (PreparedStatement lock = c.prepareStatement(LOCK_CONVERSATIONS)) {
+      lock.setArray(1, c.createArrayOf("text", ids.toArray()));
+      try (ResultSet rs = lock.executeQuery()) {
+        while (rs.next()) {
+          heads.put(byId.get(rs.getString(1)), new Head(rs.getLong(2), millis(rs, 3)));
+        }
+      }
+    }
+    return heads;
+  }
+
+  private static Map<SendKey, Appended> findSends(Connection c, List<Draft> drafts, Map<String, ConversationId> byId)
+      throws SQLException {
+    String[] conversations = new String[drafts.size()];
+    String[] senders = new String[drafts.size()];
+    String[] clientMsgIds = new String[drafts.size()];
+    for (int i = 0; i < drafts.size(); i++) {
+      Draft draft = drafts.get(i);
+      conversations[i] = draft.conversation().value();
+      senders[i] = draft.senderId();
+      clientMsgIds[i] = draft.clientMsgId();
+    }
+    Map<SendKey, Appended> found = new HashMap<>();
+    try (PreparedStatement find = c.prepareStatement(FIND_SENDS)) {
+      find.setArray(1, c.createArrayOf("text", conversations));
+      find.setArray(2, c.createArrayOf("text", senders));
+      find.setArray(3, c.createArrayOf("text", clientMsgIds));
+      find.setArray(4, c.createArrayOf("text", byId.keySet().toArray()));
+      try (ResultSet rs = find.executeQuery()) {
+        while (rs.next()) {
+          found.put(new SendKey(byId.get(rs.getString(1)), rs.getString(2), rs.getString(3)),
+              new Appended(rs.getString(5), rs.getLong(4), millis(rs, 6), true));
+        }
+      }
+    }
+    return found;
+  }
+
+  private static void write(Connection c, AppendPlan plan) throws SQLException {
+    if (plan.inserts().isEmpty()) {
+      return;
+    }
+    try (PreparedStatement insert = c.prepareStatement(INSERT_MESSAGE)) {
+      for (Message message : plan.inserts()) {
+        insert.setString(1, message.getConversationId());
+        insert.setLong(2, message.getSeq());
+        insert.setString(3, message.getMessageId());
+        insert.setString(4, message.getSenderId());
+        insert.setString(5, message.getClientMsgId());
+        insert.setObject(6, time(Timestamps.toMillis(message.getServerTime())));
+        insert.setBytes(7, payload(message));
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    try (PreparedStatement advance = c.prepareStatement(ADVANCE_CONVERSATION)) {
+      for (Map.Entry<ConversationId, Head> head : plan.heads().entrySet()) {
+        advance.setLong(1, head.getValue().lastSeq());
+        advance.setObject(2, time(head.getValue().lastTimeMillis()));
+        advance.setString(3, head.getKey().value());
+        advance.addBatch();
+      }
+      advance.executeBatch();
+    }
+    List<ReadAdvance> firstReads = new ArrayList<>();
+    try (PreparedStatement follow = c.prepareStatement(FOLLOW_READ_SEQ)) {
+      for (ReadAdvance advance : plan.readAdvances()) {
+        follow.setLong(1, advance.newSeq());
+        follow.setString(2, advance.userId());
+        follow.setString(3, advance.conversation().value());
+        follow.setLong(4, advance.expectedSeq());
+        follow.addBatch();
+        if (advance.expectedSeq() == 0) {
+          firstReads.add(advance);
+        }
+      }
+      follow.executeBatch();
+    }
+    if (!firstReads.isEmpty()) {
+      try (PreparedStatement first = c.prepareStatement(FIRST_READ_SEQ)) {
+        for (ReadAdvance advance : firstReads) {
+          first.setString(1, advance.userId());
+          first.setString(2, advance.conversation().value());
+          first.setLong(3, advance.newSeq());
+          first.addBatch();
+        }
+        first.executeBatch();
+      }
+    }
+    if (!plan.firstMessages().isEmpty()) {
+      try (PreparedStatement add = c.prepareStatement(ADD_PRIVATE_CONVERSATION)) {
+        for (ConversationId conversation : plan.firstMessages()) {
+          for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
+            add.setString(1, user);
+            add.setString(2, conversation.value());
+            add.addBatch();
+          }
+        }
+        add.executeBatch();
+      }
+    }
+  }
+
+  @Override
+  public Optional<Appended> findSend(ConversationId conversation, String senderId, String clientMsgId) {
+    return database.read(c -> {
+      try (PreparedStatement find = c.prepareStatement(FIND_SEND)) {
+        find.setString(1, conversation.value());
+        find.setString(2, senderId);
+        find.setString(3, clientMsgId);
+        try (ResultSet rs = find.executeQuery()) {
+          return rs.next()
+              ? Optional.of(new Appended(rs.getString(2), rs.getLong(1), millis(rs, 3), true))
+              : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public MessageSlice readAfter(ConversationId conversation, long afterSeq, int limit, long visibleFromMillis) {
+    return read(READ_AFTER, conversation, afterSeq, limit, visibleFromMillis);
+  }
+
+  @Override
+  public MessageSlice readBefore(ConversationId conversation, long beforeSeq, int limit, long visibleFromMillis) {
+    return read(READ_BEFORE, conversation, beforeSeq, limit, visibleFromMillis);
+  }
+
+  /** Reads one more than asked: whether it exists is {@code hasMore}. */
+  private MessageSlice read(String sql, ConversationId conversation, long anchor, int limit, long visibleFromMillis) {
+    checkLimit(limit);
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(sql)) {
+        read.setString(1, conversation.value());
+        read.setLong(2, anchor);
+        read.setObject(3, time(visibleFromMillis));
+        read.setInt(4, limit + 1);
+        read.setString(5, conversation.value());
+        List<Message> messages = new ArrayList<>(Math.min(limit + 1, 64));
+        long lastSeq = 0;
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            lastSeq = rs.getLong(1);
+            if (rs.getObject(2) != null) {
+              messages.add(message(conversation, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+                  millis(rs, 6), rs.getBytes(7)));
+            }
+          }
+        }
+        boolean more = messages.size() > limit;
+        return new MessageSlice(more ? messages.subList(0, limit) : messages, more, lastSeq);
+      }
+    });
+  }
+
+  @Override
+  public Optional<Message> find(ConversationId conversation, long seq) {
+    return database.read(c -> {
+      try (PreparedStatement find = c.prepareStatement(FIND)) {
+        find.setString(1, conversation.value());
+        find.setLong(2, seq);
+        try (ResultSet rs = find.executeQuery()) {
+          return rs.next()
+              ? Optional.of(message(conversation, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                  millis(rs, 5), rs.getBytes(6)))
+              : Optional.empty();
+        }
+      }
+    });
+  }
+
+  @Override
+  public boolean recall(ConversationId conversation, Message tombstone) {
+    requireNonNull(tombstone, "tombstone");
+    byte[] payload = payload(tombstone.toBuilder().setRecalled(true).build());
+    return durably(c -> {
+      try (PreparedStatement recall = c.prepareStatement(RECALL)) {
+        recall.setBytes(1, payload);
+        recall.setString(2, conversation.value());
+        recall.setLong(3, tombstone.getSeq());
+        return recall.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public boolean advanceReadSeq(ConversationId conversation, String userId, long seq) {
+    requireNonNull(conversation, "conversation");
+    requireNonNull(userId, "userId");
+    if (seq < 1) {
+      throw new IllegalArgumentException("seq must be positive: " + seq);
+    }
+    return database.read(c -> {
+      try (PreparedStatement advance = c.prepareStatement(ADVANCE_READ_SEQ)) {
+        advance.setString(1, userId);
+        advance.setString(2, conversation.value());
+        advance.setLong(3, seq);
+        return advance.executeUpdate() == 1;
+      }
+    });
+  }
+
+  @Override
+  public Map<ConversationId, Long> readSeqs(String userId, Collection<ConversationId> conversations) {
+    requireNonNull(userId, "userId");
+    if (conversations.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(READ_SEQS)) {
+        read.setString(1, userId);
+        read.setArray(2, ids(c, conversations));
+        Map<ConversationId, Long> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.put(conversation(rs.getString(1)), rs.getLong(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Map<ConversationId, ConversationState> states(Map<ConversationId, Long> visibleFromMillis) {
+    if (visibleFromMillis.isEmpty()) {
+      return Map.of();
+    }
+    Map<ConversationId, ConversationState> out = new LinkedHashMap<>();
+    visibleFromMillis.keySet().forEach(id -> out.put(id, ConversationState.EMPTY));
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(STATES)) {
+        Array ids = ids(c, visibleFromMillis.keySet());
+        read.setArray(1, ids);
+        read.setArray(2, c.createArrayOf("bigint", visibleFromMillis.values().toArray()));
+        read.setArray(3, ids);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            ConversationId id = conversation(rs.getString(1));
+            long lastSeq = rs.getLong(2);
+            Object firstVisible = rs.getObject(4);
+            Message last = rs.getString(5) == null ? null
+                : message(id, lastSeq, rs.getString(5), rs.getString(6), rs.getString(7), millis(rs, 8), rs.getBytes(9));
+            out.put(id, new ConversationState(lastSeq, millis(rs, 3),
+                firstVisible == null ? lastSeq + 1 : ((Number) firstVisible).longValue(), last));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public Map<ConversationId, Long> ownMessagesAfter(String userId, Map<ConversationId, Long> afterSeqs) {
+    requireNonNull(userId, "userId");
+    if (afterSeqs.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement count = c.prepareStatement(OWN_MESSAGES_AFTER)) {
+        Array ids = ids(c, afterSeqs.keySet());
+        count.setString(1, userId);
+        count.setArray(2, ids);
+        count.setArray(3, c.createArrayOf("bigint", afterSeqs.values().toArray()));
+        count.setArray(4, ids);
+        Map<ConversationId, Long> out = new HashMap<>();
+        try (ResultSet rs = count.executeQuery()) {
+          while (rs.next()) {
+            out.put(conversation(rs.getString(1)), rs.getLong(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationId> privateConversations(String userId) {
+    requireNonNull(userId, "userId");
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(PRIVATE_CONVERSATIONS)) {
+        read.setString(1, userId);
+        List<ConversationId> out = new ArrayList<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(conversation(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit) {
+    checkLimit(limit);
+    if (visibleFromMillis.isEmpty()) {
+      return List.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(LATEST)) {
+        Array ids = ids(c, visibleFromMillis.keySet());
+        read.setArray(1, ids);
+        read.setArray(2, c.createArrayOf("bigint", visibleFromMillis.values().toArray()));
+        read.setArray(3, ids);
+        read.setObject(4, time(after == null ? END_OF_TIME_MILLIS : after.activityMillis()));
+        read.setString(5, after == null ? "" : after.conversation().value());
+        read.setInt(6, limit);
+        List<ConversationRef> out = new ArrayList<>(limit);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(new ConversationRef(conversation(rs.getString(1)), millis(rs, 2)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationId> conversationsAfter(ConversationId after, int limit) {
+    checkLimit(limit);
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(CONVERSATIONS_AFTER)) {
+        read.setString(1, after == null ? "" : after.value());
+        read.setInt(2, limit);
+        List<ConversationId> out = new ArrayList<>(limit);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(conversation(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public int deleteOlderThan(long cutoffMillis, Collection<ConversationId> conversations, int maxMessages) {
+    checkLimit(maxMessages);
+    if (conversations.isEmpty()) {
+      return 0;
+    }
+    return database.read(c -> {
+      try (PreparedStatement delete = c.prepareStatement(DELETE_OLDER_THAN)) {
+        delete.setArray(1, ids(c, conversations));
+        delete.setObject(2, time(cutoffMillis));
+        delete.setInt(3, maxMessages);
+        return delete.executeUpdate();
+      }
+    });
+  }
+
+  /** The stored form: the message without what the columns hold. */
+  static byte[] payload(Message message) {
+    return message.toBuilder()
+        .clearMessageId()
+        .clearConversationId()
+        .clearSeq()
+        .clearSenderId()
+        .clearClientMsgId()
+        .clearServerTime()
+        .build()
+        .toByteArray();
+  }
+
+  private static Message message(ConversationId conversation, long seq, String messageId, String senderId,
+      String clientMsgId, long serverTimeMillis, byte[] payload) {
+    Message.Builder message = Message.newBuilder();
+    try {
+      message.mergeFrom(payload);
+    } catch (InvalidProtocolBufferException e) {
+      throw new IllegalStateException("corrupt stored message " + conversation + "/" + seq, e);
+    }
+    return message
+        .setMessageId(messageId)
+        .setConversationId(conversation.value())
+        .setSeq(seq)
+        .setSenderId(senderId)
+        .setClientMsgId(clientMsgId)
+        .setServerTime(Timestamps.fromMillis(serverTimeMillis))
+        .build();
+  }
+
+  private static Array ids(Connection c, Collection<ConversationId> conversations) throws SQLException {
+    String[] ids = new String[conversations.size()];
+    int i = 0;
+    for (ConversationId conversation : conversations) {
+      ids[i++] = conversation.value();
+    }
+    return c.createArrayOf("text", ids);
+  }
+
+  private static ConversationId conversation(String id) {
+    return ConversationId.parse(id).orElseThrow(() -> new IllegalStateException("malformed stored conversation id " + id));
+  }
+
+  private static OffsetDateTime time(long millis) {
+    return OffsetDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC);
+  }
+
+  private static long millis(ResultSet rs, int column) throws SQLException {
+    return rs.getObject(column, OffsetDateTime.class).toInstant().toEpochMilli();
+  }
+
+  private static void checkLimit(int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive: " + limit);
+    }
+  }
+}

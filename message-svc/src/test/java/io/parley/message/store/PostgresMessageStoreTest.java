@@ -1,0 +1,154 @@
+package io.parley.message.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.parley.data.Ids;
+import io.parley.database.Database;
+import io.parley.database.DatabaseSettings;
+import io.parley.message.v1.Message;
+import io.parley.testing.DistributionKeys;
+import io.parley.testing.PostgresServer;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class PostgresMessageStoreTest extends MessageStoreContract {
+  private static DatabaseSettings settings;
+  private static Database database;
+  private static MessageStore store;
+
+  @BeforeAll
+  static void open() {
+    settings = PostgresServer.shared().createDatabase();
+    database = Database.open(settings, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS);
+    store = new PostgresMessageStore(database);
+  }
+
+  @AfterAll
+  static void close() {
+    database.close();
+  }
+
+  @Override
+  MessageStore store() {
+    return store;
+  }
+
+  @Test
+  void everyHotQueryNamesItsTablesDistributionKey() {
+    DistributionKeys.assertDistributable(database, PostgresMessageStore.HOT_QUERIES);
+  }
+
+  @Test
+  void twoReplicasSendingToTheSameConversationsKeepEachGapless() throws Exception {
+    try (Database other = Database.open(settings, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS)) {
+      List<MessageStore> replicas = List.of(store, new PostgresMessageStore(other));
+      List<ConversationId> conversations = List.of(newGroup(), newGroup(), newPrivate(newUser(), newUser()));
+      ExecutorService pool = Executors.newFixedThreadPool(4);
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        MessageStore replica = replicas.get(t % 2);
+        done.add(pool.submit(() -> {
+          for (int round = 0; round < 30; round++) {
+            List<Draft> batch = new ArrayList<>();
+            // Conversations in a different order on each thread: locks are still taken in id order.
+            for (int i = 0; i <= round % 3; i++) {
+              ConversationId conversation = conversations.get((round + i) % 3);
+              String sender = conversation.isGroup() ? newUser() : conversation.firstUser();
+              batch.add(draft(conversation, sender, Ids.newId("c"), "m"));
+            }
+            replica.append(batch);
+          }
+          return null;
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+      pool.shutdown();
+      for (ConversationId conversation : conversations) {
+        MessageSlice all = store.readAfter(conversation, 0, 200, 0);
+        assertThat(seqs(all)).containsExactlyElementsOf(range(1, all.lastSeq()));
+        assertThat(all.lastSeq()).isPositive();
+      }
+    }
+  }
+
+  @Test
+  void aBatchTheDatabaseRejectsLeavesNoTraceAndNoGap() {
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    Draft good = draft(conversation, a, "good", "fine");
+    Draft bad = new Draft(conversation, draft(conversation, a, "bad", "x").message().toBuilder()
+        .setMessageId("m\u0000").build(), "s", clock.millis());
+
+    assertThatThrownBy(() -> store.append(List.of(good, bad))).isInstanceOf(IllegalStateException.class);
+
+    assertThat(store.readAfter(conversation, 0, 10, 0)).isEqualTo(new MessageSlice(List.of(), false, 0));
+    assertThat(store.privateConversations(a)).doesNotContain(conversation);
+    assertThat(append(store, good).seq()).isEqualTo(1);
+  }
+
+  @Test
+  void sendsCommitSynchronouslyEvenWhereTheServerDefaultIsOff() throws Exception {
+    DatabaseSettings lax = PostgresServer.shared().createDatabase();
+    String name = lax.jdbcUrl().substring(lax.jdbcUrl().lastIndexOf('/') + 1);
+    try (Database db = Database.open(lax, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS)) {
+      db.read(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("ALTER DATABASE " + name + " SET synchronous_commit = off");
+          // Records the setting in force whenever messages are inserted.
+          s.execute("CREATE TABLE commit_mode (setting text)");
+          s.execute("""
+              CREATE FUNCTION record_commit_mode() RETURNS trigger LANGUAGE plpgsql AS $$
+              BEGIN INSERT INTO commit_mode VALUES (current_setting('synchronous_commit')); RETURN NULL; END $$""");
+          s.execute("""
+              CREATE TRIGGER record_commit_mode AFTER INSERT ON message
+              FOR EACH STATEMENT EXECUTE FUNCTION record_commit_mode()""");
+        }
+        return null;
+      });
+    }
+    try (Database db = Database.open(lax, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS)) {
+      String sessionDefault = db.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
+          rs.next();
+          return rs.getString(1);
+        }
+      });
+      String a = newUser();
+      new PostgresMessageStore(db).append(List.of(draft(newPrivate(a, newUser()), a, "c", "durable")));
+      List<String> recorded = db.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT setting FROM commit_mode")) {
+          List<String> out = new ArrayList<>();
+          while (rs.next()) {
+            out.add(rs.getString(1));
+          }
+          return out;
+        }
+      });
+      assertThat(sessionDefault).isEqualTo("off");
+      assertThat(recorded).containsExactly("on");
+    }
+  }
+
+  @Test
+  void aMessageIsStoredWithoutRepeatingItsColumnsInThePayload() {
+    String a = newUser();
+    ConversationId conversation = newGroup();
+    Draft draft = draft(conversation, a, "c", "small");
+    append(store, draft);
+    Message stored = store.find(conversation, 1).orElseThrow();
+    byte[] payload = PostgresMessageStore.payload(stored);
+    assertThat(payload.length).isLessThan(stored.getSerializedSize() - conversation.value().length());
+    assertThat(stored.getContent()).isEqualTo(draft.message().getContent());
+  }
+}
