@@ -7,9 +7,11 @@ import io.parley.common.v1.Terminal;
 import io.parley.friend.v1.AcceptFriendRequestRequest;
 import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.SendFriendRequestRequest;
+import io.parley.database.DatabaseSettings;
 import io.parley.launcher.NodeConfig;
 import io.parley.launcher.ParleyNode;
 import io.parley.launcher.Role;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.LoginRequest;
 import io.parley.user.v1.LoginResponse;
@@ -24,18 +26,29 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * The Parley a scenario measures. Started: its own redis-server, and user, friend and group nodes
- * plus as many message-svc replicas as asked, each a node of the launcher as in production
- * (sharing this JVM, and so the machine's cores, with the bench's clients). Or connected: the
+ * The Parley a scenario measures. Started: its own redis-server (sessions, caches, live events)
+ * and PostgreSQL (the store of record, with synchronous commit as in production), and user, friend
+ * and group nodes plus as many message-svc replicas as asked, each a node of the launcher as in
+ * production (sharing this JVM, and so the machine's cores, with the bench's clients). Or connected: the
  * services of a running deployment named by {@code --target}. Either way users are registered
  * and logged in through user-svc itself, under names unique to the run.
  */
 final class Deployment implements AutoCloseable {
+  /**
+   * A modest production-like PostgreSQL: synchronous commit and fsync stay on (the defaults), with
+   * room in shared buffers for the hot part of the history.
+   */
+  private static final String[] POSTGRES_SETTINGS = {"shared_buffers=512MB", "max_wal_size=4GB"};
+
   /** A registered, logged-in user. */
   record BenchUser(String id, String token) {}
 
   /** Null when connected to a running deployment. */
   private final RedisServer redis;
+  /** Null when connected to a running deployment. */
+  private final PostgresServer postgres;
+  /** The services' database; null when connected to a running deployment. */
+  final DatabaseSettings database;
   private final TokenKeys keys;
   private final List<ParleyNode> nodes = new ArrayList<>();
   final String userTarget;
@@ -70,6 +83,20 @@ final class Deployment implements AutoCloseable {
     new SecureRandom().nextBytes(secret);
     keys = TokenKeys.hmac(secret);
     redis = RedisServer.start();
+    PostgresServer started = null;
+    DatabaseSettings db = null;
+    try {
+      started = PostgresServer.start(POSTGRES_SETTINGS);
+      db = started.createDatabase().withMaxPoolSize(16);
+    } catch (RuntimeException e) {
+      redis.close();
+      if (started != null) {
+        started.close();
+      }
+      throw e;
+    }
+    postgres = started;
+    database = db;
     try {
       ParleyNode users = started(node(Role.USER).build());
       userTarget = "127.0.0.1:" + users.grpcPort();
@@ -96,6 +123,8 @@ final class Deployment implements AutoCloseable {
 
   private Deployment(Targets targets) {
     redis = null;
+    postgres = null;
+    database = null;
     keys = null;
     userTarget = first(targets, "user");
     friendTarget = first(targets, "friend");
@@ -131,6 +160,21 @@ final class Deployment implements AutoCloseable {
     return node;
   }
 
+  /** The started deployment's Redis. */
+  String redisUrl() {
+    if (!isLocal()) {
+      throw new IllegalStateException("a running deployment's Redis is not known to the bench");
+    }
+    return redis.url();
+  }
+
+  /** Keys in the started deployment's Redis ({@code DBSIZE}). */
+  long redisKeys() {
+    try (redis.clients.jedis.Jedis jedis = redis.connect()) {
+      return jedis.dbSize();
+    }
+  }
+
   /** Whether this deployment was started by the bench (and so can start more nodes in it). */
   boolean isLocal() {
     return redis != null;
@@ -142,7 +186,7 @@ final class Deployment implements AutoCloseable {
       throw new IllegalStateException("a running deployment is measured as it is: the bench starts no node in it");
     }
     return NodeConfig.builder(role, keys).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
-        .fastPasswordHashing(true);
+        .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true);
   }
 
   /** Starts a node in this (started) deployment; it is closed with the deployment. */
@@ -225,6 +269,9 @@ final class Deployment implements AutoCloseable {
     }
     if (redis != null) {
       redis.close();
+    }
+    if (postgres != null) {
+      postgres.close();
     }
   }
 }

@@ -9,9 +9,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.MetadataUtils;
 import io.parley.auth.TokenKeys;
 import io.parley.common.v1.Terminal;
+import io.parley.database.DatabaseSettings;
 import io.parley.launcher.NodeConfig;
 import io.parley.launcher.ParleyNode;
 import io.parley.launcher.Role;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.LoginRequest;
@@ -59,10 +61,13 @@ final class RevocationScenario implements Scenario {
     new SecureRandom().nextBytes(secret);
     TokenKeys keys = TokenKeys.hmac(secret);
     try (RedisServer redis = RedisServer.start();
-        ParleyNode a = ParleyNode.start(replica(keys, redis));
-        ParleyNode b = ParleyNode.start(replica(keys, redis))) {
-      awaitEvents(b);
-      return measure(sessions, "127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
+        PostgresServer postgres = PostgresServer.start()) {
+      DatabaseSettings database = postgres.createDatabase();
+      try (ParleyNode a = ParleyNode.start(replica(keys, redis, database));
+          ParleyNode b = ParleyNode.start(replica(keys, redis, database))) {
+        awaitEvents(b);
+        return measure(sessions, "127.0.0.1:" + a.grpcPort(), "127.0.0.1:" + b.grpcPort());
+      }
     }
   }
 
@@ -112,8 +117,9 @@ final class RevocationScenario implements Scenario {
     }
   }
 
-  private static NodeConfig replica(TokenKeys keys, RedisServer redis) {
-    return NodeConfig.builder(Role.USER, keys).host("127.0.0.1").grpcPort(0).store(redis.url())
+  /** A user-svc replica: sessions in {@code redis}, accounts in {@code database}, as every replica's. */
+  private static NodeConfig replica(TokenKeys keys, RedisServer redis, DatabaseSettings database) {
+    return NodeConfig.builder(Role.USER, keys).host("127.0.0.1").grpcPort(0).store(redis.url()).database(database)
         .fastPasswordHashing(true).build();
   }
 

@@ -36,9 +36,11 @@ import org.slf4j.LoggerFactory;
  * up to {@value #ATTEMPTS} times, then fails ABORTED. A database that cannot be reached (down,
  * restarting, failing over, out of connections, or not answering within the connect timeout)
  * fails the call UNAVAILABLE with reason STORE_UNAVAILABLE, never INTERNAL; the pool reconnects
- * by itself when it is back. When a commit's connection breaks, the outcome is unknown to us: the
- * call fails UNAVAILABLE and the client's retry must be idempotent (as sends are, by
- * client_msg_id). Any other SQL error is a bug: it fails INTERNAL, and its text stays in the log.
+ * by itself when it is back. A server that hangs instead of failing is given up on after 30
+ * seconds without an answer (pgjdbc's {@code socketTimeout}; the URL may set another). When a
+ * commit's connection breaks, the outcome is unknown to us: the call fails UNAVAILABLE and the
+ * client's retry must be idempotent (as sends are, by client_msg_id). Any other SQL error is a
+ * bug: it fails INTERNAL, and its text stays in the log.
  *
  * <p>Thread-safe. Close it after the servers that use it have stopped.
  */
@@ -46,6 +48,8 @@ public final class Database implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Database.class);
   private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   static final int ATTEMPTS = 5;
+  /** How long a statement may wait for the server's answer, unless the URL sets {@code socketTimeout}. */
+  static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
 
   private final String schema;
   private final HikariDataSource pool;
@@ -85,6 +89,8 @@ public final class Database implements AutoCloseable {
     config.addDataSourceProperty("reWriteBatchedInserts", "true");
     config.addDataSourceProperty("tcpKeepAlive", "true");
     config.addDataSourceProperty("connectTimeout", Long.toString(Math.max(1, settings.connectTimeout().toSeconds())));
+    // A server that hangs (rather than dies) must not hold a call, or a writer thread, for ever.
+    config.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
     settings.properties().forEach(config::addDataSourceProperty);
     config.setSchema(schema);
     config.setMaximumPoolSize(settings.maxPoolSize());

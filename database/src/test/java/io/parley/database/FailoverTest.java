@@ -30,6 +30,17 @@ class FailoverTest {
             .withConnectTimeout(Duration.ofSeconds(1));
         try (Database db = Database.open(both, "parley_test", "io/parley/database/testdb")) {
           db.transaction(c -> c.createStatement().executeUpdate("INSERT INTO counter (name, value) VALUES ('a', 1)"));
+          // Replication is asynchronous here: wait until the standby has the row, as a synchronous
+          // standby (synchronous_standby_names) would before the commit returned.
+          await().atMost(Duration.ofSeconds(20)).until(() -> {
+            try (var c = standby.connect(database); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM parley_test.counter WHERE name = 'a'")) {
+              rs.next();
+              return rs.getLong(1) == 1;
+            } catch (java.sql.SQLException e) {
+              return false;
+            }
+          });
 
           primary.kill();
           assertThatThrownBy(() -> db.transaction(c -> c.createStatement().executeUpdate(

@@ -2,6 +2,7 @@ package io.parley.launcher;
 
 import io.parley.auth.TokenAlgorithm;
 import io.parley.auth.TokenKeys;
+import io.parley.database.DatabaseSettings;
 import io.parley.redis.RedisClients;
 import io.parley.session.SessionPolicy;
 import io.parley.session.TerminalPolicy;
@@ -27,6 +28,8 @@ import picocli.CommandLine.Option;
  */
 final class LauncherOptions {
   static final String SECRET_ENV = "PARLEY_JWT_SECRET";
+  static final String DATABASE_ENV = "PARLEY_DATABASE";
+  static final String DATABASE_PASSWORD_ENV = "PARLEY_DATABASE_PASSWORD";
 
   @Option(names = "--grpc-port", paramLabel = "PORT", defaultValue = "${env:PARLEY_GRPC_PORT:-9090}",
       description = "gRPC port (0 = any free port). Env PARLEY_GRPC_PORT. Default: ${DEFAULT-VALUE}.")
@@ -42,9 +45,28 @@ final class LauncherOptions {
 
   // The description never shows the value: a Redis URL may hold a password.
   @Option(names = "--store", paramLabel = "URL", defaultValue = "${env:PARLEY_STORE:-memory}",
-      description = "memory (all only), redis://[user:pass@]host:port[/db] or redis-cluster://h1:p1,h2:p2. "
+      description = "Where sessions, caches and live events live: memory (all only), "
+          + "redis://[user:pass@]host:port[/db] or redis-cluster://h1:p1,h2:p2. "
           + "Env PARLEY_STORE (put credentials there, not on the command line). Default: memory.")
   String store;
+
+  // Never shown either: the password belongs in PARLEY_DATABASE_PASSWORD or a file.
+  @Option(names = "--database", paramLabel = "URL", defaultValue = "${env:PARLEY_DATABASE}",
+      description = "PostgreSQL, the store of record for accounts, friends, groups and messages: "
+          + "postgresql://user@host[:port][,host2:port2]/database[?sslmode=require&targetServerType=primary]. "
+          + "Every service role needs it; without it, 'parley all' keeps them in memory. Each service migrates its own "
+          + "schema at start. Env PARLEY_DATABASE.")
+  String database;
+
+  @Option(names = "--database-password-file", paramLabel = "FILE",
+      defaultValue = "${env:PARLEY_DATABASE_PASSWORD_FILE}",
+      description = "File holding the database password. Env PARLEY_DATABASE_PASSWORD_FILE, or the password itself "
+          + "in PARLEY_DATABASE_PASSWORD (never on the command line).")
+  Path databasePasswordFile;
+
+  @Option(names = "--database-pool-size", paramLabel = "N", defaultValue = "${env:PARLEY_DATABASE_POOL_SIZE:-10}",
+      description = "Connections per service to the database. Env PARLEY_DATABASE_POOL_SIZE. Default: ${DEFAULT-VALUE}.")
+  int databasePoolSize;
 
   @Option(names = "--jwt-algorithm", paramLabel = "ALG", defaultValue = "${env:PARLEY_JWT_ALGORITHM:-HS256}",
       description = "HS256, RS256 or ES256. Env PARLEY_JWT_ALGORITHM. Default: ${DEFAULT-VALUE}.")
@@ -131,6 +153,7 @@ final class LauncherOptions {
     }
     boolean ephemeralAllowed = "memory".equals(store) && role == Role.ALL;
     KeysResult keys = keys(env, ephemeralAllowed);
+    DatabaseSettings databaseSettings = databaseSettings(role, env);
     if (sessionIdle.compareTo(sessionLifetime) > 0) {
       throw new IllegalArgumentException("--session-idle (" + sessionIdle + ") must not exceed --session-lifetime ("
           + sessionLifetime + ")");
@@ -146,6 +169,7 @@ final class LauncherOptions {
         .grpcPort(grpcPort)
         .httpPort(httpPort)
         .store(store)
+        .database(databaseSettings)
         .issuer(jwtIssuer)
         .sessionPolicy(policy)
         .target(Role.USER, userTarget)
@@ -155,6 +179,42 @@ final class LauncherOptions {
         .corsOrigins(corsOrigins == null ? List.of() : corsOrigins)
         .groupMaxMembers(groupMaxMembers)
         .build();
+  }
+
+  /**
+   * The database of {@code role}, or null for none (memory: 'parley all' only). A password comes
+   * from a file, PARLEY_DATABASE_PASSWORD, or the URL in PARLEY_DATABASE, never from a flag.
+   */
+  private DatabaseSettings databaseSettings(Role role, java.util.Map<String, String> env) {
+    if (database == null || database.isBlank()) {
+      if (role != Role.ALL && role != Role.GATEWAY) {
+        throw new IllegalArgumentException("parley " + role.command() + " keeps its data in PostgreSQL, shared by "
+            + "its replicas: set --database postgresql://user@host:5432/parley (or PARLEY_DATABASE), with the "
+            + "password in PARLEY_DATABASE_PASSWORD or --database-password-file");
+      }
+      if (role == Role.ALL && !"memory".equals(store)) {
+        throw new IllegalArgumentException("with a shared session store, keep the data in PostgreSQL too: set "
+            + "--database postgresql://user@host:5432/parley (or PARLEY_DATABASE); only the memory store runs "
+            + "without a database");
+      }
+      return null;
+    }
+    if (!DatabaseSettings.isDatabaseUrl(database)) {
+      throw new IllegalArgumentException("--database must be postgresql://user@host:port/database, not '"
+          + DatabaseSettings.redact(database) + "'");
+    }
+    DatabaseSettings settings = DatabaseSettings.parse(database).withMaxPoolSize(databasePoolSize);
+    boolean fromCommandLine = !database.equals(env.get(DATABASE_ENV));
+    if (settings.password() != null && fromCommandLine) {
+      throw new IllegalArgumentException("the --database URL holds a password, which every user of this machine "
+          + "can read in the process list: put it in PARLEY_DATABASE_PASSWORD or a file named by "
+          + "--database-password-file, and leave it out of the URL");
+    }
+    if (databasePasswordFile != null) {
+      return settings.withPassword(new String(readSecret(databasePasswordFile), StandardCharsets.UTF_8));
+    }
+    String password = env.get(DATABASE_PASSWORD_ENV);
+    return password == null || password.isEmpty() ? settings : settings.withPassword(password);
   }
 
   private record KeysResult(TokenKeys keys, boolean ephemeral) {}

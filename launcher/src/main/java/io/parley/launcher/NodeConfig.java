@@ -3,6 +3,7 @@ package io.parley.launcher;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.auth.TokenKeys;
+import io.parley.database.DatabaseSettings;
 import io.parley.session.SessionPolicy;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -17,7 +18,9 @@ import java.util.Map;
  * @param host the address to bind
  * @param grpcPort the gRPC port; 0 picks a free one
  * @param httpPort the REST gateway's port; 0 picks a free one
- * @param store {@code memory}, {@code redis://…} or {@code redis-cluster://…}
+ * @param store {@code memory}, {@code redis://…} or {@code redis-cluster://…}: where sessions live
+ * @param database the PostgreSQL store of record of the services, or null to keep their data in
+ *     memory (ALL only)
  * @param keys the token keys
  * @param keysAreEphemeral true when the keys were generated at start-up (embedded default)
  * @param issuer the tokens' {@code iss}
@@ -33,6 +36,7 @@ public record NodeConfig(
     int grpcPort,
     int httpPort,
     String store,
+    DatabaseSettings database,
     TokenKeys keys,
     boolean keysAreEphemeral,
     String issuer,
@@ -57,7 +61,8 @@ public record NodeConfig(
   @Override
   public String toString() {
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
-        + ", store=" + io.parley.redis.RedisClients.redact(store) + ", keys=" + keys + ", targets=" + targets + "}";
+        + ", store=" + io.parley.redis.RedisClients.redact(store) + ", database=" + database + ", keys=" + keys
+        + ", targets=" + targets + "}";
   }
 
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
@@ -79,6 +84,7 @@ public record NodeConfig(
     private int grpcPort = 9090;
     private int httpPort = 8080;
     private String store = "memory";
+    private DatabaseSettings database;
     private String issuer = "parley";
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
     private final Map<Role, String> targets = new EnumMap<>(Role.class);
@@ -108,6 +114,12 @@ public record NodeConfig(
 
     public Builder store(String store) {
       this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The services' PostgreSQL, or null (the default) for memory. */
+    public Builder database(DatabaseSettings database) {
+      this.database = database;
       return this;
     }
 
@@ -154,7 +166,7 @@ public record NodeConfig(
     }
 
     public NodeConfig build() {
-      return new NodeConfig(role, host, grpcPort, httpPort, store, keys, keysAreEphemeral, issuer, sessionPolicy,
+      return new NodeConfig(role, host, grpcPort, httpPort, store, database, keys, keysAreEphemeral, issuer, sessionPolicy,
           targets, corsOrigins, groupMaxMembers, fastPasswordHashing);
     }
   }

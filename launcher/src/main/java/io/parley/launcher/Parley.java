@@ -70,10 +70,10 @@ public final class Parley implements Callable<Integer> {
     ParleyNode node = ParleyNode.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "parley-shutdown"));
     logger.info("Parley {} is up; stop it with Ctrl-C or SIGTERM (calls in flight are finished first)", role.command());
-    if (config.keysAreEphemeral()) {
-      logger.warn("Embedded mode: memory store and a random signing secret. Every account, message and session is "
-          + "lost when this process exits. For anything that must last, run with --store redis://host:port and "
-          + "--jwt-secret-file FILE.");
+    if (config.database() == null && role != Role.GATEWAY) {
+      logger.warn("Embedded mode: accounts, friends, groups and messages are kept in memory{}. They are lost when "
+          + "this process exits. For anything that must last, run with --database postgresql://user@host/db.",
+          config.keysAreEphemeral() ? ", with a random signing secret" : "");
     }
     node.awaitClosed();
     return 0;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendModule;
 import io.parley.friend.FriendSettings;
 import io.parley.gateway.GatewayServer;
@@ -79,30 +80,39 @@ public final class ParleyNode implements AutoCloseable {
 
   private void startServices() {
     Role role = config.role();
+    DatabaseSettings database = config.database();
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
-      UserModule users = UserModule.create(platform,
-          config.fastPasswordHashing() ? UserSettings.forTests() : UserSettings.defaults());
+      UserSettings settings = config.fastPasswordHashing() ? UserSettings.forTests() : UserSettings.defaults();
+      UserModule users = database == null
+          ? UserModule.create(platform, settings)
+          : UserModule.create(platform, settings, database);
       modules.add(users);
       services.addAll(users.services());
       names.add("user");
     }
     if (role.serves(Role.FRIEND)) {
-      FriendModule friends = FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER));
+      FriendModule friends = database == null
+          ? FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER))
+          : FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER), database);
       modules.add(friends);
       services.addAll(friends.services());
       names.add("friend");
     }
     if (role.serves(Role.GROUP)) {
-      GroupModule groups = GroupModule.create(platform,
-          GroupSettings.defaults().withMaxMembers(config.groupMaxMembers()), peer(Role.USER));
+      GroupSettings settings = GroupSettings.defaults().withMaxMembers(config.groupMaxMembers());
+      GroupModule groups = database == null
+          ? GroupModule.create(platform, settings, peer(Role.USER))
+          : GroupModule.create(platform, settings, peer(Role.USER), database);
       modules.add(groups);
       services.addAll(groups.services());
       names.add("group");
     }
     if (role.serves(Role.MESSAGE)) {
-      messages = MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP));
+      messages = database == null
+          ? MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP))
+          : MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP), database);
       modules.add(messages);
       services.addAll(messages.services());
       names.add("message");
@@ -125,8 +135,9 @@ public final class ParleyNode implements AutoCloseable {
     ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort());
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
-    logger.info("Parley {} serving {} on gRPC {}:{}, store {}", role.command(), names, config.host(),
-        grpcServer.port(), RedisClients.redact(config.store()));
+    logger.info("Parley {} serving {} on gRPC {}:{}, sessions in {}, data in {}", role.command(), names, config.host(),
+        grpcServer.port(), RedisClients.redact(config.store()),
+        config.database() == null ? "memory" : config.database().jdbcUrl());
   }
 
   private void startGateway() {

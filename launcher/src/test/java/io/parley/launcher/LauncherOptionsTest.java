@@ -44,12 +44,56 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void everyServiceRoleNeedsTheDatabaseAndSaysHowToGiveIt() {
+    Map<String, String> env = Map.of("PARLEY_JWT_SECRET", "x".repeat(40));
+    for (Role role : new Role[] {Role.USER, Role.FRIEND, Role.GROUP, Role.MESSAGE}) {
+      assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1").toConfig(role, env))
+          .hasMessageContaining("--database postgresql://").hasMessageContaining("PARLEY_DATABASE_PASSWORD");
+    }
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1").toConfig(Role.ALL, env))
+        .as("sessions that outlive the process need data that does too")
+        .hasMessageContaining("--database");
+    assertThat(parse(Map.of(), "--store", "redis://h:1").toConfig(Role.GATEWAY, env).database()).isNull();
+  }
+
+  @Test
+  void theDatabasePasswordNeverComesFromTheCommandLine(@TempDir Path dir) throws Exception {
+    Map<String, String> env = Map.of("PARLEY_JWT_SECRET", "x".repeat(40));
+    assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app:hunter2@db/chat")
+        .toConfig(Role.USER, env))
+        .hasMessageContaining("PARLEY_DATABASE_PASSWORD")
+        .hasMessageNotContaining("hunter2");
+
+    Path file = dir.resolve("db.pass");
+    Files.write(file, "from-file\n".getBytes(UTF_8));
+    assertThat(parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app@db/chat",
+        "--database-password-file", file.toString()).toConfig(Role.USER, env).database().password())
+        .isEqualTo("from-file");
+
+    Map<String, String> withPassword = Map.of("PARLEY_JWT_SECRET", "x".repeat(40), "PARLEY_DATABASE_PASSWORD", "env");
+    NodeConfig config = parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app@db1:5433,db2/chat",
+        "--database-pool-size", "20").toConfig(Role.MESSAGE, withPassword);
+    assertThat(config.database().password()).isEqualTo("env");
+    assertThat(config.database().maxPoolSize()).isEqualTo(20);
+    assertThat(config.database().jdbcUrl()).isEqualTo("jdbc:postgresql://db1:5433,db2/chat");
+    assertThat(config.toString()).doesNotContain("env\"").doesNotContain("password=env");
+  }
+
+  @Test
+  void theEmbeddedModeMayKeepItsDataInADatabase() {
+    NodeConfig config = parse(Map.of(), "--database", "postgresql://app@localhost/chat").toConfig(Role.ALL, Map.of());
+    assertThat(config.store()).isEqualTo("memory");
+    assertThat(config.database().user()).isEqualTo("app");
+  }
+
+  @Test
   void flagsAreParsed(@TempDir Path dir) throws Exception {
     Path secret = dir.resolve("parley.key");
     Files.write(secret, "0123456789abcdef0123456789abcdef-and-more\n".getBytes(UTF_8));
     NodeConfig config = parse(Map.of(), "--grpc-port", "7000", "--store", "redis://127.0.0.1:6390",
         "--jwt-secret-file", secret.toString(), "--terminal-policy", "single", "--session-idle", "30m",
-        "--user-target", "users:9090", "--group-max-members", "50").toConfig(Role.FRIEND, Map.of());
+        "--user-target", "users:9090", "--group-max-members", "50", "--database", "postgresql://app@db/chat")
+        .toConfig(Role.FRIEND, Map.of());
 
     assertThat(config.grpcPort()).isEqualTo(7000);
     assertThat(config.keysAreEphemeral()).isFalse();
@@ -95,14 +139,14 @@ class LauncherOptionsTest {
 
   @Test
   void configDescriptionsHideTheStorePassword() {
-    NodeConfig config = parse(Map.of(), "--store", "redis://:hunter2@db:6379")
+    NodeConfig config = parse(Map.of(), "--store", "redis://:hunter2@db:6379", "--database", "postgresql://app@db/chat")
         .toConfig(Role.USER, Map.of("PARLEY_JWT_SECRET", "x".repeat(40)));
     assertThat(config.toString()).doesNotContain("hunter2").contains("***@db:6379");
   }
 
   @Test
   void theSecretMayComeFromTheEnvironmentButMustBeLongEnough() {
-    NodeConfig config = parse(Map.of(), "--store", "redis://h:1")
+    NodeConfig config = parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app@db/chat")
         .toConfig(Role.USER, Map.of("PARLEY_JWT_SECRET", "an-environment-secret-of-32-bytes!!"));
     assertThat(config.keysAreEphemeral()).isFalse();
 

@@ -29,6 +29,8 @@ import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SubscribeRequest;
 import io.parley.message.v1.TextContent;
+import io.parley.database.DatabaseSettings;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.LoginResponse;
@@ -55,6 +57,7 @@ class ParleyNodeTest {
   private static final TokenKeys KEYS = TokenKeys.hmac("launcher-test-secret-of-32-bytes!!".getBytes(UTF_8));
 
   private static RedisServer redis;
+  private static DatabaseSettings database;
   private static ParleyNode users;
   private static ParleyNode friends;
   private static ParleyNode groups;
@@ -68,6 +71,7 @@ class ParleyNodeTest {
   @BeforeAll
   static void start() {
     redis = RedisServer.start();
+    database = PostgresServer.shared().createDatabase();
     users = ParleyNode.start(distributed(Role.USER).build());
     String userTarget = "127.0.0.1:" + users.grpcPort();
     friends = ParleyNode.start(distributed(Role.FRIEND).target(Role.USER, userTarget).build());
@@ -87,7 +91,7 @@ class ParleyNodeTest {
 
   private static NodeConfig.Builder distributed(Role role) {
     return NodeConfig.builder(role, KEYS).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
-        .fastPasswordHashing(true);
+        .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true);
   }
 
   @AfterAll
