@@ -135,10 +135,11 @@ class DatabaseTest {
     a.get();
     b.get();
     pool.shutdown();
-    // Both committed in the end; the one PostgreSQL chose as the deadlock victim ran twice.
+    // Both committed in the end; the deadlock victim ran again (its retry may race the winner into a
+    // second deadlock, so perhaps more than once).
     assertThat(value("left")).isEqualTo(2);
     assertThat(value("right")).isEqualTo(2);
-    assertThat(runs.get()).isEqualTo(3);
+    assertThat(runs.get()).isGreaterThanOrEqualTo(3);
   }
 
   private static void crosswise(String first, String second, CountDownLatch bothLocked, AtomicInteger runs) {
