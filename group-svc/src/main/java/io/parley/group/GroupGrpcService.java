@@ -6,29 +6,49 @@ import com.google.protobuf.Empty;
 import io.grpc.stub.StreamObserver;
 import io.parley.data.PageTokens;
 import io.parley.error.FieldViolations;
+import io.parley.group.v1.AcceptInvitationRequest;
+import io.parley.group.v1.Announcement;
+import io.parley.group.v1.ApproveJoinRequestRequest;
+import io.parley.group.v1.CancelInvitationRequest;
+import io.parley.group.v1.CancelJoinRequestRequest;
 import io.parley.group.v1.CheckMembershipRequest;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.DeclineInvitationRequest;
 import io.parley.group.v1.DismissGroupRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
+import io.parley.group.v1.GroupEvent;
 import io.parley.group.v1.GroupRole;
 import io.parley.group.v1.GroupServiceGrpc;
+import io.parley.group.v1.Invitation;
 import io.parley.group.v1.InviteMembersRequest;
 import io.parley.group.v1.InviteMembersResponse;
 import io.parley.group.v1.JoinGroupRequest;
+import io.parley.group.v1.JoinGroupResponse;
+import io.parley.group.v1.JoinRequest;
 import io.parley.group.v1.LeaveGroupRequest;
+import io.parley.group.v1.ListGroupInvitationsRequest;
+import io.parley.group.v1.ListGroupInvitationsResponse;
+import io.parley.group.v1.ListJoinRequestsRequest;
+import io.parley.group.v1.ListJoinRequestsResponse;
 import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
 import io.parley.group.v1.ListMembersRequest;
 import io.parley.group.v1.ListMembersResponse;
 import io.parley.group.v1.ListMyGroupsRequest;
 import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.ListMyInvitationsRequest;
+import io.parley.group.v1.ListMyInvitationsResponse;
+import io.parley.group.v1.ListMyJoinRequestsRequest;
+import io.parley.group.v1.ListMyJoinRequestsResponse;
 import io.parley.group.v1.ListUserGroupsRequest;
 import io.parley.group.v1.ListUserGroupsResponse;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
+import io.parley.group.v1.RejectJoinRequestRequest;
 import io.parley.group.v1.RemoveMemberRequest;
+import io.parley.group.v1.SetAnnouncementRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
@@ -49,7 +69,8 @@ import org.slf4j.LoggerFactory;
  * thrown as {@link io.parley.error.ParleyException}s and rendered by the platform's exception
  * interceptor.
  *
- * <p>Every change to a member publishes a {@link MembershipEvents} event after it is committed.
+ * <p>Every change to a member publishes a {@link MembershipEvents} event after it is committed, and
+ * every change that users other than the caller should learn of a {@link GroupEvents} event.
  * Authentication is the interceptor's: SESSION methods run with {@link Sessions#current()}, the
  * INTERNAL ones (CheckMembership, ListMemberIds, ListUserGroups) only with a service credential.
  * Thread-safe.
@@ -63,13 +84,19 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private static final int MEMBERS_MAX_PAGE = 500;
   private static final int MEMBER_IDS_MAX_PAGE = 5000;
   private static final int USER_GROUPS_MAX_PAGE = 1000;
+  private static final int PENDING_DEFAULT_PAGE = 20;
+  private static final int PENDING_MAX_PAGE = 100;
 
   private final GroupRules rules;
   private final MembershipEvents events;
+  private final GroupEvents groupEvents;
+  private final int maxInviteesPerCall;
 
-  GroupGrpcService(GroupRules rules, MembershipEvents events) {
+  GroupGrpcService(GroupRules rules, MembershipEvents events, GroupEvents groupEvents, int maxInviteesPerCall) {
     this.rules = requireNonNull(rules, "rules");
     this.events = requireNonNull(events, "events");
+    this.groupEvents = requireNonNull(groupEvents, "groupEvents");
+    this.maxInviteesPerCall = maxInviteesPerCall;
   }
 
   @Override
@@ -77,13 +104,15 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     Group fields = GroupRequests.createFields(violations, request);
-    List<String> memberIds = GroupRequests.userIds(violations, "member_ids", request.getMemberIdsList(), 0);
+    List<String> memberIds = GroupRequests.userIds(violations, "member_ids", request.getMemberIdsList(), 0,
+        maxInviteesPerCall);
     violations.throwIfAny();
-    Group group = rules.create(fields, me, memberIds);
-    logger.debug("{} created group {} with {} members", me, group.getGroupId(), group.getMemberCount());
-    events.memberChanged(group.getGroupId(), me);
-    memberIds.stream().filter(id -> !id.equals(me)).forEach(id -> events.memberChanged(group.getGroupId(), id));
-    reply(response, group);
+    GroupRules.Created created = rules.create(fields, me, memberIds);
+    String groupId = created.group().getGroupId();
+    logger.debug("{} created group {}, inviting {}", me, groupId, created.invited().invited().size());
+    events.memberChanged(groupId, me);
+    announceInvited(groupId, me, created.invited());
+    reply(response, created.group());
   }
 
   @Override
@@ -128,24 +157,172 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
-    List<String> userIds = GroupRequests.userIds(violations, "user_ids", request.getUserIdsList(), 1);
+    List<String> userIds = GroupRequests.userIds(violations, "user_ids", request.getUserIdsList(), 1,
+        maxInviteesPerCall);
     violations.throwIfAny();
     String groupId = request.getGroupId();
-    AddedMembers result = rules.invite(groupId, me, userIds);
-    result.added().forEach(member -> events.memberChanged(groupId, member.getUserId()));
+    InviteOutcome result = rules.invite(groupId, me, userIds);
+    announceInvited(groupId, me, result);
     reply(response, InviteMembersResponse.newBuilder()
         .addAllAdded(result.added())
         .addAllAlreadyMembers(result.alreadyMembers())
+        .addAllInvited(result.invited().stream().map(StoredInvitation::toInvitation).toList())
+        .addAllAlreadyInvited(result.alreadyInvited())
         .build());
   }
 
   @Override
-  public void joinGroup(JoinGroupRequest request, StreamObserver<Member> response) {
+  public void joinGroup(JoinGroupRequest request, StreamObserver<JoinGroupResponse> response) {
+    String me = Sessions.current().userId();
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.groupId(violations, "group_id", request.getGroupId());
+    GroupRequests.joinMessage(violations, "message", request.getMessage());
+    violations.throwIfAny();
+    String groupId = request.getGroupId();
+    JoinOutcome outcome = rules.join(groupId, me, request.getMessage());
+    if (outcome.member() != null) {
+      events.memberChanged(groupId, me);
+      if (outcome.invitation() != null) {
+        groupEvents.invitationAnswered(GroupEvent.Kind.INVITATION_ACCEPTED, outcome.invitation(),
+            rules.staffIds(groupId));
+      }
+    } else {
+      groupEvents.requested(GroupEvent.Kind.JOIN_REQUESTED, outcome.request(), rules.staffIds(groupId));
+    }
+    reply(response, outcome.toResponse());
+  }
+
+  @Override
+  public void listMyInvitations(ListMyInvitationsRequest request, StreamObserver<ListMyInvitationsResponse> response) {
+    String me = Sessions.current().userId();
+    int pageSize = PageTokens.pageSize(request.getPageSize(), PENDING_DEFAULT_PAGE, PENDING_MAX_PAGE);
+    String query = "ListMyInvitations/" + me;
+    Page<Invitation> page = rules.listMyInvitations(me, PageTokens.decode(request.getPageToken(), query), pageSize);
+    reply(response, ListMyInvitationsResponse.newBuilder()
+        .addAllInvitations(page.items())
+        .setNextPageToken(nextToken(page, query))
+        .build());
+  }
+
+  @Override
+  public void acceptInvitation(AcceptInvitationRequest request, StreamObserver<Member> response) {
     String me = Sessions.current().userId();
     String groupId = validGroupId(request.getGroupId());
-    Member member = rules.join(groupId, me);
+    JoinOutcome outcome = rules.accept(groupId, me);
     events.memberChanged(groupId, me);
+    groupEvents.invitationAnswered(GroupEvent.Kind.INVITATION_ACCEPTED, outcome.invitation(), rules.staffIds(groupId));
+    reply(response, outcome.member());
+  }
+
+  @Override
+  public void declineInvitation(DeclineInvitationRequest request, StreamObserver<Empty> response) {
+    String me = Sessions.current().userId();
+    String groupId = validGroupId(request.getGroupId());
+    StoredInvitation declined = rules.decline(groupId, me);
+    groupEvents.invitationAnswered(GroupEvent.Kind.INVITATION_DECLINED, declined, rules.staffIds(groupId));
+    reply(response, Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void listGroupInvitations(ListGroupInvitationsRequest request,
+      StreamObserver<ListGroupInvitationsResponse> response) {
+    String me = Sessions.current().userId();
+    String groupId = validGroupId(request.getGroupId());
+    int pageSize = PageTokens.pageSize(request.getPageSize(), PENDING_DEFAULT_PAGE, PENDING_MAX_PAGE);
+    String query = "ListGroupInvitations/" + groupId;
+    Page<Invitation> page = rules.listGroupInvitations(groupId, me, PageTokens.decode(request.getPageToken(), query),
+        pageSize);
+    reply(response, ListGroupInvitationsResponse.newBuilder()
+        .addAllInvitations(page.items())
+        .setNextPageToken(nextToken(page, query))
+        .build());
+  }
+
+  @Override
+  public void cancelInvitation(CancelInvitationRequest request, StreamObserver<Empty> response) {
+    String me = Sessions.current().userId();
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.groupId(violations, "group_id", request.getGroupId());
+    GroupRequests.userId(violations, "user_id", request.getUserId());
+    violations.throwIfAny();
+    StoredInvitation cancelled = rules.cancelInvitation(request.getGroupId(), me, request.getUserId());
+    groupEvents.invitationCancelled(me, cancelled);
+    reply(response, Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void listJoinRequests(ListJoinRequestsRequest request, StreamObserver<ListJoinRequestsResponse> response) {
+    String me = Sessions.current().userId();
+    String groupId = validGroupId(request.getGroupId());
+    int pageSize = PageTokens.pageSize(request.getPageSize(), PENDING_DEFAULT_PAGE, PENDING_MAX_PAGE);
+    String query = "ListJoinRequests/" + groupId;
+    Page<JoinRequest> page = rules.listJoinRequests(groupId, me, PageTokens.decode(request.getPageToken(), query),
+        pageSize);
+    reply(response, ListJoinRequestsResponse.newBuilder()
+        .addAllJoinRequests(page.items())
+        .setNextPageToken(nextToken(page, query))
+        .build());
+  }
+
+  @Override
+  public void approveJoinRequest(ApproveJoinRequestRequest request, StreamObserver<Member> response) {
+    String me = Sessions.current().userId();
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.groupId(violations, "group_id", request.getGroupId());
+    GroupRequests.userId(violations, "user_id", request.getUserId());
+    violations.throwIfAny();
+    Member member = rules.approve(request.getGroupId(), me, request.getUserId());
+    events.memberChanged(request.getGroupId(), request.getUserId());
+    groupEvents.requestAnswered(GroupEvent.Kind.JOIN_REQUEST_APPROVED, request.getGroupId(), me, request.getUserId(),
+        rules.staffIds(request.getGroupId()));
     reply(response, member);
+  }
+
+  @Override
+  public void rejectJoinRequest(RejectJoinRequestRequest request, StreamObserver<Empty> response) {
+    String me = Sessions.current().userId();
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.groupId(violations, "group_id", request.getGroupId());
+    GroupRequests.userId(violations, "user_id", request.getUserId());
+    violations.throwIfAny();
+    rules.reject(request.getGroupId(), me, request.getUserId());
+    groupEvents.requestAnswered(GroupEvent.Kind.JOIN_REQUEST_REJECTED, request.getGroupId(), me, request.getUserId(),
+        rules.staffIds(request.getGroupId()));
+    reply(response, Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void cancelJoinRequest(CancelJoinRequestRequest request, StreamObserver<Empty> response) {
+    String me = Sessions.current().userId();
+    String groupId = validGroupId(request.getGroupId());
+    StoredJoinRequest cancelled = rules.cancelJoinRequest(groupId, me);
+    groupEvents.requested(GroupEvent.Kind.JOIN_REQUEST_CANCELLED, cancelled, rules.staffIds(groupId));
+    reply(response, Empty.getDefaultInstance());
+  }
+
+  @Override
+  public void listMyJoinRequests(ListMyJoinRequestsRequest request,
+      StreamObserver<ListMyJoinRequestsResponse> response) {
+    String me = Sessions.current().userId();
+    int pageSize = PageTokens.pageSize(request.getPageSize(), PENDING_DEFAULT_PAGE, PENDING_MAX_PAGE);
+    String query = "ListMyJoinRequests/" + me;
+    Page<JoinRequest> page = rules.listMyJoinRequests(me, PageTokens.decode(request.getPageToken(), query), pageSize);
+    reply(response, ListMyJoinRequestsResponse.newBuilder()
+        .addAllJoinRequests(page.items())
+        .setNextPageToken(nextToken(page, query))
+        .build());
+  }
+
+  @Override
+  public void setAnnouncement(SetAnnouncementRequest request, StreamObserver<Announcement> response) {
+    String me = Sessions.current().userId();
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.groupId(violations, "group_id", request.getGroupId());
+    GroupRequests.announcement(violations, "text", request.getText());
+    violations.throwIfAny();
+    StoredAnnouncement announcement = rules.setAnnouncement(request.getGroupId(), me, request.getText());
+    groupEvents.announcementChanged(request.getGroupId(), me, announcement);
+    reply(response, announcement == null ? Announcement.getDefaultInstance() : announcement.toAnnouncement());
   }
 
   @Override
@@ -259,6 +436,15 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
         .addAllGroups(page.items())
         .setNextPageToken(nextToken(page, query))
         .build());
+  }
+
+  /** Tells the users an invitation added or invited, after it is committed. */
+  private void announceInvited(String groupId, String actorId, InviteOutcome outcome) {
+    for (Member added : outcome.added()) {
+      events.memberChanged(groupId, added.getUserId());
+      groupEvents.added(groupId, actorId, added.getUserId());
+    }
+    outcome.invited().forEach(groupEvents::invited);
   }
 
   private static String validGroupId(String groupId) {

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * GroupModule groups = GroupModule.create(platform, GroupSettings.defaults(), platform.channel(userTarget),
- *     DatabaseSettings.parse("postgresql://parley@db:5432/parley"));
+ *     platform.channel(friendTarget), DatabaseSettings.parse("postgresql://parley@db:5432/parley"));
  * ParleyServer.Builder server = platform.serverBuilder();
  * groups.services().forEach(server::addService);
  * }</pre>
@@ -24,11 +24,15 @@ import org.slf4j.LoggerFactory;
  * <p>Groups live in PostgreSQL when the module is given {@link DatabaseSettings} (schema {@value
  * PostgresGroupStore#SCHEMA}, migrated at start), else in this process's memory, lost on exit (the
  * embedded default). Whether the platform uses Redis does not matter for the groups: Redis carries
- * only the sessions and the membership events ({@link Platform#events()}, see {@link
- * MembershipEvents}). The services must be served behind the platform's session interceptor
+ * only the sessions and the events ({@link Platform#events()}, see {@link MembershipEvents} and
+ * {@link GroupEvents}). The services must be served behind the platform's session interceptor
  * ({@link Platform#serverBuilder()}), which enforces each method's auth level.
  *
- * <p>The module owns neither the platform nor the user channel; {@link #close()} releases only what
+ * <p>group-svc asks user-svc whether invited users exist (acting for the caller) and friend-svc
+ * whether the caller and an invitee block each other or are friends (with its own service
+ * credential, {@code CheckRelation} being INTERNAL).
+ *
+ * <p>The module owns neither the platform nor the channels; {@link #close()} releases only what
  * the module created (the database pool). Thread-safe.
  */
 public final class GroupModule implements AutoCloseable {
@@ -50,12 +54,14 @@ public final class GroupModule implements AutoCloseable {
    * @param userChannel a channel to user-svc, with {@link io.parley.client.PropagatingClientInterceptor}
    *     installed (as {@link Platform#channel(String)} and {@link io.parley.client.ParleyChannels}
    *     build them), so that user lookups act for the caller
+   * @param friendChannel a channel to friend-svc, built the same way; its calls carry group-svc's
+   *     service credential
    */
-  public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel) {
+  public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
+      Channel friendChannel) {
     requireNonNull(platform, "platform");
-    GroupModule module = wire(platform, settings, userChannel, new MemoryGroupStore(), null);
-    logger.info("group-svc ready: memory store (groups are lost on exit), at most {} members per group",
-        settings.maxMembers());
+    GroupModule module = wire(platform, settings, userChannel, friendChannel, new MemoryGroupStore(), null);
+    logger.info("group-svc ready: memory store (groups are lost on exit), {}", describe(settings));
     return module;
   }
 
@@ -63,20 +69,22 @@ public final class GroupModule implements AutoCloseable {
    * Wires group-svc on PostgreSQL: opens a pool on {@code database} and migrates schema {@value
    * PostgresGroupStore#SCHEMA}, which any number of replicas may do at once.
    *
-   * @param userChannel as for {@link #create(Platform, GroupSettings, Channel)}
+   * @param userChannel as for {@link #create(Platform, GroupSettings, Channel, Channel)}
+   * @param friendChannel as for {@link #create(Platform, GroupSettings, Channel, Channel)}
    * @throws IllegalStateException if the database cannot be reached or migrated
    */
   public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
-      DatabaseSettings database) {
+      Channel friendChannel, DatabaseSettings database) {
     requireNonNull(platform, "platform");
     requireNonNull(settings, "settings");
     requireNonNull(userChannel, "userChannel");
+    requireNonNull(friendChannel, "friendChannel");
     requireNonNull(database, "database");
     Database db = Database.open(database, PostgresGroupStore.SCHEMA, PostgresGroupStore.MIGRATIONS);
     try {
-      GroupModule module = wire(platform, settings, userChannel, new PostgresGroupStore(db), db);
-      logger.info("group-svc ready: PostgreSQL store ({}, schema {}), at most {} members per group",
-          database.jdbcUrl(), db.schema(), settings.maxMembers());
+      GroupModule module = wire(platform, settings, userChannel, friendChannel, new PostgresGroupStore(db), db);
+      logger.info("group-svc ready: PostgreSQL store ({}, schema {}), {}", database.jdbcUrl(), db.schema(),
+          describe(settings));
       return module;
     } catch (RuntimeException e) {
       db.close();
@@ -84,13 +92,24 @@ public final class GroupModule implements AutoCloseable {
     }
   }
 
-  private static GroupModule wire(Platform platform, GroupSettings settings, Channel userChannel, GroupStore store,
-      Database database) {
+  private static GroupModule wire(Platform platform, GroupSettings settings, Channel userChannel,
+      Channel friendChannel, GroupStore store, Database database) {
     requireNonNull(settings, "settings");
     requireNonNull(userChannel, "userChannel");
-    GroupRules rules = new GroupRules(store, new UserDirectory(userChannel, settings.userLookupTimeout()), settings,
-        platform.clock());
-    return new GroupModule(store, database, new GroupGrpcService(rules, new MembershipEvents(platform.events())));
+    requireNonNull(friendChannel, "friendChannel");
+    FriendDirectory friends = new FriendDirectory(friendChannel, platform.serviceCredentials("group-svc"),
+        settings.userLookupTimeout());
+    GroupRules rules = new GroupRules(store, new UserDirectory(userChannel, settings.userLookupTimeout()), friends,
+        settings, platform.clock());
+    GroupGrpcService service = new GroupGrpcService(rules, new MembershipEvents(platform.events()),
+        new GroupEvents(platform.events(), platform.clock()), settings.maxInviteesPerCall());
+    return new GroupModule(store, database, service);
+  }
+
+  private static String describe(GroupSettings settings) {
+    return "at most " + settings.maxMembers() + " members per group, " + settings.maxOwnedGroups()
+        + " owned groups per user, " + settings.maxPendingInvitations() + " pending invitations per user"
+        + (settings.friendsAddDirectly() ? ", friends add each other directly" : "");
   }
 
   /** The gRPC services to serve: {@code parley.group.v1.GroupService}. */

@@ -26,7 +26,8 @@ final class GroupRequests {
   static final int MAX_NAME_LENGTH = 64;
   static final int MAX_NOTICE_LENGTH = 1024;
   static final int MAX_AVATAR_URL_LENGTH = 512;
-  static final int MAX_USER_IDS = UserDirectory.MAX_BATCH;
+  static final int MAX_JOIN_MESSAGE_LENGTH = 200;
+  static final int MAX_ANNOUNCEMENT_LENGTH = 2000;
 
   /** The fields UpdateGroup may write, as update_mask paths. */
   static final Set<String> UPDATABLE = Set.of("name", "notice", "avatar_url", "join_policy");
@@ -51,13 +52,13 @@ final class GroupRequests {
 
   /**
    * The distinct ids of {@code ids}, in first-seen order, after checking that there are {@code
-   * min}-{@value #MAX_USER_IDS} of them and that each is a user id.
+   * min}-{@code max} of them (as sent, repeats included) and that each is a user id.
    */
-  static List<String> userIds(FieldViolations violations, String field, List<String> ids, int min) {
+  static List<String> userIds(FieldViolations violations, String field, List<String> ids, int min, int max) {
     if (ids.size() < min) {
       violations.add(field, "required: at least " + min + " user id");
-    } else if (ids.size() > MAX_USER_IDS) {
-      violations.add(field, "at most " + MAX_USER_IDS + " user ids");
+    } else if (ids.size() > max) {
+      violations.add(field, "at most " + max + " user ids per call (this server's limit), got " + ids.size());
       return List.of();
     }
     for (int i = 0; i < ids.size(); i++) {
@@ -98,9 +99,27 @@ final class GroupRequests {
   }
 
   static void joinPolicy(FieldViolations violations, String field, JoinPolicy policy, boolean unspecifiedAllowed) {
-    boolean valid = policy == JoinPolicy.OPEN || policy == JoinPolicy.INVITE_ONLY
+    boolean valid = policy == JoinPolicy.OPEN || policy == JoinPolicy.INVITE_ONLY || policy == JoinPolicy.APPROVAL
         || (unspecifiedAllowed && policy == JoinPolicy.JOIN_POLICY_UNSPECIFIED);
-    violations.check(valid, field, "must be OPEN or INVITE_ONLY");
+    violations.check(valid, field, "must be OPEN, INVITE_ONLY or APPROVAL");
+  }
+
+  /** A join request's note: at most {@value #MAX_JOIN_MESSAGE_LENGTH} characters, without control characters. */
+  static void joinMessage(FieldViolations violations, String field, String message) {
+    violations.check(message.codePointCount(0, message.length()) <= MAX_JOIN_MESSAGE_LENGTH
+            && message.codePoints().noneMatch(Character::isISOControl),
+        field, "must be at most " + MAX_JOIN_MESSAGE_LENGTH + " characters, without control characters");
+  }
+
+  /**
+   * An announcement: at most {@value #MAX_ANNOUNCEMENT_LENGTH} characters, without control
+   * characters but line breaks and tabs; empty clears it.
+   */
+  static void announcement(FieldViolations violations, String field, String text) {
+    violations.check(text.codePointCount(0, text.length()) <= MAX_ANNOUNCEMENT_LENGTH
+            && text.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t'),
+        field, "must be at most " + MAX_ANNOUNCEMENT_LENGTH
+            + " characters, without control characters other than line breaks and tabs");
   }
 
   /** The fields of a new group: name, notice, avatar_url, and join_policy (INVITE_ONLY when unset). */

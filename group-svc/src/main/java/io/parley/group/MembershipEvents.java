@@ -14,9 +14,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Contract.</b> On the {@link EventBus} channel {@value #CHANNEL}, the payload is UTF-8 text:
  *
  * <ul>
- *   <li>{@code "<groupId> <userId>"} after anything about that member changed: it joined (create,
- *       invite, join), left or was removed, its role changed (SetMemberRole, and both the old and
- *       the new owner on TransferOwnership), or it was muted or unmuted;
+ *   <li>{@code "<groupId> <userId>"} after anything about that member changed: it joined (it created
+ *       the group, accepted an invitation, joined an OPEN group, was approved, or was added at once
+ *       as a friend or a requester), left or was removed, its role changed (SetMemberRole, and
+ *       both the old and the new owner on TransferOwnership), or it was muted or unmuted;
  *   <li>{@code "<groupId> *"} ({@value #WHOLE_GROUP}) after the group was dismissed: forget
  *       everything about it.
  * </ul>

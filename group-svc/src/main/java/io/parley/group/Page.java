@@ -13,8 +13,8 @@ import java.util.List;
  * <ul>
  *   <li>members of a group: the join time (epoch ms) of the last member returned; join times are
  *       distinct within a group, so the next page starts strictly after it;
- *   <li>groups of a user: {@code "<join time>:<groupId>"} of the last group returned, in the order
- *       of the user's groups (join time descending, then group id descending).
+ *   <li>groups of a user, invitations and join requests: a {@link Position}, {@code "<time>:<id>"},
+ *       of the last item returned, in listing order (time descending, then id descending).
  * </ul>
  *
  * @param items the items of this page, never null
@@ -50,35 +50,39 @@ record Page<T>(List<T> items, String nextCursor) {
     }
   }
 
-  /** A position in a user's groups: a join time (epoch ms) and a group id. */
-  record IndexPosition(long joinMs, String groupId) {
-    IndexPosition {
-      requireNonNull(groupId, "groupId");
+  /**
+   * A position in a listing newest first: a time (epoch ms; a join or creation time) and the id
+   * (of a group or a user) that breaks ties.
+   */
+  record Position(long timeMs, String id) {
+    Position {
+      requireNonNull(id, "id");
     }
 
-    /** Whether this position comes after {@code other} (join time descending, then group id descending). */
-    boolean isAfter(IndexPosition other) {
-      return joinMs != other.joinMs ? joinMs < other.joinMs : groupId.compareTo(other.groupId) < 0;
+    /** Whether this position comes after {@code other} (time descending, then id descending). */
+    boolean isAfter(Position other) {
+      return timeMs != other.timeMs ? timeMs < other.timeMs : id.compareTo(other.id) < 0;
     }
 
     String cursor() {
-      return joinMs + ":" + groupId;
+      return timeMs + ":" + id;
     }
 
     /**
-     * The position in a group cursor, or null for the first page (null).
+     * The position in a cursor whose ids have {@code idPrefix} ({@code "g"} for groups, {@code
+     * "u"} for users), or null for the first page (null).
      *
-     * @throws io.parley.error.ParleyException INVALID_PAGE_TOKEN if it is not a group cursor
+     * @throws io.parley.error.ParleyException INVALID_PAGE_TOKEN if it is not such a cursor
      */
-    static IndexPosition parse(String cursor) {
+    static Position parse(String cursor, String idPrefix) {
       if (cursor == null) {
         return null;
       }
       int colon = cursor.indexOf(':');
-      if (colon <= 0 || !Ids.isValid(cursor.substring(colon + 1), "g")) {
+      if (colon <= 0 || !Ids.isValid(cursor.substring(colon + 1), idPrefix)) {
         throw PageTokens.invalidToken();
       }
-      return new IndexPosition(millis(cursor.substring(0, colon)), cursor.substring(colon + 1));
+      return new Position(millis(cursor.substring(0, colon)), cursor.substring(colon + 1));
     }
   }
 }

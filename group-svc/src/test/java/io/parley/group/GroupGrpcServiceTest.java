@@ -12,29 +12,45 @@ import io.grpc.Status.Code;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.data.PageTokens;
+import io.parley.group.v1.AcceptInvitationRequest;
+import io.parley.group.v1.Announcement;
+import io.parley.group.v1.ApproveJoinRequestRequest;
+import io.parley.group.v1.CancelInvitationRequest;
+import io.parley.group.v1.CancelJoinRequestRequest;
 import io.parley.group.v1.CheckMembershipRequest;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.DeclineInvitationRequest;
 import io.parley.group.v1.DismissGroupRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupRole;
 import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.parley.group.v1.Invitation;
 import io.parley.group.v1.InviteMembersRequest;
 import io.parley.group.v1.InviteMembersResponse;
 import io.parley.group.v1.JoinGroupRequest;
+import io.parley.group.v1.JoinGroupResponse;
 import io.parley.group.v1.JoinPolicy;
 import io.parley.group.v1.LeaveGroupRequest;
+import io.parley.group.v1.ListGroupInvitationsRequest;
+import io.parley.group.v1.ListGroupInvitationsResponse;
+import io.parley.group.v1.ListJoinRequestsRequest;
 import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
 import io.parley.group.v1.ListMembersRequest;
 import io.parley.group.v1.ListMembersResponse;
 import io.parley.group.v1.ListMyGroupsRequest;
 import io.parley.group.v1.ListMyGroupsResponse;
+import io.parley.group.v1.ListMyInvitationsRequest;
+import io.parley.group.v1.ListMyInvitationsResponse;
+import io.parley.group.v1.ListMyJoinRequestsRequest;
 import io.parley.group.v1.ListUserGroupsRequest;
 import io.parley.group.v1.ListUserGroupsResponse;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
+import io.parley.group.v1.RejectJoinRequestRequest;
+import io.parley.group.v1.SetAnnouncementRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
@@ -70,11 +86,16 @@ class GroupGrpcServiceTest {
     server.close();
   }
 
+  /** A group of {@code by} named Hikers, with {@code memberIds} invited and having accepted. */
   private Group createGroup(String by, JoinPolicy policy, String... memberIds) {
-    return server.as(by).createGroup(CreateGroupRequest.newBuilder()
+    Group group = server.as(by).createGroup(CreateGroupRequest.newBuilder()
         .setGroup(Group.newBuilder().setName("Hikers").setJoinPolicy(policy))
         .addAllMemberIds(List.of(memberIds))
         .build());
+    for (String member : memberIds) {
+      server.as(member).acceptInvitation(AcceptInvitationRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    }
+    return group;
   }
 
   private List<Member> members(String groupId) {
@@ -82,7 +103,7 @@ class GroupGrpcServiceTest {
   }
 
   @Test
-  void createGroupMakesTheCallerOwnerAndAddsTheListedUsersOnce() {
+  void createGroupMakesTheCallerOwnerAndInvitesTheListedUsersOnceWhoJoinWhenTheyAccept() {
     String a = server.newUser();
     String b = server.newUser();
 
@@ -96,13 +117,24 @@ class GroupGrpcServiceTest {
     assertThat(group.getName()).isEqualTo("Hikers");
     assertThat(group.getNotice()).isEqualTo("Sunday 9am");
     assertThat(group.getOwnerId()).isEqualTo(owner);
+    assertThat(group.getMyRole()).isEqualTo(GroupRole.OWNER);
     assertThat(group.getJoinPolicy()).isEqualTo(JoinPolicy.INVITE_ONLY);
-    assertThat(group.getMemberCount()).isEqualTo(3);
+    assertThat(group.getMemberCount()).as("invitees are not members yet").isEqualTo(1);
     assertThat(group.getMaxMembers()).isEqualTo(GroupSettings.DEFAULT_MAX_MEMBERS);
     assertThat(Timestamps.toMillis(group.getCreateTime())).isEqualTo(GroupTestServer.START.toEpochMilli());
+    assertThat(server.as(owner).listGroupInvitations(ListGroupInvitationsRequest.newBuilder()
+        .setGroupId(group.getGroupId()).build()).getInvitationsList())
+        .extracting(Invitation::getInviteeId, Invitation::getInviterId)
+        .containsExactlyInAnyOrder(tuple(a, owner), tuple(b, owner));
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner);
+
+    server.clock.advance(Duration.ofMinutes(1));
+    Member joined = server.as(b).acceptInvitation(AcceptInvitationRequest.newBuilder()
+        .setGroupId(group.getGroupId()).build());
+
+    assertThat(Timestamps.toMillis(joined.getJoinTime())).as("joined when accepting").isEqualTo(server.clock.millis());
     assertThat(members(group.getGroupId())).extracting(Member::getUserId, Member::getRole).containsExactly(
         tuple(owner, GroupRole.OWNER),
-        tuple(a, GroupRole.MEMBER),
         tuple(b, GroupRole.MEMBER));
   }
 
@@ -159,8 +191,6 @@ class GroupGrpcServiceTest {
     String b = server.newUser();
     String c = server.newUser();
 
-    assertStatus(Code.RESOURCE_EXHAUSTED, ErrorReason.GROUP_FULL,
-        () -> createGroup(owner, JoinPolicy.OPEN, a, b, c));
     Group group = createGroup(owner, JoinPolicy.OPEN, a);
     assertThat(group.getMaxMembers()).isEqualTo(3);
     server.as(b).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
@@ -170,19 +200,27 @@ class GroupGrpcServiceTest {
   }
 
   @Test
-  void inviteMembersAddsExistingUsersAndReportsThoseAlreadyIn() {
+  void inviteMembersInvitesExistingUsersAndReportsThoseAlreadyInOrInvited() {
     String member = server.newUser();
     Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
     String newcomer = server.newUser();
+    String invitedBefore = server.newUser();
+    server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+        .addUserIds(invitedBefore).build());
     server.clock.advance(Duration.ofMinutes(1));
 
     InviteMembersResponse response = server.as(owner).inviteMembers(InviteMembersRequest.newBuilder()
-        .setGroupId(group.getGroupId()).addAllUserIds(List.of(newcomer, member, newcomer)).build());
+        .setGroupId(group.getGroupId()).addAllUserIds(List.of(newcomer, member, newcomer, invitedBefore)).build());
 
-    assertThat(response.getAddedList()).extracting(Member::getUserId).containsExactly(newcomer);
-    assertThat(Timestamps.toMillis(response.getAdded(0).getJoinTime())).isEqualTo(server.clock.millis());
+    assertThat(response.getAddedList()).isEmpty();
+    assertThat(response.getInvitedList()).extracting(Invitation::getInviteeId, Invitation::getInviterId,
+        i -> Timestamps.toMillis(i.getCreateTime())).containsExactly(tuple(newcomer, owner, server.clock.millis()));
     assertThat(response.getAlreadyMembersList()).containsExactly(member);
-    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner, member, newcomer);
+    assertThat(response.getAlreadyInvitedList()).containsExactly(invitedBefore);
+    assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner, member);
+    assertThat(server.as(newcomer).listMyInvitations(ListMyInvitationsRequest.getDefaultInstance())
+        .getInvitationsList()).extracting(i -> i.getGroup().getName(), Invitation::getInviterId)
+        .containsExactly(tuple("Hikers", owner));
   }
 
   @Test
@@ -225,7 +263,10 @@ class GroupGrpcServiceTest {
     GetGroupRequest get = GetGroupRequest.newBuilder().setGroupId(group.getGroupId()).build();
 
     assertThat(server.as(visitor).getGroup(get).getName()).isEqualTo("Hikers");
-    Member joined = server.as(visitor).joinGroup(JoinGroupRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    JoinGroupResponse joined = server.as(visitor).joinGroup(JoinGroupRequest.newBuilder()
+        .setGroupId(group.getGroupId()).build());
+    assertThat(joined.getUserId()).isEqualTo(visitor);
+    assertThat(joined.hasJoinRequest()).isFalse();
     assertThat(joined.getRole()).isEqualTo(GroupRole.MEMBER);
     assertThat(server.as(visitor).listMyGroups(ListMyGroupsRequest.getDefaultInstance()).getGroupsList())
         .extracting(Group::getGroupId).containsExactly(group.getGroupId());
@@ -493,8 +534,13 @@ class GroupGrpcServiceTest {
   void listUserGroupsAnswersAtMostOneThousandAPageAndAThousandByDefault() {
     String me = server.newUser();
     for (int i = 0; i < 1001; i++) {
-      server.module.store().insert(new StoredGroup(Ids.newId("g"), "many", "", "", JoinPolicy.INVITE_ONLY, me, 1, 2,
-          i, i, i), List.of(new StoredMember(me, GroupRole.OWNER, i, 0)));
+      long at = i;
+      server.module.store().create(new StoredGroup(Ids.newId("g"), "many", "", "", JoinPolicy.INVITE_ONLY, me, 1, 2,
+          at, at, at), tx -> {
+            tx.lockUsers(List.of(me));
+            tx.addMembers(List.of(new StoredMember(me, GroupRole.OWNER, at, 0)));
+            return true;
+          });
     }
     GroupServiceBlockingStub service = server.asService("message-svc");
 
@@ -532,5 +578,189 @@ class GroupGrpcServiceTest {
         () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
             .addUserIds(newcomer).build()));
     assertThat(members(group.getGroupId())).extracting(Member::getUserId).containsExactly(owner);
+  }
+
+  @Test
+  void listMyGroupsShowsMyRoleAndEachGroupsMemberCount() {
+    String me = server.newUser();
+    Group owned = createGroup(me, JoinPolicy.INVITE_ONLY);
+    server.clock.advance(Duration.ofSeconds(1));
+    Group administered = createGroup(owner, JoinPolicy.INVITE_ONLY, me, server.newUser());
+    server.as(owner).setMemberRole(SetMemberRoleRequest.newBuilder().setGroupId(administered.getGroupId())
+        .setUserId(me).setRole(GroupRole.ADMIN).build());
+    server.clock.advance(Duration.ofSeconds(1));
+    Group joined = createGroup(owner, JoinPolicy.OPEN);
+    server.as(me).joinGroup(JoinGroupRequest.newBuilder().setGroupId(joined.getGroupId()).build());
+
+    List<Group> groups = server.as(me).listMyGroups(ListMyGroupsRequest.getDefaultInstance()).getGroupsList();
+
+    assertThat(groups).extracting(Group::getGroupId, Group::getMyRole, Group::getMemberCount).containsExactly(
+        tuple(joined.getGroupId(), GroupRole.MEMBER, 2),
+        tuple(administered.getGroupId(), GroupRole.ADMIN, 3),
+        tuple(owned.getGroupId(), GroupRole.OWNER, 1));
+    assertThat(server.as(me).getGroup(GetGroupRequest.newBuilder().setGroupId(administered.getGroupId()).build())
+        .getMyRole()).isEqualTo(GroupRole.ADMIN);
+    assertThat(server.as(server.newUser()).getGroup(GetGroupRequest.newBuilder().setGroupId(joined.getGroupId())
+        .build()).getMyRole()).as("a visitor").isEqualTo(GroupRole.GROUP_ROLE_UNSPECIFIED);
+  }
+
+  @Test
+  void anAnnouncementIsSetByAdminsAndReadByMembersAndByAnyoneOnAnOpenGroup() {
+    String member = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY, member);
+    server.clock.advance(Duration.ofMinutes(1));
+    GetGroupRequest get = GetGroupRequest.newBuilder().setGroupId(group.getGroupId()).build();
+
+    Announcement set = server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setText("Trip on Sunday\r\n\tbring water").build());
+
+    assertThat(set.getText()).isEqualTo("Trip on Sunday\r\n\tbring water");
+    assertThat(set.getUpdatedBy()).isEqualTo(owner);
+    assertThat(Timestamps.toMillis(set.getUpdateTime())).isEqualTo(server.clock.millis());
+    Group seen = server.as(member).getGroup(get);
+    assertThat(seen.getAnnouncement()).isEqualTo(set);
+    assertThat(Timestamps.toMillis(seen.getUpdateTime())).isEqualTo(server.clock.millis());
+    assertStatus(Code.PERMISSION_DENIED, ErrorReason.GROUP_ROLE_INSUFFICIENT,
+        () -> server.as(member).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(group.getGroupId())
+            .setText("mine").build()));
+    assertStatus(Code.NOT_FOUND, ErrorReason.GROUP_NOT_FOUND, () -> server.as(server.newUser()).getGroup(get));
+
+    Group open = createGroup(owner, JoinPolicy.OPEN);
+    server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(open.getGroupId())
+        .setText("welcome").build());
+    assertThat(server.as(server.newUser()).getGroup(GetGroupRequest.newBuilder().setGroupId(open.getGroupId())
+        .build()).getAnnouncement().getText()).isEqualTo("welcome");
+
+    assertThat(server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(group.getGroupId())
+        .build())).isEqualTo(Announcement.getDefaultInstance());
+    assertThat(server.as(member).getGroup(get).hasAnnouncement()).isFalse();
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(group.getGroupId())
+            .setText("x".repeat(2001)).build())))).containsExactly("text");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId("g_bad")
+            .setText("bell \u0007").build())))).containsExactly("group_id", "text");
+    assertThat(server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(group.getGroupId())
+        .setText("x".repeat(2000)).build()).getText()).hasSize(2000);
+  }
+
+  @Test
+  void theNewMethodsNameEveryInvalidField() {
+    GroupServiceBlockingStub me = server.as(owner);
+
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.acceptInvitation(AcceptInvitationRequest.getDefaultInstance())))).containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.declineInvitation(DeclineInvitationRequest.newBuilder().setGroupId("x").build()))))
+        .containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.listGroupInvitations(ListGroupInvitationsRequest.getDefaultInstance())))).containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.cancelInvitation(CancelInvitationRequest.newBuilder().setUserId("g1").build()))))
+        .containsExactly("group_id", "user_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.listJoinRequests(ListJoinRequestsRequest.getDefaultInstance())))).containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.approveJoinRequest(ApproveJoinRequestRequest.getDefaultInstance()))))
+        .containsExactly("group_id", "user_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.rejectJoinRequest(RejectJoinRequestRequest.newBuilder().setGroupId(Ids.newId("g"))
+            .setUserId(Ids.newId("g")).build())))).containsExactly("user_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.cancelJoinRequest(CancelJoinRequestRequest.getDefaultInstance())))).containsExactly("group_id");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.joinGroup(JoinGroupRequest.newBuilder().setGroupId("nope").setMessage("m".repeat(201)).build()))))
+        .containsExactly("group_id", "message");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.joinGroup(JoinGroupRequest.newBuilder().setGroupId(Ids.newId("g")).setMessage("a\u001bb").build()))))
+        .containsExactly("message");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> me.listMyInvitations(ListMyInvitationsRequest.newBuilder().setPageSize(-1).build()))))
+        .containsExactly("page_size");
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> me.listMyJoinRequests(ListMyJoinRequestsRequest.newBuilder().setPageToken("garbage").build()));
+    assertThat(server.users.callers()).isEmpty();
+  }
+
+  @Test
+  void theInviteesPerCallLimitComesFromTheSettingsAndIsCheckedBeforeAskingUserSvc() throws InterruptedException {
+    server.close();
+    server = startServer(GroupSettings.defaults().withMaxInviteesPerCall(3));
+    owner = server.newUser();
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    List<String> four = List.of(server.newUser(), server.newUser(), server.newUser(), server.newUser());
+    int lookups = server.users.callers().size();
+
+    com.google.rpc.Status tooMany = assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .addAllUserIds(four).build()));
+    assertThat(badFields(tooMany)).containsExactly("user_ids");
+    assertThat(tooMany.getMessage()).contains("at most 3 user ids");
+    assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,
+        () -> server.as(owner).createGroup(CreateGroupRequest.newBuilder()
+            .setGroup(Group.newBuilder().setName("four")).addAllMemberIds(four).build()))))
+        .containsExactly("member_ids");
+    assertThat(server.users.callers()).hasSize(lookups);
+    assertThat(server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+        .addAllUserIds(four.subList(0, 3)).build()).getInvitedCount()).isEqualTo(3);
+  }
+
+  @Test
+  void anUnreachableFriendServiceFailsUpstreamUnavailableAndInvitesNobody() {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    String newcomer = server.newUser();
+    server.stopFriendService();
+
+    assertStatus(Code.UNAVAILABLE, ErrorReason.UPSTREAM_UNAVAILABLE,
+        () -> server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+            .addUserIds(newcomer).build()));
+    assertThat(server.as(owner).listGroupInvitations(ListGroupInvitationsRequest.newBuilder()
+        .setGroupId(group.getGroupId()).build()).getInvitationsList()).isEmpty();
+    assertThat(server.as(newcomer).listMyInvitations(ListMyInvitationsRequest.getDefaultInstance())
+        .getInvitationsList()).isEmpty();
+  }
+
+  @Test
+  void pendingInvitationsArePagedNewestFirstWithTokensBoundToTheirGroupOrUser() {
+    Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    Group other = createGroup(owner, JoinPolicy.INVITE_ONLY);
+    List<String> newestFirst = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String invitee = server.newUser();
+      server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
+          .addUserIds(invitee).build());
+      newestFirst.add(0, invitee);
+      server.clock.advance(Duration.ofSeconds(1));
+    }
+    String invitee = newestFirst.get(0);
+    server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(other.getGroupId())
+        .addUserIds(invitee).build());
+
+    List<String> listed = new ArrayList<>();
+    String token = "";
+    do {
+      ListGroupInvitationsResponse page = server.as(owner).listGroupInvitations(ListGroupInvitationsRequest
+          .newBuilder().setGroupId(group.getGroupId()).setPageSize(2).setPageToken(token).build());
+      assertThat(page.getInvitationsCount()).isLessThanOrEqualTo(2);
+      page.getInvitationsList().forEach(i -> listed.add(i.getInviteeId()));
+      token = page.getNextPageToken();
+    } while (!token.isEmpty());
+    assertThat(listed).containsExactlyElementsOf(newestFirst);
+
+    String groupToken = server.as(owner).listGroupInvitations(ListGroupInvitationsRequest.newBuilder()
+        .setGroupId(group.getGroupId()).setPageSize(2).build()).getNextPageToken();
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> server.as(owner).listGroupInvitations(ListGroupInvitationsRequest.newBuilder()
+            .setGroupId(other.getGroupId()).setPageToken(groupToken).build()));
+    ListMyInvitationsResponse first = server.as(invitee).listMyInvitations(ListMyInvitationsRequest.newBuilder()
+        .setPageSize(1).build());
+    ListMyInvitationsResponse second = server.as(invitee).listMyInvitations(ListMyInvitationsRequest.newBuilder()
+        .setPageSize(1).setPageToken(first.getNextPageToken()).build());
+    assertThat(first.getInvitationsList()).extracting(Invitation::getGroupId).containsExactly(other.getGroupId());
+    assertThat(second.getInvitationsList()).extracting(Invitation::getGroupId).containsExactly(group.getGroupId());
+    assertThat(second.getNextPageToken()).isEmpty();
+    assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
+        () -> server.as(owner).listMyInvitations(ListMyInvitationsRequest.newBuilder()
+            .setPageToken(first.getNextPageToken()).build()));
   }
 }

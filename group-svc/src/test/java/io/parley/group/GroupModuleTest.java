@@ -5,11 +5,13 @@ import static org.assertj.core.groups.Tuple.tuple;
 
 import io.grpc.BindableService;
 import io.parley.database.DatabaseSettings;
+import io.parley.group.v1.AcceptInvitationRequest;
 import io.parley.group.v1.CheckMembershipRequest;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
+import io.parley.group.v1.GroupEvent;
 import io.parley.group.v1.GroupRole;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.InviteMembersRequest;
@@ -67,6 +69,10 @@ class GroupModuleTest {
           .setGroup(Group.newBuilder().setName("shared").setJoinPolicy(JoinPolicy.INVITE_ONLY)).build());
       first.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(group.getGroupId())
           .addUserIds(member).build());
+      GroupEvent invited = second.nextGroupEvent(Duration.ofSeconds(5));
+      assertThat(invited.getKind()).as("published by the first replica").isEqualTo(GroupEvent.Kind.INVITATION_RECEIVED);
+      assertThat(invited.getAudienceUserIdsList()).containsExactly(member);
+      second.as(member).acceptInvitation(AcceptInvitationRequest.newBuilder().setGroupId(group.getGroupId()).build());
 
       assertThat(second.as(owner).getGroup(GetGroupRequest.newBuilder().setGroupId(group.getGroupId()).build())
           .getMemberCount()).isEqualTo(2);

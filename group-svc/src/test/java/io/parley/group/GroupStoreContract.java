@@ -67,8 +67,39 @@ abstract class GroupStoreContract {
       members.add(new StoredMember(others[i], GroupRole.MEMBER, T0 + 1 + i, 0));
     }
     StoredGroup group = group(Ids.newId("g"), owner, members.size(), T0 + others.length);
-    store.insert(group, members);
+    insert(group, members);
     return group;
+  }
+
+  /** Creates {@code group} with {@code members}, locking the owner first as the contract asks. */
+  void insert(StoredGroup group, List<StoredMember> members) {
+    store.create(group, tx -> {
+      tx.lockUsers(members.stream().filter(m -> m.role() == GroupRole.OWNER).map(StoredMember::userId).toList());
+      tx.addMembers(members);
+      return true;
+    });
+  }
+
+  /** Invites {@code invitee} to {@code groupId} at {@code createdMs}, locking the invitee as the contract asks. */
+  StoredInvitation invite(String groupId, String invitee, long createdMs) {
+    StoredInvitation invitation = StoredInvitation.pending(groupId, invitee, user(), createdMs);
+    store.change(groupId, tx -> {
+      tx.lockUsers(List.of(invitee));
+      tx.putInvitations(List.of(invitation));
+      return true;
+    }).orElseThrow();
+    return invitation;
+  }
+
+  /** Files {@code userId}'s join request to {@code groupId} at {@code createdMs}, locking the user. */
+  StoredJoinRequest request(String groupId, String userId, long createdMs) {
+    StoredJoinRequest request = StoredJoinRequest.pending(groupId, userId, "let me in", createdMs);
+    store.change(groupId, tx -> {
+      tx.lockUsers(List.of(userId));
+      tx.putJoinRequest(request);
+      return true;
+    }).orElseThrow();
+    return request;
   }
 
   List<StoredMember> members(String groupId) {
@@ -79,12 +110,18 @@ abstract class GroupStoreContract {
     return store.userGroups(userId, null, 1000).stream().map(UserGroup::getGroupId).toList();
   }
 
-  /** Everything stored about a group and its members' index entries, to compare before and after. */
-  record Snapshot(Optional<StoredMembership> group, Optional<List<StoredMember>> members, List<List<UserGroup>> indexes) {}
+  /** Everything stored about a group and its users' index entries, to compare before and after. */
+  record Snapshot(Optional<StoredMembership> group, Optional<List<StoredMember>> members, List<List<UserGroup>> indexes,
+      List<StoredInvitation> invitations, List<StoredJoinRequest> requests, List<Optional<StoredInvitation>> marks,
+      List<List<StoredInvitation>> userInvitations, List<List<StoredJoinRequest>> userRequests) {}
 
   Snapshot snapshot(String groupId, List<String> users) {
     return new Snapshot(store.find(groupId, null), store.members(groupId, -1, 1000),
-        users.stream().map(u -> store.userGroups(u, null, 1000)).toList());
+        users.stream().map(u -> store.userGroups(u, null, 1000)).toList(),
+        store.groupInvitations(groupId, null, 1000), store.groupJoinRequests(groupId, null, 1000),
+        users.stream().map(u -> store.invitation(groupId, u)).toList(),
+        users.stream().map(u -> store.userInvitations(u, null, 1000)).toList(),
+        users.stream().map(u -> store.userJoinRequests(u, null, 1000)).toList());
   }
 
   @Test
@@ -99,7 +136,7 @@ abstract class GroupStoreContract {
         new StoredMember(a, GroupRole.ADMIN, T0 + 1, 0),
         new StoredMember(muted, GroupRole.MEMBER, T0 + 2, T0 + 3_600_000));
 
-    store.insert(group, members);
+    insert(group, members);
 
     assertThat(store.find(group.groupId(), a)).contains(new StoredMembership(group, members.get(1)));
     assertThat(store.find(group.groupId(), muted).orElseThrow().member()).isEqualTo(members.get(2));
@@ -121,13 +158,38 @@ abstract class GroupStoreContract {
     StoredGroup group = insert(owner);
     String intruder = user();
 
-    assertThatThrownBy(() -> store.insert(group(group.groupId(), intruder, 1, T0),
+    assertThatThrownBy(() -> insert(group(group.groupId(), intruder, 1, T0),
         List.of(new StoredMember(intruder, GroupRole.OWNER, T0 + 7, 0))))
         .isInstanceOf(IllegalStateException.class);
 
     assertThat(store.find(group.groupId(), null).orElseThrow().group()).isEqualTo(group);
     assertThat(members(group.groupId())).extracting(StoredMember::userId).containsExactly(owner);
     assertThat(groupIdsOf(intruder)).isEmpty();
+  }
+
+  @Test
+  void aCreationThatThrowsLeavesNoGroup() {
+    String owner = user();
+    String invitee = user();
+    StoredGroup group = group(Ids.newId("g"), owner, 1, T0);
+
+    assertThatThrownBy(() -> store.create(group, tx -> {
+      tx.lockUsers(List.of(owner, invitee));
+      tx.addMembers(List.of(new StoredMember(owner, GroupRole.OWNER, T0, 0)));
+      tx.putInvitations(List.of(StoredInvitation.pending(group.groupId(), invitee, owner, T0)));
+      throw new ParleyException(ErrorReason.GROUP_OWNED_LIMIT, "refused half way");
+    })).isInstanceOf(ParleyException.class);
+
+    assertThat(store.find(group.groupId(), owner)).isEmpty();
+    assertThat(groupIdsOf(owner)).isEmpty();
+    assertThat(store.userInvitations(invitee, null, 10)).isEmpty();
+    String created = store.create(group, tx -> {
+      tx.lockUsers(List.of(owner));
+      tx.addMembers(List.of(new StoredMember(owner, GroupRole.OWNER, T0, 0)));
+      return "created";
+    });
+    assertThat(created).isEqualTo("created");
+    assertThat(groupIdsOf(owner)).containsExactly(group.groupId());
   }
 
   @Test
@@ -153,6 +215,7 @@ abstract class GroupStoreContract {
     String result = store.change(group.groupId(), tx -> {
       assertThat(tx.group()).isEqualTo(group);
       assertThat(tx.members(List.of(owner, a, c)).keySet()).containsExactlyInAnyOrder(owner, a);
+      tx.lockUsers(List.of(a));
       tx.addMembers(List.of(joined));
       tx.updateMember(tx.member(a).orElseThrow().withRole(GroupRole.OWNER).withMuteUntil(T0 + 99));
       tx.updateMember(tx.member(owner).orElseThrow().withRole(GroupRole.ADMIN));
@@ -184,14 +247,22 @@ abstract class GroupStoreContract {
     String b = user();
     StoredGroup group = insert(owner, a, b);
     String c = user();
-    List<String> everyone = List.of(owner, a, b, c);
+    String d = user();
+    invite(group.groupId(), c, T0 + 5);
+    request(group.groupId(), d, T0 + 6);
+    List<String> everyone = List.of(owner, a, b, c, d);
     Snapshot before = snapshot(group.groupId(), everyone);
 
     assertThatThrownBy(() -> store.change(group.groupId(), tx -> {
+      tx.lockUsers(List.of(d));
       tx.addMembers(List.of(new StoredMember(c, GroupRole.MEMBER, T0 + 10, 0)));
+      tx.deleteInvitations(List.of(c));
+      tx.putJoinRequest(tx.joinRequest(d).orElseThrow().rejected(T0 + 11));
+      tx.putInvitations(List.of(StoredInvitation.pending(group.groupId(), d, owner, T0 + 12)));
       tx.updateMember(tx.member(a).orElseThrow().withRole(GroupRole.ADMIN).withMuteUntil(T0 + 99));
       tx.removeMember(b);
-      tx.updateGroup(group.withMembers(3, T0 + 10).withOwner(a, T0 + 20));
+      tx.updateGroup(group.withMembers(3, T0 + 10).withOwner(a, T0 + 20)
+          .withAnnouncement(new StoredAnnouncement("hello", a, T0 + 20)));
       throw new ParleyException(ErrorReason.GROUP_FULL, "refused half way");
     })).isInstanceOfSatisfying(ParleyException.class, e -> assertThat(e.reason()).isEqualTo(ErrorReason.GROUP_FULL));
 
@@ -239,11 +310,23 @@ abstract class GroupStoreContract {
     String a = user();
     StoredGroup deleted = insert(owner, a);
     StoredGroup kept = insert(owner, a);
+    String invitee = user();
+    String requester = user();
+    invite(deleted.groupId(), invitee, T0 + 1);
+    invite(kept.groupId(), invitee, T0 + 2);
+    request(deleted.groupId(), requester, T0 + 3);
 
     assertThat(store.change(deleted.groupId(), tx -> {
       tx.deleteGroup();
       return true;
     })).contains(true);
+
+    assertThat(store.userInvitations(invitee, null, 10)).extracting(StoredInvitation::groupId)
+        .containsExactly(kept.groupId());
+    assertThat(store.userJoinRequests(requester, null, 10)).isEmpty();
+    assertThat(store.invitation(deleted.groupId(), invitee)).isEmpty();
+    assertThat(store.groupInvitations(deleted.groupId(), null, 10)).isEmpty();
+    assertThat(store.staffIds(deleted.groupId(), 10)).isEmpty();
 
     assertThat(store.find(deleted.groupId(), owner)).isEmpty();
     assertThat(store.members(deleted.groupId(), -1, 10)).isEmpty();
@@ -288,14 +371,14 @@ abstract class GroupStoreContract {
 
     assertThat(groupIdsOf(me)).containsExactlyElementsOf(expected);
     List<String> onePerPage = new ArrayList<>();
-    Page.IndexPosition after = null;
+    Page.Position after = null;
     for (List<UserGroup> page = store.userGroups(me, null, 1); !page.isEmpty(); page = store.userGroups(me, after, 1)) {
       UserGroup entry = page.get(0);
       onePerPage.add(entry.getGroupId());
-      after = new Page.IndexPosition(Timestamps.toMillis(entry.getJoinTime()), entry.getGroupId());
+      after = new Page.Position(Timestamps.toMillis(entry.getJoinTime()), entry.getGroupId());
     }
     assertThat(onePerPage).containsExactlyElementsOf(expected);
-    assertThat(store.userGroups(me, new Page.IndexPosition(T0, tied.get(0)), 10)).extracting(UserGroup::getGroupId)
+    assertThat(store.userGroups(me, new Page.Position(T0, tied.get(0)), 10)).extracting(UserGroup::getGroupId)
         .containsExactlyElementsOf(tied.subList(1, 3));
     assertThat(store.userGroups(user(), null, 10)).isEmpty();
   }
@@ -394,5 +477,183 @@ abstract class GroupStoreContract {
       release.countDown();
       executor.shutdownNow();
     }
+  }
+
+  @Test
+  void invitationsArePendingOrDeclinedAndListedPendingNewestFirstByGroupAndByInvitee() {
+    String owner = user();
+    StoredGroup group = insert(owner);
+    StoredGroup other = insert(owner);
+    String a = user();
+    String b = user();
+    String c = user();
+    StoredInvitation toA = invite(group.groupId(), a, T0 + 10);
+    StoredInvitation toB = invite(group.groupId(), b, T0 + 20);
+    StoredInvitation toC = invite(group.groupId(), c, T0 + 20);
+    StoredInvitation otherToA = invite(other.groupId(), a, T0 + 30);
+
+    store.change(group.groupId(), tx -> {
+      assertThat(tx.invitations(List.of(a, b, owner))).containsOnlyKeys(a, b).containsEntry(a, toA);
+      tx.putInvitations(List.of(tx.invitation(b).orElseThrow().declined(T0 + 40)));
+      assertThat(tx.invitation(b).orElseThrow().isPending()).isFalse();
+      return true;
+    });
+
+    assertThat(store.invitation(group.groupId(), b)).contains(toB.declined(T0 + 40));
+    assertThat(store.invitation(group.groupId(), owner)).isEmpty();
+    assertThat(store.groupInvitations(group.groupId(), null, 10)).containsExactly(toC, toA);
+    assertThat(store.groupInvitations(group.groupId(), new Page.Position(T0 + 20, c), 10)).containsExactly(toA);
+    assertThat(store.groupInvitations(group.groupId(), null, 1)).containsExactly(toC);
+    assertThat(store.userInvitations(a, null, 10)).containsExactly(otherToA, toA);
+    assertThat(store.userInvitations(a, new Page.Position(T0 + 30, other.groupId()), 10)).containsExactly(toA);
+    assertThat(store.userInvitations(b, null, 10)).as("declined: not pending").isEmpty();
+
+    StoredInvitation again = invite(group.groupId(), b, T0 + 50);
+    store.change(group.groupId(), tx -> {
+      tx.deleteInvitations(List.of(a, owner));
+      return true;
+    });
+
+    assertThat(store.invitation(group.groupId(), b)).contains(again);
+    assertThat(store.groupInvitations(group.groupId(), null, 10)).containsExactly(again, toC);
+    assertThat(store.userInvitations(a, null, 10)).containsExactly(otherToA);
+  }
+
+  @Test
+  void joinRequestsArePendingOrRejectedAndListedPendingNewestFirstByGroupAndByUser() {
+    String owner = user();
+    StoredGroup group = insert(owner);
+    StoredGroup other = insert(owner);
+    String a = user();
+    String b = user();
+    StoredJoinRequest fromA = request(group.groupId(), a, T0 + 10);
+    StoredJoinRequest fromB = request(group.groupId(), b, T0 + 20);
+    StoredJoinRequest otherFromA = request(other.groupId(), a, T0 + 30);
+
+    store.change(group.groupId(), tx -> {
+      assertThat(tx.joinRequests(List.of(a, b, owner))).containsOnlyKeys(a, b).containsEntry(b, fromB);
+      tx.putJoinRequest(tx.joinRequest(a).orElseThrow().rejected(T0 + 40));
+      return true;
+    });
+
+    assertThat(store.groupJoinRequests(group.groupId(), null, 10)).containsExactly(fromB);
+    assertThat(store.userJoinRequests(a, null, 10)).containsExactly(otherFromA);
+    store.change(group.groupId(), tx -> {
+      assertThat(tx.joinRequest(a)).contains(fromA.rejected(T0 + 40));
+      tx.deleteJoinRequests(List.of(a, b));
+      return true;
+    });
+    assertThat(store.groupJoinRequests(group.groupId(), null, 10)).isEmpty();
+    StoredJoinRequest third = request(group.groupId(), a, T0 + 50);
+    assertThat(store.userJoinRequests(a, null, 10)).containsExactly(third, otherFromA);
+    assertThat(store.userJoinRequests(a, new Page.Position(T0 + 50, group.groupId()), 10))
+        .containsExactly(otherFromA);
+    assertThat(store.groupJoinRequests(group.groupId(), new Page.Position(T0 + 50, a), 10)).isEmpty();
+  }
+
+  @Test
+  void lockUsersCountsWhatEachUserHoldsAcrossGroups() {
+    String owner = user();
+    String busy = user();
+    StoredGroup first = insert(owner, busy);
+    StoredGroup second = insert(owner);
+    insert(busy);
+    String idle = user();
+    invite(first.groupId(), idle, T0 + 1);
+    invite(second.groupId(), idle, T0 + 2);
+    request(second.groupId(), busy, T0 + 3);
+    store.change(second.groupId(), tx -> {
+      tx.putInvitations(List.of(tx.invitation(idle).orElseThrow().declined(T0 + 4)));
+      return true;
+    });
+
+    Map<String, UserTally> tallies = store.change(first.groupId(), tx -> tx.lockUsers(List.of(owner, busy, idle)))
+        .orElseThrow();
+
+    assertThat(tallies).containsEntry(owner, new UserTally(2, 0, 0))
+        .containsEntry(busy, new UserTally(1, 0, 1))
+        .containsEntry(idle, new UserTally(0, 1, 0));
+    assertThatThrownBy(() -> store.change(first.groupId(), tx -> {
+      tx.lockUsers(List.of(owner));
+      return tx.lockUsers(List.of(busy));
+    })).as("once per change").isInstanceOf(IllegalStateException.class);
+  }
+
+  /**
+   * Threads each invite one user to a group of their own, but only while the user holds fewer than
+   * three pending invitations, as counted under the user's lock: exactly three invitations exist
+   * at the end only if changes that lock the same user serialize, whatever their groups.
+   */
+  @Test
+  void changesThatLockTheSameUserSerializeAcrossGroups() throws Exception {
+    String invitee = user();
+    List<StoredGroup> groups = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      groups.add(insert(user()));
+    }
+    ExecutorService executor = Executors.newFixedThreadPool(4);
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> workers = new ArrayList<>();
+      for (StoredGroup group : groups) {
+        workers.add(executor.submit(() -> {
+          go.await();
+          return store.change(group.groupId(), tx -> {
+            if (tx.lockUsers(List.of(invitee)).get(invitee).pendingInvitations() >= 3) {
+              return false;
+            }
+            tx.putInvitations(List.of(StoredInvitation.pending(group.groupId(), invitee, group.ownerId(), T0)));
+            return true;
+          }).orElseThrow();
+        }));
+      }
+      go.countDown();
+      int invited = 0;
+      for (Future<Boolean> worker : workers) {
+        invited += worker.get(60, TimeUnit.SECONDS) ? 1 : 0;
+      }
+      assertThat(invited).isEqualTo(3);
+    } finally {
+      executor.shutdownNow();
+    }
+    assertThat(store.userInvitations(invitee, null, 100)).hasSize(3);
+  }
+
+  @Test
+  void anAnnouncementReadsBackAndClears() {
+    String owner = user();
+    StoredGroup group = insert(owner);
+    StoredAnnouncement announcement = new StoredAnnouncement("Trip on Sunday\n9am, bring water", owner, T0 + 5);
+
+    store.change(group.groupId(), tx -> {
+      tx.updateGroup(tx.group().withAnnouncement(announcement));
+      return true;
+    });
+    assertThat(store.find(group.groupId(), null).orElseThrow().group().announcement()).isEqualTo(announcement);
+    assertThat(store.groups(List.of(group.groupId())).get(group.groupId()).announcement()).isEqualTo(announcement);
+
+    store.change(group.groupId(), tx -> {
+      tx.updateGroup(tx.group().withAnnouncement(null));
+      return true;
+    });
+    assertThat(store.find(group.groupId(), null).orElseThrow().group().announcement()).isNull();
+  }
+
+  @Test
+  void staffIdsAreTheOwnerThenAdminsInJoinOrder() {
+    String owner = user();
+    String a = user();
+    String b = user();
+    String c = user();
+    StoredGroup group = insert(owner, a, b, c);
+    store.change(group.groupId(), tx -> {
+      tx.updateMember(tx.member(c).orElseThrow().withRole(GroupRole.ADMIN));
+      tx.updateMember(tx.member(a).orElseThrow().withRole(GroupRole.ADMIN));
+      return true;
+    });
+
+    assertThat(store.staffIds(group.groupId(), 10)).containsExactly(owner, a, c);
+    assertThat(store.staffIds(group.groupId(), 2)).containsExactly(owner, a);
+    assertThat(store.staffIds(Ids.newId("g"), 10)).isEmpty();
   }
 }

@@ -18,8 +18,13 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
+import io.parley.group.v1.AcceptInvitationRequest;
+import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.Group;
+import io.parley.group.v1.GroupEvent;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
+import io.parley.group.v1.JoinPolicy;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
@@ -30,18 +35,22 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /**
  * group-svc as the launcher wires it, in-process, for service tests: a platform (sessions and
- * events in memory by default, or on a Redis URL), a fake user-svc behind the real interceptors,
- * and {@link GroupModule} on the memory store or on PostgreSQL, served by {@link ParleyServer}
- * with the real interceptor chain. Callers get stubs that send a real session token, a service
- * credential, or nothing.
+ * events in memory by default, or on a Redis URL), a fake user-svc and a fake friend-svc behind
+ * the real interceptors, and {@link GroupModule} on the memory store or on PostgreSQL, served by
+ * {@link ParleyServer} with the real interceptor chain. Callers get stubs that send a real session
+ * token, a service credential, or nothing. Membership events and group events are collected.
  */
 final class GroupTestServer implements AutoCloseable {
   static final Instant START = Instant.parse("2030-01-01T00:00:00Z");
@@ -50,15 +59,21 @@ final class GroupTestServer implements AutoCloseable {
   final MutableClock clock = new MutableClock(START);
   final Platform platform;
   final FakeUserService users = new FakeUserService();
+  final FakeFriendService friends = new FakeFriendService();
   final GroupModule module;
   private final ParleyServer userServer;
+  private final ParleyServer friendServer;
   private final ParleyServer groupServer;
   private final ManagedChannel userChannel;
+  private final ManagedChannel friendChannel;
   private final ManagedChannel channel;
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
   private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
+  private final BlockingQueue<GroupEvent> groupEvents = new LinkedBlockingQueue<>();
   private final EventBus.Subscription subscription;
+  private final EventBus.Subscription groupSubscription;
   private boolean userServerStopped;
+  private boolean friendServerStopped;
 
   private GroupTestServer(GroupSettings settings, String platformStore, DatabaseSettings database)
       throws InterruptedException {
@@ -75,15 +90,34 @@ final class GroupTestServer implements AutoCloseable {
         subscribed.countDown();
       }
     });
-    if (!subscribed.await(10, TimeUnit.SECONDS)) {
-      throw new IllegalStateException("the event subscription did not connect");
+    CountDownLatch groupSubscribed = new CountDownLatch(1);
+    groupSubscription = platform.events().subscribe(GroupEvents.CHANNEL, new EventBus.Handler() {
+      @Override
+      public void message(String channel, byte[] payload) {
+        try {
+          groupEvents.add(GroupEvents.decode(payload));
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+          throw new AssertionError("not a GroupEvent on " + channel, e);
+        }
+      }
+
+      @Override
+      public void connected() {
+        groupSubscribed.countDown();
+      }
+    });
+    if (!subscribed.await(10, TimeUnit.SECONDS) || !groupSubscribed.await(10, TimeUnit.SECONDS)) {
+      throw new IllegalStateException("the event subscriptions did not connect");
     }
     String userName = "users-" + UUID.randomUUID();
     userServer = platform.serverBuilder().inProcess(userName).directExecutor().addService(users).build().start();
     userChannel = ParleyChannels.forTarget("in-process:" + userName);
+    String friendName = "friends-" + UUID.randomUUID();
+    friendServer = platform.serverBuilder().inProcess(friendName).directExecutor().addService(friends).build().start();
+    friendChannel = ParleyChannels.forTarget("in-process:" + friendName);
     module = database == null
-        ? GroupModule.create(platform, settings, userChannel)
-        : GroupModule.create(platform, settings, userChannel, database);
+        ? GroupModule.create(platform, settings, userChannel, friendChannel)
+        : GroupModule.create(platform, settings, userChannel, friendChannel, database);
     String groupName = "groups-" + UUID.randomUUID();
     ParleyServer.Builder builder = platform.serverBuilder().inProcess(groupName).directExecutor();
     module.services().forEach(builder::addService);
@@ -110,6 +144,20 @@ final class GroupTestServer implements AutoCloseable {
   /** A new user that user-svc knows. */
   String newUser() {
     return users.register();
+  }
+
+  /**
+   * A group of {@code owner} with {@code members} in it, each invited at creation and having
+   * accepted, in order (so joined one after the other).
+   */
+  Group groupOf(String owner, JoinPolicy policy, String... members) {
+    Group group = as(owner).createGroup(CreateGroupRequest.newBuilder()
+        .setGroup(Group.newBuilder().setName("team").setJoinPolicy(policy))
+        .addAllMemberIds(List.of(members)).build());
+    for (String member : members) {
+      as(member).acceptInvitation(AcceptInvitationRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    }
+    return group;
   }
 
   /** A stub acting for {@code userId} with a live WEB session. */
@@ -142,6 +190,18 @@ final class GroupTestServer implements AutoCloseable {
     return events.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Group events published so far, oldest first, removing them. */
+  List<GroupEvent> takeGroupEvents() {
+    List<GroupEvent> taken = new java.util.ArrayList<>();
+    groupEvents.drainTo(taken);
+    return taken;
+  }
+
+  /** The next group event, waiting up to {@code timeout}; null if none came. */
+  GroupEvent nextGroupEvent(Duration timeout) throws InterruptedException {
+    return groupEvents.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Stops the fake user-svc, as if it were unreachable. */
   void stopUserService() {
     if (!userServerStopped) {
@@ -150,15 +210,56 @@ final class GroupTestServer implements AutoCloseable {
     }
   }
 
+  /** Stops the fake friend-svc, as if it were unreachable. */
+  void stopFriendService() {
+    if (!friendServerStopped) {
+      friendServerStopped = true;
+      friendServer.close();
+    }
+  }
+
   @Override
   public void close() {
     subscription.close();
+    groupSubscription.close();
     channel.shutdownNow();
     userChannel.shutdownNow();
+    friendChannel.shutdownNow();
     groupServer.close();
     stopUserService();
+    stopFriendService();
     module.close();
     platform.close();
+  }
+
+  /**
+   * Runs the calls at once, each on its own thread, released together; returns each outcome in
+   * order: "OK" (what a call returns), or the ErrorInfo reason of its refusal.
+   */
+  static List<String> race(List<Callable<String>> calls) throws Exception {
+    ExecutorService executor = Executors.newFixedThreadPool(calls.size());
+    try {
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<String>> futures = new java.util.ArrayList<>();
+      for (Callable<String> call : calls) {
+        futures.add(executor.submit(() -> {
+          go.await();
+          try {
+            return call.call();
+          } catch (StatusRuntimeException e) {
+            return errorInfo(StatusProto.fromThrowable(e)).getReason();
+          }
+        }));
+      }
+      go.countDown();
+      List<String> outcomes = new java.util.ArrayList<>();
+      for (Future<String> future : futures) {
+        outcomes.add(future.get(60, TimeUnit.SECONDS));
+      }
+      return outcomes;
+    } finally {
+      executor.shutdownNow();
+    }
   }
 
   /** Asserts that {@code call} fails with {@code code} and the Parley {@code reason}; returns the error's details. */

@@ -6,7 +6,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.Status.Code;
 import io.parley.common.v1.ErrorReason;
-import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.AcceptInvitationRequest;
+import io.parley.group.v1.DeclineInvitationRequest;
 import io.parley.group.v1.DismissGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupRole;
@@ -16,6 +17,7 @@ import io.parley.group.v1.JoinPolicy;
 import io.parley.group.v1.LeaveGroupRequest;
 import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RemoveMemberRequest;
+import io.parley.group.v1.SetAnnouncementRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
@@ -37,9 +39,7 @@ class MembershipEventsTest {
     owner = server.newUser();
     a = server.newUser();
     b = server.newUser();
-    groupId = server.as(owner).createGroup(CreateGroupRequest.newBuilder()
-        .setGroup(Group.newBuilder().setName("events").setJoinPolicy(JoinPolicy.OPEN))
-        .addMemberIds(a).addMemberIds(b).build()).getGroupId();
+    groupId = server.groupOf(owner, JoinPolicy.OPEN, a, b).getGroupId();
   }
 
   @AfterEach
@@ -52,7 +52,7 @@ class MembershipEventsTest {
   }
 
   @Test
-  void creatingAGroupAnnouncesEveryFirstMember() {
+  void creatingAGroupAndAcceptingInvitationsAnnounceEachNewMember() {
     assertThat(server.takeEvents()).containsExactly(event(owner), event(a), event(b));
     assertThat(MembershipEvents.payload(groupId, a)).isEqualTo(event(a));
   }
@@ -66,6 +66,7 @@ class MembershipEventsTest {
     server.as(joiner).joinGroup(JoinGroupRequest.newBuilder().setGroupId(groupId).build());
     server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(groupId)
         .addUserIds(invited).addUserIds(a).build());
+    server.as(invited).acceptInvitation(AcceptInvitationRequest.newBuilder().setGroupId(groupId).build());
     server.as(joiner).leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(groupId).build());
     server.as(owner).removeMember(RemoveMemberRequest.newBuilder().setGroupId(groupId).setUserId(b).build());
 
@@ -97,11 +98,15 @@ class MembershipEventsTest {
   }
 
   @Test
-  void groupFieldsAndRefusedCallsAnnounceNothing() {
+  void groupFieldsInvitationsAndRefusedCallsAnnounceNothing() {
     server.takeEvents();
+    String invitee = server.newUser();
 
     server.as(owner).updateGroup(UpdateGroupRequest.newBuilder()
         .setGroup(Group.newBuilder().setGroupId(groupId).setName("renamed")).build());
+    server.as(owner).setAnnouncement(SetAnnouncementRequest.newBuilder().setGroupId(groupId).setText("hi").build());
+    server.as(owner).inviteMembers(InviteMembersRequest.newBuilder().setGroupId(groupId).addUserIds(invitee).build());
+    server.as(invitee).declineInvitation(DeclineInvitationRequest.newBuilder().setGroupId(groupId).build());
     assertStatus(Code.PERMISSION_DENIED, ErrorReason.GROUP_ROLE_INSUFFICIENT,
         () -> server.as(a).removeMember(RemoveMemberRequest.newBuilder().setGroupId(groupId).setUserId(b).build()));
     assertStatus(Code.FAILED_PRECONDITION, ErrorReason.OWNER_CANNOT_LEAVE,
