@@ -4,7 +4,8 @@ import io.grpc.ManagedChannel;
 import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupServiceGrpc;
-import io.parley.group.v1.InviteMembersRequest;
+import io.parley.group.v1.JoinGroupRequest;
+import io.parley.group.v1.JoinPolicy;
 import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SendMessageRequest;
@@ -53,12 +54,12 @@ final class GroupFanoutScenario implements Scenario {
       Deployment.BenchUser owner = users.get(0);
       GroupServiceGrpc.GroupServiceBlockingStub groups =
           RevocationScenario.as(GroupServiceGrpc.newBlockingStub(deployment.groupChannel), owner.token());
+      // An OPEN group, which each member joins: nobody is a member without asking to be.
       String groupId = groups.createGroup(CreateGroupRequest.newBuilder()
-          .setGroup(Group.newBuilder().setName("fan-out")).build()).getGroupId();
-      for (int from = 1; from < members; from += 100) {
-        InviteMembersRequest.Builder invite = InviteMembersRequest.newBuilder().setGroupId(groupId);
-        users.subList(from, Math.min(members, from + 100)).forEach(u -> invite.addUserIds(u.id()));
-        groups.inviteMembers(invite.build());
+          .setGroup(Group.newBuilder().setName("fan-out").setJoinPolicy(JoinPolicy.OPEN)).build()).getGroupId();
+      for (Deployment.BenchUser member : users.subList(1, members)) {
+        RevocationScenario.as(GroupServiceGrpc.newBlockingStub(deployment.groupChannel), member.token())
+            .joinGroup(JoinGroupRequest.newBuilder().setGroupId(groupId).build());
       }
       List<ManagedChannel> connections = deployment.messageConnections(users);
       // The sender's own session is not pushed its message: the others are.

@@ -45,7 +45,7 @@ final class RealParley implements AutoCloseable {
     Channel peers = platform.channel("in-process:" + name);
     users = UserModule.create(platform, UserSettings.forTests());
     friends = FriendModule.create(platform, FriendSettings.defaults(), peers);
-    groups = GroupModule.create(platform, GroupSettings.defaults(), peers);
+    groups = GroupModule.create(platform, GroupSettings.defaults(), peers, peers);
     messages = MessageModule.create(platform, MessageSettings.defaults(), peers, peers);
     List<BindableService> services = new ArrayList<>();
     services.addAll(users.services());

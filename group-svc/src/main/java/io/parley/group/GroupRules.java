@@ -595,7 +595,7 @@ final class GroupRules {
   CheckMembershipResponse checkMembership(String groupId, String userId) {
     Optional<StoredMembership> found = store.find(groupId, userId);
     CheckMembershipResponse.Builder answer = CheckMembershipResponse.newBuilder().setGroupExists(found.isPresent());
-    found.ifPresent(f -> answer.setJoinPolicy(f.group().policy()));
+    found.ifPresent(f -> answer.setJoinPolicy(f.group().policy()).setPublic(f.group().isPublic()));
     StoredMember member = found.map(StoredMembership::member).orElse(null);
     if (member != null) {
       answer.setMember(true).setRole(member.role()).setJoinTime(Timestamps.fromMillis(member.joinMs()));

@@ -391,9 +391,13 @@ class GroupGrpcServiceTest {
     assertThat(stranger.getMember()).isFalse();
     assertThat(stranger.getRole()).isEqualTo(GroupRole.GROUP_ROLE_UNSPECIFIED);
     assertThat(stranger.getJoinPolicy()).as("what message-svc may reveal depends on it").isEqualTo(JoinPolicy.INVITE_ONLY);
-    Group open = createGroup(owner, JoinPolicy.OPEN);
-    assertThat(server.asService("message-svc").checkMembership(CheckMembershipRequest.newBuilder()
-        .setGroupId(open.getGroupId()).setUserId(member).build()).getJoinPolicy()).isEqualTo(JoinPolicy.OPEN);
+    assertThat(stranger.getPublic()).as("an INVITE_ONLY group is secret to strangers").isFalse();
+    for (JoinPolicy policy : new JoinPolicy[] {JoinPolicy.OPEN, JoinPolicy.APPROVAL}) {
+      CheckMembershipResponse visible = server.asService("message-svc").checkMembership(CheckMembershipRequest
+          .newBuilder().setGroupId(createGroup(owner, policy).getGroupId()).setUserId(member).build());
+      assertThat(visible.getJoinPolicy()).isEqualTo(policy);
+      assertThat(visible.getPublic()).as("anyone may see a %s group", policy).isTrue();
+    }
     assertThat(missing.getGroupExists()).isFalse();
     assertThat(missing.getMember()).isFalse();
     assertThat(badFields(assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT,

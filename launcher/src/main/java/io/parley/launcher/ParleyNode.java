@@ -103,8 +103,8 @@ public final class ParleyNode implements AutoCloseable {
     if (role.serves(Role.GROUP)) {
       GroupSettings settings = GroupSettings.defaults().withMaxMembers(config.groupMaxMembers());
       GroupModule groups = database == null
-          ? GroupModule.create(platform, settings, peer(Role.USER))
-          : GroupModule.create(platform, settings, peer(Role.USER), database);
+          ? GroupModule.create(platform, settings, peer(Role.USER), peer(Role.FRIEND))
+          : GroupModule.create(platform, settings, peer(Role.USER), peer(Role.FRIEND), database);
       modules.add(groups);
       services.addAll(groups.services());
       names.add("group");

@@ -18,7 +18,9 @@ import io.parley.friend.v1.CheckRelationRequest;
 import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.ListFriendRequestsRequest;
 import io.parley.friend.v1.SendFriendRequestRequest;
+import io.parley.group.v1.AcceptInvitationRequest;
 import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.InviteMembersRequest;
@@ -164,7 +166,11 @@ class ParleyNodeTest {
         .setGroup(Group.newBuilder().setName("hikers"))
         .addMemberIds(frank.getUser().getUserId())
         .build());
-    assertThat(group.getMemberCount()).isEqualTo(2);
+    assertThat(group.getMemberCount()).as("frank is invited, not yet a member").isEqualTo(1);
+    Clients.as(GroupServiceGrpc.newBlockingStub(groupChannel), frank.getAccessToken())
+        .acceptInvitation(AcceptInvitationRequest.newBuilder().setGroupId(group.getGroupId()).build());
+    assertThat(asErin.getGroup(GetGroupRequest.newBuilder().setGroupId(group.getGroupId()).build()).getMemberCount())
+        .isEqualTo(2);
 
     Clients.assertFails(() -> asErin.inviteMembers(InviteMembersRequest.newBuilder()
             .setGroupId(group.getGroupId()).addUserIds("u0000000000000000").build()),

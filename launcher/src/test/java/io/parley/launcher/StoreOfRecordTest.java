@@ -16,7 +16,10 @@ import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.ListBlockedUsersRequest;
 import io.parley.friend.v1.ListFriendsRequest;
 import io.parley.friend.v1.SendFriendRequestRequest;
+import io.parley.group.v1.AcceptInvitationRequest;
 import io.parley.group.v1.CreateGroupRequest;
+import io.parley.group.v1.Invitation;
+import io.parley.group.v1.ListMyInvitationsRequest;
 import io.parley.group.v1.GetGroupRequest;
 import io.parley.group.v1.Group;
 import io.parley.group.v1.GroupServiceGrpc;
@@ -113,7 +116,9 @@ class StoreOfRecordTest {
         AcceptFriendRequestRequest.newBuilder().setRequestId(request).setRemark("Ally").build());
     friends(bob.getAccessToken()).blockUser(BlockUserRequest.newBuilder().setUserId(carolId).build());
     Group group = groups(alice.getAccessToken()).createGroup(CreateGroupRequest.newBuilder()
-        .setGroup(Group.newBuilder().setName("hikers")).addMemberIds(bobId).build());
+        .setGroup(Group.newBuilder().setName("hikers")).addMemberIds(bobId).addMemberIds(carolId).build());
+    groups(bob.getAccessToken()).acceptInvitation(
+        AcceptInvitationRequest.newBuilder().setGroupId(group.getGroupId()).build());
 
     SendMessageResponse first = send(alice.getAccessToken(), SendMessageRequest.newBuilder().setToUserId(bobId), "a-1",
         "hi bob");
@@ -150,6 +155,10 @@ class StoreOfRecordTest {
     assertThat(read.getOwnerId()).isEqualTo(aliceId);
     assertThat(groups(bobAgain).listMembers(ListMembersRequest.newBuilder().setGroupId(group.getGroupId()).build())
         .getMembersList()).extracting(Member::getUserId).containsExactlyInAnyOrder(aliceId, bobId);
+
+    assertThat(groups(login("carol")).listMyInvitations(ListMyInvitationsRequest.getDefaultInstance())
+        .getInvitationsList()).as("carol's pending invitation").extracting(Invitation::getGroupId)
+        .containsExactly(group.getGroupId());
 
     List<Message> history = messages(bobAgain).pullMessages(PullMessagesRequest.newBuilder()
         .setConversationId(first.getConversationId()).setAfterSeq(0).build()).getMessagesList();

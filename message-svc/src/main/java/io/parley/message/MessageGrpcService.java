@@ -12,7 +12,6 @@ import io.parley.data.PageTokens;
 import io.parley.error.ParleyException;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.GroupRole;
-import io.parley.group.v1.JoinPolicy;
 import io.parley.message.store.Appended;
 import io.parley.message.store.ConversationId;
 import io.parley.message.store.ConversationRef;
@@ -154,9 +153,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private void authorizeGroupMessage(SendMessageRequest request, String groupId, String sender,
       Message.Builder message) {
     CheckMembershipResponse membership = groups.membership(groupId, sender);
-    // A non-member learns that a group exists only if anyone may see it (OPEN), as in group-svc.
-    if (!membership.getGroupExists()
-        || (!membership.getMember() && membership.getJoinPolicy() != JoinPolicy.OPEN)) {
+    // A non-member learns that a group exists only if group-svc says anyone may see it.
+    if (!membership.getGroupExists() || (!membership.getMember() && !membership.getPublic())) {
       throw new ParleyException(ErrorReason.GROUP_NOT_FOUND, "group not found");
     }
     if (!membership.getMember()) {

@@ -140,7 +140,8 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
     CheckMembershipResponse.Builder out = CheckMembershipResponse.newBuilder().setGroupExists(members != null);
     MemberState member = null;
     if (members != null) {
-      out.setJoinPolicy(policies.getOrDefault(request.getGroupId(), JoinPolicy.INVITE_ONLY));
+      JoinPolicy policy = policies.getOrDefault(request.getGroupId(), JoinPolicy.INVITE_ONLY);
+      out.setJoinPolicy(policy).setPublic(policy != JoinPolicy.INVITE_ONLY);
       synchronized (members) {
         member = members.get(request.getUserId());
       }
