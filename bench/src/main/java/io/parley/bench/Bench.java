@@ -35,7 +35,8 @@ public final class Bench implements Callable<Integer> {
         new RevocationScenario(),
         new GatewayScenario(),
         new MessagingScenario(),
-        new GroupFanoutScenario())) {
+        new GroupFanoutScenario(),
+        new LoginFloodScenario())) {
       SCENARIOS.put(s.name(), s);
     }
   }

@@ -202,11 +202,15 @@ final class Deployment implements AutoCloseable {
     }
   }
 
-  /** Makes {@code a} and {@code b} friends through friend-svc. */
+  /**
+   * Makes {@code a} and {@code b} friends through friend-svc: {@code b} asks, {@code a} accepts, so
+   * that a user befriended by many accepts many requests but sends none (friend requests are
+   * rate-limited per sender; accepting is not).
+   */
   void befriend(BenchUser a, BenchUser b) {
-    String request = RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), a.token())
-        .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(b.id()).build()).getRequestId();
-    RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), b.token())
+    String request = RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), b.token())
+        .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(a.id()).build()).getRequestId();
+    RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), a.token())
         .acceptFriendRequest(AcceptFriendRequestRequest.newBuilder().setRequestId(request).build());
   }
 

@@ -46,8 +46,8 @@ import org.slf4j.LoggerFactory;
  * INVALID_ARGUMENT answer. Remarks and request messages follow the platform's {@link UserText}
  * rule (NFC, no control, bidirectional-control or invisible characters, limited in characters and
  * bytes) and are stored as it returns them. SendFriendRequest is then rate-limited per caller
- * ({@link FriendSettings#friendRequestLimit()}). Then users that must exist are checked with user-svc (USER_NOT_FOUND),
- * then {@link FriendRules} decides and makes the change in one transaction, and then, once it is
+ * ({@link FriendSettings#friendRequestLimit()}). Then users that must exist are checked with
+ * user-svc (USER_NOT_FOUND), then {@link FriendRules} decides and makes the change in one transaction, and then, once it is
  * committed, the relation event is published (see {@link RelationEvents}).
  *
  * <p>A request to a user who already sent the caller a pending request fails FRIEND_REQUEST_EXISTS,

@@ -22,7 +22,8 @@ public record FriendSettings(Duration userLookupTimeout, RateLimit friendRequest
     }
     requireNonNull(friendRequestLimit, "friendRequestLimit");
     if (!friendRequestLimit.name().equals("friend.request")) {
-      throw new IllegalArgumentException("friendRequestLimit must be named friend.request: " + friendRequestLimit.name());
+      throw new IllegalArgumentException(
+          "friendRequestLimit must be named friend.request: " + friendRequestLimit.name());
     }
   }
 

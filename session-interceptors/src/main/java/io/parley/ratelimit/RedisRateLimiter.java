@@ -93,7 +93,8 @@ final class RedisRateLimiter implements RateLimiter {
   static void checkKey(String key) {
     requireNonNull(key, "key");
     if (key.isEmpty() || key.length() > MAX_KEY_LENGTH) {
-      throw new IllegalArgumentException("a rate limit key must be 1-" + MAX_KEY_LENGTH + " characters: " + key.length());
+      throw new IllegalArgumentException(
+          "a rate limit key must be 1-" + MAX_KEY_LENGTH + " characters: " + key.length());
     }
   }
 

@@ -125,7 +125,10 @@ public final class ClientAddresses {
     return client;
   }
 
-  /** An entry of {@code x-forwarded-for} as an address, or null: {@code 192.0.2.7}, {@code 192.0.2.7:443}, {@code 2001:db8::1}, {@code [2001:db8::1]:443}. */
+  /**
+   * An entry of {@code x-forwarded-for} as an address, or null: {@code 192.0.2.7}, {@code
+   * 192.0.2.7:443}, {@code 2001:db8::1}, {@code [2001:db8::1]:443}.
+   */
   static InetAddress parseHop(String hop) {
     String literal = hop;
     if (literal.startsWith("[")) {

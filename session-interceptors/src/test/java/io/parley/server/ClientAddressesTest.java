@@ -51,7 +51,8 @@ class ClientAddressesTest {
   void whatAClientWritesIntoTheChainCannotStandInForItsOwnAddress() {
     // The client sent "X-Forwarded-For: 1.1.1.1"; the gateway appended the address it saw.
     assertThat(resolve("10.1.2.3", "1.1.1.1, 198.51.100.1")).isEqualTo("198.51.100.1");
-    assertThat(resolve("10.1.2.3", "1.1.1.1", "198.51.100.1")).as("one entry per header line").isEqualTo("198.51.100.1");
+    assertThat(resolve("10.1.2.3", "1.1.1.1", "198.51.100.1")).as("one entry per header line")
+        .isEqualTo("198.51.100.1");
   }
 
   @Test

@@ -5,11 +5,13 @@ import io.grpc.stub.StreamObserver;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import java.time.Duration;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,11 +22,13 @@ import org.slf4j.LoggerFactory;
  * queue is full, while every other call (GetMe, the other services in the process) keeps the
  * server's threads to itself.
  *
- * <p>{@link #reply} hands a call's password work to the pool and returns, so the server thread is
- * free at once; the pool answers the call when the work is done. The work runs in the call's
- * {@link Context} (its session, request id, client address and deadline), and is skipped if the
- * call was cancelled or its deadline passed while it waited: nobody is left to answer, and a
- * flood's abandoned calls cost no hashing. Thread-safe.
+ * <p>{@link #reply} first takes a place (a thread, or room in the queue) or refuses the call;
+ * then runs the call's preparation on the calling thread (the login throttle, the account lookup:
+ * what must not happen for a call that is refused anyway), hands the password work to the pool and
+ * returns, so the server thread is free at once; the pool answers the call when the work is done.
+ * The work runs in the call's {@link Context} (its session, request id, client address and
+ * deadline), and is skipped if the call was cancelled or its deadline passed while it waited:
+ * nobody is left to answer, and a flood's abandoned calls cost no hashing. Thread-safe.
  */
 final class HashingPool implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(HashingPool.class);
@@ -33,6 +37,8 @@ final class HashingPool implements AutoCloseable {
   static final Duration BUSY_RETRY_AFTER = Duration.ofSeconds(1);
 
   private final ThreadPoolExecutor executor;
+  /** Places: one per thread and per queue slot. The executor's own queue is unbounded; this bounds it. */
+  private final Semaphore places;
 
   /**
    * @param threads hashing threads, at least 1
@@ -43,8 +49,9 @@ final class HashingPool implements AutoCloseable {
       throw new IllegalArgumentException("threads and queue must be positive: " + threads + ", " + queue);
     }
     AtomicInteger counter = new AtomicInteger();
+    this.places = new Semaphore(threads + queue);
     this.executor = new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS,
-        new ArrayBlockingQueue<>(queue), r -> {
+        new LinkedBlockingQueue<>(), r -> {
           Thread t = new Thread(r, "parley-hashing-" + counter.incrementAndGet());
           t.setDaemon(true);
           return t;
@@ -62,34 +69,68 @@ final class HashingPool implements AutoCloseable {
    * @throws ParleyException PASSWORD_HASHING_BUSY with a RetryInfo, at once, if the queue is full
    */
   <T> void reply(StreamObserver<T> response, Supplier<T> work) {
-    Context context = Context.current();
-    Runnable task = context.wrap(() -> {
-      if (context.isCancelled()) {
-        logger.debug("call cancelled before its password work began; skipped");
-        return;
-      }
-      T value;
-      try {
-        value = work.get();
-      } catch (RuntimeException | Error e) {
-        response.onError(e);
-        if (e instanceof VirtualMachineError error) {
-          throw error;
-        }
-        return;
-      }
-      response.onNext(value);
-      response.onCompleted();
-    });
-    try {
-      executor.execute(task);
-    } catch (RejectedExecutionException e) {
-      throw ParleyException.builder(ErrorReason.PASSWORD_HASHING_BUSY)
-          .message("too many sign-ins in progress; retry shortly")
-          .retryAfter(BUSY_RETRY_AFTER)
-          .cause(e)
-          .build();
+    reply(response, () -> null, ignored -> work.get());
+  }
+
+  /**
+   * Takes a place for the current call, then runs {@code prepare} on the calling thread, and
+   * {@code work} with what it returns on the pool, as {@link #reply(StreamObserver, Supplier)}.
+   * Whatever {@code prepare} throws is thrown here, and gives the place back.
+   *
+   * @throws ParleyException PASSWORD_HASHING_BUSY with a RetryInfo, at once and before {@code
+   *     prepare} runs, if the queue is full
+   */
+  <P, T> void reply(StreamObserver<T> response, Supplier<P> prepare, Function<P, T> work) {
+    if (!places.tryAcquire()) {
+      throw busy(null);
     }
+    boolean handedOver = false;
+    try {
+      P prepared = prepare.get();
+      Context context = Context.current();
+      Runnable task = context.wrap(() -> {
+        try {
+          if (context.isCancelled()) {
+            logger.debug("call cancelled before its password work began; skipped");
+            return;
+          }
+          answer(response, () -> work.apply(prepared));
+        } finally {
+          places.release();
+        }
+      });
+      executor.execute(task);
+      handedOver = true;
+    } catch (RejectedExecutionException e) {
+      throw busy(e); // shut down
+    } finally {
+      if (!handedOver) {
+        places.release();
+      }
+    }
+  }
+
+  private static <T> void answer(StreamObserver<T> response, Supplier<T> work) {
+    T value;
+    try {
+      value = work.get();
+    } catch (RuntimeException | Error e) {
+      response.onError(e);
+      if (e instanceof VirtualMachineError error) {
+        throw error;
+      }
+      return;
+    }
+    response.onNext(value);
+    response.onCompleted();
+  }
+
+  private static ParleyException busy(Throwable cause) {
+    return ParleyException.builder(ErrorReason.PASSWORD_HASHING_BUSY)
+        .message("too many sign-ins in progress; retry shortly")
+        .retryAfter(BUSY_RETRY_AFTER)
+        .cause(cause)
+        .build();
   }
 
   /** Lets queued work finish for a few seconds, then stops what is left. */
@@ -108,6 +149,7 @@ final class HashingPool implements AutoCloseable {
 
   @Override
   public String toString() {
-    return "HashingPool{" + executor.getMaximumPoolSize() + " threads, " + executor.getQueue().size() + " waiting}";
+    return "HashingPool{" + executor.getMaximumPoolSize() + " threads, " + executor.getQueue().size() + " waiting, "
+        + places.availablePermits() + " places free}";
   }
 }

@@ -167,9 +167,8 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     String address = ClientAddresses.currentKey();
     limiter.acquire(settings.loginLimit(), address);
 
-    PasswordCheck check = beginPasswordCheck(username, address, null);
     String password = request.getPassword();
-    hashing.reply(response, () -> {
+    hashing.reply(response, () -> beginPasswordCheck(username, address, null), check -> {
       Account account = check.verify(password)
           .orElseThrow(() -> new ParleyException(ErrorReason.INVALID_CREDENTIALS, "wrong username or password"));
       User user = account.user();
@@ -212,8 +211,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
 
   /**
    * Begins a password check for {@code username} from the client {@code address} under the login
-   * throttle, on the calling thread (it costs a store round trip, no hashing), and finds the
-   * account; the check itself is {@link PasswordCheck#verify}, for the hashing pool.
+   * throttle, on the calling thread once the hashing pool has a place for it (so that a call
+   * refused PASSWORD_HASHING_BUSY counts as no failure), and finds the account; the check itself
+   * is {@link PasswordCheck#verify}, for the hashing pool.
    *
    * @param knownAccount the account, if the caller has it already (ChangePassword), else null
    * @throws ParleyException LOGIN_THROTTLED with a RetryInfo and metadata {@code limit} while the
@@ -384,10 +384,10 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     Session session = Sessions.current();
     Account account = existing(session.userId());
     // The old password is as good as a login: the same throttle keeps a stolen session from guessing it.
-    PasswordCheck check = beginPasswordCheck(account.username(), ClientAddresses.currentKey(), account);
+    String address = ClientAddresses.currentKey();
     String oldPassword = request.getOldPassword();
     String newPassword = request.getNewPassword();
-    hashing.reply(response, () -> {
+    hashing.reply(response, () -> beginPasswordCheck(account.username(), address, account), check -> {
       Account checked = check.verify(oldPassword)
           .orElseThrow(() -> new ParleyException(ErrorReason.PASSWORD_INCORRECT, "old_password is wrong"));
       if (!users.replacePasswordHash(checked.userId(), checked.passwordHash(), passwords.hash(newPassword))) {

@@ -23,7 +23,8 @@ import java.time.Duration;
  * @param searchScanLimit nickname index entries one SearchUsers call may examine, at least 1; a
  *     call that reaches it answers with a short (possibly empty) page and a next_page_token
  * @param hashingThreads threads that hash and check passwords, apart from the threads that serve
- *     calls, 1-256
+ *     calls, 1-256. Half the cores by default: a flood of logins then leaves the other half to
+ *     every other call (each hash also allocates its 19 MiB afresh, which costs collector pauses)
  * @param hashingQueue password checks that may wait for a hashing thread, 1-100,000; when it is
  *     full, Register, Login and ChangePassword fail at once with PASSWORD_HASHING_BUSY
  * @param registerLimit Register calls per client address ({@code user.register})
@@ -89,14 +90,15 @@ public record UserSettings(
 
   /**
    * Production values: Argon2id with 19 MiB, 2 passes, 1 lane (the OWASP recommendation, some
-   * 50-100 ms per hash on one core), on one hashing thread per core with 16 checks per thread
-   * waiting at most; 5 failures per username and address, 50 per address, within 15 minutes;
+   * 50-100 ms per hash on one core), on one hashing thread per two cores (at least one), with 8
+   * checks per thread waiting at most (well under a second's wait); 5 failures per username and
+   * address, 50 per address, within 15 minutes;
    * Register 20 an hour per address (10 at once), Login 60 a minute per address (20 at once),
    * SearchUsers 60 a minute per user (20 at once); 1000 nickname entries per search call.
    */
   public static UserSettings defaults() {
-    int cores = Runtime.getRuntime().availableProcessors();
-    return new UserSettings(19 * 1024, 2, 1, 5, 50, Duration.ofMinutes(15), 1000, cores, 16 * cores,
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    return new UserSettings(19 * 1024, 2, 1, 5, 50, Duration.ofMinutes(15), 1000, threads, 8 * threads,
         RateLimit.parse("user.register", "20/1h,burst=10"),
         RateLimit.parse("user.login", "60/1m,burst=20"),
         RateLimit.parse("user.search", "60/1m,burst=20"));
@@ -145,8 +147,8 @@ public record UserSettings(
 
   public UserSettings withRegisterLimit(RateLimit limit) {
     return new UserSettings(argon2MemoryKib, argon2Iterations, argon2Parallelism, maxLoginFailures,
-        maxLoginFailuresPerAddress, loginFailureWindow, searchScanLimit, hashingThreads, hashingQueue, limit, loginLimit,
-        searchLimit);
+        maxLoginFailuresPerAddress, loginFailureWindow, searchScanLimit, hashingThreads, hashingQueue, limit,
+        loginLimit, searchLimit);
   }
 
   public UserSettings withLoginLimit(RateLimit limit) {

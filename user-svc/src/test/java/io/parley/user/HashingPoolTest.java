@@ -86,10 +86,33 @@ class HashingPoolTest {
     occupyTheThread();
     pool.reply(new Reply<>(), () -> "queued");
 
-    ParleyException busy = catchThrowableOfType(ParleyException.class, () -> pool.reply(new Reply<>(), () -> "no room"));
+    ParleyException busy =
+        catchThrowableOfType(ParleyException.class, () -> pool.reply(new Reply<>(), () -> "no room"));
 
     assertThat(busy.reason()).isEqualTo(ErrorReason.PASSWORD_HASHING_BUSY);
     assertThat(busy.retryAfter()).isEqualTo(HashingPool.BUSY_RETRY_AFTER);
+  }
+
+  @Test
+  void preparationRunsOnTheCallersThreadOnlyOnceAPlaceIsTakenAndGivesItBackIfItThrows() throws Exception {
+    occupyTheThread();
+    AtomicBoolean prepared = new AtomicBoolean();
+    assertThat(catchThrowableOfType(IllegalStateException.class, () -> pool.reply(new Reply<>(), () -> {
+      throw new IllegalStateException("throttled");
+    }, p -> "never"))).hasMessage("throttled");
+    // The queue's one place is free again: this call takes it.
+    String caller = Thread.currentThread().getName();
+    Reply<String> queued = new Reply<>();
+    pool.reply(queued, () -> Thread.currentThread().getName(), p -> p + " then the pool");
+
+    ParleyException busy = catchThrowableOfType(ParleyException.class, () -> pool.reply(new Reply<>(), () -> {
+      prepared.set(true);
+      return "x";
+    }, p -> p));
+    assertThat(busy.reason()).isEqualTo(ErrorReason.PASSWORD_HASHING_BUSY);
+    assertThat(prepared).as("a refused call prepares nothing").isFalse();
+    release.countDown();
+    assertThat(queued.result.get(5, TimeUnit.SECONDS)).isEqualTo(caller + " then the pool");
   }
 
   @Test

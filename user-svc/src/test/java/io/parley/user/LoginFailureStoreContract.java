@@ -32,7 +32,10 @@ abstract class LoginFailureStoreContract {
   final MutableClock clock = new MutableClock(Instant.parse("2030-01-01T00:00:00Z"));
   private final List<LoginFailureStore> stores = new ArrayList<>();
 
-  /** A new store with its own keys, allowing {@code maxFailures} per username and address and {@code maxPerAddress} per address within {@code window}. */
+  /**
+   * A new store with its own keys, allowing {@code maxFailures} per username and address and {@code
+   * maxPerAddress} per address within {@code window}.
+   */
   abstract LoginFailureStore newStore(MutableClock clock, int maxFailures, int maxPerAddress, Duration window);
 
   private LoginFailureStore store() {

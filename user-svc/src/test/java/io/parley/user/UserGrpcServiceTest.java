@@ -344,7 +344,7 @@ class UserGrpcServiceTest {
   }
 
   @Test
-  void aFullHashingQueueFailsAtOnceWhileGetMeIsStillAnswered() throws Exception {
+  void aFullHashingQueueFailsAtOnceCountsNoFailureAndGetMeIsStillAnswered() throws Exception {
     try (InProcessUserService users = InProcessUserService.start(clock, UserSettings.forTests().withHashing(1, 1))) {
       User alice = users.stub().register(RegisterRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
           .build()).getUser();
@@ -372,6 +372,11 @@ class UserGrpcServiceTest {
         long start = System.nanoTime();
         StatusRuntimeException busy = assertFails(() -> users.stub().login(loginRequest("alice", PASSWORD).build()),
             Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
+        for (int i = 0; i < 5; i++) {
+          // Refused before any password was checked: no failure is counted.
+          assertFails(() -> users.stub().login(loginRequest("alice", "wrong password").build()),
+              Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
+        }
         assertFails(() -> users.stub().register(RegisterRequest.newBuilder().setUsername("bob").setPassword(PASSWORD)
             .build()), Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
         assertThat(users.as(session.getAccessToken()).getMe(GetMeRequest.getDefaultInstance())).isEqualTo(alice);
@@ -381,6 +386,7 @@ class UserGrpcServiceTest {
 
         release.countDown();
         assertThat(waiting.get(5, TimeUnit.SECONDS).getUser()).isEqualTo(alice);
+        assertThat(users.stub().login(loginRequest("alice", PASSWORD).build()).getUser()).isEqualTo(alice);
       } finally {
         release.countDown();
       }

@@ -21,12 +21,12 @@ class UserSettingsTest {
   }
 
   @Test
-  void defaultsHashOnAThreadPerCoreAndLimitCallers() {
+  void defaultsHashOnHalfTheCoresAndLimitCallers() {
     UserSettings defaults = UserSettings.defaults();
-    int cores = Runtime.getRuntime().availableProcessors();
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
 
-    assertThat(defaults.hashingThreads()).isEqualTo(cores);
-    assertThat(defaults.hashingQueue()).isEqualTo(16 * cores);
+    assertThat(defaults.hashingThreads()).isEqualTo(threads);
+    assertThat(defaults.hashingQueue()).isEqualTo(8 * threads);
     assertThat(defaults.registerLimit()).hasToString("user.register 20/1h,burst=10");
     assertThat(defaults.loginLimit()).hasToString("user.login 60/1m,burst=20");
     assertThat(defaults.searchLimit()).hasToString("user.search 60/1m,burst=20");
