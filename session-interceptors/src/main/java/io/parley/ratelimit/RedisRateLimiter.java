@@ -19,8 +19,9 @@ import redis.clients.jedis.exceptions.JedisException;
 /**
  * {@link RateLimiter#redis}: {@code rate_limit.lua} on one key per limit and key, {@code
  * parley:rl:{<limit>:<key>}}, holding the theoretical arrival time of the key's next call and
- * expiring a second after the key's bucket is full again. Fails open, as {@link RateLimiter} says: a failed
- * check lets the call through, logs, and the next second's checks do not ask Redis. Thread-safe.
+ * expiring a second after the key's bucket is full again. Fails open, as {@link RateLimiter} says:
+ * a failed check lets the call through and logs, and the next second's checks do not ask Redis.
+ * Thread-safe.
  */
 final class RedisRateLimiter implements RateLimiter {
   private static final Logger logger = LoggerFactory.getLogger(RedisRateLimiter.class);
