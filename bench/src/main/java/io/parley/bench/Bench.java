@@ -36,7 +36,8 @@ public final class Bench implements Callable<Integer> {
         new GatewayScenario(),
         new MessagingScenario(),
         new GroupFanoutScenario(),
-        new HistoryScenario())) {
+        new HistoryScenario(),
+        new LoginFloodScenario())) {
       SCENARIOS.put(s.name(), s);
     }
   }

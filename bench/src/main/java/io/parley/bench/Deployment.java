@@ -101,7 +101,8 @@ final class Deployment implements AutoCloseable {
       ParleyNode users = started(node(Role.USER).build());
       userTarget = "127.0.0.1:" + users.grpcPort();
       friendTarget = "127.0.0.1:" + started(node(Role.FRIEND).target(Role.USER, userTarget).build()).grpcPort();
-      groupTarget = "127.0.0.1:" + started(node(Role.GROUP).target(Role.USER, userTarget).groupMaxMembers(5000).build())
+      groupTarget = "127.0.0.1:" + started(node(Role.GROUP).target(Role.USER, userTarget)
+          .target(Role.FRIEND, friendTarget).groupMaxMembers(5000).build())
           .grpcPort();
       List<String> messages = new ArrayList<>();
       for (int i = 0; i < messageReplicas; i++) {
@@ -246,11 +247,15 @@ final class Deployment implements AutoCloseable {
     }
   }
 
-  /** Makes {@code a} and {@code b} friends through friend-svc. */
+  /**
+   * Makes {@code a} and {@code b} friends through friend-svc: {@code b} asks, {@code a} accepts, so
+   * that a user befriended by many accepts many requests but sends none (friend requests are
+   * rate-limited per sender; accepting is not).
+   */
   void befriend(BenchUser a, BenchUser b) {
-    String request = RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), a.token())
-        .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(b.id()).build()).getRequestId();
-    RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), b.token())
+    String request = RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), b.token())
+        .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(a.id()).build()).getRequestId();
+    RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), a.token())
         .acceptFriendRequest(AcceptFriendRequestRequest.newBuilder().setRequestId(request).build());
   }
 

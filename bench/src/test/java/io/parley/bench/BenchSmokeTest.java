@@ -39,7 +39,8 @@ class BenchSmokeTest {
         Arguments.of("gateway", List.of("--concurrency", "2")),
         Arguments.of("messaging", List.of("--scale", "20", "--rate", "200", "--concurrency", "4")),
         Arguments.of("group-fanout", List.of("--scale", "20")),
-        Arguments.of("history", List.of("--scale", "20000")));
+        Arguments.of("history", List.of("--scale", "20000")),
+        Arguments.of("login-flood", List.of("--rate", "50", "--scale", "100")));
   }
 
   @Test

@@ -7,6 +7,7 @@ import io.grpc.stub.StreamObserver;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.data.PageTokens;
+import io.parley.data.UserText;
 import io.parley.error.FieldViolations;
 import io.parley.error.ParleyException;
 import io.parley.events.EventBus;
@@ -30,6 +31,7 @@ import io.parley.friend.v1.RemoveFriendRequest;
 import io.parley.friend.v1.SendFriendRequestRequest;
 import io.parley.friend.v1.SetFriendRemarkRequest;
 import io.parley.friend.v1.UnblockUserRequest;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Sessions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,8 +43,11 @@ import org.slf4j.LoggerFactory;
  * here each method only ever reads or changes the caller's own relations.
  *
  * <p>Input is validated first; every bad field is named in a {@code BadRequest} of one
- * INVALID_ARGUMENT answer. Then users that must exist are checked with user-svc (USER_NOT_FOUND),
- * then {@link FriendRules} decides and makes the change in one transaction, and then, once it is
+ * INVALID_ARGUMENT answer. Remarks and request messages follow the platform's {@link UserText}
+ * rule (NFC, no control, bidirectional-control or invisible characters, limited in characters and
+ * bytes) and are stored as it returns them. SendFriendRequest is then rate-limited per caller
+ * ({@link FriendSettings#friendRequestLimit()}). Then users that must exist are checked with
+ * user-svc (USER_NOT_FOUND), then {@link FriendRules} decides and makes the change in one transaction, and then, once it is
  * committed, the relation event is published (see {@link RelationEvents}).
  *
  * <p>A request to a user who already sent the caller a pending request fails FRIEND_REQUEST_EXISTS,
@@ -55,17 +60,24 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
 
   static final int DEFAULT_PAGE_SIZE = 20;
   static final int MAX_PAGE_SIZE = 100;
-  static final int MAX_MESSAGE_LENGTH = 200;
-  static final int MAX_REMARK_LENGTH = 64;
+  /** A friend request's message: up to 200 characters, 800 bytes, over several lines. */
+  static final UserText MESSAGE = UserText.text(200, 800);
+  /** A remark for a friend: up to 64 characters, 256 bytes, on one line. */
+  static final UserText REMARK = UserText.label(64, 256);
 
   private final FriendRules rules;
   private final UserDirectory users;
   private final EventBus events;
+  private final RateLimiter limiter;
+  private final FriendSettings settings;
 
-  FriendGrpcService(FriendRules rules, UserDirectory users, EventBus events) {
+  FriendGrpcService(
+      FriendRules rules, UserDirectory users, EventBus events, RateLimiter limiter, FriendSettings settings) {
     this.rules = requireNonNull(rules, "rules");
     this.users = requireNonNull(users, "users");
     this.events = requireNonNull(events, "events");
+    this.limiter = requireNonNull(limiter, "limiter");
+    this.settings = requireNonNull(settings, "settings");
   }
 
   @Override
@@ -73,7 +85,7 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     checkUserId(violations, "to_user_id", request.getToUserId());
-    checkLength(violations, "message", request.getMessage(), MAX_MESSAGE_LENGTH);
+    String message = MESSAGE.check(violations, "message", request.getMessage());
     violations.throwIfAny();
     if (request.getToUserId().equals(me)) {
       throw ParleyException.builder(ErrorReason.FRIEND_REQUEST_TO_SELF)
@@ -81,8 +93,9 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
           .violation("to_user_id", "must not be your own user id")
           .build();
     }
+    limiter.acquire(settings.friendRequestLimit(), me);
     users.requireExists(request.getToUserId());
-    respond(response, rules.sendRequest(me, request.getToUserId(), request.getMessage()));
+    respond(response, rules.sendRequest(me, request.getToUserId(), message));
   }
 
   @Override
@@ -109,9 +122,9 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     checkRequestId(violations, request.getRequestId());
-    checkLength(violations, "remark", request.getRemark(), MAX_REMARK_LENGTH);
+    String remark = REMARK.check(violations, "remark", request.getRemark());
     violations.throwIfAny();
-    Friend friend = rules.acceptRequest(me, request.getRequestId(), request.getRemark());
+    Friend friend = rules.acceptRequest(me, request.getRequestId(), remark);
     relationChanged(me, friend.getUserId());
     respond(response, friend);
   }
@@ -155,9 +168,9 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     checkOtherUser(violations, me, "user_id", request.getUserId());
-    checkLength(violations, "remark", request.getRemark(), MAX_REMARK_LENGTH);
+    String remark = REMARK.check(violations, "remark", request.getRemark());
     violations.throwIfAny();
-    respond(response, rules.setRemark(me, request.getUserId(), request.getRemark()));
+    respond(response, rules.setRemark(me, request.getUserId(), remark));
   }
 
   @Override
@@ -241,11 +254,6 @@ final class FriendGrpcService extends FriendServiceGrpc.FriendServiceImplBase {
     if (violations.check(!value.isEmpty(), "request_id", "is required")) {
       violations.check(Ids.isValid(value, FriendStore.REQUEST_ID_PREFIX), "request_id", "must be a friend request id");
     }
-  }
-
-  /** At most {@code max} characters (Unicode code points, so an emoji counts once). */
-  private static void checkLength(FieldViolations violations, String field, String value, int max) {
-    violations.check(value.codePointCount(0, value.length()) <= max, field, "must be at most " + max + " characters");
   }
 
   private static void checkPageSize(FieldViolations violations, int pageSize) {

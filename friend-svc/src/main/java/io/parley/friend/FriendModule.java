@@ -6,6 +6,7 @@ import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import io.parley.user.v1.UserServiceGrpc;
 import java.util.List;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Relations are kept in memory ({@link #create(Platform, FriendSettings, Channel)}, the embedded
  * default) or in PostgreSQL ({@link #create(Platform, FriendSettings, Channel, DatabaseSettings)},
  * the store of record), whatever the platform's session store. Relation events go to {@link
- * Platform#events()} (see {@link RelationEvents}). Closing the module releases what it holds of its
+ * Platform#events()} (see {@link RelationEvents}); rate limits are counted on the platform's Redis,
+ * if it has one, else in memory ({@link RateLimiter#of}). Closing the module releases what it holds of its
  * own, the database pool included; the platform and the user channel stay open, since their owner
  * closes them.
  */
@@ -88,7 +90,9 @@ public final class FriendModule implements AutoCloseable {
       Platform platform, FriendSettings settings, Channel userChannel, FriendStore store, Database database) {
     UserDirectory users = new UserDirectory(UserServiceGrpc.newBlockingStub(userChannel), settings.userLookupTimeout());
     FriendRules rules = new FriendRules(store, platform.clock());
-    return new FriendModule(store, database, new FriendGrpcService(rules, users, platform.events()));
+    logger.info("friend-svc limits {}", settings.friendRequestLimit());
+    return new FriendModule(store, database, new FriendGrpcService(rules, users, platform.events(),
+        RateLimiter.of(platform), settings));
   }
 
   /** The gRPC services to add to a server: {@code parley.friend.v1.FriendService}. */

@@ -29,6 +29,7 @@ import io.parley.friend.v1.RemoveFriendRequest;
 import io.parley.friend.v1.SendFriendRequestRequest;
 import io.parley.friend.v1.SetFriendRemarkRequest;
 import io.parley.friend.v1.UnblockUserRequest;
+import io.parley.ratelimit.RateLimit;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -318,6 +319,49 @@ class FriendGrpcServiceTest {
 
     assertThat(request.getMessage()).isEqualTo("👋".repeat(200));
     assertInvalid(() -> send(bob, alice, "👋".repeat(201)), "message");
+  }
+
+  @Test
+  void remarksAndMessagesAreStoredNfcAndRefuseInvisibleOrBidiCharacters() {
+    FriendRequest request = send(alice, bob, "Salut, c'est Rene\u0301 !\nA\u0300 bient\u00f4t");
+    assertThat(request.getMessage()).isEqualTo("Salut, c'est Ren\u00e9 !\n\u00c0 bient\u00f4t");
+    Friend friend = accept(bob, request.getRequestId(), " Rene\u0301\u00a0");
+    assertThat(friend.getRemark()).isEqualTo("Ren\u00e9");
+
+    var me = fixture.as(alice);
+    for (String hostile : List.of("\u202Egnp.exe", "ad\u200Bmin", "x\u2066y\u2069", "\uFEFF", "\u3164", "a\u0007")) {
+      assertInvalid(() -> me.setFriendRemark(SetFriendRemarkRequest.newBuilder().setUserId(bob).setRemark(hostile)
+          .build()), "remark");
+      assertInvalid(() -> me.sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(fixture.newUser())
+          .setMessage(hostile).build()), "message");
+    }
+    assertInvalid(() -> me.setFriendRemark(SetFriendRemarkRequest.newBuilder().setUserId(bob).setRemark("two\nlines")
+        .build()), "remark");
+  }
+
+  @Test
+  void friendRequestsAreRateLimitedPerSenderWhateverTheOutcome() {
+    try (FriendServiceFixture limited = FriendServiceFixture.start(FriendSettings.defaults()
+        .withFriendRequestLimit(RateLimit.parse("friend.request", "3/1h")))) {
+      String sender = limited.newUser();
+      String other = limited.newUser();
+      var me = limited.as(sender);
+      me.sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(other).build());
+      assertFails(() -> me.sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(other).build()),
+          Code.ALREADY_EXISTS, ErrorReason.FRIEND_REQUEST_EXISTS);
+      me.sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(limited.newUser()).build());
+      int asked = limited.users.callers().size();
+
+      var refused = assertFails(() -> me.sendFriendRequest(SendFriendRequestRequest.newBuilder()
+          .setToUserId(limited.newUser()).build()), Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+
+      assertThat(errorInfo(refused).getMetadataMap()).containsEntry("limit", "friend.request");
+      assertThat(GrpcAssertions.retryDelay(refused)).isEqualTo(Duration.ofMinutes(20));
+      assertThat(limited.users.callers()).as("user-svc is not asked for a refused call").hasSize(asked);
+      limited.as(other).sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(limited.newUser()).build());
+      limited.clock.advance(Duration.ofMinutes(20));
+      me.sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(limited.newUser()).build());
+    }
   }
 
   @Test

@@ -68,7 +68,7 @@ class FriendRulesTest {
 
   /** The service this class tests, started once. */
   protected FriendServiceFixture startFixture() {
-    return FriendServiceFixture.start();
+    return FriendServiceFixture.start("memory", null, FriendServiceFixture.WITHOUT_RATE_LIMITS);
   }
 
   @BeforeAll

@@ -13,6 +13,7 @@ import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
 import io.parley.friend.v1.FriendServiceGrpc.FriendServiceBlockingStub;
 import io.parley.friend.v1.FriendServiceGrpc;
+import io.parley.ratelimit.RateLimit;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
@@ -35,6 +36,10 @@ import java.util.concurrent.TimeUnit;
  * collected.
  */
 final class FriendServiceFixture implements AutoCloseable {
+  /** The defaults without a limit on friend requests, for tests of the rules that send many. */
+  static final FriendSettings WITHOUT_RATE_LIMITS =
+      FriendSettings.defaults().withFriendRequestLimit(RateLimit.unlimited("friend.request"));
+
   private static final TokenKeys KEYS =
       TokenKeys.hmac("friend-svc-tests-0123456789abcdef0123".getBytes(UTF_8));
 
@@ -50,14 +55,15 @@ final class FriendServiceFixture implements AutoCloseable {
   private final BlockingQueue<String> events = new LinkedBlockingQueue<>();
   private final Map<String, String> tokens = new ConcurrentHashMap<>();
 
-  private FriendServiceFixture(String store, DatabaseSettings database) throws InterruptedException {
+  private FriendServiceFixture(String store, DatabaseSettings database, FriendSettings settings)
+      throws InterruptedException {
     String name = UUID.randomUUID().toString();
     platform = Platform.builder(KEYS).store(store).clock(clock).build();
     userServer = platform.serverBuilder().inProcess("users-" + name).directExecutor().addService(users).build().start();
     userChannel = ParleyChannels.forTarget("in-process:users-" + name);
     module = database == null
-        ? FriendModule.create(platform, FriendSettings.defaults(), userChannel)
-        : FriendModule.create(platform, FriendSettings.defaults(), userChannel, database);
+        ? FriendModule.create(platform, settings, userChannel)
+        : FriendModule.create(platform, settings, userChannel, database);
     ParleyServer.Builder server = platform.serverBuilder().inProcess("friends-" + name).directExecutor();
     module.services().forEach(server::addService);
     friendServer = server.build().start();
@@ -89,8 +95,18 @@ final class FriendServiceFixture implements AutoCloseable {
    * and whose relations are in memory if {@code database} is null, else in that PostgreSQL database.
    */
   static FriendServiceFixture start(String store, DatabaseSettings database) {
+    return start(store, database, FriendSettings.defaults());
+  }
+
+  /** A fixture on the memory stores with {@code settings}. */
+  static FriendServiceFixture start(FriendSettings settings) {
+    return start("memory", null, settings);
+  }
+
+  /** As {@link #start(String, DatabaseSettings)}, with {@code settings}. */
+  static FriendServiceFixture start(String store, DatabaseSettings database, FriendSettings settings) {
     try {
-      return new FriendServiceFixture(store, database);
+      return new FriendServiceFixture(store, database, settings);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

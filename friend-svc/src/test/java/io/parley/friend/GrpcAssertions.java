@@ -59,6 +59,13 @@ final class GrpcAssertions {
     return unpack(status, ErrorInfo.class);
   }
 
+  /** The RetryInfo delay, or null if there is none. */
+  static java.time.Duration retryDelay(com.google.rpc.Status status) {
+    com.google.rpc.RetryInfo retry = unpack(status, com.google.rpc.RetryInfo.class);
+    return retry == null ? null
+        : java.time.Duration.ofSeconds(retry.getRetryDelay().getSeconds(), retry.getRetryDelay().getNanos());
+  }
+
   private static <T extends com.google.protobuf.Message> T unpack(com.google.rpc.Status status, Class<T> type) {
     for (Any any : status.getDetailsList()) {
       if (any.is(type)) {

@@ -9,6 +9,7 @@ import io.parley.testing.PostgresServer;
 class PostgresFriendRulesTest extends FriendRulesTest {
   @Override
   protected FriendServiceFixture startFixture() {
-    return FriendServiceFixture.start("memory", PostgresServer.shared().createDatabase());
+    return FriendServiceFixture.start("memory", PostgresServer.shared().createDatabase(),
+        FriendServiceFixture.WITHOUT_RATE_LIMITS);
   }
 }

@@ -3,9 +3,14 @@ package io.parley.launcher;
 import io.parley.auth.TokenAlgorithm;
 import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
+import io.parley.friend.FriendSettings;
+import io.parley.group.GroupSettings;
+import io.parley.ratelimit.RateLimit;
+import io.parley.server.TrustedProxies;
 import io.parley.redis.RedisClients;
 import io.parley.session.SessionPolicy;
 import io.parley.session.TerminalPolicy;
+import io.parley.user.UserSettings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,6 +137,40 @@ final class LauncherOptions {
       description = "Member limit of new groups. Env PARLEY_GROUP_MAX_MEMBERS. Default: ${DEFAULT-VALUE}.")
   int groupMaxMembers;
 
+  @Option(names = "--group-friends-add-directly", defaultValue = "${env:PARLEY_GROUP_FRIENDS_ADD_DIRECTLY:-false}",
+      description = "Let a friend of the inviter be added to a group at once, without accepting an invitation. "
+          + "Env PARLEY_GROUP_FRIENDS_ADD_DIRECTLY. Default: ${DEFAULT-VALUE}.")
+  boolean groupFriendsAddDirectly;
+
+  @Option(names = "--trusted-proxies", paramLabel = "CIDRS", defaultValue = "${env:PARLEY_TRUSTED_PROXIES:-loopback}",
+      description = "Peers whose x-forwarded-for names the real client, for per-address limits: loopback, none, or "
+          + "comma-separated addresses and CIDRs (list the REST gateway's). Env PARLEY_TRUSTED_PROXIES. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String trustedProxies;
+
+  @Option(names = "--register-limit", paramLabel = "RATE", defaultValue = "${env:PARLEY_REGISTER_LIMIT:-20/1h,burst=10}",
+      description = "Register calls per client address, e.g. 20/1h,burst=10, or off. Env PARLEY_REGISTER_LIMIT. "
+          + "Default: ${DEFAULT-VALUE}.")
+  String registerLimit;
+
+  @Option(names = "--login-limit", paramLabel = "RATE", defaultValue = "${env:PARLEY_LOGIN_LIMIT:-60/1m,burst=20}",
+      description = "Login calls per client address. Env PARLEY_LOGIN_LIMIT. Default: ${DEFAULT-VALUE}.")
+  String loginLimit;
+
+  @Option(names = "--search-limit", paramLabel = "RATE", defaultValue = "${env:PARLEY_SEARCH_LIMIT:-60/1m,burst=20}",
+      description = "SearchUsers calls per user. Env PARLEY_SEARCH_LIMIT. Default: ${DEFAULT-VALUE}.")
+  String searchLimit;
+
+  @Option(names = "--friend-request-limit", paramLabel = "RATE",
+      defaultValue = "${env:PARLEY_FRIEND_REQUEST_LIMIT:-20/1h,burst=10}",
+      description = "Friend requests per user. Env PARLEY_FRIEND_REQUEST_LIMIT. Default: ${DEFAULT-VALUE}.")
+  String friendRequestLimit;
+
+  @Option(names = "--hashing-threads", paramLabel = "N", defaultValue = "${env:PARLEY_HASHING_THREADS:-0}",
+      description = "Threads that hash passwords (Register, Login, ChangePassword), apart from every other call; "
+          + "0 = half the cores. Env PARLEY_HASHING_THREADS.")
+  int hashingThreads;
+
   @Option(names = "--cors-origins", paramLabel = "ORIGINS", split = ",", defaultValue = "${env:PARLEY_CORS_ORIGINS}",
       description = "Origins the REST gateway allows (comma-separated, or *). Env PARLEY_CORS_ORIGINS.")
   List<String> corsOrigins;
@@ -177,7 +216,11 @@ final class LauncherOptions {
         .target(Role.GROUP, groupTarget)
         .target(Role.MESSAGE, messageTarget)
         .corsOrigins(corsOrigins == null ? List.of() : corsOrigins)
-        .groupMaxMembers(groupMaxMembers)
+        .users(userSettings())
+        .friends(FriendSettings.defaults()
+            .withFriendRequestLimit(rate("--friend-request-limit", "friend.request", friendRequestLimit)))
+        .groups(GroupSettings.defaults().withMaxMembers(groupMaxMembers).withFriendsAddDirectly(groupFriendsAddDirectly))
+        .trustedProxies(parseTrustedProxies(trustedProxies))
         .build();
   }
 
@@ -215,6 +258,34 @@ final class LauncherOptions {
     }
     String password = env.get(DATABASE_PASSWORD_ENV);
     return password == null || password.isEmpty() ? settings : settings.withPassword(password);
+  }
+
+  private UserSettings userSettings() {
+    UserSettings settings = UserSettings.defaults()
+        .withRegisterLimit(rate("--register-limit", "user.register", registerLimit))
+        .withLoginLimit(rate("--login-limit", "user.login", loginLimit))
+        .withSearchLimit(rate("--search-limit", "user.search", searchLimit));
+    if (hashingThreads < 0 || hashingThreads > 256) {
+      throw new IllegalArgumentException("--hashing-threads must be 0 (half the cores) to 256, not " + hashingThreads);
+    }
+    return hashingThreads == 0 ? settings : settings.withHashing(hashingThreads, 8 * hashingThreads);
+  }
+
+  /** The rate limit {@code value} of {@code flag}, or an error naming the flag. */
+  private static RateLimit rate(String flag, String name, String value) {
+    try {
+      return RateLimit.parse(name, value == null ? "" : value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(flag + " must be a rate such as 20/1m,burst=5, or off, not '" + value + "'", e);
+    }
+  }
+
+  private static TrustedProxies parseTrustedProxies(String value) {
+    try {
+      return TrustedProxies.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
+    }
   }
 
   private record KeysResult(TokenKeys keys, boolean ephemeral) {}

@@ -4,7 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
+import io.parley.friend.FriendSettings;
+import io.parley.group.GroupSettings;
+import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
+import io.parley.user.UserSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -27,8 +31,11 @@ import java.util.Map;
  * @param sessionPolicy how sessions live
  * @param targets gRPC targets of peer services, by role
  * @param corsOrigins origins the gateway allows; empty for none, {@code *} for any
- * @param groupMaxMembers the member limit of new groups
- * @param fastPasswordHashing cheap Argon2 parameters (tests and benchmarks only)
+ * @param users user-svc's settings (password hashing, login throttling, rate limits)
+ * @param friends friend-svc's settings
+ * @param groups group-svc's settings (member limit, invitations, …)
+ * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
+ *     gateway's addresses), for per-address limits
  */
 public record NodeConfig(
     Role role,
@@ -43,8 +50,10 @@ public record NodeConfig(
     SessionPolicy sessionPolicy,
     Map<Role, String> targets,
     List<String> corsOrigins,
-    int groupMaxMembers,
-    boolean fastPasswordHashing) {
+    UserSettings users,
+    FriendSettings friends,
+    GroupSettings groups,
+    TrustedProxies trustedProxies) {
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -55,6 +64,10 @@ public record NodeConfig(
     requireNonNull(sessionPolicy, "sessionPolicy");
     targets = Map.copyOf(targets);
     corsOrigins = List.copyOf(corsOrigins);
+    requireNonNull(users, "users");
+    requireNonNull(friends, "friends");
+    requireNonNull(groups, "groups");
+    requireNonNull(trustedProxies, "trustedProxies");
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -89,8 +102,10 @@ public record NodeConfig(
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
     private final Map<Role, String> targets = new EnumMap<>(Role.class);
     private List<String> corsOrigins = List.of();
-    private int groupMaxMembers = 2000;
-    private boolean fastPasswordHashing;
+    private UserSettings users = UserSettings.defaults();
+    private FriendSettings friends = FriendSettings.defaults();
+    private GroupSettings groups = GroupSettings.defaults();
+    private TrustedProxies trustedProxies = TrustedProxies.loopback();
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -155,19 +170,44 @@ public record NodeConfig(
       return this;
     }
 
-    public Builder groupMaxMembers(int groupMaxMembers) {
-      this.groupMaxMembers = groupMaxMembers;
+    public Builder users(UserSettings users) {
+      this.users = requireNonNull(users, "users");
       return this;
     }
 
+    public Builder friends(FriendSettings friends) {
+      this.friends = requireNonNull(friends, "friends");
+      return this;
+    }
+
+    public Builder groups(GroupSettings groups) {
+      this.groups = requireNonNull(groups, "groups");
+      return this;
+    }
+
+    /** The member limit of new groups. */
+    public Builder groupMaxMembers(int groupMaxMembers) {
+      this.groups = groups.withMaxMembers(groupMaxMembers);
+      return this;
+    }
+
+    /**
+     * Cheap Argon2 parameters and no per-address limits on Register and Login ({@link
+     * UserSettings#forTests()}): for tests and benchmarks, whose clients all share one address.
+     */
     public Builder fastPasswordHashing(boolean fast) {
-      this.fastPasswordHashing = fast;
+      this.users = fast ? UserSettings.forTests() : UserSettings.defaults();
+      return this;
+    }
+
+    public Builder trustedProxies(TrustedProxies trustedProxies) {
+      this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
       return this;
     }
 
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, database, keys, keysAreEphemeral, issuer, sessionPolicy,
-          targets, corsOrigins, groupMaxMembers, fastPasswordHashing);
+          targets, corsOrigins, users, friends, groups, trustedProxies);
     }
   }
 }

@@ -7,17 +7,14 @@ import io.grpc.Channel;
 import io.parley.data.Ids;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendModule;
-import io.parley.friend.FriendSettings;
 import io.parley.gateway.GatewayServer;
 import io.parley.group.GroupModule;
-import io.parley.group.GroupSettings;
 import io.parley.message.MessageModule;
 import io.parley.message.MessageSettings;
 import io.parley.redis.RedisClients;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.user.UserModule;
-import io.parley.user.UserSettings;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,27 +81,25 @@ public final class ParleyNode implements AutoCloseable {
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
-      UserSettings settings = config.fastPasswordHashing() ? UserSettings.forTests() : UserSettings.defaults();
       UserModule users = database == null
-          ? UserModule.create(platform, settings)
-          : UserModule.create(platform, settings, database);
+          ? UserModule.create(platform, config.users())
+          : UserModule.create(platform, config.users(), database);
       modules.add(users);
       services.addAll(users.services());
       names.add("user");
     }
     if (role.serves(Role.FRIEND)) {
       FriendModule friends = database == null
-          ? FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER))
-          : FriendModule.create(platform, FriendSettings.defaults(), peer(Role.USER), database);
+          ? FriendModule.create(platform, config.friends(), peer(Role.USER))
+          : FriendModule.create(platform, config.friends(), peer(Role.USER), database);
       modules.add(friends);
       services.addAll(friends.services());
       names.add("friend");
     }
     if (role.serves(Role.GROUP)) {
-      GroupSettings settings = GroupSettings.defaults().withMaxMembers(config.groupMaxMembers());
       GroupModule groups = database == null
-          ? GroupModule.create(platform, settings, peer(Role.USER), peer(Role.FRIEND))
-          : GroupModule.create(platform, settings, peer(Role.USER), peer(Role.FRIEND), database);
+          ? GroupModule.create(platform, config.groups(), peer(Role.USER), peer(Role.FRIEND))
+          : GroupModule.create(platform, config.groups(), peer(Role.USER), peer(Role.FRIEND), database);
       modules.add(groups);
       services.addAll(groups.services());
       names.add("group");
@@ -128,11 +123,12 @@ public final class ParleyNode implements AutoCloseable {
   private void startGrpc(List<BindableService> services, List<String> names) {
     Role role = config.role();
     if (inProcessName != null) {
-      ParleyServer.Builder local = platform.serverBuilder().inProcess(inProcessName);
+      ParleyServer.Builder local = platform.serverBuilder().inProcess(inProcessName).trustedProxies(config.trustedProxies());
       services.forEach(local::addService);
       localServer = local.build().start();
     }
-    ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort());
+    ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort())
+        .trustedProxies(config.trustedProxies());
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
     logger.info("Parley {} serving {} on gRPC {}:{}, sessions in {}, data in {}", role.command(), names, config.host(),

@@ -80,6 +80,24 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void limitsAndTrustedProxiesAreFlags() {
+    NodeConfig config = parse(Map.of(), "--register-limit", "5/1m", "--login-limit", "off",
+        "--friend-request-limit", "3/1h,burst=2", "--trusted-proxies", "10.0.0.0/8,loopback", "--hashing-threads", "3",
+        "--group-friends-add-directly").toConfig(Role.ALL, Map.of());
+    assertThat(config.users().registerLimit().permits()).isEqualTo(5);
+    assertThat(config.users().loginLimit().isUnlimited()).isTrue();
+    assertThat(config.users().hashingThreads()).isEqualTo(3);
+    assertThat(config.friends().friendRequestLimit().burst()).isEqualTo(2);
+    assertThat(config.groups().friendsAddDirectly()).isTrue();
+    assertThat(config.trustedProxies().toString()).contains("10.0.0.0/8");
+
+    assertThatThrownBy(() -> parse(Map.of(), "--login-limit", "lots").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--login-limit").hasMessageContaining("20/1m");
+    assertThatThrownBy(() -> parse(Map.of(), "--trusted-proxies", "gateway.local").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--trusted-proxies").hasMessageContaining("gateway.local");
+  }
+
+  @Test
   void theEmbeddedModeMayKeepItsDataInADatabase() {
     NodeConfig config = parse(Map.of(), "--database", "postgresql://app@localhost/chat").toConfig(Role.ALL, Map.of());
     assertThat(config.store()).isEqualTo("memory");
@@ -100,7 +118,7 @@ class LauncherOptionsTest {
     assertThat(config.sessionPolicy().terminalPolicy()).isEqualTo(TerminalPolicy.SINGLE);
     assertThat(config.sessionPolicy().maxInactive()).isEqualTo(Duration.ofMinutes(30));
     assertThat(config.target(Role.USER)).isEqualTo("users:9090");
-    assertThat(config.groupMaxMembers()).isEqualTo(50);
+    assertThat(config.groups().maxMembers()).isEqualTo(50);
   }
 
   @Test

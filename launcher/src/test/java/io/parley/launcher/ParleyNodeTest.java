@@ -77,7 +77,8 @@ class ParleyNodeTest {
     users = ParleyNode.start(distributed(Role.USER).build());
     String userTarget = "127.0.0.1:" + users.grpcPort();
     friends = ParleyNode.start(distributed(Role.FRIEND).target(Role.USER, userTarget).build());
-    groups = ParleyNode.start(distributed(Role.GROUP).target(Role.USER, userTarget).build());
+    groups = ParleyNode.start(distributed(Role.GROUP).target(Role.USER, userTarget)
+        .target(Role.FRIEND, "127.0.0.1:" + friends.grpcPort()).build());
     String friendTarget = "127.0.0.1:" + friends.grpcPort();
     String groupTarget = "127.0.0.1:" + groups.grpcPort();
     messages = ParleyNode.start(distributed(Role.MESSAGE)

@@ -75,7 +75,8 @@ class StoreOfRecordTest {
     ParleyNode users = ParleyNode.start(node(Role.USER).build());
     String userTarget = "127.0.0.1:" + users.grpcPort();
     ParleyNode friends = ParleyNode.start(node(Role.FRIEND).target(Role.USER, userTarget).build());
-    ParleyNode groups = ParleyNode.start(node(Role.GROUP).target(Role.USER, userTarget).build());
+    ParleyNode groups = ParleyNode.start(node(Role.GROUP).target(Role.USER, userTarget)
+        .target(Role.FRIEND, "127.0.0.1:" + friends.grpcPort()).build());
     ParleyNode messages = ParleyNode.start(node(Role.MESSAGE)
         .target(Role.FRIEND, "127.0.0.1:" + friends.grpcPort())
         .target(Role.GROUP, "127.0.0.1:" + groups.grpcPort())
@@ -94,11 +95,17 @@ class StoreOfRecordTest {
 
   @AfterAll
   static void stop() {
-    for (ManagedChannel channel : List.of(userChannel, friendChannel, groupChannel, messageChannel)) {
-      channel.shutdownNow();
+    for (ManagedChannel channel : new ManagedChannel[] {userChannel, friendChannel, groupChannel, messageChannel}) {
+      if (channel != null) {
+        channel.shutdownNow();
+      }
     }
-    nodes.forEach(ParleyNode::close);
-    redis.close();
+    if (nodes != null) {
+      nodes.forEach(ParleyNode::close);
+    }
+    if (redis != null) {
+      redis.close();
+    }
   }
 
   @Test

@@ -36,6 +36,10 @@ import redis.clients.jedis.UnifiedJedis;
  * about twice the socket timeout on the first call (jedis waits once more while discarding the
  * dead connection) and once after: under a second by default. Both kinds are returned as
  * {@link UnifiedJedis}, so stores work unchanged on either.
+ *
+ * <p>The password may be in the URL, or kept apart from it ({@link #create(String, String)}, e.g.
+ * read from {@code PARLEY_STORE_PASSWORD} or a file), so that it never has to be part of a URL
+ * that is logged, shown or typed on a command line.
  */
 public final class RedisClients {
   private static final int DEFAULT_PORT = 6379;
@@ -54,9 +58,20 @@ public final class RedisClients {
    * @throws IllegalArgumentException if the URL is malformed, with a message naming the problem
    */
   public static UnifiedJedis create(String url) {
+    return create(url, null);
+  }
+
+  /**
+   * A client for {@code url} that authenticates with {@code password} (with the URL's user, if it
+   * names one), whatever password the URL holds.
+   *
+   * @param password the password, or null for the URL's own (or none)
+   * @throws IllegalArgumentException if the URL is malformed, with a message naming the problem
+   */
+  public static UnifiedJedis create(String url, String password) {
     requireNonNull(url, "url");
     if (url.startsWith("redis-cluster://")) {
-      return createCluster(url);
+      return createCluster(url, password);
     }
     if (!url.startsWith("redis://") && !url.startsWith("rediss://")) {
       throw new IllegalArgumentException(
@@ -72,7 +87,7 @@ public final class RedisClients {
       throw new IllegalArgumentException("Redis URL '" + redact(url) + "' has no host");
     }
     Map<String, String> query = query(uri.getRawQuery());
-    DefaultJedisClientConfig.Builder config = clientConfig(uri.getRawUserInfo(), query);
+    DefaultJedisClientConfig.Builder config = clientConfig(uri.getRawUserInfo(), password, query);
     if (url.startsWith("rediss://")) {
       config.sslOptions(SslOptions.defaults());
     }
@@ -92,7 +107,7 @@ public final class RedisClients {
         .build();
   }
 
-  private static UnifiedJedis createCluster(String url) {
+  private static UnifiedJedis createCluster(String url, String password) {
     String rest = url.substring("redis-cluster://".length());
     String userInfo = null;
     int at = rest.lastIndexOf('@');
@@ -123,7 +138,7 @@ public final class RedisClients {
     int socketTimeout = intParam(query, "socketTimeout", 400);
     return RedisClusterClient.builder()
         .nodes(nodes)
-        .clientConfig(clientConfig(userInfo, query).build())
+        .clientConfig(clientConfig(userInfo, password, query).build())
         .poolConfig(poolConfig(query))
         .maxAttempts(3)
         .maxTotalRetriesDuration(Duration.ofMillis(socketTimeout))
@@ -152,20 +167,32 @@ public final class RedisClients {
     }
   }
 
-  private static DefaultJedisClientConfig.Builder clientConfig(String rawUserInfo, Map<String, String> query) {
+  private static DefaultJedisClientConfig.Builder clientConfig(
+      String rawUserInfo, String password, Map<String, String> query) {
     DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
         .protocol(RedisProtocol.RESP2)
         .connectionTimeoutMillis(intParam(query, "connectTimeout", 500))
         .socketTimeoutMillis(intParam(query, "socketTimeout", 400))
         .clientName(query.getOrDefault("clientName", "parley"));
+    String user = null;
+    String urlPassword = null;
     if (rawUserInfo != null && !rawUserInfo.isEmpty()) {
       int colon = rawUserInfo.indexOf(':');
-      String user = colon < 0 ? null : decode(rawUserInfo.substring(0, colon));
-      String password = decode(colon < 0 ? rawUserInfo : rawUserInfo.substring(colon + 1));
-      if (user != null && !user.isEmpty()) {
-        config.user(user);
+      // redis://secret@host is a password alone (Redis before ACLs); redis://user:secret@host both.
+      user = colon < 0 ? null : decode(rawUserInfo.substring(0, colon));
+      urlPassword = decode(colon < 0 ? rawUserInfo : rawUserInfo.substring(colon + 1));
+      if (password != null && colon < 0) {
+        // With the password given apart, the URL's user part is the user.
+        user = urlPassword;
+        urlPassword = null;
       }
-      config.password(password);
+    }
+    if (user != null && !user.isEmpty()) {
+      config.user(user);
+    }
+    String effective = password != null ? password : urlPassword;
+    if (effective != null) {
+      config.password(effective);
     }
     return config;
   }

@@ -40,6 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link RequestIdServerInterceptor}: the request id, so that everything below logs it;
  *   <li>{@link ExceptionMappingServerInterceptor}: catches whatever the interceptors below and the
  *       handler throw;
+ *   <li>the client address, for {@link ClientAddresses#current()}: the peer's, or the one it
+ *       forwards if it is one of the {@linkplain Builder#trustedProxies trusted proxies};
  *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
  * </ol>
  *
@@ -63,11 +65,13 @@ public final class ParleyServer implements AutoCloseable {
   private final Duration shutdownGrace;
   private final List<String> serviceNames;
   private final String description;
+  private final TrustedProxies trustedProxies;
   private volatile String boundDescription;
 
   private ParleyServer(Builder builder) {
     this.health = new HealthStatusManager();
     this.shutdownGrace = builder.shutdownGrace;
+    this.trustedProxies = builder.trustedProxies;
     this.executor = builder.directExecutor ? null : newExecutor(builder.threads);
     ServerBuilder<?> serverBuilder;
     if (builder.inProcessName != null) {
@@ -93,6 +97,7 @@ public final class ParleyServer implements AutoCloseable {
 
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
+    ClientAddressServerInterceptor clientAddresses = new ClientAddressServerInterceptor(builder.trustedProxies);
     List<String> names = new ArrayList<>();
     for (BindableService service : builder.services) {
       ServerServiceDefinition definition = service.bindService();
@@ -101,6 +106,7 @@ public final class ParleyServer implements AutoCloseable {
       if (builder.sessions != null) {
         chain.add(builder.sessions);
       }
+      chain.add(clientAddresses);
       chain.add(errors);
       chain.add(requestIds);
       // ServerInterceptors.intercept calls the last interceptor first.
@@ -132,7 +138,8 @@ public final class ParleyServer implements AutoCloseable {
     boundDescription = server.getPort() > 0 ? description.replaceAll(":\\d+$", ":" + server.getPort()) : description;
     health.setStatus("", ServingStatus.SERVING);
     serviceNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
-    logger.info("gRPC server listening on {} with {}", description(), serviceNames);
+    logger.info("gRPC server listening on {} with {}; client addresses forwarded by {} are believed", description(),
+        serviceNames, trustedProxies);
     return this;
   }
 
@@ -202,6 +209,7 @@ public final class ParleyServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private ErrorMapping errorMapping = ErrorMapping.defaults();
     private SessionServerInterceptor sessions;
+    private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private boolean withoutSessions;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
@@ -283,6 +291,16 @@ public final class ParleyServer implements AutoCloseable {
      */
     public Builder withoutSessions() {
       this.withoutSessions = true;
+      return this;
+    }
+
+    /**
+     * The peers whose {@code x-forwarded-for} gives the client address (see {@link
+     * ClientAddresses}): the REST gateway's addresses, and those of any proxy in front of the
+     * services. {@link TrustedProxies#loopback()} by default; in-process peers are always trusted.
+     */
+    public Builder trustedProxies(TrustedProxies trustedProxies) {
+      this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
       return this;
     }
 

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.parley.testing.RedisServer;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Jedis;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
 
 class RedisClientsTest {
   @Test
@@ -32,6 +34,25 @@ class RedisClientsTest {
       db3.set("where", "three");
       assertThat(db3.get("where")).isEqualTo("three");
       assertThat(db0.get("where")).isNull();
+    }
+  }
+
+  @Test
+  void aPasswordKeptApartFromTheUrlAuthenticates() {
+    try (RedisServer redis = RedisServer.start()) {
+      try (Jedis admin = redis.connect()) {
+        admin.configSet("requirepass", "s3cret pass");
+      }
+      try (UnifiedJedis apart = RedisClients.create(redis.url(), "s3cret pass");
+          UnifiedJedis named = RedisClients.create("redis://default@127.0.0.1:" + redis.port(), "s3cret pass");
+          UnifiedJedis inUrl = RedisClients.create("redis://:s3cret%20pass@127.0.0.1:" + redis.port());
+          UnifiedJedis without = RedisClients.create(redis.url())) {
+        apart.set("k", "v");
+        assertThat(named.get("k")).isEqualTo("v");
+        assertThat(inUrl.get("k")).isEqualTo("v");
+        assertThatThrownBy(() -> without.get("k")).isInstanceOf(JedisException.class);
+        apart.configSet("requirepass", "");
+      }
     }
   }
 }

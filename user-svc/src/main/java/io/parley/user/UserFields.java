@@ -1,6 +1,7 @@
 package io.parley.user;
 
 import io.parley.data.Ids;
+import io.parley.data.UserText;
 import io.parley.error.FieldViolations;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -10,22 +11,33 @@ import java.util.regex.Pattern;
 /**
  * The rules for UserService request fields. Each check records a violation naming the field (in
  * proto snake_case) in the caller's {@link FieldViolations}, so that one INVALID_ARGUMENT answer
- * lists every bad field; descriptions are safe to show to clients. Lengths count Unicode code
- * points, not UTF-16 units.
+ * lists every bad field; descriptions are safe to show to clients. Text that others read
+ * (nickname, bio, device name) follows the platform's {@link UserText} rule: NFC, no control,
+ * bidirectional-control or invisible characters, limited in characters and in UTF-8 bytes; the
+ * checks return the text to store.
+ *
+ * <p>The byte limits are chosen so that no combination of fields can break a store. A session
+ * record holds the username (at most 32 bytes), nickname (128), avatar URL (512) and device name
+ * (256), and some 150 bytes of ids, times and attribute names: about 1,100 bytes at most, well
+ * within the 1,920 bytes of the Redis session store. An account row holds at most some 2 KB of
+ * text, and a nickname index entry less than 300 bytes (folding may lengthen a nickname by half),
+ * far below PostgreSQL's index entry limit (about 2,700 bytes).
  */
 final class UserFields {
   static final int PASSWORD_MIN = 8;
   static final int PASSWORD_MAX = 128;
-  static final int NICKNAME_MAX = 32;
-  static final int AVATAR_URL_MAX = 512;
-  static final int BIO_MAX = 256;
-  static final int DEVICE_NAME_MAX = 64;
-  static final int QUERY_MAX = 32;
+  static final UserText NICKNAME = UserText.name(32, 128);
+  static final int AVATAR_URL_MAX_BYTES = 512;
+  static final UserText BIO = UserText.text(256, 1024);
+  static final UserText DEVICE_NAME = UserText.label(64, 256);
+  static final UserText QUERY = UserText.name(32, 128);
   static final int BATCH_MAX = 100;
 
   private static final Pattern USERNAME = Pattern.compile("[a-z0-9_.]{3,32}");
   private static final Pattern USERNAME_PREFIX = Pattern.compile("[a-z0-9_.]{1,32}");
   private static final Pattern SESSION_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+  /** Printable ASCII: a URL sent as it travels on the wire, anything else percent-encoded. */
+  private static final Pattern URL_CHARACTERS = Pattern.compile("[\\x21-\\x7e]+");
   private static final String USERNAME_RULE = "must be 3-32 characters of a-z, 0-9, '_' and '.'";
 
   private UserFields() {}
@@ -70,27 +82,22 @@ final class UserFields {
     violations.check(length(value) <= PASSWORD_MAX, field, "must be at most " + PASSWORD_MAX + " characters");
   }
 
-  /** The nickname without surrounding white space, or null after recording a violation. */
+  /** The nickname to store (stripped, NFC), or null after recording a violation. */
   static String nickname(FieldViolations violations, String field, String value) {
-    String stripped = value.strip();
-    if (stripped.isEmpty()) {
-      violations.add(field, "must not be empty or blank");
-      return null;
-    }
-    if (length(stripped) > NICKNAME_MAX || hasControl(stripped, false)) {
-      violations.add(field, "must be 1-" + NICKNAME_MAX + " characters without control characters");
-      return null;
-    }
-    return stripped;
+    return NICKNAME.check(violations, field, value);
   }
 
-  /** An avatar URL: empty (no avatar) or an absolute http(s) URL with a host, at most 512 characters. */
+  /**
+   * An avatar URL: empty (no avatar) or an absolute http(s) URL with a host, at most 512 bytes of
+   * printable ASCII (anything else percent-encoded, as browsers' URL APIs give it).
+   */
   static void avatarUrl(FieldViolations violations, String field, String value) {
     if (value.isEmpty()) {
       return;
     }
-    String rule = "must be an http or https URL of at most " + AVATAR_URL_MAX + " characters, or empty";
-    if (value.length() > AVATAR_URL_MAX) {
+    String rule = "must be an http or https URL of at most " + AVATAR_URL_MAX_BYTES
+        + " ASCII characters (others percent-encoded), or empty";
+    if (value.length() > AVATAR_URL_MAX_BYTES || !URL_CHARACTERS.matcher(value).matches()) {
       violations.add(field, rule);
       return;
     }
@@ -103,15 +110,14 @@ final class UserFields {
     }
   }
 
-  /** A bio: at most 256 characters; line breaks and tabs allowed, other control characters not. */
-  static void bio(FieldViolations violations, String field, String value) {
-    violations.check(length(value) <= BIO_MAX && !hasControl(value, true), field,
-        "must be at most " + BIO_MAX + " characters without control characters other than line breaks");
+  /** The bio to store (NFC; line breaks and tabs allowed), or null after recording a violation. */
+  static String bio(FieldViolations violations, String field, String value) {
+    return BIO.check(violations, field, value);
   }
 
-  static void deviceName(FieldViolations violations, String field, String value) {
-    violations.check(length(value) <= DEVICE_NAME_MAX && !hasControl(value, false), field,
-        "must be at most " + DEVICE_NAME_MAX + " characters without control characters");
+  /** The device name to store (stripped, NFC, possibly empty), or null after recording a violation. */
+  static String deviceName(FieldViolations violations, String field, String value) {
+    return DEVICE_NAME.check(violations, field, value);
   }
 
   /** A user id as {@link Ids#newId} makes them. */
@@ -131,26 +137,13 @@ final class UserFields {
     violations.check(SESSION_ID.matcher(value).matches(), field, "is not a session id");
   }
 
-  /** A search query, stripped and folded, or null after recording a violation. */
+  /** A search query, stripped, NFC and folded, or null after recording a violation. */
   static String query(FieldViolations violations, String field, String value) {
-    String stripped = value.strip();
-    if (stripped.isEmpty()) {
-      violations.add(field, "is required");
-      return null;
-    }
-    if (length(stripped) > QUERY_MAX || hasControl(stripped, false)) {
-      violations.add(field, "must be 1-" + QUERY_MAX + " characters without control characters");
-      return null;
-    }
-    return fold(stripped);
+    String query = QUERY.check(violations, field, value);
+    return query == null ? null : fold(query);
   }
 
   private static int length(String value) {
     return value.codePointCount(0, value.length());
-  }
-
-  private static boolean hasControl(String value, boolean allowLineBreaks) {
-    return value.codePoints().anyMatch(c -> Character.isISOControl(c)
-        && !(allowLineBreaks && (c == '\n' || c == '\r' || c == '\t')));
   }
 }

@@ -12,6 +12,8 @@ import io.parley.data.Ids;
 import io.parley.data.PageTokens;
 import io.parley.error.FieldViolations;
 import io.parley.error.ParleyException;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.server.ClientAddresses;
 import io.parley.session.Session;
 import io.parley.session.SessionPolicy;
 import io.parley.session.SessionState;
@@ -70,6 +72,13 @@ import org.slf4j.LoggerFactory;
  * a password change needs the current password and wins only against the hash it was checked
  * against); the stores only persist.
  *
+ * <p>Against hostile callers: Register and Login are rate-limited per client address, SearchUsers
+ * per user ({@link UserSettings}); failed password checks are throttled per username <em>and</em>
+ * client address and per address ({@link LoginFailureStore}), so that nobody can lock another
+ * user out; and every password hash and check runs on the {@link HashingPool}, which answers the
+ * call itself, so that a flood of them neither blocks the server's threads nor waits without
+ * bound (a full queue fails PASSWORD_HASHING_BUSY at once).
+ *
  * <p>Thread-safe: all state is in the stores.
  */
 final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
@@ -87,6 +96,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
   private final UserStore users;
   private final LoginFailureStore failures;
   private final PasswordHasher passwords;
+  private final HashingPool hashing;
+  private final RateLimiter limiter;
+  private final UserSettings settings;
   private final SessionStore sessions;
   private final SessionPolicy policy;
   private final TokenIssuer tokens;
@@ -96,6 +108,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
       UserStore users,
       LoginFailureStore failures,
       PasswordHasher passwords,
+      HashingPool hashing,
+      RateLimiter limiter,
+      UserSettings settings,
       SessionStore sessions,
       SessionPolicy policy,
       TokenIssuer tokens,
@@ -103,6 +118,9 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     this.users = requireNonNull(users, "users");
     this.failures = requireNonNull(failures, "failures");
     this.passwords = requireNonNull(passwords, "passwords");
+    this.hashing = requireNonNull(hashing, "hashing");
+    this.limiter = requireNonNull(limiter, "limiter");
+    this.settings = requireNonNull(settings, "settings");
     this.sessions = requireNonNull(sessions, "sessions");
     this.policy = requireNonNull(policy, "policy");
     this.tokens = requireNonNull(tokens, "tokens");
@@ -118,18 +136,22 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
         ? username
         : UserFields.nickname(violations, "nickname", request.getNickname());
     violations.throwIfAny();
+    limiter.acquire(settings.registerLimit(), ClientAddresses.currentKey());
 
-    User user = User.newBuilder()
-        .setUserId(Ids.newId("u"))
-        .setUsername(username)
-        .setNickname(nickname)
-        .setCreateTime(Timestamps.fromMillis(clock.millis()))
-        .build();
-    if (!users.create(new Account(user, passwords.hash(request.getPassword())))) {
-      throw new ParleyException(ErrorReason.USERNAME_TAKEN, "username is taken");
-    }
-    logger.info("registered user {} as {}", user.getUserId(), username);
-    reply(response, RegisterResponse.newBuilder().setUser(user).build());
+    String password = request.getPassword();
+    hashing.reply(response, () -> {
+      User user = User.newBuilder()
+          .setUserId(Ids.newId("u"))
+          .setUsername(username)
+          .setNickname(nickname)
+          .setCreateTime(Timestamps.fromMillis(clock.millis()))
+          .build();
+      if (!users.create(new Account(user, passwords.hash(password)))) {
+        throw new ParleyException(ErrorReason.USERNAME_TAKEN, "username is taken");
+      }
+      logger.info("registered user {} as {}", user.getUserId(), username);
+      return RegisterResponse.newBuilder().setUser(user).build();
+    });
   }
 
   @Override
@@ -140,17 +162,25 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     Terminal terminal = request.getTerminal();
     violations.check(terminal == Terminal.WEB || terminal == Terminal.MOBILE || terminal == Terminal.DESKTOP,
         "terminal", "must be WEB, MOBILE or DESKTOP");
-    UserFields.deviceName(violations, "device_name", request.getDeviceName());
+    String deviceName = UserFields.deviceName(violations, "device_name", request.getDeviceName());
     violations.throwIfAny();
+    String address = ClientAddresses.currentKey();
+    limiter.acquire(settings.loginLimit(), address);
 
-    Account account = checkPassword(username, request.getPassword(), null)
-        .orElseThrow(() -> new ParleyException(ErrorReason.INVALID_CREDENTIALS, "wrong username or password"));
-    User user = account.user();
-    String hash = account.passwordHash();
-    if (passwords.needsRehash(hash) && users.replacePasswordHash(user.getUserId(), hash, passwords.hash(request.getPassword()))) {
-      logger.info("upgraded the password hash of user {} to the configured parameters", user.getUserId());
-    }
+    String password = request.getPassword();
+    hashing.reply(response, () -> beginPasswordCheck(username, address, null), check -> {
+      Account account = check.verify(password)
+          .orElseThrow(() -> new ParleyException(ErrorReason.INVALID_CREDENTIALS, "wrong username or password"));
+      User user = account.user();
+      String hash = account.passwordHash();
+      if (passwords.needsRehash(hash) && users.replacePasswordHash(user.getUserId(), hash, passwords.hash(password))) {
+        logger.info("upgraded the password hash of user {} to the configured parameters", user.getUserId());
+      }
+      return openSession(user, terminal, deviceName);
+    });
+  }
 
+  private LoginResponse openSession(User user, Terminal terminal, String deviceName) {
     Instant now = clock.instant();
     Instant absoluteExpiry = now.plus(policy.absoluteLifetime());
     String sessionId = Ids.newSessionId();
@@ -158,7 +188,7 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
         .setSessionId(sessionId)
         .setUserId(user.getUserId())
         .setTerminal(terminal.getNumber())
-        .setDeviceName(request.getDeviceName())
+        .setDeviceName(deviceName)
         .setCreateTimeMs(now.toEpochMilli())
         .setMaxInactiveMs(policy.maxInactive().toMillis())
         .setAbsoluteExpireTimeMs(absoluteExpiry.toEpochMilli())
@@ -170,42 +200,73 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     logger.info("login user={} session={} terminal={} kicked={}", user.getUserId(), sessionId, terminal, kicked);
 
     StoredSession created = new StoredSession(record, SessionState.ACTIVE, now, null);
-    reply(response, LoginResponse.newBuilder()
+    return LoginResponse.newBuilder()
         .setAccessToken(token)
         .setTokenType("Bearer")
         .setExpireTime(Timestamps.fromMillis(absoluteExpiry.toEpochMilli()))
         .setSession(sessionInfo(created, sessionId))
         .setUser(user)
-        .build());
+        .build();
   }
 
   /**
-   * Checks a password under the login throttle: the account if {@code password} is its password,
-   * empty if the username is unknown or the password wrong (indistinguishable, in answer and in
-   * time).
+   * Begins a password check for {@code username} from the client {@code address} under the login
+   * throttle, on the calling thread once the hashing pool has a place for it (so that a call
+   * refused PASSWORD_HASHING_BUSY counts as no failure), and finds the account; the check itself
+   * is {@link PasswordCheck#verify}, for the hashing pool.
    *
    * @param knownAccount the account, if the caller has it already (ChangePassword), else null
-   * @throws ParleyException LOGIN_THROTTLED with a RetryInfo while the username is throttled
+   * @throws ParleyException LOGIN_THROTTLED with a RetryInfo and metadata {@code limit} while the
+   *     username is throttled from this address, or the address is
    */
-  private Optional<Account> checkPassword(String username, String password, Account knownAccount) {
-    Optional<Duration> wait = failures.begin(username);
-    if (wait.isPresent()) {
+  private PasswordCheck beginPasswordCheck(String username, String address, Account knownAccount) {
+    String attemptId = Ids.newSessionId();
+    Optional<LoginFailureStore.Refusal> refusal = failures.begin(username, address, attemptId);
+    if (refusal.isPresent()) {
       // Whole seconds, rounded up: a client that waits that long is let in.
-      Duration retryAfter = Duration.ofSeconds((wait.get().toMillis() + 999) / 1000);
+      Duration wait = refusal.get().retryAfter();
+      Duration retryAfter = Duration.ofSeconds((wait.toMillis() + 999) / 1000);
+      boolean perAddress = refusal.get().limit() == LoginFailureStore.Limit.ADDRESS;
       throw ParleyException.builder(ErrorReason.LOGIN_THROTTLED)
-          .message("too many failed attempts for this username; retry later")
+          .message(perAddress
+              ? "too many failed attempts from your address; retry later"
+              : "too many failed attempts for this username from your address; retry later")
+          .metadata("limit", refusal.get().limit().metadata())
           .retryAfter(retryAfter)
           .build();
     }
     Optional<Account> account = knownAccount != null ? Optional.of(knownAccount) : users.findByUsername(username);
-    boolean matches = account.isPresent()
-        ? passwords.verify(password, account.get().passwordHash())
-        : passwords.verifyDummy(password);
-    if (!matches) {
-      return Optional.empty();
+    return new PasswordCheck(username, address, attemptId, account);
+  }
+
+  /** A password check begun under the throttle, to be run on the hashing pool. */
+  private final class PasswordCheck {
+    private final String username;
+    private final String address;
+    private final String attemptId;
+    private final Optional<Account> account;
+
+    PasswordCheck(String username, String address, String attemptId, Optional<Account> account) {
+      this.username = username;
+      this.address = address;
+      this.attemptId = attemptId;
+      this.account = account;
     }
-    failures.reset(username);
-    return account;
+
+    /**
+     * The account if {@code password} is its password, else empty: the username is unknown or the
+     * password wrong, indistinguishable in answer and in time.
+     */
+    Optional<Account> verify(String password) {
+      boolean matches = account.isPresent()
+          ? passwords.verify(password, account.get().passwordHash())
+          : passwords.verifyDummy(password);
+      if (!matches) {
+        return Optional.empty();
+      }
+      failures.succeeded(username, address, attemptId);
+      return account;
+    }
   }
 
   @Override
@@ -264,7 +325,10 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
       UserFields.avatarUrl(violations, "avatar_url", request.getAvatarUrl());
     }
     if (request.hasBio()) {
-      UserFields.bio(violations, "bio", request.getBio());
+      String bio = UserFields.bio(violations, "bio", request.getBio());
+      if (bio != null) {
+        change.setBio(bio);
+      }
     }
     violations.throwIfAny();
 
@@ -289,6 +353,7 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     String query = UserFields.query(violations, "query", request.getQuery());
     violations.check(request.getPageSize() >= 0, "page_size", "must not be negative");
     violations.throwIfAny();
+    limiter.acquire(settings.searchLimit(), Sessions.current().userId());
     int pageSize = PageTokens.pageSize(request.getPageSize(), DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE);
     String tokenQuery = "search:" + query;
     String cursorText = PageTokens.decode(request.getPageToken(), tokenQuery);
@@ -319,14 +384,19 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     Session session = Sessions.current();
     Account account = existing(session.userId());
     // The old password is as good as a login: the same throttle keeps a stolen session from guessing it.
-    Account checked = checkPassword(account.username(), request.getOldPassword(), account)
-        .orElseThrow(() -> new ParleyException(ErrorReason.PASSWORD_INCORRECT, "old_password is wrong"));
-    if (!users.replacePasswordHash(checked.userId(), checked.passwordHash(), passwords.hash(request.getNewPassword()))) {
-      throw new ParleyException(ErrorReason.ABORTED, "the password was changed concurrently; retry");
-    }
-    List<String> revoked = sessions.revokeAllExcept(session.userId(), session.sessionId());
-    logger.info("password changed user={} session={} revoked={}", session.userId(), session.sessionId(), revoked);
-    reply(response, ChangePasswordResponse.newBuilder().setRevokedSessions(revoked.size()).build());
+    String address = ClientAddresses.currentKey();
+    String oldPassword = request.getOldPassword();
+    String newPassword = request.getNewPassword();
+    hashing.reply(response, () -> beginPasswordCheck(account.username(), address, account), check -> {
+      Account checked = check.verify(oldPassword)
+          .orElseThrow(() -> new ParleyException(ErrorReason.PASSWORD_INCORRECT, "old_password is wrong"));
+      if (!users.replacePasswordHash(checked.userId(), checked.passwordHash(), passwords.hash(newPassword))) {
+        throw new ParleyException(ErrorReason.ABORTED, "the password was changed concurrently; retry");
+      }
+      List<String> revoked = sessions.revokeAllExcept(session.userId(), session.sessionId());
+      logger.info("password changed user={} session={} revoked={}", session.userId(), session.sessionId(), revoked);
+      return ChangePasswordResponse.newBuilder().setRevokedSessions(revoked.size()).build();
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.BindableService;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import java.util.List;
 import org.slf4j.Logger;
@@ -12,9 +13,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * user-svc, wired: {@code parley.user.v1.UserService} over an account store (in memory, or in
- * PostgreSQL, the store of record) and a login-failure store (the platform's Redis if it has one,
- * else memory: throttling counters may be lost). The one entry point that the launcher and the tests
- * call:
+ * PostgreSQL, the store of record), a login-failure store and a rate limiter (on the platform's
+ * Redis if it has one, else in memory: throttling counters may be lost), and its own pool of
+ * password-hashing threads. The one entry point that the launcher and the tests call:
  *
  * <pre>{@code
  * try (UserModule users = UserModule.create(platform, UserSettings.defaults(), database)) {
@@ -25,23 +26,27 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>The platform must be able to sign tokens (Login issues them). Closing the module releases
- * what it created, the database pool included; the platform, and its Redis client, stay open.
+ * what it created, the hashing threads and the database pool included; the platform, and its Redis
+ * client, stay open.
  * Thread-safe.
  */
 public final class UserModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(UserModule.class);
 
-  /** The prefix of every Redis key of user-svc (login-failure counters only). */
+  /** The prefix of every Redis key of user-svc (login-failure counters only; rate limits are the platform's). */
   static final String KEY_PREFIX = "parley:user:";
 
   private final UserStore users;
   private final LoginFailureStore failures;
+  private final HashingPool hashing;
   private final Database database;
   private final UserGrpcService service;
 
-  private UserModule(UserStore users, LoginFailureStore failures, Database database, UserGrpcService service) {
+  private UserModule(
+      UserStore users, LoginFailureStore failures, HashingPool hashing, Database database, UserGrpcService service) {
     this.users = users;
     this.failures = failures;
+    this.hashing = hashing;
     this.database = database;
     this.service = service;
   }
@@ -84,11 +89,16 @@ public final class UserModule implements AutoCloseable {
   private static UserModule create(Platform platform, UserSettings settings, UserStore users, Database database) {
     LoginFailureStore failures = platform.isRedis()
         ? new RedisLoginFailureStore(platform.redis(), KEY_PREFIX, platform.clock(), settings.maxLoginFailures(),
-            settings.loginFailureWindow())
-        : new MemoryLoginFailureStore(platform.clock(), settings.maxLoginFailures(), settings.loginFailureWindow());
-    UserGrpcService service = new UserGrpcService(users, failures, PasswordHasher.of(settings),
-        platform.sessionStore(), platform.sessionPolicy(), platform.tokenIssuer(), platform.clock());
-    return new UserModule(users, failures, database, service);
+            settings.maxLoginFailuresPerAddress(), settings.loginFailureWindow())
+        : new MemoryLoginFailureStore(platform.clock(), settings.maxLoginFailures(),
+            settings.maxLoginFailuresPerAddress(), settings.loginFailureWindow());
+    HashingPool hashing = HashingPool.of(settings);
+    UserGrpcService service = new UserGrpcService(users, failures, PasswordHasher.of(settings), hashing,
+        RateLimiter.of(platform), settings, platform.sessionStore(), platform.sessionPolicy(), platform.tokenIssuer(),
+        platform.clock());
+    logger.info("user-svc hashes passwords on {} threads ({} may wait); limits {}, {}, {}", settings.hashingThreads(),
+        settings.hashingQueue(), settings.registerLimit(), settings.loginLimit(), settings.searchLimit());
+    return new UserModule(users, failures, hashing, database, service);
   }
 
   /** The gRPC services to add to a server built by {@link Platform#serverBuilder()}. */
@@ -101,9 +111,15 @@ public final class UserModule implements AutoCloseable {
     return users;
   }
 
+  /** The hashing threads, for tests that keep them busy. */
+  HashingPool hashingPool() {
+    return hashing;
+  }
+
   @Override
   public void close() {
     try {
+      hashing.close();
       failures.close();
     } finally {
       try {

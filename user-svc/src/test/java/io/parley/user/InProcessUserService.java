@@ -3,10 +3,13 @@ package io.parley.user;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.parley.auth.TokenKeys;
 import io.parley.client.BearerTokenCredentials;
 import io.parley.data.Ids;
+import io.parley.server.ClientAddresses;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.user.v1.UserServiceGrpc;
@@ -45,6 +48,21 @@ final class InProcessUserService implements AutoCloseable {
   /** A stub without credentials. */
   UserServiceGrpc.UserServiceBlockingStub stub() {
     return UserServiceGrpc.newBlockingStub(channel);
+  }
+
+  /**
+   * A stub without credentials whose calls come from the client {@code address}, as the REST
+   * gateway forwards it (in-process peers are trusted proxies).
+   */
+  UserServiceGrpc.UserServiceBlockingStub from(String address) {
+    Metadata headers = new Metadata();
+    headers.put(ClientAddresses.X_FORWARDED_FOR, address);
+    return stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+  }
+
+  /** A future stub without credentials. */
+  UserServiceGrpc.UserServiceFutureStub futureStub() {
+    return UserServiceGrpc.newFutureStub(channel);
   }
 
   /** A stub that sends {@code token} as its bearer token. */

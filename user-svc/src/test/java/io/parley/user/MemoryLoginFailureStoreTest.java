@@ -5,7 +5,7 @@ import java.time.Duration;
 
 class MemoryLoginFailureStoreTest extends LoginFailureStoreContract {
   @Override
-  LoginFailureStore newStore(MutableClock clock, int maxFailures, Duration window) {
-    return new MemoryLoginFailureStore(clock, maxFailures, window);
+  LoginFailureStore newStore(MutableClock clock, int maxFailures, int maxPerAddress, Duration window) {
+    return new MemoryLoginFailureStore(clock, maxFailures, maxPerAddress, window);
   }
 }

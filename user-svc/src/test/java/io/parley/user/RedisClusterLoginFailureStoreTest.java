@@ -31,7 +31,8 @@ class RedisClusterLoginFailureStoreTest extends LoginFailureStoreContract {
   }
 
   @Override
-  LoginFailureStore newStore(MutableClock clock, int maxFailures, Duration window) {
-    return new RedisLoginFailureStore(jedis, "test:" + Ids.newId("t") + ":user:", clock, maxFailures, window);
+  LoginFailureStore newStore(MutableClock clock, int maxFailures, int maxPerAddress, Duration window) {
+    return new RedisLoginFailureStore(jedis, "test:" + Ids.newId("t") + ":user:", clock, maxFailures, maxPerAddress,
+        window);
   }
 }

@@ -36,20 +36,23 @@ class RedisLoginFailureStoreTest extends LoginFailureStoreContract {
   }
 
   @Override
-  LoginFailureStore newStore(MutableClock clock, int maxFailures, Duration window) {
+  LoginFailureStore newStore(MutableClock clock, int maxFailures, int maxPerAddress, Duration window) {
     prefix = "test:" + Ids.newId("t") + ":user:";
-    return new RedisLoginFailureStore(jedis, prefix, clock, maxFailures, window);
+    return new RedisLoginFailureStore(jedis, prefix, clock, maxFailures, maxPerAddress, window);
   }
 
   @Test
-  void failuresExpireFromRedisAWindowAfterTheLast() {
-    LoginFailureStore store = newStore(clock, 5, WINDOW);
-    store.begin("alice");
+  void failuresExpireFromRedisAWindowAfterTheLastAndShareTheAddresssHashSlot() {
+    LoginFailureStore store = newStore(clock, 5, 50, WINDOW);
+    String attempt = Ids.newSessionId();
+    store.begin("alice", OWNER, attempt);
 
-    long ttl = jedis.pttl(prefix + "fail:alice");
-    assertThat(ttl).isBetween(WINDOW.toMillis() - 5_000, WINDOW.toMillis());
+    String addressKey = prefix + "fail:{" + OWNER + "}";
+    assertThat(jedis.pttl(addressKey + ":alice")).isBetween(WINDOW.toMillis() - 5_000, WINDOW.toMillis());
+    assertThat(jedis.pttl(addressKey)).isBetween(WINDOW.toMillis() - 5_000, WINDOW.toMillis());
 
-    store.reset("alice");
-    assertThat(jedis.exists(prefix + "fail:alice")).isFalse();
+    store.succeeded("alice", OWNER, attempt);
+    assertThat(jedis.exists(addressKey + ":alice")).isFalse();
+    assertThat(jedis.zcard(addressKey)).isZero();
   }
 }

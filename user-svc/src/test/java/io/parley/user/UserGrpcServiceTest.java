@@ -4,13 +4,16 @@ import static io.parley.user.RpcErrors.assertFails;
 import static io.parley.user.RpcErrors.assertInvalid;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
 import io.parley.data.PageTokens;
+import io.parley.ratelimit.RateLimit;
 import io.parley.testing.MutableClock;
 import io.parley.user.v1.BatchGetUsersRequest;
 import io.parley.user.v1.ChangePasswordRequest;
@@ -36,6 +39,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -255,6 +260,137 @@ class UserGrpcServiceTest {
     }
 
     assertThat(login("alice", Terminal.WEB).getUser().getUsername()).isEqualTo("alice");
+  }
+
+  @Test
+  void anAttackersFailuresFromOneAddressDoNotStopTheOwnerLoggingInFromAnother() {
+    User alice = register("alice");
+    UserServiceBlockingStub attacker = service.from("203.0.113.66");
+    for (int i = 0; i < 5; i++) {
+      String guess = "guess " + i;
+      assertFails(() -> attacker.login(loginRequest("alice", guess).build()),
+          Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+    }
+    StatusRuntimeException throttled = assertFails(() -> attacker.login(loginRequest("alice", "guess 5").build()),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+    assertThat(RpcErrors.errorInfo(throttled).getMetadataMap()).containsEntry("limit", "user.login-failures");
+
+    LoginResponse owner = service.from("198.51.100.7").login(loginRequest("alice", PASSWORD).build());
+
+    assertThat(owner.getUser()).isEqualTo(alice);
+    // Even the right password waits, from the attacker's address.
+    assertFails(() -> attacker.login(loginRequest("alice", PASSWORD).build()),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+  }
+
+  @Test
+  void oneAddressTryingAPasswordOnManyUsernamesIsThrottledAcrossThem() {
+    register("alice");
+    UserServiceBlockingStub sprayer = service.from("203.0.113.66");
+    for (int i = 0; i < 50; i++) {
+      String username = "user" + i;
+      assertFails(() -> sprayer.login(loginRequest(username, "Summer2030!").build()),
+          Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+    }
+
+    StatusRuntimeException throttled = assertFails(() -> sprayer.login(loginRequest("alice", "Summer2030!").build()),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+    assertThat(RpcErrors.errorInfo(throttled).getMetadataMap()).containsEntry("limit", "user.login-failures-per-address");
+    assertThat(RpcErrors.retryDelay(throttled)).isEqualTo(Duration.ofMinutes(15));
+    assertThat(service.from("198.51.100.7").login(loginRequest("alice", PASSWORD).build()).getUser().getUsername())
+        .isEqualTo("alice");
+  }
+
+  @Test
+  void loginIsRateLimitedPerClientAddressWhateverTheOutcome() {
+    UserSettings limited = UserSettings.forTests().withLoginLimit(RateLimit.parse("user.login", "3/1m"));
+    try (InProcessUserService users = InProcessUserService.start(clock, limited)) {
+      users.stub().register(RegisterRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
+      UserServiceBlockingStub a = users.from("198.51.100.7");
+      a.login(loginRequest("alice", PASSWORD).build());
+      assertFails(() -> a.login(loginRequest("alice", "wrong password").build()),
+          Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
+      a.login(loginRequest("alice", PASSWORD).build());
+
+      StatusRuntimeException limitedCall = assertFails(() -> a.login(loginRequest("alice", PASSWORD).build()),
+          Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+      assertThat(RpcErrors.retryDelay(limitedCall)).isEqualTo(Duration.ofSeconds(20));
+      assertThat(RpcErrors.errorInfo(limitedCall).getMetadataMap()).containsEntry("limit", "user.login");
+      assertThat(users.from("198.51.100.8").login(loginRequest("alice", PASSWORD).build()).getUser().getUsername())
+          .as("another address has its own allowance").isEqualTo("alice");
+
+      clock.advance(Duration.ofSeconds(20));
+      assertThat(a.login(loginRequest("alice", PASSWORD).build()).getUser().getUsername()).isEqualTo("alice");
+    }
+  }
+
+  @Test
+  void registerIsRateLimitedPerClientAddress() {
+    UserSettings limited = UserSettings.forTests().withRegisterLimit(RateLimit.parse("user.register", "2/1h"));
+    try (InProcessUserService users = InProcessUserService.start(clock, limited)) {
+      UserServiceBlockingStub a = users.from("2001:db8:1:2::10");
+      a.register(RegisterRequest.newBuilder().setUsername("one").setPassword(PASSWORD).build());
+      a.register(RegisterRequest.newBuilder().setUsername("two").setPassword(PASSWORD).build());
+
+      // Another address of the same IPv6 /64 is the same client.
+      StatusRuntimeException limitedCall = assertFails(() -> users.from("2001:db8:1:2::99").register(
+          RegisterRequest.newBuilder().setUsername("three").setPassword(PASSWORD).build()),
+          Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+      assertThat(RpcErrors.retryDelay(limitedCall)).isEqualTo(Duration.ofMinutes(30));
+      assertThat(users.store().findByUsername("three")).isEmpty();
+      users.from("2001:db8:1:3::10").register(RegisterRequest.newBuilder().setUsername("three").setPassword(PASSWORD)
+          .build());
+    }
+  }
+
+  @Test
+  void aFullHashingQueueFailsAtOnceCountsNoFailureAndGetMeIsStillAnswered() throws Exception {
+    try (InProcessUserService users = InProcessUserService.start(clock, UserSettings.forTests().withHashing(1, 1))) {
+      User alice = users.stub().register(RegisterRequest.newBuilder().setUsername("alice").setPassword(PASSWORD)
+          .build()).getUser();
+      LoginResponse session = users.stub().login(loginRequest("alice", PASSWORD).build());
+      CountDownLatch started = new CountDownLatch(1);
+      CountDownLatch release = new CountDownLatch(1);
+      try {
+        // The one hashing thread is busy, and one login waits for it.
+        users.module.hashingPool().reply(new StreamObserver<Boolean>() {
+          @Override public void onNext(Boolean value) {}
+          @Override public void onError(Throwable t) {}
+          @Override public void onCompleted() {}
+        }, () -> {
+          started.countDown();
+          try {
+            return release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
+        assertThat(started.await(5, TimeUnit.SECONDS)).isTrue();
+        ListenableFuture<LoginResponse> waiting = users.futureStub().login(loginRequest("alice", PASSWORD).build());
+
+        long start = System.nanoTime();
+        StatusRuntimeException busy = assertFails(() -> users.stub().login(loginRequest("alice", PASSWORD).build()),
+            Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
+        for (int i = 0; i < 5; i++) {
+          // Refused before any password was checked: no failure is counted.
+          assertFails(() -> users.stub().login(loginRequest("alice", "wrong password").build()),
+              Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
+        }
+        assertFails(() -> users.stub().register(RegisterRequest.newBuilder().setUsername("bob").setPassword(PASSWORD)
+            .build()), Code.RESOURCE_EXHAUSTED, ErrorReason.PASSWORD_HASHING_BUSY);
+        assertThat(users.as(session.getAccessToken()).getMe(GetMeRequest.getDefaultInstance())).isEqualTo(alice);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+        assertThat(RpcErrors.retryDelay(busy)).isEqualTo(Duration.ofSeconds(1));
+        assertThat(waiting.isDone()).isFalse();
+
+        release.countDown();
+        assertThat(waiting.get(5, TimeUnit.SECONDS).getUser()).isEqualTo(alice);
+        assertThat(users.stub().login(loginRequest("alice", PASSWORD).build()).getUser()).isEqualTo(alice);
+      } finally {
+        release.countDown();
+      }
+    }
   }
 
   @Test
@@ -478,6 +614,75 @@ class UserGrpcServiceTest {
 
     assertInvalid(() -> as(alice).updateProfile(UpdateProfileRequest.newBuilder().setAvatarUrl(candidate).build()),
         "avatar_url");
+  }
+
+  @Test
+  void profileTextIsStoredNfcNormalizedAndStripped() {
+    User user = anonymous.register(RegisterRequest.newBuilder()
+        .setUsername("rene").setPassword(PASSWORD).setNickname("\u00a0Rene\u0301 ").build()).getUser();
+    LoginResponse login = anonymous.login(loginRequest("rene", PASSWORD).setDeviceName(" Pixel\u00a0").build());
+
+    User updated = as(login).updateProfile(UpdateProfileRequest.newBuilder().setBio("cafe\u0301\n").build());
+
+    assertThat(user.getNickname()).isEqualTo("Ren\u00e9");
+    assertThat(login.getSession().getDeviceName()).isEqualTo("Pixel");
+    assertThat(updated.getBio()).isEqualTo("caf\u00e9\n");
+    assertThat(service.store().findById(user.getUserId()).orElseThrow().user().getBio()).isEqualTo("caf\u00e9\n");
+    assertThat(as(login).searchUsers(SearchUsersRequest.newBuilder().setQuery("rene\u0301").build()).getUsersList())
+        .extracting(User::getUserId).containsExactly(user.getUserId());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"\u202Eadmin", "ad\u200Bmin", "ad\u200Dmin", "\u2066admin\u2069", "admin\uFEFF", "\u3164",
+      "ad\u00ADmin", "ad\u0085min"})
+  void namesRefuseBidiControlsZeroWidthAndInvisibleCharacters(String name) {
+    register("alice");
+    LoginResponse alice = login("alice", Terminal.WEB);
+
+    assertInvalid(() -> anonymous.register(RegisterRequest.newBuilder()
+        .setUsername("mallory").setPassword(PASSWORD).setNickname(name).build()), "nickname");
+    assertInvalid(() -> as(alice).updateProfile(UpdateProfileRequest.newBuilder().setNickname(name).setBio(name)
+        .build()), "nickname", "bio");
+    assertInvalid(() -> anonymous.login(loginRequest("alice", PASSWORD).setDeviceName(name).build()), "device_name");
+  }
+
+  @Test
+  void fieldsAreLimitedInBytesAsWellAsCharacters() {
+    register("alice");
+    LoginResponse alice = login("alice", Terminal.WEB);
+    UserServiceBlockingStub stub = as(alice);
+    // 32 emoji are 32 characters and 128 bytes: accepted; 33 CJK characters are too many characters.
+    stub.updateProfile(UpdateProfileRequest.newBuilder().setNickname("\ud83d\ude00".repeat(32)).build());
+    assertInvalid(() -> stub.updateProfile(UpdateProfileRequest.newBuilder().setNickname("\u5f20".repeat(33)).build()),
+        "nickname");
+    // A 512-byte URL is accepted; non-ASCII must come percent-encoded.
+    String longest = "https://cdn.example.com/" + "a".repeat(512 - 24);
+    assertThat(stub.updateProfile(UpdateProfileRequest.newBuilder().setAvatarUrl(longest).build()).getAvatarUrl())
+        .isEqualTo(longest);
+    assertInvalid(() -> stub.updateProfile(UpdateProfileRequest.newBuilder().setAvatarUrl(longest + "a").build()),
+        "avatar_url");
+    assertInvalid(() -> stub.updateProfile(UpdateProfileRequest.newBuilder()
+        .setAvatarUrl("https://example.com/\u982d.png").build()), "avatar_url");
+    assertThat(stub.updateProfile(UpdateProfileRequest.newBuilder()
+        .setAvatarUrl("https://example.com/%E9%A0%AD.png").build()).getAvatarUrl())
+        .isEqualTo("https://example.com/%E9%A0%AD.png");
+  }
+
+  @Test
+  void searchIsRateLimitedPerUser() {
+    register("alice");
+    register("bob");
+    UserServiceBlockingStub alice = as(login("alice", Terminal.WEB));
+    SearchUsersRequest query = SearchUsersRequest.newBuilder().setQuery("bo").build();
+    for (int i = 0; i < 20; i++) {
+      alice.searchUsers(query);
+    }
+
+    StatusRuntimeException limited = assertFails(() -> alice.searchUsers(query),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+    assertThat(RpcErrors.errorInfo(limited).getMetadataMap()).containsEntry("limit", "user.search");
+    assertThat(RpcErrors.retryDelay(limited)).isEqualTo(Duration.ofSeconds(1));
+    assertThat(as(login("bob", Terminal.WEB)).searchUsers(query).getUsersCount()).isEqualTo(1);
   }
 
   // --- SearchUsers -------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.parley.user;
 
 import static io.parley.user.RpcErrors.assertFails;
+import static io.parley.user.RpcErrors.assertInvalid;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -8,14 +9,18 @@ import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status.Code;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.parley.auth.TokenKeys;
 import io.parley.client.BearerTokenCredentials;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
 import io.parley.database.DatabaseSettings;
+import io.parley.ratelimit.RateLimit;
+import io.parley.server.ClientAddresses;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.session.CachingSessionStore;
@@ -31,6 +36,7 @@ import io.parley.user.v1.LoginResponse;
 import io.parley.user.v1.LogoutRequest;
 import io.parley.user.v1.RegisterRequest;
 import io.parley.user.v1.SessionInfo;
+import io.parley.user.v1.UpdateProfileRequest;
 import io.parley.user.v1.User;
 import io.parley.user.v1.UserServiceGrpc;
 import io.parley.user.v1.UserServiceGrpc.UserServiceBlockingStub;
@@ -99,7 +105,11 @@ class UserServiceEndToEndTest {
   }
 
   private Replica replica(SessionPolicy policy) {
-    Replica replica = Replica.start(redis.url(), policy, database);
+    return replica(policy, UserSettings.forTests());
+  }
+
+  private Replica replica(SessionPolicy policy, UserSettings settings) {
+    Replica replica = Replica.start(redis.url(), policy, settings, database);
     replicas.add(replica);
     return replica;
   }
@@ -316,6 +326,55 @@ class UserServiceEndToEndTest {
     assertFails(() -> login(b, username, Terminal.WEB), Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
     assertFails(() -> login(a, username.toUpperCase(Locale.ROOT), Terminal.WEB),
         Code.RESOURCE_EXHAUSTED, ErrorReason.LOGIN_THROTTLED);
+    // From another address, forwarded by a proxy on loopback, the owner is not held up.
+    assertThat(a.from("198.51.100.7").login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
+        .setTerminal(Terminal.WEB).build()).getUser().getUsername()).isEqualTo(username);
+  }
+
+  @Test
+  void aLongNonAsciiAvatarUrlAndDeviceNameDoNotMakeLoginFailInternal() {
+    Replica a = replica();
+    String username = (newUsername() + "_".repeat(32)).substring(0, 32);
+    register(a, username);
+    LoginResponse first = login(a, username, Terminal.WEB);
+    // What broke: an avatar URL of 492 three-byte characters was accepted, and with 64 emoji as the
+    // device name the session record outgrew the Redis store's limit: Login failed INTERNAL.
+    String brokeLogin = "https://example.com/" + "\u982d".repeat(492);
+    assertInvalid(() -> a.as(first).updateProfile(UpdateProfileRequest.newBuilder().setAvatarUrl(brokeLogin).build()),
+        "avatar_url");
+
+    // Every field of the session record at its byte limit, in 4-byte characters where they may be.
+    String avatarUrl = "https://example.com/" + "%E9%A0%AD".repeat(54) + "abcdef";
+    assertThat(avatarUrl).hasSize(UserFields.AVATAR_URL_MAX_BYTES);
+    String nickname = "\ud83d\ude00".repeat(UserFields.NICKNAME.maxChars());
+    String deviceName = "\ud83d\ude00".repeat(UserFields.DEVICE_NAME.maxChars());
+    a.as(first).updateProfile(UpdateProfileRequest.newBuilder().setNickname(nickname).setAvatarUrl(avatarUrl).build());
+    LoginResponse second = a.stub().login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
+        .setTerminal(Terminal.MOBILE).setDeviceName(deviceName).build());
+
+    assertThat(getMe(a, second).getAvatarUrl()).isEqualTo(avatarUrl);
+    assertThat(second.getSession().getDeviceName()).isEqualTo(deviceName);
+    // A profile change rewrites the attributes of every session: they fit as well.
+    a.as(second).updateProfile(UpdateProfileRequest.newBuilder().setNickname(nickname.substring(2) + "!").build());
+    assertThat(getMe(a, first).getNickname()).isEqualTo(nickname.substring(2) + "!");
+  }
+
+  @Test
+  void loginRateLimitsHoldAcrossReplicas() {
+    UserSettings limited = UserSettings.forTests().withLoginLimit(RateLimit.parse("user.login", "3/1m"));
+    Replica a = replica(SessionPolicy.defaults(), limited);
+    Replica b = replica(SessionPolicy.defaults(), limited);
+    String username = newUsername();
+    register(a, username);
+    login(a, username, Terminal.WEB);
+    login(b, username, Terminal.WEB);
+    login(a, username, Terminal.WEB);
+
+    StatusRuntimeException limitedCall = assertFails(() -> login(b, username, Terminal.WEB),
+        Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+    assertThat(RpcErrors.retryDelay(limitedCall)).isPositive().isLessThanOrEqualTo(Duration.ofSeconds(20));
+    assertThat(b.from("198.51.100.7").login(LoginRequest.newBuilder().setUsername(username).setPassword(PASSWORD)
+        .setTerminal(Terminal.WEB).build()).getUser().getUsername()).isEqualTo(username);
   }
 
   @Test
@@ -422,9 +481,9 @@ class UserServiceEndToEndTest {
       this.channel = channel;
     }
 
-    static Replica start(String storeUrl, SessionPolicy policy, DatabaseSettings database) {
+    static Replica start(String storeUrl, SessionPolicy policy, UserSettings settings, DatabaseSettings database) {
       Platform platform = Platform.builder(TokenKeys.hmac(SECRET)).store(storeUrl).sessionPolicy(policy).build();
-      UserModule module = UserModule.create(platform, UserSettings.forTests(), database);
+      UserModule module = UserModule.create(platform, settings, database);
       ParleyServer.Builder builder = platform.serverBuilder().host("127.0.0.1").port(0).threads(4)
           .shutdownGrace(Duration.ofSeconds(1));
       module.services().forEach(builder::addService);
@@ -454,6 +513,13 @@ class UserServiceEndToEndTest {
 
     UserServiceBlockingStub stub() {
       return UserServiceGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS);
+    }
+
+    /** A stub whose calls a proxy on loopback (trusted) forwards for the client {@code address}. */
+    UserServiceBlockingStub from(String address) {
+      Metadata headers = new Metadata();
+      headers.put(ClientAddresses.X_FORWARDED_FOR, address);
+      return stub().withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
     UserServiceBlockingStub as(LoginResponse login) {
