@@ -129,7 +129,7 @@ class OpenApiTest {
     assertThat(oracle.schema("parley.message.v1.CustomContent").getAsJsonObject("properties").getAsJsonObject("data")
         .get("type").getAsString()).isEqualTo("object");
     assertThat(oracle.schema("parley.group.v1.JoinPolicy").getAsJsonArray("enum").toString())
-        .isEqualTo("[\"JOIN_POLICY_UNSPECIFIED\",\"OPEN\",\"INVITE_ONLY\"]");
+        .isEqualTo("[\"JOIN_POLICY_UNSPECIFIED\",\"OPEN\",\"INVITE_ONLY\",\"APPROVAL\"]");
     JsonArray updateGroup = doc.getAsJsonObject("paths").getAsJsonObject("/v1/groups/{groupId}").getAsJsonObject("patch")
         .getAsJsonArray("parameters");
     assertThat(updateGroup.toString()).contains("\"name\":\"updateMask\",\"in\":\"query\"");

@@ -61,7 +61,10 @@ final class ParleyRest {
     ok(http.send("POST", "/v1/friendRequests/" + requestId + ":accept", "{}", "Authorization", b.authorization()));
   }
 
-  /** Creates a group owned by {@code owner} with the given members; returns its id. */
+  /**
+   * Creates a group owned by {@code owner} that invites the given users (each becomes a member
+   * only by {@linkplain #acceptInvitation accepting}); returns its id.
+   */
   String createGroup(Login owner, String name, String joinPolicy, String... memberIds) {
     JsonObject group = new JsonObject();
     group.addProperty("name", name);
@@ -72,6 +75,22 @@ final class ParleyRest {
     }
     return ok(http.send("POST", "/v1/groups" + query, group.toString(), "Authorization", owner.authorization()))
         .get("groupId").getAsString();
+  }
+
+  /** {@code invitee} accepts its pending invitation to the group and becomes a member. */
+  void acceptInvitation(Login invitee, String groupId) {
+    JsonObject member = ok(http.send("POST", "/v1/groups/" + groupId + "/invitations:accept", "{}", "Authorization",
+        invitee.authorization()));
+    assertThat(member.get("userId").getAsString()).isEqualTo(invitee.userId());
+  }
+
+  /** The group's owner makes member {@code userId} an ADMIN or a MEMBER. */
+  void setMemberRole(Login owner, String groupId, String userId, String role) {
+    JsonObject body = new JsonObject();
+    body.addProperty("role", role);
+    JsonObject member = ok(http.send("POST", "/v1/groups/" + groupId + "/members/" + userId + ":setRole", body.toString(),
+        "Authorization", owner.authorization()));
+    assertThat(member.get("role").getAsString()).isEqualTo(role);
   }
 
   /** Sends a text to a user ({@code to} starts with "u") or a group; returns the answer (conversationId, seq...). */

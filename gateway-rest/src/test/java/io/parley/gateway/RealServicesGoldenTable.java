@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.parley.gateway.ParleyRest.Login;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -20,7 +21,8 @@ import java.util.regex.Pattern;
  * <p>The rows run in order against one {@link #fixture fixture}, which the gateway itself built:
  * several rows depend on what earlier rows did (a second accept of a friend request finds it
  * closed). Paths, bodies and expected answers name fixture values as {@code {name}} (user ids,
- * group ids, ...); bodies and expected answers are JSON written with single quotes.
+ * group ids, ...), and values that an earlier row's answer {@linkplain Row#saving saved} (the id of
+ * a group a row created); bodies and expected answers are JSON written with single quotes.
  */
 final class RealServicesGoldenTable {
   /** The caller of an anonymous row: no Authorization header. */
@@ -37,11 +39,23 @@ final class RealServicesGoldenTable {
    * @param fields for an INVALID_ARGUMENT, exactly the fields the BadRequest names (proto paths)
    * @param expect for a success, JSON the answer must hold (objects: at least these names, arrays:
    *     exactly these elements, in order), or null; for a stream, its first message
+   * @param saved for a success, the answer's value that later rows name, or null
    */
   record Row(String caller, String verb, String path, String body, int status, String reason, List<String> fields,
-      String expect) {
+      String expect, Saved saved) {
     boolean isError() {
       return reason != null;
+    }
+
+    /**
+     * This success row, whose answer's string {@code field} (a top-level JSON name) later rows name
+     * as {@code {name}}.
+     */
+    Row saving(String name, String field) {
+      if (isError() || saved != null) {
+        throw new IllegalArgumentException("only a success row saves, and one value: " + this);
+      }
+      return new Row(caller, verb, path, body, status, reason, fields, expect, new Saved(name, field));
     }
 
     @Override
@@ -55,8 +69,26 @@ final class RealServicesGoldenTable {
     }
   }
 
+  /** A value of a success answer that later rows name as {@code {name}}: the string at top-level {@code field}. */
+  record Saved(String name, String field) {
+    Saved {
+      requireNonNull(name, "name");
+      requireNonNull(field, "field");
+    }
+  }
+
   /** The data the rows name, built through the gateway: ids by name, and each caller's Authorization header. */
   record Fixture(Map<String, String> ids, Map<String, String> authorizations) {
+    /** This fixture and one more value, {@code {name}}, which it must not hold yet. */
+    Fixture with(String name, String value) {
+      if (ids.containsKey(name)) {
+        throw new IllegalArgumentException("the fixture already holds {" + name + "}");
+      }
+      Map<String, String> more = new LinkedHashMap<>(ids);
+      more.put(name, requireNonNull(value, "value"));
+      return new Fixture(Map.copyOf(more), authorizations);
+    }
+
     /** {@code text} with every {@code {name}} replaced by its id. */
     String fill(String text) {
       if (text == null) {
@@ -88,9 +120,10 @@ final class RealServicesGoldenTable {
    * Builds the rows' data through the gateway. Users alice, bob, carol (a stranger to everyone),
    * dave, erin and frank, each logged in on WEB; alice and frank also on MOBILE and DESKTOP (for
    * the session rows). Alice and bob are friends; dave and erin each have a pending request to
-   * alice. Alice owns three groups with bob: "Team" (INVITE_ONLY), "Book club" (OPEN, with dave
-   * too) and "Old project" (INVITE_ONLY, to be dismissed). Alice has sent bob "Hi Bob" (seq 1 of
-   * their conversation) and the team "Welcome to the team" (seq 1).
+   * alice. Alice owns four groups with bob, who joined each by accepting her invitation: "Team"
+   * (INVITE_ONLY), "Book club" (OPEN, with dave too), "Old project" (INVITE_ONLY, to be dismissed)
+   * and "Choir" (APPROVAL). Nobody holds a pending invitation or join request. Alice has sent bob
+   * "Hi Bob" (seq 1 of their conversation) and the team "Welcome to the team" (seq 1).
    */
   static Fixture fixture(ParleyRest rest) {
     Map<String, String> ids = new LinkedHashMap<>();
@@ -112,12 +145,14 @@ final class RealServicesGoldenTable {
       }
     }
     Login alice = logins.get("alice");
-    rest.befriend(alice, logins.get("bob"));
+    Login bob = logins.get("bob");
+    rest.befriend(alice, bob);
     ids.put("daveRequest", rest.sendFriendRequest(logins.get("dave"), alice.userId()));
     ids.put("erinRequest", rest.sendFriendRequest(logins.get("erin"), alice.userId()));
-    ids.put("team", rest.createGroup(alice, "Team", "INVITE_ONLY", ids.get("bob")));
-    ids.put("club", rest.createGroup(alice, "Book club", "OPEN", ids.get("bob"), ids.get("dave")));
-    ids.put("doomed", rest.createGroup(alice, "Old project", "INVITE_ONLY", ids.get("bob")));
+    ids.put("team", group(rest, alice, "Team", "INVITE_ONLY", bob));
+    ids.put("club", group(rest, alice, "Book club", "OPEN", bob, logins.get("dave")));
+    ids.put("doomed", group(rest, alice, "Old project", "INVITE_ONLY", bob));
+    ids.put("choir", group(rest, alice, "Choir", "APPROVAL", bob));
     ids.put("aliceBob", ParleyRest.privateConversation(ids.get("alice"), ids.get("bob")));
     ids.put("aliceDave", ParleyRest.privateConversation(ids.get("alice"), ids.get("dave")));
     ids.put("teamChat", "g_" + ids.get("team"));
@@ -129,6 +164,16 @@ final class RealServicesGoldenTable {
     ids.put("missingGroup", "g0000000000000000");
     ids.put("missingRequest", "fr0000000000000000");
     return new Fixture(Map.copyOf(ids), Map.copyOf(authorizations));
+  }
+
+  /** A new group of {@code owner}'s that invited {@code members}, each of whom accepted; returns its id. */
+  private static String group(ParleyRest rest, Login owner, String name, String joinPolicy, Login... members) {
+    String groupId = rest.createGroup(owner, name, joinPolicy,
+        Arrays.stream(members).map(Login::userId).toArray(String[]::new));
+    for (Login member : members) {
+      rest.acceptInvitation(member, groupId);
+    }
+    return groupId;
   }
 
   private static final String LONG_TEXT = "x".repeat(5000);
@@ -291,16 +336,49 @@ final class RealServicesGoldenTable {
       anonymous().delete("/v1/blockedUsers/{erin}").unauthenticated(),
 
       // ---- GroupService ---------------------------------------------------------------------------
+      // Nobody becomes a member without asking: alice's new group invites bob and dave, who accept.
       as("alice").post("/v1/groups?memberIds={bob}&memberIds={dave}",
               "{'name':'Weekend hikers','notice':'Boots on','joinPolicy':'OPEN'}")
-          .ok("{'name':'Weekend hikers','notice':'Boots on','joinPolicy':'OPEN','ownerId':'{alice}','memberCount':3}"),
+          .ok("{'name':'Weekend hikers','notice':'Boots on','joinPolicy':'OPEN','ownerId':'{alice}','memberCount':1,"
+              + "'myRole':'OWNER'}")
+          .saving("hikers", "groupId"),
       as("alice").post("/v1/groups", "{'name':'   '}").invalid("group.name"),
       as("alice").post("/v1/groups?memberIds={missingUser}", "{'name':'Ghosts'}").fails(404, "USER_NOT_FOUND"),
       anonymous().post("/v1/groups", "{'name':'Anonymous club'}").unauthenticated(),
 
+      as("bob").get("/v1/groupInvitations")
+          .ok("{'invitations':[{'groupId':'{hikers}','inviteeId':'{bob}','inviterId':'{alice}',"
+              + "'group':{'groupId':'{hikers}','name':'Weekend hikers','memberCount':1,'myRole':'GROUP_ROLE_UNSPECIFIED'}}],"
+              + "'nextPageToken':''}"),
+      as("bob").get("/v1/groupInvitations?pageToken=not-a-page-token").fails(400, "INVALID_PAGE_TOKEN"),
+      anonymous().get("/v1/groupInvitations").unauthenticated(),
+
+      as("bob").post("/v1/groups/{hikers}/invitations:accept", "{}").ok("{'userId':'{bob}','role':'MEMBER'}"),
+      as("bob").get("/v1/groupInvitations").ok("{'invitations':[],'nextPageToken':''}"),
+      as("bob").post("/v1/groups/{hikers}/invitations:accept", "{}").fails(409, "ALREADY_GROUP_MEMBER"),
+      as("carol").post("/v1/groups/{hikers}/invitations:accept", "{}").fails(404, "INVITATION_NOT_FOUND"),
+      as("carol").post("/v1/groups/{team}/invitations:accept", "{}").fails(404, "GROUP_NOT_FOUND"),
+      as("bob").post("/v1/groups/hikers/invitations:accept", "{}").invalid("group_id"),
+      anonymous().post("/v1/groups/{hikers}/invitations:accept", "{}").unauthenticated(),
+
+      as("alice").get("/v1/groups/{hikers}/invitations")
+          .ok("{'invitations':[{'groupId':'{hikers}','inviteeId':'{dave}','inviterId':'{alice}'}],'nextPageToken':''}"),
+      as("bob").get("/v1/groups/{hikers}/invitations").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("carol").get("/v1/groups/{hikers}/invitations").fails(403, "NOT_GROUP_MEMBER"),
+      as("alice").get("/v1/groups/{hikers}/invitations?pageToken=not-a-page-token").fails(400, "INVALID_PAGE_TOKEN"),
+      anonymous().get("/v1/groups/{hikers}/invitations").unauthenticated(),
+
+      as("dave").post("/v1/groups/{hikers}/invitations:accept", "{}").ok("{'userId':'{dave}','role':'MEMBER'}"),
+      as("alice").get("/v1/groups/{hikers}/invitations").ok("{'invitations':[],'nextPageToken':''}"),
+      as("bob").get("/v1/groups/{hikers}").ok("{'groupId':'{hikers}','memberCount':3,'myRole':'MEMBER'}"),
+
       as("bob").get("/v1/groups/{team}")
-          .ok("{'groupId':'{team}','name':'Team','ownerId':'{alice}','joinPolicy':'INVITE_ONLY','memberCount':2}"),
-      as("carol").get("/v1/groups/{club}").ok("{'groupId':'{club}','name':'Book club','joinPolicy':'OPEN'}"),
+          .ok("{'groupId':'{team}','name':'Team','ownerId':'{alice}','joinPolicy':'INVITE_ONLY','memberCount':2,"
+              + "'myRole':'MEMBER'}"),
+      as("carol").get("/v1/groups/{club}")
+          .ok("{'groupId':'{club}','name':'Book club','joinPolicy':'OPEN','myRole':'GROUP_ROLE_UNSPECIFIED'}"),
+      as("carol").get("/v1/groups/{choir}")
+          .ok("{'groupId':'{choir}','name':'Choir','joinPolicy':'APPROVAL','memberCount':2,'myRole':'GROUP_ROLE_UNSPECIFIED'}"),
       as("carol").get("/v1/groups/{team}").fails(404, "GROUP_NOT_FOUND"),
       as("alice").get("/v1/groups/{missingGroup}").fails(404, "GROUP_NOT_FOUND"),
       as("alice").get("/v1/groups/team").invalid("group_id"),
@@ -323,17 +401,44 @@ final class RealServicesGoldenTable {
       anonymous().delete("/v1/groups/{team}").unauthenticated(),
 
       as("carol").get("/v1/groups").ok("{'groups':[],'nextPageToken':''}"),
-      as("bob").get("/v1/groups?pageSize=1").ok("{'groups':[{'name':'Weekend hikers'}]}"),
+      as("bob").get("/v1/groups?pageSize=1").ok("{'groups':[{'name':'Weekend hikers','myRole':'MEMBER'}]}"),
       as("bob").get("/v1/groups?pageToken=not-a-page-token").fails(400, "INVALID_PAGE_TOKEN"),
       anonymous().get("/v1/groups").unauthenticated(),
 
-      as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{frank}','{bob}']}")
-          .ok("{'added':[{'userId':'{frank}','role':'MEMBER'}],'alreadyMembers':['{bob}']}"),
+      // An invitation, not a membership: frank accepts his, erin declines hers.
+      as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{frank}','{erin}','{bob}']}")
+          .ok("{'added':[],'alreadyMembers':['{bob}'],'invited':[{'groupId':'{team}','inviteeId':'{frank}','inviterId':'{alice}'},"
+              + "{'groupId':'{team}','inviteeId':'{erin}','inviterId':'{alice}'}],'alreadyInvited':[]}"),
+      as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{frank}']}")
+          .ok("{'added':[],'alreadyMembers':[],'invited':[],'alreadyInvited':['{frank}']}"),
       as("bob").post("/v1/groups/{team}/members:invite", "{'userIds':['{carol}']}").fails(403, "GROUP_ROLE_INSUFFICIENT"),
       as("carol").post("/v1/groups/{team}/members:invite", "{'userIds':['{carol}']}").fails(404, "GROUP_NOT_FOUND"),
       as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{missingUser}']}").fails(404, "USER_NOT_FOUND"),
       as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':[]}").invalid("user_ids"),
       anonymous().post("/v1/groups/{team}/members:invite", "{'userIds':['{carol}']}").unauthenticated(),
+      as("frank").get("/v1/groups/{team}").ok("{'groupId':'{team}','name':'Team','myRole':'GROUP_ROLE_UNSPECIFIED'}"),
+      as("frank").post("/v1/groups/{team}/invitations:accept", "{}").ok("{'userId':'{frank}','role':'MEMBER'}"),
+      as("frank").get("/v1/groups/{team}").ok("{'memberCount':3,'myRole':'MEMBER'}"),
+
+      as("erin").post("/v1/groups/{team}/invitations:decline", "{}").ok("{}"),
+      as("erin").get("/v1/groups/{team}").fails(404, "GROUP_NOT_FOUND"),
+      as("erin").post("/v1/groups/{team}/invitations:decline", "{}").fails(404, "GROUP_NOT_FOUND"),
+      as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{erin}']}").fails(400, "INVITATION_DECLINED"),
+      as("bob").post("/v1/groups/{team}/invitations:decline", "{}").fails(409, "ALREADY_GROUP_MEMBER"),
+      as("carol").post("/v1/groups/{club}/invitations:decline", "{}").fails(404, "INVITATION_NOT_FOUND"),
+      anonymous().post("/v1/groups/{team}/invitations:decline", "{}").unauthenticated(),
+
+      // An invitee sees the group until the invitation is withdrawn.
+      as("alice").post("/v1/groups/{team}/members:invite", "{'userIds':['{carol}']}")
+          .ok("{'added':[],'invited':[{'inviteeId':'{carol}'}]}"),
+      as("carol").get("/v1/groupInvitations").ok("{'invitations':[{'groupId':'{team}','group':{'name':'Team'}}]}"),
+      as("bob").delete("/v1/groups/{team}/invitations/{carol}").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("alice").delete("/v1/groups/{team}/invitations/{carol}").ok("{}"),
+      as("carol").get("/v1/groups/{team}").fails(404, "GROUP_NOT_FOUND"),
+      as("carol").get("/v1/groupInvitations").ok("{'invitations':[]}"),
+      as("alice").delete("/v1/groups/{team}/invitations/{carol}").fails(404, "INVITATION_NOT_FOUND"),
+      as("alice").delete("/v1/groups/{team}/invitations/carol").invalid("user_id"),
+      anonymous().delete("/v1/groups/{team}/invitations/{carol}").unauthenticated(),
 
       as("carol").post("/v1/groups/{club}:join", null).ok("{'userId':'{carol}','role':'MEMBER'}"),
       as("carol").post("/v1/messages", "{'toGroupId':'{club}','clientMsgId':'carol-1','content':{'text':{'text':'Hello, readers'}}}")
@@ -342,6 +447,71 @@ final class RealServicesGoldenTable {
       as("carol").post("/v1/groups/{team}:join", null).fails(403, "GROUP_INVITE_ONLY"),
       as("carol").post("/v1/groups/{missingGroup}:join", null).fails(404, "GROUP_NOT_FOUND"),
       anonymous().post("/v1/groups/{club}:join", null).unauthenticated(),
+
+      // An APPROVAL group: dave asks to join, alice approves; carol asks, alice rejects; erin asks, then withdraws.
+      as("dave").post("/v1/groups/{choir}:join", "{'message':'I sing bass'}")
+          .ok("{'userId':'','joinRequest':{'groupId':'{choir}','userId':'{dave}','message':'I sing bass'}}"),
+      as("dave").post("/v1/groups/{choir}:join", "{'message':'Please?'}").fails(409, "JOIN_REQUEST_EXISTS"),
+      as("dave").get("/v1/groups/{choir}").ok("{'memberCount':2,'myRole':'GROUP_ROLE_UNSPECIFIED'}"),
+      as("carol").post("/v1/groups/{choir}:join", "{'message':'" + LONG_TEXT + "'}").invalid("message"),
+
+      as("dave").get("/v1/groupJoinRequests")
+          .ok("{'joinRequests':[{'groupId':'{choir}','userId':'{dave}','message':'I sing bass',"
+              + "'group':{'groupId':'{choir}','name':'Choir','joinPolicy':'APPROVAL'}}],'nextPageToken':''}"),
+      as("dave").get("/v1/groupJoinRequests?pageToken=not-a-page-token").fails(400, "INVALID_PAGE_TOKEN"),
+      anonymous().get("/v1/groupJoinRequests").unauthenticated(),
+
+      as("alice").get("/v1/groups/{choir}/joinRequests")
+          .ok("{'joinRequests':[{'groupId':'{choir}','userId':'{dave}','message':'I sing bass'}],'nextPageToken':''}"),
+      as("bob").get("/v1/groups/{choir}/joinRequests").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("carol").get("/v1/groups/{choir}/joinRequests").fails(403, "NOT_GROUP_MEMBER"),
+      as("carol").get("/v1/groups/{team}/joinRequests").fails(404, "GROUP_NOT_FOUND"),
+      anonymous().get("/v1/groups/{choir}/joinRequests").unauthenticated(),
+
+      as("bob").post("/v1/groups/{choir}/joinRequests/{dave}:approve", "{}").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("alice").post("/v1/groups/{choir}/joinRequests/{dave}:approve", "{}").ok("{'userId':'{dave}','role':'MEMBER'}"),
+      as("dave").get("/v1/groups/{choir}").ok("{'memberCount':3,'myRole':'MEMBER'}"),
+      as("dave").get("/v1/groupJoinRequests").ok("{'joinRequests':[],'nextPageToken':''}"),
+      as("alice").post("/v1/groups/{choir}/joinRequests/{dave}:approve", "{}").fails(404, "JOIN_REQUEST_NOT_FOUND"),
+      as("alice").post("/v1/groups/{choir}/joinRequests/dave:approve", "{}").invalid("user_id"),
+      anonymous().post("/v1/groups/{choir}/joinRequests/{dave}:approve", "{}").unauthenticated(),
+
+      as("carol").post("/v1/groups/{choir}:join", "{'message':'Me too'}")
+          .ok("{'joinRequest':{'groupId':'{choir}','userId':'{carol}','message':'Me too'}}"),
+      as("bob").post("/v1/groups/{choir}/joinRequests/{carol}:reject", "{}").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("alice").post("/v1/groups/{choir}/joinRequests/{carol}:reject", "{}").ok("{}"),
+      as("alice").get("/v1/groups/{choir}/joinRequests").ok("{'joinRequests':[],'nextPageToken':''}"),
+      as("carol").post("/v1/groups/{choir}:join", "{'message':'Pretty please'}").fails(400, "JOIN_REQUEST_REJECTED"),
+      as("alice").post("/v1/groups/{choir}/joinRequests/{carol}:reject", "{}").fails(404, "JOIN_REQUEST_NOT_FOUND"),
+      anonymous().post("/v1/groups/{choir}/joinRequests/{carol}:reject", "{}").unauthenticated(),
+
+      as("erin").post("/v1/groups/{choir}:join", null).ok("{'joinRequest':{'userId':'{erin}','message':''}}"),
+      as("erin").post("/v1/groups/{choir}/joinRequests:cancel", "{}").ok("{}"),
+      as("erin").get("/v1/groupJoinRequests").ok("{'joinRequests':[],'nextPageToken':''}"),
+      as("erin").post("/v1/groups/{choir}/joinRequests:cancel", "{}").fails(404, "JOIN_REQUEST_NOT_FOUND"),
+      as("erin").post("/v1/groups/{team}/joinRequests:cancel", "{}").fails(404, "GROUP_NOT_FOUND"),
+      anonymous().post("/v1/groups/{choir}/joinRequests:cancel", "{}").unauthenticated(),
+
+      // Inviting a user who asked to join adds them at once: the request is the consent.
+      as("frank").post("/v1/groups/{choir}:join", "{'message':'Tenor here'}")
+          .ok("{'joinRequest':{'userId':'{frank}','message':'Tenor here'}}"),
+      as("alice").post("/v1/groups/{choir}/members:invite", "{'userIds':['{frank}']}")
+          .ok("{'added':[{'userId':'{frank}','role':'MEMBER'}],'alreadyMembers':[],'invited':[],'alreadyInvited':[]}"),
+      as("frank").get("/v1/groups/{choir}").ok("{'memberCount':4,'myRole':'MEMBER'}"),
+
+      as("alice").post("/v1/groups/{team}:setAnnouncement", "{'text':'Release on Friday\\nFreeze on Thursday'}")
+          .ok("{'text':'Release on Friday\\nFreeze on Thursday','updatedBy':'{alice}'}"),
+      as("bob").get("/v1/groups/{team}")
+          .ok("{'groupId':'{team}','announcement':{'text':'Release on Friday\\nFreeze on Thursday','updatedBy':'{alice}'}}"),
+      as("bob").post("/v1/groups/{team}:setAnnouncement", "{'text':'Release today!'}").fails(403, "GROUP_ROLE_INSUFFICIENT"),
+      as("carol").post("/v1/groups/{choir}:setAnnouncement", "{'text':'Karaoke night'}").fails(403, "NOT_GROUP_MEMBER"),
+      as("carol").post("/v1/groups/{team}:setAnnouncement", "{'text':'Karaoke night'}").fails(404, "GROUP_NOT_FOUND"),
+      as("alice").post("/v1/groups/{team}:setAnnouncement", "{'text':'" + LONG_TEXT + "'}").invalid("text"),
+      as("alice").post("/v1/groups/{choir}:setAnnouncement", "{'text':'Rehearsal moved to Tuesday'}")
+          .ok("{'text':'Rehearsal moved to Tuesday','updatedBy':'{alice}'}"),
+      as("carol").get("/v1/groups/{choir}").ok("{'announcement':{'text':'Rehearsal moved to Tuesday'}}"),
+      as("alice").post("/v1/groups/{choir}:setAnnouncement", "{'text':''}").ok("{'text':'','updatedBy':''}"),
+      anonymous().post("/v1/groups/{team}:setAnnouncement", "{'text':'Hacked'}").unauthenticated(),
 
       as("carol").post("/v1/groups/{club}:leave", null).ok("{}"),
       as("carol").post("/v1/messages", "{'toGroupId':'{club}','clientMsgId':'carol-2','content':{'text':{'text':'Hello?'}}}")
@@ -491,12 +661,12 @@ final class RealServicesGoldenTable {
   private record Request(String caller, String verb, String path, String body) {
     /** 200, with an answer that holds {@code expect}. */
     Row ok(String expect) {
-      return new Row(caller, verb, path, json(body), 200, null, List.of(), json(expect));
+      return new Row(caller, verb, path, json(body), 200, null, List.of(), json(expect), null);
     }
 
     /** An error with this status and reason; the BadRequest names exactly {@code fields}. */
     Row fails(int status, String reason, String... fields) {
-      return new Row(caller, verb, path, json(body), status, reason, List.of(fields), null);
+      return new Row(caller, verb, path, json(body), status, reason, List.of(fields), null, null);
     }
 
     /** 400 INVALID_ARGUMENT naming exactly these fields. */

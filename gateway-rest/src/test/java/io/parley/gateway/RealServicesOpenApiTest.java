@@ -31,9 +31,10 @@ class RealServicesOpenApiTest {
   private Map<String, String> parameters;
 
   /**
-   * The walker, a member (not an admin) of pal's group, pal's friend with one message sent, with a
-   * pending friend request from a third user and a second session on MOBILE, so that every path
-   * parameter names something real.
+   * The walker, an admin of pal's group (invited, accepted, then promoted, so that the group's
+   * invitations and join requests are readable), pal's friend with one message sent, with a pending
+   * friend request from a third user and a second session on MOBILE, so that every path parameter
+   * names something real.
    */
   @BeforeAll
   void start() {
@@ -47,6 +48,8 @@ class RealServicesOpenApiTest {
     rest.befriend(pal, walker);
     String requestId = rest.sendFriendRequest(rest.login("asker", "WEB"), walker.userId());
     String groupId = rest.createGroup(pal, "Walkers", "INVITE_ONLY", walker.userId());
+    rest.acceptInvitation(walker, groupId);
+    rest.setMemberRole(pal, groupId, walker.userId(), "ADMIN");
     String conversationId = rest.sendText(walker, pal.userId(), "walk-1", "Hello pal").get("conversationId").getAsString();
     String otherSession = rest.login("walker", "MOBILE").sessionId();
     parameters = Map.of(
@@ -81,6 +84,7 @@ class RealServicesOpenApiTest {
         reads.add(exchange.operation().grpcMethod());
       }
     });
-    assertThat(reads).hasSize(14).contains("parley.message.v1.MessageService/Subscribe");
+    assertThat(reads).hasSize(18).contains("parley.message.v1.MessageService/Subscribe",
+        "parley.group.v1.GroupService/ListGroupInvitations", "parley.group.v1.GroupService/ListJoinRequests");
   }
 }
