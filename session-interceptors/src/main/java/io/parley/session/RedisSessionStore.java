@@ -8,10 +8,12 @@ import io.parley.error.ParleyException;
 import io.parley.redis.RedisCalls;
 import io.parley.redis.RedisScript;
 import io.parley.redis.RedisSubscriber;
+import io.parley.redis.ShardedRedisSubscriber;
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +30,7 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
+import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * A {@link SessionStore} on Redis through jedis, standalone or Cluster alike.
@@ -44,9 +47,16 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * single session is decided by comparing the clock with its meta, never by keyspace
  * notifications.
  *
- * <p>A lookup is one {@code HMGET}. Every kick and revocation is {@code PUBLISH}ed from inside its
- * script on {@code <prefix>events} as {@code "<userId> <sid> <K|R>"}; {@link SessionListener}s
- * registered here hear those of every replica.
+ * <p>A lookup is one {@code HMGET}. Every kick, revocation and attribute change is published from
+ * inside its script as {@code "<userId> <sid> <K|R|U>"}, so that {@link SessionListener}s registered
+ * here hear those of every replica: on a standalone Redis with {@code PUBLISH} on {@code
+ * <prefix>events}; on a Cluster with {@code SPUBLISH} (Redis 7) on one sharded channel per hash
+ * slot, {@code <prefix>events{<tag>}} in the slot of the user's hash (see {@link
+ * ShardedRedisSubscriber}), so that an event never crosses the cluster bus and the loss of one
+ * master's connection concerns only the sessions in that master's slots. Whether events are heard,
+ * shard by shard, is kept as {@link EventEpochs} for {@link CachingSessionStore}.
+ *
+ * <p>Activity is written by {@link #touchAll} in one pipeline, one script call per session.
  *
  * <p>Thread-safe. A Redis that cannot be reached fails every method with SESSION_STORE_UNAVAILABLE.
  */
@@ -82,11 +92,15 @@ public final class RedisSessionStore implements SessionStore {
   private final SessionPolicy policy;
   private final SessionRecordCodec codec;
   private final String prefix;
+  /** The event channel of a standalone Redis; null on a Cluster. */
   private final String channel;
+  /** The sharded event channel of each hash slot on a Cluster; null on a standalone Redis. */
+  private final List<String> slotChannels;
+  private final byte[] publish;
+  private final EventEpochs epochs;
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
   private final Object eventsLock = new Object();
-  private boolean eventsConnected;
-  private final RedisSubscriber subscriber;
+  private final AutoCloseable subscriber;
   private final boolean ownsClient;
   private final Object pipelineLock = new Object();
   private ExecutorService pipelineExecutor;
@@ -98,9 +112,21 @@ public final class RedisSessionStore implements SessionStore {
     this.policy = builder.policy;
     this.codec = builder.codec;
     this.prefix = builder.prefix;
-    this.channel = builder.prefix + "events";
     this.ownsClient = builder.ownsClient;
-    this.subscriber = new RedisSubscriber(jedis, List.of(channel), new EventHandler(), "parley-session-events");
+    EventHandler events = new EventHandler();
+    if (jedis instanceof RedisClusterClient cluster) {
+      this.channel = null;
+      this.slotChannels = ShardedRedisSubscriber.slotChannels(builder.prefix + "events");
+      this.publish = bytes("SPUBLISH");
+      this.epochs = new EventEpochs(slotChannels.size(), this::slot, false);
+      this.subscriber = new ShardedRedisSubscriber(cluster, slotChannels, events, "parley-session-events");
+    } else {
+      this.channel = builder.prefix + "events";
+      this.slotChannels = null;
+      this.publish = bytes("PUBLISH");
+      this.epochs = EventEpochs.single(false);
+      this.subscriber = new RedisSubscriber(jedis, List.of(channel), events, "parley-session-events");
+    }
   }
 
   /** Starts a store on {@code jedis}; the store does not close a client it did not create. */
@@ -113,9 +139,27 @@ public final class RedisSessionStore implements SessionStore {
     return new Builder(io.parley.redis.RedisClients.create(url), true);
   }
 
-  /** Waits until the event subscription is live; for tests and start-up checks. */
+  /** Waits until the event subscriptions are live (every slot's, on a Cluster); for tests and start-up checks. */
   public boolean awaitEvents(java.time.Duration timeout) throws InterruptedException {
-    return subscriber.awaitConnected(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    if (subscriber instanceof ShardedRedisSubscriber sharded) {
+      return sharded.awaitSubscribed(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    return ((RedisSubscriber) subscriber).awaitConnected(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** Whether the events of each user's sessions are heard, and since when. */
+  EventEpochs eventEpochs() {
+    return epochs;
+  }
+
+  /** The hash slot of a user's hash, which carries the events of the user's sessions on a Cluster. */
+  private int slot(String userId) {
+    return JedisClusterCRC16.getSlot(key(userId));
+  }
+
+  /** The channel that carries the events of {@code userId}'s sessions. */
+  private byte[] channel(String userId) {
+    return bytes(slotChannels == null ? channel : slotChannels.get(slot(userId)));
   }
 
   @Override
@@ -146,9 +190,10 @@ public final class RedisSessionStore implements SessionStore {
         }),
         bytes(Long.toString(policy.endedRetention().toMillis())),
         bytes(Integer.toString(policy.maxSessionsPerUser())),
-        bytes(channel),
+        channel(userId),
         bytes(userId),
-        MAX_CHUNKS_ARG));
+        MAX_CHUNKS_ARG,
+        publish));
     args.addAll(chunks(codec.encode(record)));
     Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId)), args));
     return strings(reply);
@@ -174,8 +219,7 @@ public final class RedisSessionStore implements SessionStore {
     List<List<byte[]>> replies;
     try {
       replies = redis.write(() -> {
-        try (AbstractPipeline pipeline = jedis instanceof RedisClusterClient cluster
-            ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined()) {
+        try (AbstractPipeline pipeline = pipeline()) {
           List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
           for (SessionKey key : keys) {
             responses.add(pipeline.hmget(key(key.userId()), fields(key.sessionId())));
@@ -257,20 +301,75 @@ public final class RedisSessionStore implements SessionStore {
   @Override
   public Optional<StoredSession> touch(StoredSession session) {
     long now = clock.millis();
-    long expires = StoredSession.expiresAt(session.record(), Instant.ofEpochMilli(now)).toEpochMilli();
-    Object reply = redis.write(() -> TOUCH.run(jedis, List.of(key(session.userId())), List.of(
+    List<byte[]> args = touchArgs(session, now, 1);
+    Object reply = redis.write(() -> TOUCH.run(jedis, List.of(key(session.userId())), args));
+    return touched(session, reply, now);
+  }
+
+  /**
+   * One pipeline (one round trip per cluster node): a script call per session, which writes only if
+   * the session's recorded activity is at least the policy's touch interval older than {@code at}.
+   * Not retried; a script whose slot moved meanwhile runs again by itself.
+   */
+  @Override
+  public List<Optional<StoredSession>> touchAll(List<StoredSession> sessions, Instant at) {
+    if (sessions.isEmpty()) {
+      return List.of();
+    }
+    long atMillis = at.toEpochMilli();
+    long step = Math.max(1, policy.touchInterval().toMillis());
+    List<List<byte[]>> keys = new ArrayList<>(sessions.size());
+    List<List<byte[]>> args = new ArrayList<>(sessions.size());
+    for (StoredSession session : sessions) {
+      keys.add(List.of(key(session.userId())));
+      args.add(touchArgs(session, atMillis, step));
+    }
+    List<Object> replies = redis.write(() -> {
+      try (AbstractPipeline pipeline = pipeline()) {
+        List<Response<Object>> responses = new ArrayList<>(sessions.size());
+        for (int i = 0; i < sessions.size(); i++) {
+          responses.add(TOUCH.queue(pipeline, keys.get(i), args.get(i)));
+        }
+        pipeline.sync();
+        List<Object> values = new ArrayList<>(responses.size());
+        for (int i = 0; i < responses.size(); i++) {
+          values.add(TOUCH.reply(responses.get(i), jedis, keys.get(i), args.get(i)));
+        }
+        return values;
+      }
+    });
+    List<Optional<StoredSession>> touched = new ArrayList<>(sessions.size());
+    for (int i = 0; i < sessions.size(); i++) {
+      touched.add(touched(sessions.get(i), replies.get(i), atMillis));
+    }
+    return touched;
+  }
+
+  private List<byte[]> touchArgs(StoredSession session, long at, long step) {
+    long expires = StoredSession.expiresAt(session.record(), Instant.ofEpochMilli(at)).toEpochMilli();
+    return List.of(
         bytes(session.sessionId()),
-        bytes(Long.toString(now)),
+        bytes(Long.toString(at)),
         bytes(Long.toString(expires)),
-        bytes(Long.toString(policy.endedRetention().toMillis())))));
+        bytes(Long.toString(policy.endedRetention().toMillis())),
+        bytes(Long.toString(step)));
+  }
+
+  /** The session as the touch script left it, from its reply (the meta line, or null). */
+  private static Optional<StoredSession> touched(StoredSession session, Object reply, long at) {
     if (reply == null) {
       return Optional.empty();
     }
     Meta meta = Meta.parse(new String((byte[]) reply, UTF_8), session.sessionId());
-    SessionRecord record = meta.state == SessionState.ACTIVE && !meta.expired(now)
+    SessionRecord record = meta.state == SessionState.ACTIVE && !meta.expired(at)
         ? session.record()
         : meta.stub(session.userId(), session.sessionId());
     return Optional.of(meta.toStoredSession(record));
+  }
+
+  /** A pipeline on this store's client; on a Cluster, one that reads its nodes' replies on a small pool. */
+  private AbstractPipeline pipeline() {
+    return jedis instanceof RedisClusterClient cluster ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined();
   }
 
   @Override
@@ -285,8 +384,8 @@ public final class RedisSessionStore implements SessionStore {
       if (!current.isLive(clock.instant())) {
         return false;
       }
-      List<byte[]> args = new ArrayList<>(List.of(
-          bytes(sessionId), bytes(Long.toString(clock.millis())), MAX_CHUNKS_ARG, raw.record));
+      List<byte[]> args = new ArrayList<>(List.of(bytes(sessionId), bytes(Long.toString(clock.millis())),
+          MAX_CHUNKS_ARG, channel(userId), bytes(userId), publish, raw.record));
       args.addAll(chunks(codec.encode(SessionAttributes.apply(current.record(), changes))));
       Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(userId)), args));
       if (!Long.valueOf(-1).equals(reply)) {
@@ -338,9 +437,10 @@ public final class RedisSessionStore implements SessionStore {
         bytes(sessionId),
         bytes(Long.toString(clock.millis())),
         bytes(Long.toString(policy.endedRetention().toMillis())),
-        bytes(channel),
+        channel(userId),
         bytes(userId),
-        MAX_CHUNKS_ARG)));
+        MAX_CHUNKS_ARG,
+        publish)));
     return strings(reply);
   }
 
@@ -349,7 +449,7 @@ public final class RedisSessionStore implements SessionStore {
     requireNonNull(listener, "listener");
     synchronized (eventsLock) {
       listeners.add(listener);
-      if (!eventsConnected) {
+      if (!epochs.allHeard()) {
         listener.eventsInterrupted();
       }
     }
@@ -362,7 +462,11 @@ public final class RedisSessionStore implements SessionStore {
 
   @Override
   public void close() {
-    subscriber.close();
+    try {
+      subscriber.close();
+    } catch (Exception e) {
+      logger.debug("closing the session event subscription failed", e);
+    }
     synchronized (pipelineLock) {
       if (pipelineExecutor != null) {
         pipelineExecutor.shutdown();
@@ -491,7 +595,8 @@ public final class RedisSessionStore implements SessionStore {
     }
   }
 
-  private final class EventHandler implements RedisSubscriber.Handler {
+  /** Hears the events of every replica, and whether they are heard, for the standalone and the sharded subscription. */
+  private final class EventHandler implements RedisSubscriber.Handler, ShardedRedisSubscriber.Handler {
     @Override
     public void message(String channel, byte[] payload) {
       String[] parts = new String(payload, UTF_8).split(" ");
@@ -499,30 +604,74 @@ public final class RedisSessionStore implements SessionStore {
         logger.warn("ignoring malformed session event on {}", channel);
         return;
       }
-      SessionState state = SessionState.fromCode(parts[2].charAt(0));
+      char code = parts[2].charAt(0);
+      SessionState state = code == 'U' ? null : SessionState.fromCode(code);
       for (SessionListener listener : listeners) {
         try {
-          listener.sessionEnded(parts[0], parts[1], state);
+          if (state == null) {
+            listener.sessionChanged(parts[0], parts[1]);
+          } else {
+            listener.sessionEnded(parts[0], parts[1], state);
+          }
         } catch (RuntimeException e) {
-          logger.error("session listener failed on {} {}", state, parts[1], e);
+          logger.error("session listener failed on {} {}", code, parts[1], e);
         }
       }
     }
 
     @Override
     public void connected() {
-      synchronized (eventsLock) {
-        eventsConnected = true;
-        listeners.forEach(SessionListener::eventsResumed);
-      }
+      subscribed(0);
       logger.info("session events subscribed on {}", channel);
     }
 
     @Override
     public void disconnected() {
+      lost(List.of(0));
+    }
+
+    @Override
+    public void subscribed(String channel) {
+      if (subscribed(JedisClusterCRC16.getSlot(channel)) && epochs.allHeard()) {
+        logger.info("session events subscribed on every slot's channel");
+      }
+    }
+
+    @Override
+    public void lost(Collection<String> channels) {
+      lost(channels.stream().map(JedisClusterCRC16::getSlot).toList());
+    }
+
+    /** The shard is heard from now on; true if it was not. Tells listeners once every shard is. */
+    private boolean subscribed(int shard) {
       synchronized (eventsLock) {
-        eventsConnected = false;
-        listeners.forEach(SessionListener::eventsInterrupted);
+        boolean changed = epochs.heard(shard);
+        if (changed && epochs.allHeard()) {
+          tellListeners(SessionListener::eventsResumed);
+        }
+        return changed;
+      }
+    }
+
+    private void lost(List<Integer> shards) {
+      synchronized (eventsLock) {
+        boolean changed = false;
+        for (int shard : shards) {
+          changed |= epochs.missed(shard);
+        }
+        if (changed) {
+          tellListeners(SessionListener::eventsInterrupted);
+        }
+      }
+    }
+
+    private void tellListeners(java.util.function.Consumer<SessionListener> call) {
+      for (SessionListener listener : listeners) {
+        try {
+          call.accept(listener);
+        } catch (RuntimeException e) {
+          logger.error("session listener failed", e);
+        }
       }
     }
   }
@@ -556,7 +705,7 @@ public final class RedisSessionStore implements SessionStore {
       return this;
     }
 
-    /** The prefix of every key and of the event channel; {@code "parley:sess:"} by default. */
+    /** The prefix of every key and of the event channels; {@code "parley:sess:"} by default. */
     public Builder prefix(String prefix) {
       requireNonNull(prefix, "prefix");
       if (prefix.isEmpty() || prefix.contains("{") || prefix.contains("}") || prefix.contains(" ")) {
