@@ -31,6 +31,7 @@ public final class Bench implements Callable<Integer> {
     for (Scenario s : List.<Scenario>of(
         new AuthOverheadScenario(),
         new RedisPerCallScenario(),
+        new SessionScaleScenario(),
         new SessionMemoryScenario(),
         new RevocationScenario(),
         new GatewayScenario(),

@@ -34,6 +34,7 @@ class BenchSmokeTest {
     return Stream.of(
         Arguments.of("auth-overhead", List.of("--scale", "10", "--concurrency", "2")),
         Arguments.of("redis-per-call", List.of("--scale", "10", "--concurrency", "2")),
+        Arguments.of("session-scale", List.of("--scale", "200", "--rate", "200")),
         Arguments.of("session-memory", List.of("--scale", "500", "--concurrency", "2")),
         Arguments.of("revocation", List.of("--scale", "5")),
         Arguments.of("gateway", List.of("--concurrency", "2")),

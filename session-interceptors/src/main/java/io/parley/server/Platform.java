@@ -62,8 +62,8 @@ public final class Platform implements AutoCloseable {
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl);
       RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
-      this.sessionStore = CachingSessionStore.builder(shared).clock(clock).refreshAfter(builder.sessionCacheRefresh)
-          .maximumSize(builder.sessionCacheSize).build();
+      this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
+          .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
     } else if ("memory".equals(storeUrl)) {
       this.redis = null;
       this.sessionStore = new MemorySessionStore(clock, sessionPolicy);

@@ -49,9 +49,12 @@ import org.slf4j.LoggerFactory;
  * that interval is read again by the next call. A cached session that looks expired is read again
  * before anyone is told so, since another replica may have recorded activity.
  *
- * <p><b>Activity.</b> {@link #touchLater} gathers notes of activity for up to a second and writes
- * them with one {@link SessionStore#touchAll}, then moves the cached copies' last access forward;
- * see {@link SessionServerInterceptor} for when a call notes it.
+ * <p><b>Activity.</b> {@link #touchLater} gathers notes of activity for a moment (an eighth of the
+ * policy's touch interval, at most a second) and writes them with one {@link SessionStore#touchAll},
+ * as of the earliest note, then moves the cached copies' last access forward; see {@link
+ * SessionServerInterceptor} for when a call notes it. The recorded last access is thus never later
+ * than a session's last call, and at most a touch interval and that moment (and the write's round
+ * trip) earlier: that is the tolerance within which an idle session expires before its limit.
  *
  * <p>Thread-safe. Loads of one session are coalesced, an eviction racing a load waits for it, and
  * a background read is discarded if the entry was evicted or replaced meanwhile (Caffeine), so an
@@ -63,7 +66,7 @@ public final class CachingSessionStore implements SessionStore {
   private static final int BATCH = 256;
   /** How long background reads wait for more sessions to come due before going to the store. */
   private static final long GATHER_MILLIS = 50;
-  private static final Duration ACTIVITY_GATHER = Duration.ofSeconds(1);
+  private static final Duration MAX_ACTIVITY_GATHER = Duration.ofSeconds(1);
   private static final long FAILURE_WARNING_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(60);
 
   private final SessionStore delegate;
@@ -101,7 +104,9 @@ public final class CachingSessionStore implements SessionStore {
     });
     this.background.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     this.reloads = new Batcher<>(background, builder.gather, BATCH, this::reload);
-    this.touches = new Batcher<>(background, builder.activityGather, BATCH, this::recordActivity);
+    Duration activityGather = builder.activityGather != null ? builder.activityGather
+        : min(MAX_ACTIVITY_GATHER, builder.policy.touchInterval().dividedBy(8));
+    this.touches = new Batcher<>(background, activityGather, BATCH, this::recordActivity);
     this.cache = Caffeine.newBuilder()
         .maximumSize(builder.maximumSize)
         .refreshAfterWrite(builder.refreshAfter)
@@ -117,6 +122,10 @@ public final class CachingSessionStore implements SessionStore {
     return new Builder(delegate);
   }
 
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+
   /** Whether lookups of every session are served from the cache now (false while any of the delegate's events are not heard). */
   public boolean isCaching() {
     return epochs.allHeard();
@@ -129,7 +138,7 @@ public final class CachingSessionStore implements SessionStore {
       return delegate.find(userId, sessionId);
     }
     SessionKey key = new SessionKey(userId, sessionId);
-    Instant now = clock.instant();
+    long now = clock.millis();
     Entry entry = cache.get(key);
     if (!entry.usable(epoch, now)) {
       // Loaded before a change of epoch (events may have been missed since), or looks expired.
@@ -141,8 +150,7 @@ public final class CachingSessionStore implements SessionStore {
   /** Reads a session from the delegate, with the epoch of its shard taken before the read. */
   private Entry load(SessionKey key) {
     long epoch = epochs.epoch(epochs.shard(key.userId()));
-    Optional<StoredSession> session = delegate.find(key.userId(), key.sessionId());
-    return new Entry(session, epoch, session.isPresent() && session.get().isExpired(clock.instant()));
+    return Entry.read(delegate.find(key.userId(), key.sessionId()), epoch, clock.millis());
   }
 
   /**
@@ -166,11 +174,9 @@ public final class CachingSessionStore implements SessionStore {
     }
     try {
       List<Optional<StoredSession>> found = delegate.findAll(keys);
-      Instant now = clock.instant();
+      long now = clock.millis();
       for (int i = 0; i < batch.size(); i++) {
-        Optional<StoredSession> session = found.get(i);
-        batch.get(i).result().complete(
-            new Entry(session, batch.get(i).epoch(), session.isPresent() && session.get().isExpired(now)));
+        batch.get(i).result().complete(Entry.read(found.get(i), batch.get(i).epoch(), now));
       }
       failures = 0;
     } catch (Throwable e) {
@@ -206,8 +212,8 @@ public final class CachingSessionStore implements SessionStore {
   }
 
   /**
-   * Notes the activity, to be written within a second together with whatever else was noted
-   * meanwhile; a session already noted and not yet written is not noted again. Never throws: a
+   * Notes the activity, to be written shortly (at most a second) together with whatever else was
+   * noted meanwhile; a session already noted and not yet written is not noted again. Never throws: a
    * write that fails is logged and forgotten (the cached last access does not move, so the
    * session's next use notes it again).
    */
@@ -261,8 +267,8 @@ public final class CachingSessionStore implements SessionStore {
           || !cached.lastAccess().isBefore(stored.get().lastAccess())) {
         return entry;
       }
-      return new Entry(Optional.of(new StoredSession(cached.record(), SessionState.ACTIVE, stored.get().lastAccess(),
-          null)), entry.epoch(), false);
+      return Entry.read(Optional.of(new StoredSession(cached.record(), SessionState.ACTIVE, stored.get().lastAccess(),
+          null)), entry.epoch(), clock.millis());
     });
   }
 
@@ -374,14 +380,22 @@ public final class CachingSessionStore implements SessionStore {
    *
    * @param session what the delegate answered
    * @param epoch the epoch of the session's shard taken before the read
-   * @param expiredWhenRead whether the session had already expired when read (it stays so: an
-   *     expired session is never touched), so that it need not be read again
+   * @param looksExpiredAt when (epoch millis) the session starts to look expired, so that it is read
+   *     again then (another replica may have recorded activity); never for a session that had
+   *     already expired when read (it stays so: an expired session is never touched), an ended or
+   *     an unknown one
    */
-  private record Entry(Optional<StoredSession> session, long epoch, boolean expiredWhenRead) {
-    /** Whether this entry may answer a lookup made with {@code current} as its shard's epoch. */
-    boolean usable(long current, Instant now) {
-      return epoch == current
-          && (expiredWhenRead || session.isEmpty() || !session.get().isExpired(now));
+  private record Entry(Optional<StoredSession> session, long epoch, long looksExpiredAt) {
+    /** The delegate's answer read at {@code readAt} (epoch millis). */
+    static Entry read(Optional<StoredSession> session, long epoch, long readAt) {
+      long expiresAt = session.isPresent() && session.get().state() == SessionState.ACTIVE
+          ? session.get().expiresAt().toEpochMilli() : Long.MAX_VALUE;
+      return new Entry(session, epoch, expiresAt > readAt ? expiresAt : Long.MAX_VALUE);
+    }
+
+    /** Whether this entry may answer, at {@code now} (epoch millis), a lookup made with {@code current} as its shard's epoch. */
+    boolean usable(long current, long now) {
+      return epoch == current && now < looksExpiredAt;
     }
   }
 
@@ -457,7 +471,8 @@ public final class CachingSessionStore implements SessionStore {
     private Duration refreshAfter = Duration.ofHours(1);
     private long maximumSize = 250_000;
     private Duration gather = Duration.ofMillis(GATHER_MILLIS);
-    private Duration activityGather = ACTIVITY_GATHER;
+    private SessionPolicy policy = SessionPolicy.defaults();
+    private Duration activityGather;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
 
@@ -506,7 +521,17 @@ public final class CachingSessionStore implements SessionStore {
       return this;
     }
 
-    /** How long notes of activity wait for more before they are written; for tests. */
+    /**
+     * The policy of the sessions cached: notes of activity wait an eighth of its touch interval (at
+     * most a second) for more before they are written, so that a session in use never looks idle
+     * elsewhere. {@link SessionPolicy#defaults()} if not set.
+     */
+    public Builder policy(SessionPolicy policy) {
+      this.policy = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** How long notes of activity wait for more before they are written, whatever the policy; for tests. */
     Builder activityGather(Duration activityGather) {
       this.activityGather = requireNonNull(activityGather, "activityGather");
       return this;

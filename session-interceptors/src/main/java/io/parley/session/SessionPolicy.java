@@ -16,9 +16,10 @@ import java.time.Duration;
  *     call at least this long after the last recorded activity, so that a session in use costs no
  *     write per call, nor per minute; at most a quarter of {@code maxInactive}, by default a
  *     sixteenth (10.5 hours of the default 7 days). The recorded last access is then never later
- *     than the real last call, and less than an interval (plus the second that {@link
- *     CachingSessionStore} may wait to write it) earlier: an idle session expires between {@code
- *     maxInactive - touchInterval - 1 s} and {@code maxInactive} after its last call, never after.
+ *     than the real last call, and less than an interval earlier, plus the moment {@link
+ *     CachingSessionStore} gathers notes before writing them (an eighth of the interval, at most a
+ *     second): an idle session expires between {@code maxInactive - touchInterval - min(1 s,
+ *     touchInterval / 8)} and {@code maxInactive} after its last call, never after.
  * @param endedRetention how long a kicked, revoked or expired session is remembered, so that its
  *     token fails SESSION_KICKED, SESSION_REVOKED or SESSION_EXPIRED rather than SESSION_NOT_FOUND
  * @param maxSessionsPerUser live sessions a user may hold; beyond it the least recently active is kicked

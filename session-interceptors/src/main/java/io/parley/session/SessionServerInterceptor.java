@@ -128,7 +128,7 @@ public final class SessionServerInterceptor implements ServerInterceptor {
         .orElseThrow(() -> new ParleyException(ErrorReason.SESSION_NOT_FOUND, "session not found: log in again"));
     Instant now = clock.instant();
     check(stored, token, now);
-    if (!Duration.between(stored.lastAccess(), now).minus(touchInterval).isNegative()) {
+    if (!now.isBefore(stored.lastAccess().plus(touchInterval))) {
       try {
         store.touchLater(stored, now);
       } catch (ParleyException e) {
