@@ -52,8 +52,10 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * <p>A subscribed connection only reads, so that a node that vanished without closing it would go
  * unnoticed. Every {@value #PROBE_SECONDS} seconds each connection therefore subscribes again to
  * one of its channels, which Redis confirms (jedis's sharded subscriber cannot read a PING reply);
- * a connection unconfirmed for three intervals is dropped and reported lost. That costs one {@code
- * SSUBSCRIBE} per master every {@value #PROBE_SECONDS} seconds.
+ * a connection that left three probes in a row unanswered is dropped and reported lost (counted
+ * in probes, not time, as {@link RedisSubscriber} does, so that a pause of this process is not
+ * taken for a dead node). That costs one {@code SSUBSCRIBE} per master every {@value
+ * #PROBE_SECONDS} seconds.
  *
  * <p>Known gap: while a slot migrates, a script for a key that has already moved runs on the
  * importing master and publishes there, where the channel is not yet subscribed; the old master
@@ -65,7 +67,6 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  */
 public final class ShardedRedisSubscriber implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(ShardedRedisSubscriber.class);
-  private static final int SLOTS = 16384;
   private static final int PROBE_SECONDS = 3;
   private static final long FIRST_BACKOFF_MILLIS = 100;
   private static final long MAX_BACKOFF_MILLIS = 2000;
@@ -86,7 +87,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
   private final int channelCount;
   private final Handler handler;
   private final String threadName;
-  private final long silenceLimitNanos;
+  private final long probeMillis;
   private final Thread supervisor;
   private final ScheduledExecutorService prober;
   private final BlockingQueue<Boolean> remapRequests = new LinkedBlockingQueue<>();
@@ -111,7 +112,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
     if (channelCount == 0) {
       throw new IllegalArgumentException("no channel to subscribe to");
     }
-    this.silenceLimitNanos = probeInterval.multipliedBy(3).toNanos();
+    this.probeMillis = probeInterval.toMillis();
     this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, threadName + "-probe");
       t.setDaemon(true);
@@ -125,22 +126,16 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
   }
 
   /**
-   * One sharded channel per hash slot, named {@code <prefix>{<tag>}} with a tag that hashes to that
-   * slot: element {@code s} lives in slot {@code s}. The same names in every process.
+   * One sharded channel per hash slot, {@code <prefix>{<tag>}} with the slot's {@link SlotTags
+   * tag}: element {@code s} lives in slot {@code s}. The same names in every process.
    */
   public static List<String> slotChannels(String prefix) {
     requireNonNull(prefix, "prefix");
-    String[] names = new String[SLOTS];
-    int found = 0;
-    for (int n = 0; found < SLOTS; n++) {
-      String tag = Integer.toString(n, 36);
-      int slot = JedisClusterCRC16.getSlot(tag);
-      if (names[slot] == null) {
-        names[slot] = prefix + "{" + tag + "}";
-        found++;
-      }
+    List<String> names = new ArrayList<>(SlotTags.SLOTS);
+    for (int slot = 0; slot < SlotTags.SLOTS; slot++) {
+      names.add(prefix + "{" + SlotTags.of(slot) + "}");
     }
-    return List.of(names);
+    return List.copyOf(names);
   }
 
   /** Waits until every channel is confirmed on some master; returns false on timeout. For start-up checks and tests. */
@@ -300,7 +295,10 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
     private volatile Connection connection;
     private boolean started;
     private volatile boolean running = true;
-    private volatile long lastReply = System.nanoTime();
+    /** Whether anything came back since the last probe was sent. */
+    private volatile boolean answered = true;
+    /** Probes in a row after which nothing came back (prober thread only). */
+    private int unanswered;
 
     NodeSubscription(HostAndPort node, List<String> channels) {
       this.node = node;
@@ -404,14 +402,17 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
       }
     }
 
-    /** Sends the next probe, or drops a connection whose probes went unanswered. */
+    /** Sends the next probe, or drops a connection that left three in a row unanswered. */
     void probe() {
       if (!isStarted() || !running) {
         return;
       }
-      if (System.nanoTime() - lastReply > silenceLimitNanos) {
-        logger.warn("Redis sharded subscription to {} silent for {} ms; reconnecting", node,
-            silenceLimitNanos / 1_000_000);
+      if (answered) {
+        answered = false;
+        unanswered = 0;
+      } else if (++unanswered >= 3) {
+        logger.warn("Redis sharded subscription to {} silent for three probes {} ms apart; reconnecting", node,
+            probeMillis);
         drop();
         return;
       }
@@ -432,7 +433,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
 
     @Override
     public void onSSubscribe(byte[] channel, int subscribedChannels) {
-      lastReply = System.nanoTime();
+      answered = true;
       String name = new String(channel, StandardCharsets.UTF_8);
       List<String> rest = null;
       synchronized (startLock) {
@@ -458,7 +459,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
 
     @Override
     public void onSUnsubscribe(byte[] channel, int subscribedChannels) {
-      lastReply = System.nanoTime();
+      answered = true;
       String name = new String(channel, StandardCharsets.UTF_8);
       // We never unsubscribe: Redis dropped the channel because its slot left this master.
       if (confirmed.remove(name)) {
@@ -468,7 +469,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
 
     @Override
     public void onSMessage(byte[] channel, byte[] message) {
-      lastReply = System.nanoTime();
+      answered = true;
       String name = new String(channel, StandardCharsets.UTF_8);
       safely(() -> handler.message(name, message));
     }

@@ -85,6 +85,8 @@ public final class CachingSessionStore implements SessionStore {
   private int failures;
   private long lastFailureWarning;
   private volatile boolean everHeard;
+  /** Whether an interruption was logged and no resumption since. */
+  private volatile boolean interruptionLogged;
   private volatile boolean closed;
 
   private CachingSessionStore(Builder builder) {
@@ -133,24 +135,26 @@ public final class CachingSessionStore implements SessionStore {
 
   @Override
   public Optional<StoredSession> find(String userId, String sessionId) {
-    long epoch = epochs.epoch(epochs.shard(userId));
+    SessionKey key = new SessionKey(userId, sessionId);
+    long now = clock.millis();
+    Entry entry = cache.getIfPresent(key);
+    if (entry != null && entry.usable(epochs.epoch(entry.shard()), now)) {
+      return entry.session();
+    }
+    // Not cached, read before a change of epoch (events may have been missed since), or looks expired.
+    int shard = epochs.shard(userId);
+    long epoch = epochs.epoch(shard);
     if (!EventEpochs.isHeard(epoch)) {
       return delegate.find(userId, sessionId);
     }
-    SessionKey key = new SessionKey(userId, sessionId);
-    long now = clock.millis();
-    Entry entry = cache.get(key);
-    if (!entry.usable(epoch, now)) {
-      // Loaded before a change of epoch (events may have been missed since), or looks expired.
-      entry = cache.asMap().compute(key, (k, current) -> current != null && current.usable(epoch, now) ? current : load(k));
-    }
-    return entry.session();
+    return cache.asMap().compute(key, (k, current) -> current != null && current.usable(epoch, now)
+        ? current : load(k, shard)).session();
   }
 
   /** Reads a session from the delegate, with the epoch of its shard taken before the read. */
-  private Entry load(SessionKey key) {
-    long epoch = epochs.epoch(epochs.shard(key.userId()));
-    return Entry.read(delegate.find(key.userId(), key.sessionId()), epoch, clock.millis());
+  private Entry load(SessionKey key, int shard) {
+    long epoch = epochs.epoch(shard);
+    return Entry.read(delegate.find(key.userId(), key.sessionId()), shard, epoch, clock.millis());
   }
 
   /**
@@ -176,7 +180,8 @@ public final class CachingSessionStore implements SessionStore {
       List<Optional<StoredSession>> found = delegate.findAll(keys);
       long now = clock.millis();
       for (int i = 0; i < batch.size(); i++) {
-        batch.get(i).result().complete(Entry.read(found.get(i), batch.get(i).epoch(), now));
+        Reload reload = batch.get(i);
+        reload.result().complete(Entry.read(found.get(i), reload.old().shard(), reload.epoch(), now));
       }
       failures = 0;
     } catch (Throwable e) {
@@ -268,7 +273,7 @@ public final class CachingSessionStore implements SessionStore {
         return entry;
       }
       return Entry.read(Optional.of(new StoredSession(cached.record(), SessionState.ACTIVE, stored.get().lastAccess(),
-          null)), entry.epoch(), clock.millis());
+          null)), entry.shard(), entry.epoch(), clock.millis());
     });
   }
 
@@ -348,9 +353,9 @@ public final class CachingSessionStore implements SessionStore {
     return cache.estimatedSize();
   }
 
-  /** Drops the entries whose shard's epoch moved since they were read: they can no longer be served. */
+  /** Drops the entries that can no longer be served: read under an epoch their shard has left for good. */
   private void sweep() {
-    cache.asMap().entrySet().removeIf(e -> e.getValue().epoch() != epochs.epoch(epochs.shard(e.getKey().userId())));
+    cache.asMap().values().removeIf(entry -> !epochs.mayServe(entry.shard(), entry.epoch()));
   }
 
   private void sweepSoon() {
@@ -379,23 +384,27 @@ public final class CachingSessionStore implements SessionStore {
    * A cached answer of the delegate.
    *
    * @param session what the delegate answered
-   * @param epoch the epoch of the session's shard taken before the read
+   * @param shard the shard that carries the session's events
+   * @param epoch the epoch of that shard taken before the read
    * @param looksExpiredAt when (epoch millis) the session starts to look expired, so that it is read
    *     again then (another replica may have recorded activity); never for a session that had
    *     already expired when read (it stays so: an expired session is never touched), an ended or
    *     an unknown one
    */
-  private record Entry(Optional<StoredSession> session, long epoch, long looksExpiredAt) {
+  private record Entry(Optional<StoredSession> session, int shard, long epoch, long looksExpiredAt) {
     /** The delegate's answer read at {@code readAt} (epoch millis). */
-    static Entry read(Optional<StoredSession> session, long epoch, long readAt) {
+    static Entry read(Optional<StoredSession> session, int shard, long epoch, long readAt) {
       long expiresAt = session.isPresent() && session.get().state() == SessionState.ACTIVE
           ? session.get().expiresAt().toEpochMilli() : Long.MAX_VALUE;
-      return new Entry(session, epoch, expiresAt > readAt ? expiresAt : Long.MAX_VALUE);
+      return new Entry(session, shard, epoch, expiresAt > readAt ? expiresAt : Long.MAX_VALUE);
     }
 
-    /** Whether this entry may answer, at {@code now} (epoch millis), a lookup made with {@code current} as its shard's epoch. */
+    /**
+     * Whether this entry may answer, at {@code now} (epoch millis), while its shard's epoch is
+     * {@code current}: the shard is heard and has kept the epoch the entry was read under.
+     */
     boolean usable(long current, long now) {
-      return epoch == current && now < looksExpiredAt;
+      return epoch == current && EventEpochs.isHeard(current) && now < looksExpiredAt;
     }
   }
 
@@ -409,13 +418,13 @@ public final class CachingSessionStore implements SessionStore {
   private final class Loader implements CacheLoader<SessionKey, Entry> {
     @Override
     public Entry load(SessionKey key) {
-      return CachingSessionStore.this.load(key);
+      return CachingSessionStore.this.load(key, epochs.shard(key.userId()));
     }
 
     @Override
     public CompletableFuture<Entry> asyncReload(SessionKey key, Entry old, Executor executor) {
-      long epoch = epochs.epoch(epochs.shard(key.userId()));
-      if (old.epoch() != epoch) {
+      long epoch = epochs.epoch(old.shard());
+      if (old.epoch() != epoch || !EventEpochs.isHeard(epoch)) {
         // Unusable already: the next lookup reads it in the call path.
         return CompletableFuture.completedFuture(old);
       }
@@ -443,7 +452,8 @@ public final class CachingSessionStore implements SessionStore {
       if (ownEpochs) {
         epochs.missed(0);
       }
-      if (everHeard && !closed) {
+      if (everHeard && !closed && !interruptionLogged) {
+        interruptionLogged = true;
         logger.warn("session events interrupted: sessions whose events may be missed are read from the store, "
             + "uncached, until they resume");
       }
@@ -456,9 +466,10 @@ public final class CachingSessionStore implements SessionStore {
       if (ownEpochs) {
         epochs.heard(0);
       }
-      if (everHeard) {
+      if (everHeard && interruptionLogged) {
         logger.info("session events resumed: session cache in use again");
       }
+      interruptionLogged = false;
       everHeard = true;
       sweepSoon();
       listeners.forEach(SessionListener::eventsResumed);

@@ -11,14 +11,17 @@ import java.util.function.ToIntFunction;
  * in front of the store needs to know to trust an entry exactly as long as no event about it can
  * have been missed.
  *
- * <p>Events travel on shards (one for a standalone Redis, one per hash slot on a Cluster), each of
- * which is heard or not at any time. Each shard has an epoch, a counter that moves on every change:
- * odd while the shard's events are heard, even while they are not. A reader that takes a shard's
- * epoch before reading a session from the store, and finds the same epoch later, knows that every
- * event about that session since the read has been heard: an entry is good for as long as its
- * shard's epoch is the one taken before its read. A lost channel, and the channel heard again,
- * each move the epoch, so neither a read made before a missed event nor one whose load was still in
- * flight when the channel dropped is ever served after it.
+ * <p>Events travel on shards (a {@link RedisSessionStore}'s are the hash slots of its users'
+ * keys), each of which is heard or not at any time. Each shard has an epoch: odd while the shard's
+ * events are heard, even while they are not. A reader that takes a shard's epoch before reading a
+ * session from the store, and finds the same odd epoch later, knows that every event about that
+ * session since the read has been heard: an entry is good for as long as its shard's epoch is the
+ * one taken before its read. A lost channel moves the epoch to the next even number; when the
+ * shard is heard again, the epoch moves on to the next odd number, unless the store knows that no
+ * event of the shard was missed meanwhile, in which case it goes back to the odd number it had, and
+ * the entries read before become good again. So neither a read made before a missed event nor one
+ * whose load was still in flight when the channel dropped is ever served after it, and only what a
+ * missed event could have made stale is dropped.
  *
  * <p>Thread-safe.
  */
@@ -61,14 +64,34 @@ final class EventEpochs {
     return (epoch & 1) == 1;
   }
 
-  /** The shard's events are heard from now on; true if they were not. */
+  /** The shard's events are heard from now on, some may have been missed meanwhile; true if they were not heard. */
   boolean heard(int shard) {
-    long before = epochs.getAndUpdate(shard, e -> isHeard(e) ? e : e + 1);
+    return resumed(shard, false);
+  }
+
+  /**
+   * The shard's events are heard from now on; true if they were not. With {@code nothingMissed}
+   * (the store knows that no event of the shard was published while it was not heard), the entries
+   * read before the loss are good again.
+   */
+  boolean resumed(int shard, boolean nothingMissed) {
+    long before = epochs.getAndUpdate(shard, e -> isHeard(e) ? e : nothingMissed && e > 0 ? e - 1 : e + 1);
     if (isHeard(before)) {
       return false;
     }
     heard.incrementAndGet();
     return true;
+  }
+
+  /** Events of a heard shard were missed after all: entries read so far are no longer good. */
+  void invalidate(int shard) {
+    epochs.getAndUpdate(shard, e -> isHeard(e) ? e + 2 : e);
+  }
+
+  /** Whether an entry read under {@code epoch} may ever be good again (or is now). */
+  boolean mayServe(int shard, long epoch) {
+    long current = epochs.get(shard);
+    return isHeard(epoch) && (epoch == current || !isHeard(current) && epoch == current - 1);
   }
 
   /** The shard's events may be missed from now on; true if they were heard. */

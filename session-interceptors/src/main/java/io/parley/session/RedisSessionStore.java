@@ -7,18 +7,14 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.redis.RedisCalls;
 import io.parley.redis.RedisScript;
-import io.parley.redis.RedisSubscriber;
-import io.parley.redis.ShardedRedisSubscriber;
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -30,7 +26,6 @@ import redis.clients.jedis.RedisClusterClient;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.exceptions.JedisRedirectionException;
-import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * A {@link SessionStore} on Redis through jedis, standalone or Cluster alike.
@@ -48,13 +43,15 @@ import redis.clients.jedis.util.JedisClusterCRC16;
  * notifications.
  *
  * <p>A lookup is one {@code HMGET}. Every kick, revocation and attribute change is published from
- * inside its script as {@code "<userId> <sid> <K|R|U>"}, so that {@link SessionListener}s registered
- * here hear those of every replica: on a standalone Redis with {@code PUBLISH} on {@code
- * <prefix>events}; on a Cluster with {@code SPUBLISH} (Redis 7) on one sharded channel per hash
- * slot, {@code <prefix>events{<tag>}} in the slot of the user's hash (see {@link
- * ShardedRedisSubscriber}), so that an event never crosses the cluster bus and the loss of one
- * master's connection concerns only the sessions in that master's slots. Whether events are heard,
- * shard by shard, is kept as {@link EventEpochs} for {@link CachingSessionStore}.
+ * inside its script as {@code "<userId> <sid> <K|R|U> <counter>"}, so that {@link
+ * SessionListener}s registered here hear those of every replica: on a standalone Redis with {@code
+ * PUBLISH} on {@code <prefix>events}; on a Cluster with {@code SPUBLISH} (Redis 7) on one sharded
+ * channel per hash slot, {@code <prefix>events{<tag>}} in the slot of the user's hash, so that an
+ * event never crosses the cluster bus and the loss of one master's connection concerns only the
+ * sessions in that master's slots. The counter is that of the slot, {@code <prefix>changes{<tag>}}
+ * (see {@link RedisSessionEvents}): it tells a replica whose channel dropped which slots' events it
+ * missed. Whether events are heard, slot by slot, is kept as {@link EventEpochs} for {@link
+ * CachingSessionStore}.
  *
  * <p>Activity is written by {@link #touchAll} in one pipeline, one script call per session.
  *
@@ -92,15 +89,7 @@ public final class RedisSessionStore implements SessionStore {
   private final SessionPolicy policy;
   private final SessionRecordCodec codec;
   private final String prefix;
-  /** The event channel of a standalone Redis; null on a Cluster. */
-  private final String channel;
-  /** The sharded event channel of each hash slot on a Cluster; null on a standalone Redis. */
-  private final List<String> slotChannels;
-  private final byte[] publish;
-  private final EventEpochs epochs;
-  private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
-  private final Object eventsLock = new Object();
-  private final AutoCloseable subscriber;
+  private final RedisSessionEvents events;
   private final boolean ownsClient;
   private final Object pipelineLock = new Object();
   private ExecutorService pipelineExecutor;
@@ -113,20 +102,7 @@ public final class RedisSessionStore implements SessionStore {
     this.codec = builder.codec;
     this.prefix = builder.prefix;
     this.ownsClient = builder.ownsClient;
-    EventHandler events = new EventHandler();
-    if (jedis instanceof RedisClusterClient cluster) {
-      this.channel = null;
-      this.slotChannels = ShardedRedisSubscriber.slotChannels(builder.prefix + "events");
-      this.publish = bytes("SPUBLISH");
-      this.epochs = new EventEpochs(slotChannels.size(), this::slot, false);
-      this.subscriber = new ShardedRedisSubscriber(cluster, slotChannels, events, "parley-session-events");
-    } else {
-      this.channel = builder.prefix + "events";
-      this.slotChannels = null;
-      this.publish = bytes("PUBLISH");
-      this.epochs = EventEpochs.single(false);
-      this.subscriber = new RedisSubscriber(jedis, List.of(channel), events, "parley-session-events");
-    }
+    this.events = new RedisSessionEvents(jedis, redis, this::pipeline, prefix, this::key);
   }
 
   /** Starts a store on {@code jedis}; the store does not close a client it did not create. */
@@ -139,27 +115,14 @@ public final class RedisSessionStore implements SessionStore {
     return new Builder(io.parley.redis.RedisClients.create(url), true);
   }
 
-  /** Waits until the event subscriptions are live (every slot's, on a Cluster); for tests and start-up checks. */
+  /** Waits until the events of every session are heard; for tests and start-up checks. */
   public boolean awaitEvents(java.time.Duration timeout) throws InterruptedException {
-    if (subscriber instanceof ShardedRedisSubscriber sharded) {
-      return sharded.awaitSubscribed(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-    return ((RedisSubscriber) subscriber).awaitConnected(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return events.await(timeout);
   }
 
   /** Whether the events of each user's sessions are heard, and since when. */
   EventEpochs eventEpochs() {
-    return epochs;
-  }
-
-  /** The hash slot of a user's hash, which carries the events of the user's sessions on a Cluster. */
-  private int slot(String userId) {
-    return JedisClusterCRC16.getSlot(key(userId));
-  }
-
-  /** The channel that carries the events of {@code userId}'s sessions. */
-  private byte[] channel(String userId) {
-    return bytes(slotChannels == null ? channel : slotChannels.get(slot(userId)));
+    return events.epochs();
   }
 
   @Override
@@ -190,12 +153,12 @@ public final class RedisSessionStore implements SessionStore {
         }),
         bytes(Long.toString(policy.endedRetention().toMillis())),
         bytes(Integer.toString(policy.maxSessionsPerUser())),
-        channel(userId),
+        events.channel(userId),
         bytes(userId),
         MAX_CHUNKS_ARG,
-        publish));
+        events.publishCommand()));
     args.addAll(chunks(codec.encode(record)));
-    Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId)), args));
+    Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId), events.counterKey(userId)), args));
     return strings(reply);
   }
 
@@ -385,9 +348,10 @@ public final class RedisSessionStore implements SessionStore {
         return false;
       }
       List<byte[]> args = new ArrayList<>(List.of(bytes(sessionId), bytes(Long.toString(clock.millis())),
-          MAX_CHUNKS_ARG, channel(userId), bytes(userId), publish, raw.record));
+          MAX_CHUNKS_ARG, events.channel(userId), bytes(userId), events.publishCommand(), raw.record));
       args.addAll(chunks(codec.encode(SessionAttributes.apply(current.record(), changes))));
-      Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(userId)), args));
+      List<byte[]> keys = List.of(key(userId), events.counterKey(userId));
+      Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, keys, args));
       if (!Long.valueOf(-1).equals(reply)) {
         return Long.valueOf(1).equals(reply);
       }
@@ -432,41 +396,31 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   private List<String> runRevoke(String mode, String userId, String sessionId) {
-    Object reply = redis.write(() -> REVOKE.run(jedis, List.of(key(userId)), List.of(
+    Object reply = redis.write(() -> REVOKE.run(jedis, List.of(key(userId), events.counterKey(userId)), List.of(
         bytes(mode),
         bytes(sessionId),
         bytes(Long.toString(clock.millis())),
         bytes(Long.toString(policy.endedRetention().toMillis())),
-        channel(userId),
+        events.channel(userId),
         bytes(userId),
         MAX_CHUNKS_ARG,
-        publish)));
+        events.publishCommand())));
     return strings(reply);
   }
 
   @Override
   public void addListener(SessionListener listener) {
-    requireNonNull(listener, "listener");
-    synchronized (eventsLock) {
-      listeners.add(listener);
-      if (!epochs.allHeard()) {
-        listener.eventsInterrupted();
-      }
-    }
+    events.addListener(requireNonNull(listener, "listener"));
   }
 
   @Override
   public void removeListener(SessionListener listener) {
-    listeners.remove(listener);
+    events.removeListener(listener);
   }
 
   @Override
   public void close() {
-    try {
-      subscriber.close();
-    } catch (Exception e) {
-      logger.debug("closing the session event subscription failed", e);
-    }
+    events.close();
     synchronized (pipelineLock) {
       if (pipelineExecutor != null) {
         pipelineExecutor.shutdown();
@@ -592,87 +546,6 @@ public final class RedisSessionStore implements SessionStore {
       return state == SessionState.ACTIVE
           ? new StoredSession(record, state, Instant.ofEpochMilli(a), null)
           : new StoredSession(record, state, Instant.ofEpochMilli(a), Instant.ofEpochMilli(a));
-    }
-  }
-
-  /** Hears the events of every replica, and whether they are heard, for the standalone and the sharded subscription. */
-  private final class EventHandler implements RedisSubscriber.Handler, ShardedRedisSubscriber.Handler {
-    @Override
-    public void message(String channel, byte[] payload) {
-      String[] parts = new String(payload, UTF_8).split(" ");
-      if (parts.length != 3 || parts[2].length() != 1) {
-        logger.warn("ignoring malformed session event on {}", channel);
-        return;
-      }
-      char code = parts[2].charAt(0);
-      SessionState state = code == 'U' ? null : SessionState.fromCode(code);
-      for (SessionListener listener : listeners) {
-        try {
-          if (state == null) {
-            listener.sessionChanged(parts[0], parts[1]);
-          } else {
-            listener.sessionEnded(parts[0], parts[1], state);
-          }
-        } catch (RuntimeException e) {
-          logger.error("session listener failed on {} {}", code, parts[1], e);
-        }
-      }
-    }
-
-    @Override
-    public void connected() {
-      subscribed(0);
-      logger.info("session events subscribed on {}", channel);
-    }
-
-    @Override
-    public void disconnected() {
-      lost(List.of(0));
-    }
-
-    @Override
-    public void subscribed(String channel) {
-      if (subscribed(JedisClusterCRC16.getSlot(channel)) && epochs.allHeard()) {
-        logger.info("session events subscribed on every slot's channel");
-      }
-    }
-
-    @Override
-    public void lost(Collection<String> channels) {
-      lost(channels.stream().map(JedisClusterCRC16::getSlot).toList());
-    }
-
-    /** The shard is heard from now on; true if it was not. Tells listeners once every shard is. */
-    private boolean subscribed(int shard) {
-      synchronized (eventsLock) {
-        boolean changed = epochs.heard(shard);
-        if (changed && epochs.allHeard()) {
-          tellListeners(SessionListener::eventsResumed);
-        }
-        return changed;
-      }
-    }
-
-    private void lost(List<Integer> shards) {
-      synchronized (eventsLock) {
-        boolean changed = false;
-        for (int shard : shards) {
-          changed |= epochs.missed(shard);
-        }
-        if (changed) {
-          tellListeners(SessionListener::eventsInterrupted);
-        }
-      }
-    }
-
-    private void tellListeners(java.util.function.Consumer<SessionListener> call) {
-      for (SessionListener listener : listeners) {
-        try {
-          call.accept(listener);
-        } catch (RuntimeException e) {
-          logger.error("session listener failed", e);
-        }
-      }
     }
   }
 

@@ -12,7 +12,7 @@
 -- An ACTIVE session past expiresAt is expired: its record is dropped and its meta kept until
 -- expiresAt + retention, so that its token fails SESSION_EXPIRED; then it is purged.
 --
--- KEYS[1] the user's hash
+-- KEYS[1] the user's hash, KEYS[2] the change counter of its slot (see RedisSessionEvents)
 -- ARGV    1 sid, 2 terminal, 3 now, 4 expiresAt, 5 policy (T=per terminal, S=single,
 --         U=unlimited), 6 retention ms, 7 max live sessions, 8 event channel, 9 user id,
 --         10 max chunks, 11 publish command (PUBLISH, or SPUBLISH to a channel in this key's slot
@@ -25,6 +25,17 @@ local policy, retention, cap = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local channel, uid = ARGV[8], ARGV[9]
 local max_chunks = tonumber(ARGV[10])
 local publish = ARGV[11]
+local counter = KEYS[2]
+
+-- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
+-- does not) and goes with the event, so that a replica can tell which slots' events it missed.
+local function announce(osid, code)
+  local n = 0
+  if redis.call('EXISTS', counter) == 1 then
+    n = redis.call('INCR', counter)
+  end
+  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
+end
 
 local function drop_record(osid)
   local fields = {}
@@ -40,7 +51,7 @@ local live, kicked = {}, {}
 local function kick(osid, t)
   drop_record(osid)
   redis.call('HSET', key, osid, 'K|' .. t .. '|' .. now .. '|' .. (now + retention))
-  redis.call(publish, channel, uid .. ' ' .. osid .. ' K')
+  announce(osid, 'K')
   kicked[#kicked + 1] = osid
 end
 

@@ -1,5 +1,5 @@
 -- Revokes live sessions of a user and announces each on the event channel.
--- KEYS[1] the user's hash (layout in create.lua)
+-- KEYS[1] the user's hash (layout in create.lua), KEYS[2] the change counter of its slot
 -- ARGV    1 mode ('one' or 'all-but'), 2 sid (the one to revoke, or the one to keep; may be
 --         empty), 3 now, 4 retention ms, 5 event channel, 6 user id, 7 max chunks, 8 publish
 --         command (as in create.lua)
@@ -10,6 +10,16 @@ local now, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
 local channel, uid = ARGV[5], ARGV[6]
 local max_chunks = tonumber(ARGV[7])
 local publish = ARGV[8]
+local counter = KEYS[2]
+-- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
+-- does not) and goes with the event, so that a replica can tell which slots' events it missed.
+local function announce(osid, code)
+  local n = 0
+  if redis.call('EXISTS', counter) == 1 then
+    n = redis.call('INCR', counter)
+  end
+  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
+end
 local revoked = {}
 
 local function revoke_if_live(osid, m)
@@ -21,7 +31,7 @@ local function revoke_if_live(osid, m)
     end
     redis.call('HDEL', key, unpack(chunks))
     redis.call('HSET', key, osid, 'R|' .. t .. '|' .. now .. '|' .. (now + retention))
-    redis.call(publish, channel, uid .. ' ' .. osid .. ' R')
+    announce(osid, 'R')
     revoked[#revoked + 1] = osid
   end
 end

@@ -1,11 +1,21 @@
 -- Replaces the record of a live session if it is still the one the caller read (compare and set),
 -- so that concurrent attribute changes on different replicas are never lost, and announces the
 -- change, so that every replica's cache reads the session again.
--- KEYS[1] the user's hash (layout in create.lua)
+-- KEYS[1] the user's hash (layout in create.lua), KEYS[2] the change counter of its slot
 -- ARGV    1 sid, 2 now, 3 max chunks, 4 event channel, 5 user id, 6 publish command (as in
 --         create.lua), 7 the record as read (its chunks joined), 8.. new chunks
 -- Returns 1 if written, 0 if the session is not live, -1 if the record changed since it was read.
 local key, sid = KEYS[1], ARGV[1]
+local counter, channel, uid, publish = KEYS[2], ARGV[4], ARGV[5], ARGV[6]
+-- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
+-- does not) and goes with the event, so that a replica can tell which slots' events it missed.
+local function announce(osid, code)
+  local n = 0
+  if redis.call('EXISTS', counter) == 1 then
+    n = redis.call('INCR', counter)
+  end
+  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
+end
 local m = redis.call('HGET', key, sid)
 if not m then
   return 0
@@ -37,5 +47,5 @@ for i = 8, #ARGV do
   writes[#writes + 1] = ARGV[i]
 end
 redis.call('HSET', key, unpack(writes))
-redis.call(ARGV[6], ARGV[4], ARGV[5] .. ' ' .. sid .. ' U')
+announce(sid, 'U')
 return 1

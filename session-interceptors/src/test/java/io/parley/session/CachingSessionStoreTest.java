@@ -9,6 +9,7 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
 import io.parley.error.ParleyException;
+import io.parley.redis.SlotTags;
 import io.parley.session.v1.SessionRecord;
 import io.parley.testing.MutableClock;
 import io.parley.testing.RedisServer;
@@ -144,41 +145,51 @@ class CachingSessionStoreTest {
   }
 
   @Test
-  void aRevocationMissedWhileTheEventChannelWasDownIsNeverServedFromTheCache() throws Exception {
-    SessionRecord record = login(replicaA, Terminal.WEB);
-    assertThat(state(replicaA, record)).isEqualTo(SessionState.ACTIVE);
+  void aRevocationMissedWhileTheEventChannelWasDownIsNeverServedAndOnlyItsSlotIsReadAgain() throws Exception {
+    SessionRecord revoked = login(replicaA, Terminal.WEB);
+    SessionRecord untouched = login(replicaA, Terminal.WEB);
+    EventEpochs epochs = sharedA.eventEpochs();
+    int slot = epochs.shard(revoked.getUserId());
+    assertThat(epochs.shard(untouched.getUserId())).isNotEqualTo(slot);
+    assertThat(state(replicaA, revoked)).isEqualTo(SessionState.ACTIVE);
+    assertThat(state(replicaA, untouched)).isEqualTo(SessionState.ACTIVE);
     List<String> heard = new CopyOnWriteArrayList<>();
     replicaA.addListener((userId, sessionId, state) -> heard.add(sessionId));
-    long epoch = sharedA.eventEpochs().epoch(0);
+    long epoch = epochs.epoch(slot);
 
     // One transaction: every replica's event connection is killed, then the session is revoked
-    // with the store's own script (its arguments as revoke.lua lists them), whose event is
-    // published to no one.
+    // with the store's own script (its keys and arguments as revoke.lua lists them), whose event
+    // is published to no one.
     try (Jedis jedis = redis.connect();
         InputStream script = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
       Transaction multi = jedis.multi();
       multi.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
-      Response<Object> revoked = multi.eval(new String(script.readAllBytes(), StandardCharsets.UTF_8),
-          List.of("parley:sess:{" + record.getUserId() + "}"),
-          List.of("one", record.getSessionId(), Long.toString(clock.millis()),
-              Long.toString(POLICY.endedRetention().toMillis()), "parley:sess:events", record.getUserId(),
+      Response<Object> result = multi.eval(new String(script.readAllBytes(), StandardCharsets.UTF_8),
+          List.of("parley:sess:{" + revoked.getUserId() + "}", "parley:sess:changes{" + SlotTags.of(slot) + "}"),
+          List.of("one", revoked.getSessionId(), Long.toString(clock.millis()),
+              Long.toString(POLICY.endedRetention().toMillis()), "parley:sess:events", revoked.getUserId(),
               Integer.toString(RedisSessionStore.MAX_CHUNKS), "PUBLISH"));
       multi.exec();
-      assertThat((List<?>) revoked.get()).hasSize(1);
+      assertThat((List<?>) result.get()).hasSize(1);
     }
 
     // From the moment replica A knows its channel dropped, through its reconnection and after, the
     // revoked session is never served as active, though A never heard of the revocation.
-    soon().until(() -> sharedA.eventEpochs().epoch(0) != epoch);
+    soon().until(() -> epochs.epoch(slot) != epoch);
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1))
         .untilAsserted(() -> {
-          assertThat(state(replicaA, record)).isEqualTo(SessionState.REVOKED);
+          assertThat(state(replicaA, revoked)).isEqualTo(SessionState.REVOKED);
           assertThat(replicaA.isCaching()).isTrue();
         });
-    assertThat(heard).doesNotContain(record.getSessionId());
-    long before = redis.commandCount("hmget");
-    assertThat(state(replicaA, record)).isEqualTo(SessionState.REVOKED);
-    assertThat(redis.commandCount("hmget")).as("served from the cache again").isEqualTo(before);
+    awaitCaching(replicaB);
+    assertThat(heard).doesNotContain(revoked.getSessionId());
+    assertThat(state(replicaA, revoked)).isEqualTo(SessionState.REVOKED);
+    long reads = redis.commandCount("hmget");
+    assertThat(state(replicaA, revoked)).isEqualTo(SessionState.REVOKED);
+    assertThat(redis.commandCount("hmget")).as("served from the cache again").isEqualTo(reads);
+    // The slot that saw no change kept its entries through the reconnection: no read.
+    assertThat(state(replicaA, untouched)).isEqualTo(SessionState.ACTIVE);
+    assertThat(redis.commandCount("hmget")).as("a session of another slot, kept").isEqualTo(reads);
   }
 
   @Test

@@ -6,17 +6,22 @@ import static org.awaitility.Awaitility.await;
 import io.parley.common.v1.Terminal;
 import io.parley.session.v1.SessionRecord;
 import io.parley.testing.MutableClock;
+import io.parley.redis.SlotTags;
 import io.parley.testing.RedisCluster;
 import io.parley.testing.RedisServer;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.Jedis;
-import redis.clients.jedis.args.ClientType;
-import redis.clients.jedis.params.ClientKillParams;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.Response;
+import redis.clients.jedis.Transaction;
 import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
@@ -95,45 +100,78 @@ class RedisClusterSessionStoreTest extends SessionStoreContract {
   }
 
   @Test
-  void losingOneMastersEventConnectionDropsOnlyTheCachedSessionsInItsSlots() {
+  void losingOneMastersEventConnectionDropsOnlyTheCachedSessionsOfItsSlotsThatChanged() throws Exception {
     RedisServer lost = cluster.nodes().get(0);
-    SessionRecord there = login(userOn(lost), Terminal.WEB);
-    SessionRecord elsewhere = login(userOn(cluster.nodes().get(1)), Terminal.WEB);
-    other.find(there.getUserId(), there.getSessionId());
-    other.find(elsewhere.getUserId(), elsewhere.getSessionId());
-    int lostSlot = slot(there.getUserId());
-    long lostEpoch = otherShared.eventEpochs().epoch(lostSlot);
-    long keptEpoch = otherShared.eventEpochs().epoch(slot(elsewhere.getUserId()));
+    SessionRecord revoked = login(userOn(lost), Terminal.WEB);
+    SessionRecord sameMaster = login(userOn(lost), Terminal.WEB);
+    SessionRecord otherMaster = login(userOn(cluster.nodes().get(1)), Terminal.WEB);
+    int slot = slot(revoked.getUserId());
+    assertThat(slot(sameMaster.getUserId())).isNotEqualTo(slot);
+    for (SessionRecord record : List.of(revoked, sameMaster, otherMaster)) {
+      assertThat(other.find(record.getUserId(), record.getSessionId()).orElseThrow().state())
+          .isEqualTo(SessionState.ACTIVE);
+    }
+    AtomicInteger interruptions = interruptionsOf(other);
 
-    try (Jedis jedis = lost.connect()) {
-      jedis.clientKill(ClientKillParams.clientKillParams().type(ClientType.PUBSUB));
+    // On that master, in one transaction: the event connections are killed, then a session is
+    // revoked with the store's own script, whose event is published to no one.
+    try (Jedis jedis = lost.connect();
+        InputStream script = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
+      Transaction multi = jedis.multi();
+      multi.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
+      Response<Object> result = multi.eval(new String(script.readAllBytes(), StandardCharsets.UTF_8),
+          List.of("parley:sess:{" + revoked.getUserId() + "}", "parley:sess:changes{" + SlotTags.of(slot) + "}"),
+          List.of("one", revoked.getSessionId(), Long.toString(clock.millis()),
+              Long.toString(POLICY.endedRetention().toMillis()), "parley:sess:events{" + SlotTags.of(slot) + "}",
+              revoked.getUserId(), Integer.toString(RedisSessionStore.MAX_CHUNKS), "SPUBLISH"));
+      multi.exec();
+      assertThat((List<?>) result.get()).hasSize(1);
     }
 
-    await().atMost(Duration.ofSeconds(5))
-        .until(() -> otherShared.eventEpochs().epoch(lostSlot) != lostEpoch && other.isCaching());
-    assertThat(otherShared.eventEpochs().epoch(slot(elsewhere.getUserId()))).isEqualTo(keptEpoch);
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).untilAsserted(() -> {
+      assertThat(other.find(revoked.getUserId(), revoked.getSessionId()).orElseThrow().state())
+          .isEqualTo(SessionState.REVOKED);
+      assertThat(interruptions.get()).isPositive();
+      assertThat(other.isCaching()).isTrue();
+    });
+    other.find(revoked.getUserId(), revoked.getSessionId());
     long reads = cluster.commandCount("hmget");
-    other.find(elsewhere.getUserId(), elsewhere.getSessionId());
-    assertThat(cluster.commandCount("hmget")).as("a session of another master, still cached").isEqualTo(reads);
-    other.find(there.getUserId(), there.getSessionId());
-    assertThat(cluster.commandCount("hmget")).as("a session of the lost master, read again").isEqualTo(reads + 1);
+    for (SessionRecord record : List.of(revoked, sameMaster, otherMaster)) {
+      other.find(record.getUserId(), record.getSessionId());
+    }
+    assertThat(cluster.commandCount("hmget")).as("every session served from the cache").isEqualTo(reads);
+    assertThat(other.find(sameMaster.getUserId(), sameMaster.getSessionId()).orElseThrow().state())
+        .isEqualTo(SessionState.ACTIVE);
   }
 
   @Test
   void aSlotMovedToAnotherMasterKeepsItsEventsHeard() {
     SessionRecord web = login(newUser(), Terminal.WEB);
     other.find(web.getUserId(), web.getSessionId());
-    int slot = slot(web.getUserId());
-    long epoch = otherShared.eventEpochs().epoch(slot);
+    AtomicInteger interruptions = interruptionsOf(other);
 
-    cluster.moveSlot(slot);
+    cluster.moveSlot(slot(web.getUserId()));
 
     // The old master drops the slot's channel; it is subscribed again on the new one.
-    await().atMost(Duration.ofSeconds(5))
-        .until(() -> otherShared.eventEpochs().epoch(slot) != epoch && other.isCaching());
+    await().atMost(Duration.ofSeconds(5)).until(() -> interruptions.get() > 0 && other.isCaching());
     store.revoke(web.getUserId(), web.getSessionId());
     await().atMost(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(1))
         .until(() -> other.find(web.getUserId(), web.getSessionId()).orElseThrow().state() == SessionState.REVOKED);
+  }
+
+  /** Counts the interruptions {@code cache} is told of from now on. */
+  private static AtomicInteger interruptionsOf(CachingSessionStore cache) {
+    AtomicInteger count = new AtomicInteger();
+    cache.addListener(new SessionListener() {
+      @Override
+      public void sessionEnded(String userId, String sessionId, SessionState state) {}
+
+      @Override
+      public void eventsInterrupted() {
+        count.incrementAndGet();
+      }
+    });
+    return count;
   }
 
   /** A new user whose sessions live on {@code node}. */
