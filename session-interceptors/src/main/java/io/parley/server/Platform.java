@@ -231,8 +231,8 @@ public final class Platform implements AutoCloseable {
 
     /**
      * How many sessions a replica caches at most (Redis store only), and tokens its verifier
-     * remembers; 250,000 by default. A cached session with its token costs about 2 KB of heap (see
-     * BENCHMARKS.md, session-scale).
+     * remembers; 250,000 by default. A cached session with its token costs about 1.85 KB of heap
+     * (see BENCHMARKS.md, session-scale).
      */
     public Builder sessionCacheSize(long sessions) {
       if (sessions < 1) {

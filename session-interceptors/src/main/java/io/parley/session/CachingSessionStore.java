@@ -33,12 +33,13 @@ import org.slf4j.LoggerFactory;
  * and evicts the entry at once. So entries need no expiry: they stay until the cache is full
  * ({@link Builder#maximumSize}, least recently and frequently used first) or until the announcements
  * may have been missed. For that the cache asks the delegate's {@link EventEpochs} (a {@link
- * RedisSessionStore}: one per Redis, or one per hash slot on a Cluster; any other delegate: one,
- * moved by {@link SessionListener#eventsInterrupted()} and {@link SessionListener#eventsResumed()}).
- * An entry remembers the epoch of its shard taken before its read, and is served only while that
- * epoch is still the shard's: a lost or reconnected event channel makes every entry it could have
- * made stale unusable at once (and a sweep then drops them), including one whose read was in flight
- * when the channel dropped, and nothing else. While a shard's events are not heard, lookups of its
+ * RedisSessionStore}: one shard per hash slot, see {@link RedisSessionEvents}; any other delegate:
+ * one, moved by {@link SessionListener#eventsInterrupted()} and {@link
+ * SessionListener#eventsResumed()}). An entry remembers its shard's epoch taken before its read, and
+ * is served only while that epoch is still the shard's: a lost event channel makes every entry it
+ * could have made stale unusable at once, including one whose read was in flight when the channel
+ * dropped; when the channel is back, the entries of the shards that missed no event are served
+ * again, and a sweep drops the others. While a shard's events are not heard, lookups of its
  * sessions go to the delegate and are not cached; a store that cannot be reached then fails them.
  *
  * <p>As a safety net against changes made behind Parley's back (a flushed Redis, an edited key),

@@ -59,6 +59,8 @@ final class RedisSessionEvents implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(RedisSessionEvents.class);
   private static final long RETRY_MILLIS = 500;
   private static final SetParams CREATE = SetParams.setParams().nx();
+  /** Counters read in one round trip at most. */
+  private static final int COUNTER_BATCH = 1024;
 
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
@@ -235,8 +237,8 @@ final class RedisSessionEvents implements AutoCloseable {
   }
 
   /**
-   * Reads the counters of the slots confirmed meanwhile, in one pipeline (one round trip per
-   * node), creating those that are missing, and lets each slot be heard again: keeping its entries
+   * Reads the counters of the slots confirmed meanwhile, pipelined (a round trip per node for each
+   * {@value #COUNTER_BATCH}), creating those that are missing, and lets each slot be heard again: keeping its entries
    * if its counter did not move past what was heard in sequence since before the loss.
    */
   private void check() {
@@ -246,9 +248,13 @@ final class RedisSessionEvents implements AutoCloseable {
       return;
     }
     List<Integer> slots = new ArrayList<>(batch.keySet());
-    long[] counters;
+    long[] counters = new long[slots.size()];
     try {
-      counters = readCounters(slots);
+      // In pieces, so that each round trip stays well within the client's socket timeout.
+      for (int from = 0; from < slots.size(); from += COUNTER_BATCH) {
+        List<Integer> piece = slots.subList(from, Math.min(slots.size(), from + COUNTER_BATCH));
+        System.arraycopy(readCounters(piece), 0, counters, from, piece.size());
+      }
     } catch (RuntimeException e) {
       if (!closed) {
         logger.warn("cannot read the session event counters ({}); trying again in {} ms", e.getMessage(),

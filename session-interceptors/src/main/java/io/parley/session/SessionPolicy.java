@@ -2,6 +2,7 @@ package io.parley.session;
 
 import static java.util.Objects.requireNonNull;
 
+import java.math.BigInteger;
 import java.time.Duration;
 
 /**
@@ -92,9 +93,9 @@ public record SessionPolicy(
    */
   public SessionPolicy withMaxInactive(Duration maxInactive) {
     positive(maxInactive, "maxInactive");
-    Duration touch = Duration.ofNanos(java.math.BigInteger.valueOf(touchInterval.toNanos())
-        .multiply(java.math.BigInteger.valueOf(maxInactive.toNanos()))
-        .divide(java.math.BigInteger.valueOf(this.maxInactive.toNanos()))
+    Duration touch = Duration.ofNanos(BigInteger.valueOf(touchInterval.toNanos())
+        .multiply(BigInteger.valueOf(maxInactive.toNanos()))
+        .divide(BigInteger.valueOf(this.maxInactive.toNanos()))
         .longValueExact());
     return new SessionPolicy(terminalPolicy, maxInactive, absoluteLifetime, touch.isZero() ? Duration.ofNanos(1) : touch,
         endedRetention, maxSessionsPerUser);
