@@ -74,7 +74,7 @@ public final class Bench implements Callable<Integer> {
   List<String> target = new ArrayList<>();
 
   @Option(names = "--runs", defaultValue = "1",
-      description = "Runs of each scenario; with more than one, also the median of each figure (default ${DEFAULT-VALUE}).")
+      description = "Runs of each scenario; with more than one, also each figure's median (default ${DEFAULT-VALUE}).")
   int runs;
 
   @Option(names = "--json", description = "Also write the figures to this file as JSON.")

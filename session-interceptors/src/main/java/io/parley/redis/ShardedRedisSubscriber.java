@@ -242,7 +242,10 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
     return byMaster;
   }
 
-  /** Channels of {@code from} were lost: reported, confirmed again where another master still holds them, and mapped again. */
+  /**
+   * Channels of {@code from} were lost: reported, confirmed again where another master still holds
+   * them, and mapped again.
+   */
   private void lost(NodeSubscription from, Collection<String> channels) {
     if (!open || channels.isEmpty()) {
       return;
@@ -371,7 +374,10 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
       send(missing);
     }
 
-    /** Asks Redis to confirm again those of {@code channels} confirmed here, so that their loss elsewhere is followed by a confirmation. */
+    /**
+     * Asks Redis to confirm again those of {@code channels} confirmed here, so that their loss
+     * elsewhere is followed by a confirmation.
+     */
     void confirmAgain(Collection<String> channels) {
       if (!isStarted()) {
         return;

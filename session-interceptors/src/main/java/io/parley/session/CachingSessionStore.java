@@ -129,7 +129,10 @@ public final class CachingSessionStore implements SessionStore {
     return a.compareTo(b) <= 0 ? a : b;
   }
 
-  /** Whether lookups of every session are served from the cache now (false while any of the delegate's events are not heard). */
+  /**
+   * Whether lookups of every session are served from the cache now: false while any of the
+   * delegate's events are not heard.
+   */
   public boolean isCaching() {
     return epochs.allHeard();
   }
@@ -231,7 +234,10 @@ public final class CachingSessionStore implements SessionStore {
     }
   }
 
-  /** Writes the activity noted meanwhile, as of the earliest note (so that no session is credited with more than it did). */
+  /**
+   * Writes the activity noted meanwhile, as of the earliest note, so that no session is credited
+   * with more than it did.
+   */
   private void recordActivity(List<SessionKey> batch) {
     List<SessionKey> keys = new ArrayList<>(batch.size());
     List<StoredSession> sessions = new ArrayList<>(batch.size());

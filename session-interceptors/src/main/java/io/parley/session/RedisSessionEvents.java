@@ -238,8 +238,9 @@ final class RedisSessionEvents implements AutoCloseable {
 
   /**
    * Reads the counters of the slots confirmed meanwhile, pipelined (a round trip per node for each
-   * {@value #COUNTER_BATCH}), creating those that are missing, and lets each slot be heard again: keeping its entries
-   * if its counter did not move past what was heard in sequence since before the loss.
+   * {@value #COUNTER_BATCH}), creating those that are missing, and lets each slot be heard again,
+   * keeping its entries if its counter did not move past what was heard in sequence since before
+   * the loss. While Redis cannot be reached, tries again every {@value #RETRY_MILLIS} ms.
    */
   private void check() {
     checkDue.set(false);
