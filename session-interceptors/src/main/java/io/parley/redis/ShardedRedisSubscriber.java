@@ -6,7 +6,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -84,7 +83,6 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
 
   private final RedisClusterClient cluster;
   private final NavigableMap<Integer, List<String>> channelsBySlot = new TreeMap<>();
-  private final int channelCount;
   private final Handler handler;
   private final String threadName;
   private final long probeMillis;
@@ -108,8 +106,7 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
     for (String channel : channels) {
       channelsBySlot.computeIfAbsent(JedisClusterCRC16.getSlot(channel), s -> new ArrayList<>()).add(channel);
     }
-    this.channelCount = channels.size();
-    if (channelCount == 0) {
+    if (channels.isEmpty()) {
       throw new IllegalArgumentException("no channel to subscribe to");
     }
     this.probeMillis = probeInterval.toMillis();
@@ -136,27 +133,6 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
       names.add(prefix + "{" + SlotTags.of(slot) + "}");
     }
     return List.copyOf(names);
-  }
-
-  /** Waits until every channel is confirmed on some master; returns false on timeout. For start-up checks and tests. */
-  public boolean awaitSubscribed(long timeout, TimeUnit unit) throws InterruptedException {
-    long deadline = System.nanoTime() + unit.toNanos(timeout);
-    synchronized (this) {
-      while (confirmedCount() < channelCount) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          return false;
-        }
-        TimeUnit.NANOSECONDS.timedWait(this, left);
-      }
-      return true;
-    }
-  }
-
-  private int confirmedCount() {
-    Set<String> all = new HashSet<>();
-    nodes.values().forEach(node -> all.addAll(node.confirmed));
-    return all.size();
   }
 
   /**
@@ -341,9 +317,6 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
         if (open) {
           remapRequests.add(Boolean.TRUE);
         }
-        synchronized (ShardedRedisSubscriber.this) {
-          ShardedRedisSubscriber.this.notifyAll();
-        }
       }
     }
 
@@ -457,9 +430,6 @@ public final class ShardedRedisSubscriber implements AutoCloseable {
       confirmed.add(name);
       if (pending.remove(name)) {
         safely(() -> handler.subscribed(name));
-        synchronized (ShardedRedisSubscriber.this) {
-          ShardedRedisSubscriber.this.notifyAll();
-        }
       }
     }
 
