@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * A {@link SessionStore} in this process's memory: the embedded default. Sessions are lost when
  * the process exits and are not shared with other processes. Time comes from the injected {@link
  * Clock}, so tests move the clock instead of sleeping. Listeners run on the thread that ended or
- * changed the session. A user's forgotten sessions are pruned whenever the user is looked up. Thread-safe;
- * operations on one user are serialized.
+ * changed the session. A user's forgotten sessions are pruned whenever the user is looked up.
+ * Thread-safe; operations on one user are serialized.
  */
 public final class MemorySessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(MemorySessionStore.class);
@@ -93,7 +93,7 @@ public final class MemorySessionStore implements SessionStore {
     return touch(session, clock.instant(), Duration.ZERO);
   }
 
-  /** Records activity at each session's {@code at}, leaving alone those recorded less than the touch interval before. */
+  /** Records activity at {@code at}, leaving alone sessions recorded less than the touch interval before. */
   @Override
   public List<Optional<StoredSession>> touchAll(List<StoredSession> sessions, Instant at) {
     List<Optional<StoredSession>> touched = new ArrayList<>(sessions.size());
@@ -103,7 +103,7 @@ public final class MemorySessionStore implements SessionStore {
     return touched;
   }
 
-  /** Slides the idle expiry from {@code at} if the session was live then and last recorded at least {@code step} earlier. */
+  /** Slides the idle expiry from {@code at} if the session was live then and recorded at least {@code step} before. */
   private Optional<StoredSession> touch(StoredSession session, Instant at, Duration step) {
     String sessionId = session.sessionId();
     StoredSession[] result = new StoredSession[1];
