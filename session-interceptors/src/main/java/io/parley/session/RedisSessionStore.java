@@ -60,11 +60,13 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
 public final class RedisSessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(RedisSessionStore.class);
 
-  private static final RedisScript CREATE = RedisScript.fromResource(RedisSessionStore.class, "create.lua");
+  private static final RedisScript CREATE =
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "create.lua");
   private static final RedisScript TOUCH = RedisScript.fromResource(RedisSessionStore.class, "touch.lua");
   private static final RedisScript UPDATE_ATTRIBUTES =
-      RedisScript.fromResource(RedisSessionStore.class, "update_attributes.lua");
-  private static final RedisScript REVOKE = RedisScript.fromResource(RedisSessionStore.class, "revoke.lua");
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "update_attributes.lua");
+  private static final RedisScript REVOKE =
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "revoke.lua");
 
   private static final Pattern META = Pattern.compile("^([AKR])\\|(\\d+)\\|(\\d+)\\|(\\d+)$");
 

@@ -27,16 +27,6 @@ local max_chunks = tonumber(ARGV[10])
 local publish = ARGV[11]
 local counter = KEYS[2]
 
--- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
--- does not) and goes with the event, so that a replica can tell which slots' events it missed.
-local function announce(osid, code)
-  local n = 0
-  if redis.call('EXISTS', counter) == 1 then
-    n = redis.call('INCR', counter)
-  end
-  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
-end
-
 local function drop_record(osid)
   local fields = {}
   for i = 0, max_chunks - 1 do
@@ -51,7 +41,7 @@ local live, kicked = {}, {}
 local function kick(osid, t)
   drop_record(osid)
   redis.call('HSET', key, osid, 'K|' .. t .. '|' .. now .. '|' .. (now + retention))
-  announce(osid, 'K')
+  announce(counter, publish, channel, uid, osid, 'K')
   kicked[#kicked + 1] = osid
 end
 

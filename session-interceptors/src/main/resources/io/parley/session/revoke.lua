@@ -11,15 +11,6 @@ local channel, uid = ARGV[5], ARGV[6]
 local max_chunks = tonumber(ARGV[7])
 local publish = ARGV[8]
 local counter = KEYS[2]
--- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
--- does not) and goes with the event, so that a replica can tell which slots' events it missed.
-local function announce(osid, code)
-  local n = 0
-  if redis.call('EXISTS', counter) == 1 then
-    n = redis.call('INCR', counter)
-  end
-  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
-end
 local revoked = {}
 
 local function revoke_if_live(osid, m)
@@ -31,7 +22,7 @@ local function revoke_if_live(osid, m)
     end
     redis.call('HDEL', key, unpack(chunks))
     redis.call('HSET', key, osid, 'R|' .. t .. '|' .. now .. '|' .. (now + retention))
-    announce(osid, 'R')
+    announce(counter, publish, channel, uid, osid, 'R')
     revoked[#revoked + 1] = osid
   end
 end

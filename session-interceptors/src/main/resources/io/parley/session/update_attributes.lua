@@ -7,15 +7,6 @@
 -- Returns 1 if written, 0 if the session is not live, -1 if the record changed since it was read.
 local key, sid = KEYS[1], ARGV[1]
 local counter, channel, uid, publish = KEYS[2], ARGV[4], ARGV[5], ARGV[6]
--- Announces a change: the slot's change counter moves on (if it exists: 0 tells replicas that it
--- does not) and goes with the event, so that a replica can tell which slots' events it missed.
-local function announce(osid, code)
-  local n = 0
-  if redis.call('EXISTS', counter) == 1 then
-    n = redis.call('INCR', counter)
-  end
-  redis.call(publish, channel, uid .. ' ' .. osid .. ' ' .. code .. ' ' .. n)
-end
 local m = redis.call('HGET', key, sid)
 if not m then
   return 0
@@ -47,5 +38,5 @@ for i = 8, #ARGV do
   writes[#writes + 1] = ARGV[i]
 end
 redis.call('HSET', key, unpack(writes))
-announce(sid, 'U')
+announce(counter, publish, channel, uid, sid, 'U')
 return 1

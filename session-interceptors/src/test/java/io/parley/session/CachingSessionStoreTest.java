@@ -158,13 +158,15 @@ class CachingSessionStoreTest {
     long epoch = epochs.epoch(slot);
 
     // One transaction: every replica's event connection is killed, then the session is revoked
-    // with the store's own script (its keys and arguments as revoke.lua lists them), whose event
+    // with the store's own script (announce.lua and revoke.lua, keys and arguments as listed there), whose event
     // is published to no one.
     try (Jedis jedis = redis.connect();
-        InputStream script = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
+        InputStream announce = RedisSessionStore.class.getResourceAsStream("announce.lua");
+        InputStream revoke = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
       Transaction multi = jedis.multi();
       multi.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
-      Response<Object> result = multi.eval(new String(script.readAllBytes(), StandardCharsets.UTF_8),
+      Response<Object> result = multi.eval(new String(announce.readAllBytes(), StandardCharsets.UTF_8) + "\n"
+              + new String(revoke.readAllBytes(), StandardCharsets.UTF_8),
           List.of("parley:sess:{" + revoked.getUserId() + "}", "parley:sess:changes{" + SlotTags.of(slot) + "}"),
           List.of("one", revoked.getSessionId(), Long.toString(clock.millis()),
               Long.toString(POLICY.endedRetention().toMillis()), "parley:sess:events", revoked.getUserId(),

@@ -116,10 +116,12 @@ class RedisClusterSessionStoreTest extends SessionStoreContract {
     // On that master, in one transaction: the event connections are killed, then a session is
     // revoked with the store's own script, whose event is published to no one.
     try (Jedis jedis = lost.connect();
-        InputStream script = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
+        InputStream announce = RedisSessionStore.class.getResourceAsStream("announce.lua");
+        InputStream revoke = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
       Transaction multi = jedis.multi();
       multi.sendCommand(Protocol.Command.CLIENT, "KILL", "TYPE", "pubsub");
-      Response<Object> result = multi.eval(new String(script.readAllBytes(), StandardCharsets.UTF_8),
+      Response<Object> result = multi.eval(new String(announce.readAllBytes(), StandardCharsets.UTF_8) + "\n"
+              + new String(revoke.readAllBytes(), StandardCharsets.UTF_8),
           List.of("parley:sess:{" + revoked.getUserId() + "}", "parley:sess:changes{" + SlotTags.of(slot) + "}"),
           List.of("one", revoked.getSessionId(), Long.toString(clock.millis()),
               Long.toString(POLICY.endedRetention().toMillis()), "parley:sess:events{" + SlotTags.of(slot) + "}",
