@@ -158,8 +158,8 @@ class CachingSessionStoreTest {
     long epoch = epochs.epoch(slot);
 
     // One transaction: every replica's event connection is killed, then the session is revoked
-    // with the store's own script (announce.lua and revoke.lua, keys and arguments as listed there), whose event
-    // is published to no one.
+    // with the store's own script (announce.lua and revoke.lua; keys and arguments as listed
+    // there), whose event is published to no one.
     try (Jedis jedis = redis.connect();
         InputStream announce = RedisSessionStore.class.getResourceAsStream("announce.lua");
         InputStream revoke = RedisSessionStore.class.getResourceAsStream("revoke.lua")) {
