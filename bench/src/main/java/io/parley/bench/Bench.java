@@ -31,6 +31,7 @@ public final class Bench implements Callable<Integer> {
     for (Scenario s : List.<Scenario>of(
         new AuthOverheadScenario(),
         new RedisPerCallScenario(),
+        new SessionScaleScenario(),
         new SessionMemoryScenario(),
         new RevocationScenario(),
         new GatewayScenario(),
@@ -74,6 +75,10 @@ public final class Bench implements Callable<Integer> {
           + "Each scenario says which it needs.")
   List<String> target = new ArrayList<>();
 
+  @Option(names = "--runs", defaultValue = "1",
+      description = "Runs of each scenario; with more than one, also each figure's median (default ${DEFAULT-VALUE}).")
+  int runs;
+
   @Option(names = "--json", description = "Also write the figures to this file as JSON.")
   Path json;
 
@@ -103,10 +108,20 @@ public final class Bench implements Callable<Integer> {
     BenchOptions options = new BenchOptions(duration, warmup, concurrency, targets, scale, rate);
     StringBuilder jsonOut = new StringBuilder("[\n");
     for (Scenario s : selected) {
-      System.out.println("running " + s.name() + ": " + s.description());
-      Report report = s.run(options);
-      report.print(System.out);
-      jsonOut.append(jsonOut.length() > 2 ? ",\n" : "").append(report.toJson());
+      List<Report> reports = new ArrayList<>();
+      for (int run = 1; run <= runs; run++) {
+        System.out.println("running " + s.name() + (runs > 1 ? " (run " + run + " of " + runs + ")" : "") + ": "
+            + s.description());
+        Report report = s.run(options);
+        report.print(System.out);
+        reports.add(report);
+        jsonOut.append(jsonOut.length() > 2 ? ",\n" : "").append(report.toJson());
+      }
+      if (runs > 1) {
+        Report median = Report.median(s.name(), reports);
+        median.print(System.out);
+        jsonOut.append(",\n").append(median.toJson());
+      }
     }
     System.out.printf("%nmachine: %d cores, %s %s, Java %s%n", Runtime.getRuntime().availableProcessors(),
         System.getProperty("os.name"), System.getProperty("os.arch"), System.getProperty("java.version"));
@@ -140,6 +155,9 @@ public final class Bench implements Callable<Integer> {
     }
     if (rate < 0) {
       throw usageError("--rate must be 0 (the scenario's default) or more, not " + rate);
+    }
+    if (runs < 1) {
+      throw usageError("--runs must be at least 1, not " + runs);
     }
   }
 

@@ -18,7 +18,15 @@ public final class Report {
   private final List<Measurement> measurements = new ArrayList<>();
   private final Map<String, Double> figures = new LinkedHashMap<>();
   private final List<Target> targets = new ArrayList<>();
+  /** How each target is judged, in the order of {@link #targets}, to judge a median again. */
+  private final List<Rule> rules = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
+
+  private record Rule(double threshold, boolean atLeast) {
+    boolean met(double figure) {
+      return atLeast ? figure >= threshold : figure <= threshold;
+    }
+  }
 
   public Report(String scenario) {
     this.scenario = scenario;
@@ -36,14 +44,43 @@ public final class Report {
 
   /** A target met when {@code figure >= min}. */
   public Report atLeast(String description, double figure, double min) {
-    targets.add(new Target(description, figure, figure >= min));
-    return this;
+    return target(description, figure, new Rule(min, true));
   }
 
   /** A target met when {@code figure <= max}. */
   public Report atMost(String description, double figure, double max) {
-    targets.add(new Target(description, figure, figure <= max));
+    return target(description, figure, new Rule(max, false));
+  }
+
+  private Report target(String description, double figure, Rule rule) {
+    targets.add(new Target(description, figure, rule.met(figure)));
+    rules.add(rule);
     return this;
+  }
+
+  /**
+   * The median of repeated runs of one scenario: each figure's and each target's median over the
+   * runs (targets judged on the median), with every run's target figures in a note.
+   */
+  static Report median(String scenario, List<Report> runs) {
+    Report first = runs.get(0);
+    Report median = new Report(scenario + " (median of " + runs.size() + " runs)");
+    first.figures.keySet().forEach(name -> median.figure(name,
+        median(runs.stream().map(r -> r.figures.getOrDefault(name, Double.NaN)).toList())));
+    for (int i = 0; i < first.targets.size(); i++) {
+      int index = i;
+      List<Double> values = runs.stream().map(r -> r.targets.get(index).figure()).toList();
+      median.target(first.targets.get(i).description(), median(values), first.rules.get(i));
+      median.note(first.targets.get(i).description() + ", run by run: "
+          + String.join(", ", values.stream().map(Report::format).toList()));
+    }
+    return median;
+  }
+
+  private static double median(List<Double> values) {
+    List<Double> sorted = values.stream().sorted().toList();
+    int n = sorted.size();
+    return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
   }
 
   public Report note(String note) {

@@ -34,6 +34,7 @@ class BenchSmokeTest {
     return Stream.of(
         Arguments.of("auth-overhead", List.of("--scale", "10", "--concurrency", "2")),
         Arguments.of("redis-per-call", List.of("--scale", "10", "--concurrency", "2")),
+        Arguments.of("session-scale", List.of("--scale", "200", "--rate", "200")),
         Arguments.of("session-memory", List.of("--scale", "500", "--concurrency", "2")),
         Arguments.of("revocation", List.of("--scale", "5")),
         Arguments.of("gateway", List.of("--concurrency", "2")),
@@ -73,6 +74,21 @@ class BenchSmokeTest {
     for (JsonElement measurement : report.getAsJsonArray("measurements")) {
       assertThat(measurement.getAsJsonObject().get("operations").getAsLong()).isPositive();
     }
+  }
+
+  @Test
+  void repeatedRunsAreEachReportedThenTheirMedian() throws Exception {
+    Path json = dir.resolve("runs.json");
+
+    Run run = run("session-memory", "--scale", "200", "--concurrency", "2", "--runs", "3", "--json", json.toString());
+
+    assertThat(run.exitCode).as(run.err).isZero();
+    assertThat(run.out).contains("(run 1 of 3)", "(run 3 of 3)", "== session-memory (median of 3 runs)",
+        "bytes per session <= 400, run by run: ");
+    JsonArray reports = JsonParser.parseString(Files.readString(json)).getAsJsonArray();
+    assertThat(reports).hasSize(4);
+    assertThat(reports.get(3).getAsJsonObject().get("scenario").getAsString())
+        .isEqualTo("session-memory (median of 3 runs)");
   }
 
   @Test
@@ -116,6 +132,7 @@ class BenchSmokeTest {
             "--scale must be 0 (the scenario's default) or more, not -1"),
         Arguments.of(List.of("messaging", "--rate", "-10"),
             "--rate must be 0 (the scenario's default) or more, not -10"),
+        Arguments.of(List.of("auth-overhead", "--runs", "0"), "--runs must be at least 1, not 0"),
         Arguments.of(List.of("gateway", "--target", "user=h:0", "--target", "gateway=h:99999"),
             "--target user=h:0: the port must be 1 to 65535"),
         Arguments.of(List.of("messaging", "--target", "message=m1:9090", "--target", "message=m2:9090"),

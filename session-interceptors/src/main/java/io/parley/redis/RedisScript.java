@@ -49,6 +49,22 @@ public final class RedisScript {
     }
   }
 
+  /**
+   * One script made of several resources next to {@code owner}'s class file, in order: shared Lua
+   * functions first, then the script that calls them.
+   */
+  public static RedisScript fromResources(Class<?> owner, String... names) {
+    StringBuilder source = new StringBuilder();
+    for (String name : names) {
+      source.append(fromResource(owner, name).source()).append('\n');
+    }
+    return new RedisScript(String.join("+", names), source.toString());
+  }
+
+  private String source() {
+    return new String(source, StandardCharsets.UTF_8);
+  }
+
   public static RedisScript of(String name, String source) {
     return new RedisScript(requireNonNull(name, "name"), requireNonNull(source, "source"));
   }

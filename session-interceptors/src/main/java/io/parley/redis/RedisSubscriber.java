@@ -25,8 +25,10 @@ import redis.clients.jedis.exceptions.JedisException;
  *
  * <p>A subscribed connection only reads, so a peer that vanished without closing it (a host lost,
  * a NAT or load balancer dropping idle flows) would go unnoticed for hours. The subscriber
- * therefore PINGs it every {@value #PING_SECONDS} seconds and drops it when no PONG has come back
- * for three intervals; that is reported like any other loss.
+ * therefore PINGs it every {@value #PING_SECONDS} seconds and drops it when three PINGs in a row
+ * found nothing answered since the one before; that is reported like any other loss. Counting
+ * PINGs rather than time keeps a long pause of this process (a full collection, a starved CPU),
+ * after which the answer waits unread in the socket, from passing for a dead connection.
  *
  * <p>The handler hears every message and whether the subscription is {@linkplain
  * Handler#connected() up} or {@linkplain Handler#disconnected() down}; messages published while it
@@ -53,7 +55,7 @@ public final class RedisSubscriber implements AutoCloseable {
   private final Handler handler;
   private final Thread thread;
   private final ScheduledExecutorService watchdog;
-  private final long silenceLimitNanos;
+  private final long pingMillis;
   private final CountDownLatch firstConnect = new CountDownLatch(1);
   private volatile boolean open = true;
   private volatile PubSub current;
@@ -64,7 +66,7 @@ public final class RedisSubscriber implements AutoCloseable {
   }
 
   RedisSubscriber(UnifiedJedis jedis, List<String> channels, Handler handler, String threadName, Duration pingInterval) {
-    this.silenceLimitNanos = pingInterval.multipliedBy(3).toNanos();
+    this.pingMillis = pingInterval.toMillis();
     this.jedis = requireNonNull(jedis, "jedis");
     this.handler = requireNonNull(handler, "handler");
     requireNonNull(threadName, "threadName");
@@ -136,19 +138,22 @@ public final class RedisSubscriber implements AutoCloseable {
     throw new IllegalStateException("unsupported Redis client " + jedis.getClass().getName());
   }
 
-  /** PINGs a live subscription; drops one that stopped answering, which the run loop reports. */
+  /** PINGs a live subscription; drops one that left three PINGs in a row unanswered, which the run loop reports. */
   private void checkAlive() {
     PubSub pubSub = current;
     if (pubSub == null || !pubSub.connected) {
       return;
     }
     try {
-      if (System.nanoTime() - pubSub.lastPong > silenceLimitNanos) {
-        logger.warn("Redis subscription silent for {} ms; reconnecting", silenceLimitNanos / 1_000_000);
+      if (pubSub.answered) {
+        pubSub.answered = false;
+        pubSub.unanswered = 0;
+      } else if (++pubSub.unanswered >= 3) {
+        logger.warn("Redis subscription silent for three PINGs {} ms apart; reconnecting", pingMillis);
         pubSub.drop();
-      } else {
-        pubSub.ping();
+        return;
       }
+      pubSub.ping();
     } catch (RuntimeException e) {
       pubSub.drop();
     }
@@ -175,7 +180,10 @@ public final class RedisSubscriber implements AutoCloseable {
 
   private final class PubSub extends BinaryJedisPubSub {
     volatile boolean connected;
-    volatile long lastPong = System.nanoTime();
+    /** Whether anything came back since the last PING was sent. */
+    volatile boolean answered = true;
+    /** PINGs in a row after which nothing came back (watchdog thread only). */
+    int unanswered;
     volatile Connection connection;
 
     /** Closes the socket under the blocked read, which ends the subscription with an error. */
@@ -193,8 +201,8 @@ public final class RedisSubscriber implements AutoCloseable {
 
     @Override
     public void onSubscribe(byte[] channel, int subscribedChannels) {
+      answered = true;
       if (!connected && subscribedChannels == channels.length) {
-        lastPong = System.nanoTime();
         connected = true;
         safely(handler::connected);
         firstConnect.countDown();
@@ -203,11 +211,12 @@ public final class RedisSubscriber implements AutoCloseable {
 
     @Override
     public void onPong(byte[] pattern) {
-      lastPong = System.nanoTime();
+      answered = true;
     }
 
     @Override
     public void onMessage(byte[] channel, byte[] message) {
+      answered = true;
       String name = new String(channel, StandardCharsets.UTF_8);
       safely(() -> handler.message(name, message));
     }

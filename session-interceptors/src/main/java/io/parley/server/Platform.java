@@ -35,8 +35,9 @@ import redis.clients.jedis.UnifiedJedis;
  * created.
  *
  * <p>With {@code store = "memory"}, sessions live in this process ({@link MemorySessionStore});
- * with a Redis URL, in Redis behind a short-lived local cache ({@link RedisSessionStore} and
- * {@link CachingSessionStore}), and service data goes to the same Redis. Thread-safe.
+ * with a Redis URL, in Redis behind a local cache that Redis's events keep exact ({@link
+ * RedisSessionStore} and {@link CachingSessionStore}), and service data goes to the same Redis. The
+ * token verifier remembers as many tokens as the cache holds sessions. Thread-safe.
  */
 public final class Platform implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Platform.class);
@@ -55,12 +56,14 @@ public final class Platform implements AutoCloseable {
     String storeUrl = builder.storeUrl;
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
-    this.tokenVerifier = TokenVerifier.builder(builder.keys).issuer(builder.issuer).clock(clock).build();
+    this.tokenVerifier = TokenVerifier.builder(builder.keys).issuer(builder.issuer).clock(clock)
+        .cacheSize(builder.sessionCacheSize).build();
     this.tokenIssuer = builder.keys.canSign() ? new TokenIssuer(builder.keys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl);
       RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
-      this.sessionStore = CachingSessionStore.builder(shared).clock(clock).ttl(builder.sessionCacheTtl).build();
+      this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
+          .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
     } else if ("memory".equals(storeUrl)) {
       this.redis = null;
       this.sessionStore = new MemorySessionStore(clock, sessionPolicy);
@@ -178,7 +181,8 @@ public final class Platform implements AutoCloseable {
     private String issuer = "parley";
     private Clock clock = Clock.systemUTC();
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
-    private Duration sessionCacheTtl = Duration.ofSeconds(5);
+    private Duration sessionCacheRefresh = Duration.ofHours(1);
+    private long sessionCacheSize = 250_000;
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -206,9 +210,35 @@ public final class Platform implements AutoCloseable {
       return this;
     }
 
-    /** How long a replica may serve a session check from memory (Redis store only); 5 s by default. */
+    /**
+     * How long after its read a cached session in use is read again in the background, as a safety
+     * net (Redis store only; see {@link CachingSessionStore.Builder#refreshAfter}); an hour by default.
+     */
+    public Builder sessionCacheRefresh(Duration refreshAfter) {
+      this.sessionCacheRefresh = requireNonNull(refreshAfter, "refreshAfter");
+      return this;
+    }
+
+    /**
+     * The refresh interval, under its former name.
+     *
+     * @deprecated cached sessions no longer expire after a fixed time; use {@link #sessionCacheRefresh}
+     */
+    @Deprecated
     public Builder sessionCacheTtl(Duration ttl) {
-      this.sessionCacheTtl = requireNonNull(ttl, "ttl");
+      return sessionCacheRefresh(ttl);
+    }
+
+    /**
+     * How many sessions a replica caches at most (Redis store only), and tokens its verifier
+     * remembers; 250,000 by default. A cached session with its token costs about 1.85 KB of heap
+     * (see BENCHMARKS.md, session-scale).
+     */
+    public Builder sessionCacheSize(long sessions) {
+      if (sessions < 1) {
+        throw new IllegalArgumentException("sessionCacheSize must be positive: " + sessions);
+      }
+      this.sessionCacheSize = sessions;
       return this;
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,9 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link SessionStore} in this process's memory: the embedded default. Sessions are lost when
  * the process exits and are not shared with other processes. Time comes from the injected {@link
- * Clock}, so tests move the clock instead of sleeping. Listeners run on the thread that ended the
- * session. A user's forgotten sessions are pruned whenever the user is looked up. Thread-safe;
- * operations on one user are serialized.
+ * Clock}, so tests move the clock instead of sleeping. Listeners run on the thread that ended or
+ * changed the session. A user's forgotten sessions are pruned whenever the user is looked up.
+ * Thread-safe; operations on one user are serialized.
  */
 public final class MemorySessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(MemorySessionStore.class);
@@ -89,14 +90,27 @@ public final class MemorySessionStore implements SessionStore {
 
   @Override
   public Optional<StoredSession> touch(StoredSession session) {
-    String userId = session.userId();
+    return touch(session, clock.instant(), Duration.ZERO);
+  }
+
+  /** Records activity at {@code at}, leaving alone sessions recorded less than the touch interval before. */
+  @Override
+  public List<Optional<StoredSession>> touchAll(List<StoredSession> sessions, Instant at) {
+    List<Optional<StoredSession>> touched = new ArrayList<>(sessions.size());
+    for (StoredSession session : sessions) {
+      touched.add(touch(session, at, policy.touchInterval()));
+    }
+    return touched;
+  }
+
+  /** Slides the idle expiry from {@code at} if the session was live then and recorded at least {@code step} before. */
+  private Optional<StoredSession> touch(StoredSession session, Instant at, Duration step) {
     String sessionId = session.sessionId();
-    Instant now = clock.instant();
     StoredSession[] result = new StoredSession[1];
-    users.computeIfPresent(userId, (k, map) -> {
+    users.computeIfPresent(session.userId(), (k, map) -> {
       StoredSession s = map.get(sessionId);
-      if (s != null && s.isLive(now) && s.lastAccess().isBefore(now)) {
-        s = new StoredSession(s.record(), s.state(), now, null);
+      if (s != null && s.isLive(at) && s.lastAccess().isBefore(at) && !s.lastAccess().plus(step).isAfter(at)) {
+        s = new StoredSession(s.record(), s.state(), at, null);
         map.put(sessionId, s);
       }
       result[0] = s;
@@ -121,6 +135,15 @@ public final class MemorySessionStore implements SessionStore {
       }
       return map;
     });
+    if (updated[0]) {
+      for (SessionListener listener : listeners) {
+        try {
+          listener.sessionChanged(userId, sessionId);
+        } catch (RuntimeException e) {
+          logger.error("session listener failed on a change of {}", sessionId, e);
+        }
+      }
+    }
     return updated[0];
   }
 

@@ -7,7 +7,6 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.redis.RedisCalls;
 import io.parley.redis.RedisScript;
-import io.parley.redis.RedisSubscriber;
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
 import java.time.Instant;
@@ -16,7 +15,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.regex.Matcher;
@@ -44,20 +42,31 @@ import redis.clients.jedis.exceptions.JedisRedirectionException;
  * single session is decided by comparing the clock with its meta, never by keyspace
  * notifications.
  *
- * <p>A lookup is one {@code HMGET}. Every kick and revocation is {@code PUBLISH}ed from inside its
- * script on {@code <prefix>events} as {@code "<userId> <sid> <K|R>"}; {@link SessionListener}s
- * registered here hear those of every replica.
+ * <p>A lookup is one {@code HMGET}. Every kick, revocation and attribute change is published from
+ * inside its script as {@code "<userId> <sid> <K|R|U> <counter>"}, so that {@link
+ * SessionListener}s registered here hear those of every replica: on a standalone Redis with {@code
+ * PUBLISH} on {@code <prefix>events}; on a Cluster with {@code SPUBLISH} (Redis 7) on one sharded
+ * channel per hash slot, {@code <prefix>events{<tag>}} in the slot of the user's hash, so that an
+ * event never crosses the cluster bus and the loss of one master's connection concerns only the
+ * sessions in that master's slots. The counter is that of the slot, {@code <prefix>changes{<tag>}}
+ * (see {@link RedisSessionEvents}): it tells a replica whose channel dropped which slots' events it
+ * missed. Whether events are heard, slot by slot, is kept as {@link EventEpochs} for {@link
+ * CachingSessionStore}.
+ *
+ * <p>Activity is written by {@link #touchAll} in one pipeline, one script call per session.
  *
  * <p>Thread-safe. A Redis that cannot be reached fails every method with SESSION_STORE_UNAVAILABLE.
  */
 public final class RedisSessionStore implements SessionStore {
   private static final Logger logger = LoggerFactory.getLogger(RedisSessionStore.class);
 
-  private static final RedisScript CREATE = RedisScript.fromResource(RedisSessionStore.class, "create.lua");
+  private static final RedisScript CREATE =
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "create.lua");
   private static final RedisScript TOUCH = RedisScript.fromResource(RedisSessionStore.class, "touch.lua");
   private static final RedisScript UPDATE_ATTRIBUTES =
-      RedisScript.fromResource(RedisSessionStore.class, "update_attributes.lua");
-  private static final RedisScript REVOKE = RedisScript.fromResource(RedisSessionStore.class, "revoke.lua");
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "update_attributes.lua");
+  private static final RedisScript REVOKE =
+      RedisScript.fromResources(RedisSessionStore.class, "announce.lua", "revoke.lua");
 
   private static final Pattern META = Pattern.compile("^([AKR])\\|(\\d+)\\|(\\d+)\\|(\\d+)$");
 
@@ -82,11 +91,7 @@ public final class RedisSessionStore implements SessionStore {
   private final SessionPolicy policy;
   private final SessionRecordCodec codec;
   private final String prefix;
-  private final String channel;
-  private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
-  private final Object eventsLock = new Object();
-  private boolean eventsConnected;
-  private final RedisSubscriber subscriber;
+  private final RedisSessionEvents events;
   private final boolean ownsClient;
   private final Object pipelineLock = new Object();
   private ExecutorService pipelineExecutor;
@@ -98,9 +103,8 @@ public final class RedisSessionStore implements SessionStore {
     this.policy = builder.policy;
     this.codec = builder.codec;
     this.prefix = builder.prefix;
-    this.channel = builder.prefix + "events";
     this.ownsClient = builder.ownsClient;
-    this.subscriber = new RedisSubscriber(jedis, List.of(channel), new EventHandler(), "parley-session-events");
+    this.events = new RedisSessionEvents(jedis, redis, this::pipeline, prefix, this::key);
   }
 
   /** Starts a store on {@code jedis}; the store does not close a client it did not create. */
@@ -113,9 +117,14 @@ public final class RedisSessionStore implements SessionStore {
     return new Builder(io.parley.redis.RedisClients.create(url), true);
   }
 
-  /** Waits until the event subscription is live; for tests and start-up checks. */
+  /** Waits until the events of every session are heard; for tests and start-up checks. */
   public boolean awaitEvents(java.time.Duration timeout) throws InterruptedException {
-    return subscriber.awaitConnected(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return events.await(timeout);
+  }
+
+  /** Whether the events of each user's sessions are heard, and since when. */
+  EventEpochs eventEpochs() {
+    return events.epochs();
   }
 
   @Override
@@ -146,11 +155,12 @@ public final class RedisSessionStore implements SessionStore {
         }),
         bytes(Long.toString(policy.endedRetention().toMillis())),
         bytes(Integer.toString(policy.maxSessionsPerUser())),
-        bytes(channel),
+        events.channel(userId),
         bytes(userId),
-        MAX_CHUNKS_ARG));
+        MAX_CHUNKS_ARG,
+        events.publishCommand()));
     args.addAll(chunks(codec.encode(record)));
-    Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId)), args));
+    Object reply = redis.write(() -> CREATE.run(jedis, List.of(key(userId), events.counterKey(userId)), args));
     return strings(reply);
   }
 
@@ -174,8 +184,7 @@ public final class RedisSessionStore implements SessionStore {
     List<List<byte[]>> replies;
     try {
       replies = redis.write(() -> {
-        try (AbstractPipeline pipeline = jedis instanceof RedisClusterClient cluster
-            ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined()) {
+        try (AbstractPipeline pipeline = pipeline()) {
           List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
           for (SessionKey key : keys) {
             responses.add(pipeline.hmget(key(key.userId()), fields(key.sessionId())));
@@ -257,20 +266,75 @@ public final class RedisSessionStore implements SessionStore {
   @Override
   public Optional<StoredSession> touch(StoredSession session) {
     long now = clock.millis();
-    long expires = StoredSession.expiresAt(session.record(), Instant.ofEpochMilli(now)).toEpochMilli();
-    Object reply = redis.write(() -> TOUCH.run(jedis, List.of(key(session.userId())), List.of(
+    List<byte[]> args = touchArgs(session, now, 1);
+    Object reply = redis.write(() -> TOUCH.run(jedis, List.of(key(session.userId())), args));
+    return touched(session, reply, now);
+  }
+
+  /**
+   * One pipeline (one round trip per cluster node): a script call per session, which writes only if
+   * the session's recorded activity is at least the policy's touch interval older than {@code at}.
+   * Not retried; a script whose slot moved meanwhile runs again by itself.
+   */
+  @Override
+  public List<Optional<StoredSession>> touchAll(List<StoredSession> sessions, Instant at) {
+    if (sessions.isEmpty()) {
+      return List.of();
+    }
+    long atMillis = at.toEpochMilli();
+    long step = Math.max(1, policy.touchInterval().toMillis());
+    List<List<byte[]>> keys = new ArrayList<>(sessions.size());
+    List<List<byte[]>> args = new ArrayList<>(sessions.size());
+    for (StoredSession session : sessions) {
+      keys.add(List.of(key(session.userId())));
+      args.add(touchArgs(session, atMillis, step));
+    }
+    List<Object> replies = redis.write(() -> {
+      try (AbstractPipeline pipeline = pipeline()) {
+        List<Response<Object>> responses = new ArrayList<>(sessions.size());
+        for (int i = 0; i < sessions.size(); i++) {
+          responses.add(TOUCH.queue(pipeline, keys.get(i), args.get(i)));
+        }
+        pipeline.sync();
+        List<Object> values = new ArrayList<>(responses.size());
+        for (int i = 0; i < responses.size(); i++) {
+          values.add(TOUCH.reply(responses.get(i), jedis, keys.get(i), args.get(i)));
+        }
+        return values;
+      }
+    });
+    List<Optional<StoredSession>> touched = new ArrayList<>(sessions.size());
+    for (int i = 0; i < sessions.size(); i++) {
+      touched.add(touched(sessions.get(i), replies.get(i), atMillis));
+    }
+    return touched;
+  }
+
+  private List<byte[]> touchArgs(StoredSession session, long at, long step) {
+    long expires = StoredSession.expiresAt(session.record(), Instant.ofEpochMilli(at)).toEpochMilli();
+    return List.of(
         bytes(session.sessionId()),
-        bytes(Long.toString(now)),
+        bytes(Long.toString(at)),
         bytes(Long.toString(expires)),
-        bytes(Long.toString(policy.endedRetention().toMillis())))));
+        bytes(Long.toString(policy.endedRetention().toMillis())),
+        bytes(Long.toString(step)));
+  }
+
+  /** The session as the touch script left it, from its reply (the meta line, or null). */
+  private static Optional<StoredSession> touched(StoredSession session, Object reply, long at) {
     if (reply == null) {
       return Optional.empty();
     }
     Meta meta = Meta.parse(new String((byte[]) reply, UTF_8), session.sessionId());
-    SessionRecord record = meta.state == SessionState.ACTIVE && !meta.expired(now)
+    SessionRecord record = meta.state == SessionState.ACTIVE && !meta.expired(at)
         ? session.record()
         : meta.stub(session.userId(), session.sessionId());
     return Optional.of(meta.toStoredSession(record));
+  }
+
+  /** A pipeline on this store's client; on a Cluster, one that reads its nodes' replies on a small pool. */
+  private AbstractPipeline pipeline() {
+    return jedis instanceof RedisClusterClient cluster ? cluster.pipelined(pipelineExecutor()) : jedis.pipelined();
   }
 
   @Override
@@ -285,10 +349,11 @@ public final class RedisSessionStore implements SessionStore {
       if (!current.isLive(clock.instant())) {
         return false;
       }
-      List<byte[]> args = new ArrayList<>(List.of(
-          bytes(sessionId), bytes(Long.toString(clock.millis())), MAX_CHUNKS_ARG, raw.record));
+      List<byte[]> args = new ArrayList<>(List.of(bytes(sessionId), bytes(Long.toString(clock.millis())),
+          MAX_CHUNKS_ARG, events.channel(userId), bytes(userId), events.publishCommand(), raw.record));
       args.addAll(chunks(codec.encode(SessionAttributes.apply(current.record(), changes))));
-      Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, List.of(key(userId)), args));
+      List<byte[]> keys = List.of(key(userId), events.counterKey(userId));
+      Object reply = redis.write(() -> UPDATE_ATTRIBUTES.run(jedis, keys, args));
       if (!Long.valueOf(-1).equals(reply)) {
         return Long.valueOf(1).equals(reply);
       }
@@ -333,36 +398,31 @@ public final class RedisSessionStore implements SessionStore {
   }
 
   private List<String> runRevoke(String mode, String userId, String sessionId) {
-    Object reply = redis.write(() -> REVOKE.run(jedis, List.of(key(userId)), List.of(
+    Object reply = redis.write(() -> REVOKE.run(jedis, List.of(key(userId), events.counterKey(userId)), List.of(
         bytes(mode),
         bytes(sessionId),
         bytes(Long.toString(clock.millis())),
         bytes(Long.toString(policy.endedRetention().toMillis())),
-        bytes(channel),
+        events.channel(userId),
         bytes(userId),
-        MAX_CHUNKS_ARG)));
+        MAX_CHUNKS_ARG,
+        events.publishCommand())));
     return strings(reply);
   }
 
   @Override
   public void addListener(SessionListener listener) {
-    requireNonNull(listener, "listener");
-    synchronized (eventsLock) {
-      listeners.add(listener);
-      if (!eventsConnected) {
-        listener.eventsInterrupted();
-      }
-    }
+    events.addListener(requireNonNull(listener, "listener"));
   }
 
   @Override
   public void removeListener(SessionListener listener) {
-    listeners.remove(listener);
+    events.removeListener(listener);
   }
 
   @Override
   public void close() {
-    subscriber.close();
+    events.close();
     synchronized (pipelineLock) {
       if (pipelineExecutor != null) {
         pipelineExecutor.shutdown();
@@ -491,42 +551,6 @@ public final class RedisSessionStore implements SessionStore {
     }
   }
 
-  private final class EventHandler implements RedisSubscriber.Handler {
-    @Override
-    public void message(String channel, byte[] payload) {
-      String[] parts = new String(payload, UTF_8).split(" ");
-      if (parts.length != 3 || parts[2].length() != 1) {
-        logger.warn("ignoring malformed session event on {}", channel);
-        return;
-      }
-      SessionState state = SessionState.fromCode(parts[2].charAt(0));
-      for (SessionListener listener : listeners) {
-        try {
-          listener.sessionEnded(parts[0], parts[1], state);
-        } catch (RuntimeException e) {
-          logger.error("session listener failed on {} {}", state, parts[1], e);
-        }
-      }
-    }
-
-    @Override
-    public void connected() {
-      synchronized (eventsLock) {
-        eventsConnected = true;
-        listeners.forEach(SessionListener::eventsResumed);
-      }
-      logger.info("session events subscribed on {}", channel);
-    }
-
-    @Override
-    public void disconnected() {
-      synchronized (eventsLock) {
-        eventsConnected = false;
-        listeners.forEach(SessionListener::eventsInterrupted);
-      }
-    }
-  }
-
   /** Builds a {@link RedisSessionStore}. Not thread-safe. */
   public static final class Builder {
     private final UnifiedJedis jedis;
@@ -556,7 +580,7 @@ public final class RedisSessionStore implements SessionStore {
       return this;
     }
 
-    /** The prefix of every key and of the event channel; {@code "parley:sess:"} by default. */
+    /** The prefix of every key and of the event channels; {@code "parley:sess:"} by default. */
     public Builder prefix(String prefix) {
       requireNonNull(prefix, "prefix");
       if (prefix.isEmpty() || prefix.contains("{") || prefix.contains("}") || prefix.contains(" ")) {

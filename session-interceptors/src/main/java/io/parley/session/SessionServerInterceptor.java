@@ -35,7 +35,8 @@ import org.slf4j.LoggerFactory;
  *       Sessions#callingService()}.
  *   <li>{@code SESSION} (the default): a valid user token whose session the store holds, ACTIVE
  *       and not expired. The session is in {@link Sessions#current()} for the handler, and its
- *       idle expiry slides at most once per {@link SessionPolicy#touchInterval()}.
+ *       activity is recorded at most once per {@link SessionPolicy#touchInterval()}, in the
+ *       background where the store allows ({@link SessionStore#touchLater}).
  * </ul>
  *
  * <p>A refusal is thrown as a {@link ParleyException} with its own reason (SESSION_KICKED,
@@ -117,20 +118,19 @@ public final class SessionServerInterceptor implements ServerInterceptor {
     };
   }
 
-  /** The stored session behind a verified user token, or the reason it cannot be used. */
+  /**
+   * The stored session behind a verified user token, or the reason it cannot be used. A session
+   * whose recorded activity is a touch interval old or more is noted active now ({@link
+   * SessionStore#touchLater}): the check does not wait for that write, and needs nothing from it.
+   */
   private StoredSession resolve(VerifiedToken token) {
     StoredSession stored = store.find(token.subject(), token.sessionId())
         .orElseThrow(() -> new ParleyException(ErrorReason.SESSION_NOT_FOUND, "session not found: log in again"));
     Instant now = clock.instant();
     check(stored, token, now);
-    if (!Duration.between(stored.lastAccess(), now).minus(touchInterval).isNegative()) {
+    if (!now.isBefore(stored.lastAccess().plus(touchInterval))) {
       try {
-        StoredSession touched = store.touch(stored).orElse(null);
-        if (touched == null) {
-          throw new ParleyException(ErrorReason.SESSION_NOT_FOUND, "session not found: log in again");
-        }
-        check(touched, token, now);
-        stored = touched;
+        store.touchLater(stored, now);
       } catch (ParleyException e) {
         if (e.reason() != ErrorReason.SESSION_STORE_UNAVAILABLE) {
           throw e;

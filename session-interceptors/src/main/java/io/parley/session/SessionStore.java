@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import io.parley.session.v1.SessionRecord;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -55,9 +56,41 @@ public interface SessionStore extends AutoCloseable {
   Optional<StoredSession> touch(StoredSession session);
 
   /**
+   * Records that each of {@code sessions} (as last read from this store) was in use at {@code at},
+   * a time not after now, sliding its idle expiry from then, in as few round trips as the store can
+   * (Redis pipelines them). A session no longer live at {@code at} is left alone, and so may be
+   * one whose recorded activity is less than the policy's {@linkplain SessionPolicy#touchInterval()
+   * touch interval} older than {@code at}: activity is recorded coarsely. The default touches each
+   * session in turn, recording now rather than {@code at}.
+   *
+   * @return for each session, in order, what {@link #touch} would return: the session as stored
+   *     after the call, or empty if it is gone
+   */
+  default List<Optional<StoredSession>> touchAll(List<StoredSession> sessions, Instant at) {
+    List<Optional<StoredSession>> touched = new ArrayList<>(sessions.size());
+    for (StoredSession session : sessions) {
+      touched.add(touch(session));
+    }
+    return touched;
+  }
+
+  /**
+   * Notes that {@code session} (as last read from this store) was in use at {@code at}, to be
+   * recorded as {@link #touchAll} does, now or soon: a store may gather such notes and write them
+   * together ({@link CachingSessionStore} does, within a second), so that the caller does not wait
+   * for the store. The default records it now, and throws as {@link #touchAll} would; a store that
+   * writes later never throws, and a note it could not write is simply lost (the session's next
+   * use notes it again).
+   */
+  default void touchLater(StoredSession session, Instant at) {
+    touchAll(List.of(session), at);
+  }
+
+  /**
    * Changes attributes of a live session, atomically against every other change: each key of
    * {@code changes} mapped to a value is set, each mapped to null is removed, and every other
-   * attribute is kept as it is in the store now (not as some caller last read it).
+   * attribute is kept as it is in the store now (not as some caller last read it). Listeners on
+   * every replica hear of the change ({@link SessionListener#sessionChanged}).
    *
    * @param changes keys to set (non-null value) or remove (null value); may be a map that permits
    *     null values, such as {@link java.util.HashMap}
@@ -82,7 +115,7 @@ public interface SessionStore extends AutoCloseable {
    */
   List<String> revokeAllExcept(String userId, String keepSessionId);
 
-  /** Registers a listener for sessions ended on any replica. */
+  /** Registers a listener for sessions ended or changed on any replica. */
   void addListener(SessionListener listener);
 
   /** Unregisters a listener; a no-op if it is not registered. */

@@ -12,10 +12,11 @@
 -- An ACTIVE session past expiresAt is expired: its record is dropped and its meta kept until
 -- expiresAt + retention, so that its token fails SESSION_EXPIRED; then it is purged.
 --
--- KEYS[1] the user's hash
+-- KEYS[1] the user's hash, KEYS[2] the change counter of its slot (see RedisSessionEvents)
 -- ARGV    1 sid, 2 terminal, 3 now, 4 expiresAt, 5 policy (T=per terminal, S=single,
 --         U=unlimited), 6 retention ms, 7 max live sessions, 8 event channel, 9 user id,
---         10 max chunks, 11.. record chunks
+--         10 max chunks, 11 publish command (PUBLISH, or SPUBLISH to a channel in this key's slot
+--         on a Cluster), 12.. record chunks
 -- Returns the kicked session ids.
 local key = KEYS[1]
 local sid, term = ARGV[1], ARGV[2]
@@ -23,6 +24,8 @@ local now, expires = tonumber(ARGV[3]), tonumber(ARGV[4])
 local policy, retention, cap = ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7])
 local channel, uid = ARGV[8], ARGV[9]
 local max_chunks = tonumber(ARGV[10])
+local publish = ARGV[11]
+local counter = KEYS[2]
 
 local function drop_record(osid)
   local fields = {}
@@ -38,7 +41,7 @@ local live, kicked = {}, {}
 local function kick(osid, t)
   drop_record(osid)
   redis.call('HSET', key, osid, 'K|' .. t .. '|' .. now .. '|' .. (now + retention))
-  redis.call('PUBLISH', channel, uid .. ' ' .. osid .. ' K')
+  announce(counter, publish, channel, uid, osid, 'K')
   kicked[#kicked + 1] = osid
 end
 
@@ -78,8 +81,8 @@ if #live >= cap then
 end
 
 local writes = { sid, 'A|' .. term .. '|' .. now .. '|' .. expires }
-for i = 11, #ARGV do
-  writes[#writes + 1] = sid .. '.' .. (i - 11)
+for i = 12, #ARGV do
+  writes[#writes + 1] = sid .. '.' .. (i - 12)
   writes[#writes + 1] = ARGV[i]
 end
 redis.call('HSET', key, unpack(writes))

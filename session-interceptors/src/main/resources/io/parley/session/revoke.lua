@@ -1,13 +1,16 @@
 -- Revokes live sessions of a user and announces each on the event channel.
--- KEYS[1] the user's hash (layout in create.lua)
+-- KEYS[1] the user's hash (layout in create.lua), KEYS[2] the change counter of its slot
 -- ARGV    1 mode ('one' or 'all-but'), 2 sid (the one to revoke, or the one to keep; may be
---         empty), 3 now, 4 retention ms, 5 event channel, 6 user id, 7 max chunks
+--         empty), 3 now, 4 retention ms, 5 event channel, 6 user id, 7 max chunks, 8 publish
+--         command (as in create.lua)
 -- Returns the revoked session ids.
 local key = KEYS[1]
 local mode, target = ARGV[1], ARGV[2]
 local now, retention = tonumber(ARGV[3]), tonumber(ARGV[4])
 local channel, uid = ARGV[5], ARGV[6]
 local max_chunks = tonumber(ARGV[7])
+local publish = ARGV[8]
+local counter = KEYS[2]
 local revoked = {}
 
 local function revoke_if_live(osid, m)
@@ -19,7 +22,7 @@ local function revoke_if_live(osid, m)
     end
     redis.call('HDEL', key, unpack(chunks))
     redis.call('HSET', key, osid, 'R|' .. t .. '|' .. now .. '|' .. (now + retention))
-    redis.call('PUBLISH', channel, uid .. ' ' .. osid .. ' R')
+    announce(counter, publish, channel, uid, osid, 'R')
     revoked[#revoked + 1] = osid
   end
 end

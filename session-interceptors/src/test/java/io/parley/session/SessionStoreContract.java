@@ -1,6 +1,7 @@
 package io.parley.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
@@ -215,6 +216,63 @@ abstract class SessionStoreContract {
     assertThat(touched.expiresAt()).isEqualTo(clock().instant().plus(POLICY.maxInactive()));
     clock().advance(Duration.ofMinutes(50));
     assertThat(get(record).isLive(clock().instant())).isTrue();
+  }
+
+  @Test
+  void touchAllRecordsActivityAtTheGivenTimeButNotTwiceWithinATouchInterval() {
+    String user = newUser();
+    SessionRecord web = login(user, Terminal.WEB);
+    SessionRecord mobile = login(user, Terminal.MOBILE);
+    SessionRecord revoked = login(newUser(), Terminal.WEB);
+    store().revoke(revoked.getUserId(), revoked.getSessionId());
+    Instant loggedIn = clock().instant();
+    clock().advance(Duration.ofMinutes(10));
+    Instant at = clock().instant().minusSeconds(30);
+
+    List<Optional<StoredSession>> touched = store().touchAll(List.of(get(web), get(mobile), get(revoked)), at);
+
+    assertThat(touched).hasSize(3);
+    assertThat(touched.get(0).orElseThrow().lastAccess()).isEqualTo(at);
+    assertThat(touched.get(0).orElseThrow().expiresAt()).isEqualTo(at.plus(POLICY.maxInactive()));
+    assertThat(get(web).lastAccess()).isEqualTo(at);
+    assertThat(get(mobile).lastAccess()).isEqualTo(at);
+    assertThat(touched.get(2).orElseThrow().state()).isEqualTo(SessionState.REVOKED);
+    assertThat(loggedIn).isBefore(at);
+
+    // Less than a touch interval after the recorded activity: left alone, and said so.
+    clock().advance(POLICY.touchInterval());
+    Instant soon = at.plus(POLICY.touchInterval()).minusMillis(1);
+    assertThat(store().touchAll(List.of(get(web)), soon).get(0).orElseThrow().lastAccess()).isEqualTo(at);
+    assertThat(get(web).lastAccess()).isEqualTo(at);
+    // Activity never moves backwards.
+    store().touchAll(List.of(get(mobile)), loggedIn);
+    assertThat(get(mobile).lastAccess()).isEqualTo(at);
+  }
+
+  @Test
+  void attributeChangesAreAnnouncedToListeners() throws Exception {
+    SessionRecord record = login(newUser(), Terminal.WEB);
+    List<String> heard = new CopyOnWriteArrayList<>();
+    SessionListener listener = new SessionListener() {
+      @Override
+      public void sessionEnded(String userId, String sessionId, SessionState state) {}
+
+      @Override
+      public void sessionChanged(String userId, String sessionId) {
+        if (userId.equals(record.getUserId())) {
+          heard.add(sessionId);
+        }
+      }
+    };
+    store().addListener(listener);
+    try {
+      store().updateAttributes(record.getUserId(), record.getSessionId(), Map.of("nickname", "Bob"));
+
+      await().atMost(eventDelay().plusMillis(500)).until(() -> !heard.isEmpty());
+      assertThat(heard).containsExactly(record.getSessionId());
+    } finally {
+      store().removeListener(listener);
+    }
   }
 
   @Test

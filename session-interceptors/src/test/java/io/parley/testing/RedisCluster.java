@@ -91,8 +91,7 @@ public final class RedisCluster implements AutoCloseable {
    * --cluster reshard} does. Clients with the old slot map are then told MOVED by the old owner.
    */
   public void moveSlot(int slot) {
-    RedisServer from = nodes.stream().filter(node -> owns(node, slot)).findFirst()
-        .orElseThrow(() -> new IllegalStateException("no node holds slot " + slot));
+    RedisServer from = nodeOf(slot);
     RedisServer to = nodes.stream().filter(node -> node != from).findFirst().orElseThrow();
     try (Jedis source = from.connect(); Jedis target = to.connect()) {
       String fromId = source.clusterMyId();
@@ -109,6 +108,12 @@ public final class RedisCluster implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** The node that holds {@code slot} now. */
+  public RedisServer nodeOf(int slot) {
+    return nodes.stream().filter(node -> owns(node, slot)).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node holds slot " + slot));
   }
 
   private static boolean owns(RedisServer node, int slot) {
