@@ -55,6 +55,16 @@ final class LauncherOptions {
           + "Env PARLEY_STORE (put credentials there, not on the command line). Default: memory.")
   String store;
 
+  @Option(names = "--store-password-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_STORE_PASSWORD_FILE}",
+      description = "File holding the Redis password. Env PARLEY_STORE_PASSWORD_FILE, or the password itself in "
+          + "PARLEY_STORE_PASSWORD (never on the command line).")
+  Path storePasswordFile;
+
+  @Option(names = "--session-cache-size", paramLabel = "N", defaultValue = "${env:PARLEY_SESSION_CACHE_SIZE:-250000}",
+      description = "Sessions each process keeps in memory (about 1.9 KB each), so that a session check costs Redis "
+          + "nothing. Env PARLEY_SESSION_CACHE_SIZE. Default: ${DEFAULT-VALUE}.")
+  long sessionCacheSize;
+
   // Never shown either: the password belongs in PARLEY_DATABASE_PASSWORD or a file.
   @Option(names = "--database", paramLabel = "URL", defaultValue = "${env:PARLEY_DATABASE}",
       description = "PostgreSQL, the store of record for accounts, friends, groups and messages: "
@@ -185,6 +195,9 @@ final class LauncherOptions {
       throw new IllegalArgumentException("--store must be memory, redis://host:port or redis-cluster://h1:p1,h2:p2, not '"
           + RedisClients.redact(store) + "'");
     }
+    if (sessionCacheSize < 1) {
+      throw new IllegalArgumentException("--session-cache-size must be positive, not " + sessionCacheSize);
+    }
     if ("memory".equals(store) && role != Role.ALL) {
       throw new IllegalArgumentException("parley " + role.command() + " shares sessions and data with other processes, "
           + "so it needs a shared store: --store redis://host:port or redis-cluster://h1:p1,h2:p2 "
@@ -208,6 +221,8 @@ final class LauncherOptions {
         .grpcPort(grpcPort)
         .httpPort(httpPort)
         .store(store)
+        .storePassword(storePassword(env))
+        .sessionCacheSize(sessionCacheSize)
         .database(databaseSettings)
         .issuer(jwtIssuer)
         .sessionPolicy(policy)
@@ -286,6 +301,15 @@ final class LauncherOptions {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage(), e);
     }
+  }
+
+  /** The Redis password from a file or PARLEY_STORE_PASSWORD, or null (none, or in the URL). */
+  private String storePassword(java.util.Map<String, String> env) {
+    if (storePasswordFile != null) {
+      return new String(readSecret(storePasswordFile), StandardCharsets.UTF_8);
+    }
+    String password = env.get("PARLEY_STORE_PASSWORD");
+    return password == null || password.isEmpty() ? null : password;
   }
 
   private record KeysResult(TokenKeys keys, boolean ephemeral) {}

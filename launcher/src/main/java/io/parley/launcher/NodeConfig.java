@@ -23,6 +23,8 @@ import java.util.Map;
  * @param grpcPort the gRPC port; 0 picks a free one
  * @param httpPort the REST gateway's port; 0 picks a free one
  * @param store {@code memory}, {@code redis://…} or {@code redis-cluster://…}: where sessions live
+ * @param storePassword the Redis password, kept apart from the URL; null for none
+ * @param sessionCacheSize sessions each process caches
  * @param database the PostgreSQL store of record of the services, or null to keep their data in
  *     memory (ALL only)
  * @param keys the token keys
@@ -43,6 +45,8 @@ public record NodeConfig(
     int grpcPort,
     int httpPort,
     String store,
+    String storePassword,
+    long sessionCacheSize,
     DatabaseSettings database,
     TokenKeys keys,
     boolean keysAreEphemeral,
@@ -74,7 +78,8 @@ public record NodeConfig(
   @Override
   public String toString() {
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
-        + ", store=" + io.parley.redis.RedisClients.redact(store) + ", database=" + database + ", keys=" + keys
+        + ", store=" + io.parley.redis.RedisClients.redact(store) + (storePassword == null ? "" : ", storePassword=***")
+        + ", database=" + database + ", keys=" + keys
         + ", targets=" + targets + "}";
   }
 
@@ -97,6 +102,8 @@ public record NodeConfig(
     private int grpcPort = 9090;
     private int httpPort = 8080;
     private String store = "memory";
+    private String storePassword;
+    private long sessionCacheSize = 250_000;
     private DatabaseSettings database;
     private String issuer = "parley";
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
@@ -129,6 +136,17 @@ public record NodeConfig(
 
     public Builder store(String store) {
       this.store = requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The Redis password, or null (the default): none, or in the URL. */
+    public Builder storePassword(String storePassword) {
+      this.storePassword = storePassword;
+      return this;
+    }
+
+    public Builder sessionCacheSize(long sessionCacheSize) {
+      this.sessionCacheSize = sessionCacheSize;
       return this;
     }
 
@@ -206,7 +224,7 @@ public record NodeConfig(
     }
 
     public NodeConfig build() {
-      return new NodeConfig(role, host, grpcPort, httpPort, store, database, keys, keysAreEphemeral, issuer, sessionPolicy,
+      return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral, issuer, sessionPolicy,
           targets, corsOrigins, users, friends, groups, trustedProxies);
     }
   }

@@ -52,6 +52,8 @@ public final class ParleyNode implements AutoCloseable {
     this.inProcessName = config.role() == Role.ALL ? "parley-" + Ids.newId("n") : null;
     this.platform = Platform.builder(config.keys())
         .store(config.store())
+        .storePassword(config.storePassword())
+        .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
         .build();

@@ -98,6 +98,24 @@ class LauncherOptionsTest {
   }
 
   @Test
+  void theRedisPasswordComesFromTheEnvironmentOrAFileAndIsNeverShown(@TempDir Path dir) throws Exception {
+    Map<String, String> env = Map.of("PARLEY_JWT_SECRET", "x".repeat(40), "PARLEY_STORE_PASSWORD", "redis-secret");
+    NodeConfig fromEnv = parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app@db/chat")
+        .toConfig(Role.USER, env);
+    assertThat(fromEnv.storePassword()).isEqualTo("redis-secret");
+    assertThat(fromEnv.toString()).doesNotContain("redis-secret").contains("storePassword=***");
+
+    Path file = dir.resolve("redis.pass");
+    Files.write(file, "from-file\n".getBytes(UTF_8));
+    assertThat(parse(Map.of(), "--store", "redis://h:1", "--database", "postgresql://app@db/chat",
+        "--store-password-file", file.toString(), "--session-cache-size", "1000").toConfig(Role.USER, env))
+        .satisfies(c -> {
+          assertThat(c.storePassword()).isEqualTo("from-file");
+          assertThat(c.sessionCacheSize()).isEqualTo(1000);
+        });
+  }
+
+  @Test
   void theEmbeddedModeMayKeepItsDataInADatabase() {
     NodeConfig config = parse(Map.of(), "--database", "postgresql://app@localhost/chat").toConfig(Role.ALL, Map.of());
     assertThat(config.store()).isEqualTo("memory");

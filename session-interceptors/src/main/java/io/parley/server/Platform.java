@@ -60,7 +60,7 @@ public final class Platform implements AutoCloseable {
         .cacheSize(builder.sessionCacheSize).build();
     this.tokenIssuer = builder.keys.canSign() ? new TokenIssuer(builder.keys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
-      this.redis = RedisClients.create(storeUrl);
+      this.redis = RedisClients.create(storeUrl, builder.storePassword);
       RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
       this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
           .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
@@ -178,6 +178,7 @@ public final class Platform implements AutoCloseable {
   public static final class Builder {
     private final TokenKeys keys;
     private String storeUrl = "memory";
+    private String storePassword;
     private String issuer = "parley";
     private Clock clock = Clock.systemUTC();
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
@@ -202,6 +203,15 @@ public final class Platform implements AutoCloseable {
 
     public Builder clock(Clock clock) {
       this.clock = requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * The Redis password, kept apart from the store URL so that it never has to appear on a command
+     * line; it replaces a password in the URL. Null (the default) for none.
+     */
+    public Builder storePassword(String password) {
+      this.storePassword = password;
       return this;
     }
 

@@ -52,8 +52,18 @@ import redis.clients.jedis.params.SetParams;
  * so a Redis that lost its data (restarted without persistence) reads as a change everywhere, never
  * as "nothing missed".
  *
- * <p>Callbacks of the subscriptions run on their threads; the counters are read on a thread of
- * this class, again later while Redis cannot be reached. Thread-safe.
+ * <p>A Redis that loses its data without dropping a connection ({@code FLUSHALL}, {@code
+ * FLUSHDB}) publishes nothing, so it is watched for: every {@value #SENTINEL_PROBE_MILLIS} ms a
+ * replica reads sentinel keys, {@code <prefix>alive{<tag>}} (one on a standalone Redis, {@value
+ * #CLUSTER_SENTINELS} spread over the slots on a Cluster), each holding a random value that the
+ * first replica to find it missing sets. A sentinel that is gone or changed means the session keys
+ * may be gone too: every slot is then treated as a lost subscription, whose counters are read
+ * again, so every cached session is read from Redis again and a flushed one is refused — flushing
+ * Redis logs users out within seconds. That costs a replica one command per sentinel per probe,
+ * whatever the number of sessions and calls.
+ *
+ * <p>Callbacks of the subscriptions run on their threads; the counters and sentinels are read on a
+ * thread of this class, again later while Redis cannot be reached. Thread-safe.
  */
 final class RedisSessionEvents implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(RedisSessionEvents.class);
@@ -61,6 +71,8 @@ final class RedisSessionEvents implements AutoCloseable {
   private static final SetParams CREATE = SetParams.setParams().nx();
   /** Counters read in one round trip at most. */
   private static final int COUNTER_BATCH = 1024;
+  static final long SENTINEL_PROBE_MILLIS = 5000;
+  static final int CLUSTER_SENTINELS = 16;
 
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
@@ -88,6 +100,9 @@ final class RedisSessionEvents implements AutoCloseable {
   /** Whether a check is scheduled and has not started yet. */
   private final AtomicBoolean checkDue = new AtomicBoolean();
   private final AutoCloseable subscriber;
+  /** The sentinel keys, and the value each held when last read (null before the first read). */
+  private final byte[][] sentinelKeys;
+  private final byte[][] sentinelValues;
   private volatile boolean closed;
 
   RedisSessionEvents(UnifiedJedis jedis, RedisCalls redis, Supplier<AbstractPipeline> pipelines, String prefix,
@@ -106,6 +121,14 @@ final class RedisSessionEvents implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
+    int sentinels = jedis instanceof RedisClusterClient ? CLUSTER_SENTINELS : 1;
+    this.sentinelKeys = new byte[sentinels][];
+    this.sentinelValues = new byte[sentinels][];
+    for (int i = 0; i < sentinels; i++) {
+      sentinelKeys[i] = (prefix + "alive{" + SlotTags.of(i * (SlotTags.SLOTS / sentinels)) + "}").getBytes(UTF_8);
+    }
+    checker.scheduleWithFixedDelay(this::probeSentinels, SENTINEL_PROBE_MILLIS, SENTINEL_PROBE_MILLIS,
+        TimeUnit.MILLISECONDS);
     Handler handler = new Handler();
     if (jedis instanceof RedisClusterClient cluster) {
       this.channel = null;
@@ -285,6 +308,47 @@ final class RedisSessionEvents implements AutoCloseable {
         tell(SessionListener::eventsResumed);
       }
       lock.notifyAll();
+    }
+  }
+
+  /**
+   * Reads the sentinels (creating a missing one) and, if one is gone or changed since the last
+   * read, treats every slot as lost and confirmed again: their counters are read afresh and every
+   * cached session is dropped. A Redis that cannot be reached is left to the subscriptions, whose
+   * loss it is.
+   */
+  private void probeSentinels() {
+    if (closed) {
+      return;
+    }
+    byte[][] now = new byte[sentinelKeys.length][];
+    try {
+      redis.write(() -> {
+        for (int i = 0; i < sentinelKeys.length; i++) {
+          byte[] fresh = Long.toString(ThreadLocalRandom.current().nextLong(1L << 40, 1L << 62)).getBytes(UTF_8);
+          byte[] existing = jedis.setGet(sentinelKeys[i], fresh, CREATE);
+          now[i] = existing == null ? fresh : existing;
+        }
+        return null;
+      });
+    } catch (RuntimeException e) {
+      logger.debug("cannot read the session sentinels: {}", e.getMessage());
+      return;
+    }
+    boolean lost = false;
+    for (int i = 0; i < sentinelKeys.length; i++) {
+      lost |= sentinelValues[i] != null && !java.util.Arrays.equals(sentinelValues[i], now[i]);
+      sentinelValues[i] = now[i];
+    }
+    if (lost) {
+      logger.warn("Redis lost the session keys (flushed, or replaced by an empty server): every cached session "
+          + "is read from Redis again");
+      List<Integer> every = new ArrayList<>(SlotTags.SLOTS);
+      for (int slot = 0; slot < SlotTags.SLOTS; slot++) {
+        every.add(slot);
+      }
+      lose(every);
+      confirmed(every);
     }
   }
 

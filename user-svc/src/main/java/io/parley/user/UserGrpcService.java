@@ -404,7 +404,13 @@ final class UserGrpcService extends UserServiceGrpc.UserServiceImplBase {
     Session session = Sessions.current();
     ListSessionsResponse.Builder out = ListSessionsResponse.newBuilder();
     for (StoredSession stored : sessions.listLive(session.userId())) {
-      out.addSessions(sessionInfo(stored, session.sessionId()));
+      SessionInfo info = sessionInfo(stored, session.sessionId());
+      if (info.getCurrent()) {
+        // Activity is recorded coarsely (SessionPolicy#touchInterval): this very call is the
+        // session's last activity, whatever the store has recorded yet.
+        info = info.toBuilder().setLastActiveTime(Timestamps.fromMillis(clock.millis())).build();
+      }
+      out.addSessions(info);
     }
     reply(response, out.build());
   }

@@ -853,9 +853,11 @@ class UserGrpcServiceTest {
     assertThat(current.getCurrent()).isTrue();
     assertThat(current.getTerminal()).isEqualTo(Terminal.WEB);
     assertThat(current.getCreateTime()).isEqualTo(Timestamps.fromMillis(t0.toEpochMilli()));
-    // This very call, two minutes after login, was recorded as activity.
+    // This very call, two minutes after login, is the current session's last activity; the store
+    // records activity only once per touch interval, so the idle expiry still counts from login.
     assertThat(current.getLastActiveTime()).isEqualTo(Timestamps.fromMillis(t1.toEpochMilli()));
-    assertThat(current.getExpireTime()).isEqualTo(Timestamps.fromMillis(t1.plus(Duration.ofDays(7)).toEpochMilli()));
+    assertThat(current.getExpireTime()).isEqualTo(Timestamps.fromMillis(t0.plus(Duration.ofDays(7)).toEpochMilli()));
+    assertThat(newest.getLastActiveTime()).as("another session: what the store recorded").isEqualTo(newest.getCreateTime());
   }
 
   @Test
