@@ -22,12 +22,15 @@ final class Gateway {
   private final byte[] openApi;
   private final SwaggerUi docs;
   private final Duration defaultTimeout;
+  private final Duration maxGrpcTimeout;
   private final Duration heartbeatInterval;
   private final Duration readinessTimeout;
+  private final TrustedProxies trustedProxies;
   private final Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods;
 
   Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs,
-      Duration defaultTimeout, Duration heartbeatInterval, Duration readinessTimeout) {
+      Duration defaultTimeout, Duration maxGrpcTimeout, Duration heartbeatInterval, Duration readinessTimeout,
+      TrustedProxies trustedProxies) {
     this.router = requireNonNull(router, "router");
     this.json = requireNonNull(json, "json");
     this.binder = new RequestBinder(json.parser());
@@ -35,8 +38,10 @@ final class Gateway {
     this.openApi = openApi.clone();
     this.docs = requireNonNull(docs, "docs");
     this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
+    this.maxGrpcTimeout = requireNonNull(maxGrpcTimeout, "maxGrpcTimeout");
     this.heartbeatInterval = requireNonNull(heartbeatInterval, "heartbeatInterval");
     this.readinessTimeout = requireNonNull(readinessTimeout, "readinessTimeout");
+    this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
     Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods =
         new HashMap<>();
     for (Route route : router.routes()) {
@@ -72,6 +77,16 @@ final class Gateway {
 
   Duration defaultTimeout() {
     return defaultTimeout;
+  }
+
+  /** The longest Grpc-Timeout a client may ask for. */
+  Duration maxGrpcTimeout() {
+    return maxGrpcTimeout;
+  }
+
+  /** The proxies whose X-Forwarded-For the gateway believes. */
+  TrustedProxies trustedProxies() {
+    return trustedProxies;
   }
 
   Duration heartbeatInterval() {

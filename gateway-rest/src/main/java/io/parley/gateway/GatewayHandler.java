@@ -44,7 +44,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves the requests of one HTTP/1.1 connection, one at a time and in order: pipelined requests
- * wait in a short queue (reading pauses when it fills), so responses never overtake each other.
+ * wait in a short queue, so responses never overtake each other.
+ *
+ * <p>What a connection holds is bounded. Reading pauses while a request waits behind the one in
+ * flight, and while the client is not taking its answers (the channel is not writable: more than
+ * the write buffer's high watermark waits to go out), and the next request is not served until the
+ * client takes them. What one socket read held beyond that is queued, up to {@link
+ * ConnectionLimits#maxPipelinedRequests()}; a request past those is answered 503 in its turn and
+ * the connection closes after it. A connection whose client takes no byte of an answer for the
+ * idle timeout is closed.
  *
  * <p>Built-in endpoints: {@code /healthz} (the gateway itself), {@code /readyz} (its upstreams'
  * grpc.health.v1 status), {@code /openapi.json} and {@code /docs/} (Swagger UI). Everything else
@@ -63,18 +71,21 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   };
 
   private static final Logger logger = LoggerFactory.getLogger(GatewayHandler.class);
-  private static final int MAX_QUEUED = 16;
   private static final String ACCESS_TOKEN = "access_token";
   private static final List<HttpMethod> BUILT_IN_METHODS = List.of(HttpMethod.GET, HttpMethod.OPTIONS);
 
   private final Gateway gateway;
+  private final ConnectionLimits limits;
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
   private boolean closing;
+  /** No more requests are read: the connection closes once those queued are answered. */
+  private boolean refusing;
 
-  GatewayHandler(Gateway gateway) {
+  GatewayHandler(Gateway gateway, ConnectionLimits limits) {
     this.gateway = gateway;
+    this.limits = limits;
   }
 
   Gateway gateway() {
@@ -96,14 +107,50 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (current != null || !queued.isEmpty()) {
-      queued.add(request);
-      if (queued.size() >= MAX_QUEUED) {
-        ctx.channel().config().setAutoRead(false);
-      }
+    if (refusing) {
+      request.release();
       return;
     }
-    handle(request);
+    if (request instanceof RefusedRequest refused && refused.mustClose()) {
+      // Too slow or too large to read on: answered in its turn, and nothing after it is read.
+      refuse(refused);
+    } else if (current == null && queued.isEmpty() && ctx.channel().isWritable()) {
+      handle(request);
+    } else if (queued.size() < limits.maxPipelinedRequests()) {
+      queued.add(request);
+    } else {
+      logger.debug("connection {} pipelined more than {} requests; closing it", ctx.channel().remoteAddress(),
+          limits.maxPipelinedRequests());
+      ParleyException busy = ParleyException.builder(ErrorReason.SERVER_BUSY)
+          .message("more than " + limits.maxPipelinedRequests() + " pipelined requests; send fewer at once")
+          .retryAfter(Duration.ofSeconds(1))
+          .build();
+      RefusedRequest refused = new RefusedRequest(request, busy, HttpResponseStatus.SERVICE_UNAVAILABLE, true);
+      request.release();
+      refuse(refused);
+    }
+    updateReading();
+  }
+
+  /**
+   * Reads no more requests, and answers {@code refused} once those before it are: that answer
+   * closes the connection.
+   */
+  private void refuse(RefusedRequest refused) {
+    refusing = true;
+    if (current == null && queued.isEmpty()) {
+      handle(refused);
+    } else {
+      queued.add(refused);
+    }
+  }
+
+  /** Reads while no request waits and the client takes its answers. */
+  private void updateReading() {
+    boolean read = !refusing && queued.isEmpty() && ctx.channel().isWritable();
+    if (ctx.channel().config().isAutoRead() != read) {
+      ctx.channel().config().setAutoRead(read);
+    }
   }
 
   @Override
@@ -112,8 +159,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       current.cancel();
       current = null;
     }
-    queued.forEach(ReferenceCountUtil::release);
-    queued.clear();
+    releaseQueued();
     ctx.fireChannelInactive();
   }
 
@@ -121,14 +167,17 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     if (current != null) {
       current.writabilityChanged();
+    } else if (ctx.channel().isWritable() && !queued.isEmpty()) {
+      serveQueued();
     }
+    updateReading();
     ctx.fireChannelWritabilityChanged();
   }
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
     if (event instanceof IdleStateEvent) {
-      if (current == null) {
+      if (current == null || !ctx.channel().isWritable()) {
         logger.debug("closing idle connection {}", ctx.channel().remoteAddress());
         ctx.close();
       }
@@ -204,25 +253,29 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     if (!keepAlive(call)) {
       // The connection closes after this response: requests pipelined behind it go unanswered,
       // as Connection: close tells the client.
-      queued.forEach(ReferenceCountUtil::release);
-      queued.clear();
+      refusing = true;
+      releaseQueued();
     } else if (!queued.isEmpty()) {
       ctx.executor().execute(this::serveQueued);
     }
+    updateReading();
   }
 
   private void serveQueued() {
-    if (current != null || !ctx.channel().isActive()) {
+    if (current != null || !ctx.channel().isActive() || !ctx.channel().isWritable()) {
       return;
     }
     FullHttpRequest next = queued.poll();
     if (next == null) {
       return;
     }
-    if (queued.size() < MAX_QUEUED / 2) {
-      ctx.channel().config().setAutoRead(true);
-    }
     handle(next);
+    updateReading();
+  }
+
+  private void releaseQueued() {
+    queued.forEach(ReferenceCountUtil::release);
+    queued.clear();
   }
 
   private static FullHttpResponse response(HttpCall call, HttpResponseStatus status, ByteBuf body, String contentType) {
@@ -236,11 +289,11 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatching --------------------------------------------------------------------------
 
   private void handle(FullHttpRequest request) {
-    HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress());
+    HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress(), gateway.trustedProxies());
     try {
-      if (request instanceof RequestAggregator.OversizedRequest oversized) {
-        HttpCall answered = oversized.mustClose() ? call.withoutKeepAlive() : call;
-        respondError(answered, ApiError.of(oversized.error(), call.requestId(), call.locale()), call.requestId());
+      if (request instanceof RefusedRequest refused) {
+        HttpCall answered = refused.mustClose() ? call.withoutKeepAlive() : call;
+        respondError(answered, refused.error(call.requestId(), call.locale()), call.requestId());
       } else if (request.decoderResult().isFailure()) {
         rejectUnreadable(call, request.decoderResult().cause());
       } else {
@@ -344,6 +397,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         forwarded = forwarded.withAuthorization("Bearer " + token.get(0));
       }
     }
+    forwarded.checkSize();
     Duration timeout = timeout(request, route);
     Channel channel = gateway.upstreams().channelFor(route.serviceName());
     if (channel == null) {
@@ -375,6 +429,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     Duration timeout = GrpcTimeouts.parse(header);
     if (timeout == null) {
       throw ParleyException.invalidField("Grpc-Timeout", "'" + header + "' is not a gRPC timeout such as 5S or 200m");
+    }
+    if (timeout.compareTo(gateway.maxGrpcTimeout()) > 0) {
+      throw ParleyException.invalidField("Grpc-Timeout",
+          "'" + header + "' is longer than the " + GrpcTimeouts.format(gateway.maxGrpcTimeout()) + " this gateway allows");
     }
     return timeout;
   }

@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * upstreams' {@code grpc.health.v1} status), {@code /openapi.json} (OpenAPI 3.1, generated at
  * start-up) and {@code /docs/} (Swagger UI).
  *
+ * <p>What one client can hold is bounded: connections ({@link Builder#maxConnections}), bytes per
+ * connection (request size, pipelined requests, answers it does not read) and the time a request
+ * may take to arrive ({@link Builder#requestReadTimeout}); past a bound, a client gets a 503, 413,
+ * 414, 431 or 408 with the usual error body.
+ *
  * <p>The gateway never owns the channels it is given: closing it leaves them open. Its Netty
  * threads are daemons, so it keeps no JVM alive by itself; see {@link #awaitTermination()}.
  * Thread-safe.
@@ -64,8 +69,7 @@ public final class GatewayServer implements AutoCloseable {
   private final String host;
   private final int requestedPort;
   private final int ioThreads;
-  private final int maxRequestBytes;
-  private final Duration idleTimeout;
+  private final ConnectionLimits limits;
   private final Duration shutdownGrace;
   private final CorsConfig cors;
   private final Gateway gateway;
@@ -81,8 +85,8 @@ public final class GatewayServer implements AutoCloseable {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
-    this.maxRequestBytes = builder.maxRequestBytes;
-    this.idleTimeout = builder.idleTimeout;
+    this.limits = new ConnectionLimits(builder.maxConnections, builder.maxRequestBytes, builder.maxPipelinedRequests,
+        builder.requestReadTimeout, builder.idleTimeout);
     this.shutdownGrace = builder.shutdownGrace;
     this.cors = corsConfig(builder.corsOrigins);
     this.gateway = gateway;
@@ -111,8 +115,9 @@ public final class GatewayServer implements AutoCloseable {
         .channel(NioServerSocketChannel.class)
         .option(ChannelOption.SO_BACKLOG, 1024)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        // A connection stops reading requests while more than this waits to go out to its client.
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, maxRequestBytes, idleTimeout));
+        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, limits));
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -198,7 +203,12 @@ public final class GatewayServer implements AutoCloseable {
     private Channel defaultChannel;
     private List<String> corsOrigins = List.of();
     private int maxRequestBytes = 1024 * 1024;
+    private int maxConnections = 10_000;
+    private int maxPipelinedRequests = 16;
+    private Duration requestReadTimeout = Duration.ofSeconds(10);
     private Duration defaultTimeout = Duration.ofSeconds(10);
+    private Duration maxGrpcTimeout = Duration.ofHours(1);
+    private List<String> trustedProxies = List.of();
     private Duration heartbeatInterval = Duration.ofSeconds(15);
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration shutdownGrace = Duration.ofSeconds(5);
@@ -278,9 +288,75 @@ public final class GatewayServer implements AutoCloseable {
       return this;
     }
 
+    /**
+     * The most connections open at once; 10,000 by default. One more is answered 503 (SERVER_BUSY,
+     * {@code Retry-After: 1}) as soon as it opens and is closed, its request unread. Keep it under
+     * the process's file-descriptor limit.
+     */
+    public Builder maxConnections(int connections) {
+      if (connections < 1) {
+        throw new IllegalArgumentException("maxConnections must be positive: " + connections);
+      }
+      this.maxConnections = connections;
+      return this;
+    }
+
+    /**
+     * How many requests one connection may pipeline behind the one being served; 16 by default.
+     * A connection stops reading while a request waits, so only requests sent together in one
+     * burst queue up; one past this many is answered 503 in its turn, and the connection closes
+     * after it.
+     */
+    public Builder maxPipelinedRequests(int requests) {
+      if (requests < 1) {
+        throw new IllegalArgumentException("maxPipelinedRequests must be positive: " + requests);
+      }
+      this.maxPipelinedRequests = requests;
+      return this;
+    }
+
+    /**
+     * How long a request may take to arrive, from its first byte (for a connection's first
+     * request, from the connection's opening) to the end of its body; 10 s by default. A slower
+     * one is answered 408 and the connection closes; a new connection that sends nothing in that
+     * time is closed.
+     */
+    public Builder requestReadTimeout(Duration timeout) {
+      this.requestReadTimeout = positive(timeout, "requestReadTimeout");
+      return this;
+    }
+
     /** The deadline of a unary call whose request has no Grpc-Timeout header; 10 s by default. */
     public Builder defaultTimeout(Duration timeout) {
       this.defaultTimeout = positive(timeout, "defaultTimeout");
+      return this;
+    }
+
+    /**
+     * The longest deadline a client may ask for with {@code Grpc-Timeout}; a longer one is a 400
+     * naming the header. 1 hour by default; at least {@link #defaultTimeout}.
+     */
+    public Builder maxGrpcTimeout(Duration timeout) {
+      positive(timeout, "maxGrpcTimeout");
+      if (timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException("maxGrpcTimeout must fit a gRPC deadline (about 292 years): " + timeout);
+      }
+      this.maxGrpcTimeout = timeout;
+      return this;
+    }
+
+    /**
+     * The proxies in front of the gateway, as IP addresses or CIDR blocks ({@code 10.0.0.0/8},
+     * {@code fd00::/8}); empty by default. The services receive the client's address as the last
+     * entry of {@code x-forwarded-for}: the TCP peer, unless the peer is one of these proxies, in
+     * which case the rightmost address of its X-Forwarded-For that is not one of them.
+     *
+     * @throws IllegalArgumentException naming an entry that is neither an address nor a block
+     */
+    public Builder trustedProxies(List<String> proxies) {
+      List<String> copy = List.copyOf(requireNonNull(proxies, "proxies"));
+      TrustedProxies.of(copy);
+      this.trustedProxies = copy;
       return this;
     }
 
@@ -290,7 +366,10 @@ public final class GatewayServer implements AutoCloseable {
       return this;
     }
 
-    /** How long a connection may sit with no request in flight and no traffic before it is closed; 60 s by default. */
+    /**
+     * How long a connection may sit with no request in flight and no traffic, or with an answer its
+     * client does not read, before it is closed; 60 s by default.
+     */
     public Builder idleTimeout(Duration timeout) {
       this.idleTimeout = positive(timeout, "idleTimeout");
       return this;
@@ -327,10 +406,14 @@ public final class GatewayServer implements AutoCloseable {
     /**
      * Reads the descriptors, builds the route table and the OpenAPI document.
      *
-     * @throws IllegalArgumentException if a route names an unknown service, or a binding in the
-     *     descriptors is invalid or ambiguous
+     * @throws IllegalArgumentException if a route names an unknown service, maxGrpcTimeout is
+     *     shorter than defaultTimeout, or a binding in the descriptors is invalid or ambiguous
      */
     public GatewayServer build() {
+      if (maxGrpcTimeout.compareTo(defaultTimeout) < 0) {
+        throw new IllegalArgumentException("maxGrpcTimeout (" + maxGrpcTimeout + ") must not be shorter than defaultTimeout ("
+            + defaultTimeout + ")");
+      }
       ServiceCatalog catalog = ServiceCatalog.of(descriptorSet != null ? descriptorSet : ServiceCatalog.parleyDescriptorSet());
       List<String> unknown = new ArrayList<>();
       for (String service : routes.keySet()) {
@@ -352,7 +435,7 @@ public final class GatewayServer implements AutoCloseable {
       }
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
       Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
-          heartbeatInterval, Duration.ofSeconds(2));
+          maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies));
       return new GatewayServer(this, gateway);
     }
 

@@ -24,7 +24,8 @@ import java.util.Locale;
 record HttpCall(HttpVersion version, HttpMethod method, String path, ForwardedHeaders forwarded, Locale locale,
     boolean keepAlive, long startNanos) {
 
-  static HttpCall of(HttpRequest request, SocketAddress remote) {
+  /** The call of {@code request} from {@code remote}, believing X-Forwarded-For from {@code proxies}. */
+  static HttpCall of(HttpRequest request, SocketAddress remote, TrustedProxies proxies) {
     String uri = request.uri();
     int query = uri.indexOf('?');
     // Answers are HTTP/1.1 whatever the request said (RFC 9110 §6.2); HTTP/1.0 clients still get
@@ -33,7 +34,7 @@ record HttpCall(HttpVersion version, HttpMethod method, String path, ForwardedHe
         HttpVersion.HTTP_1_1,
         request.method(),
         query < 0 ? uri : uri.substring(0, query),
-        ForwardedHeaders.of(request.headers(), remote),
+        ForwardedHeaders.of(request.headers(), remote, proxies),
         LocalizedMessages.select(request.headers().get(HttpHeaderNames.ACCEPT_LANGUAGE)),
         HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess(),
         System.nanoTime());

@@ -3,7 +3,6 @@ package io.parley.gateway;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.codec.http.DefaultFullHttpRequest;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpMessage;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -21,42 +20,21 @@ import java.nio.charset.StandardCharsets;
  * {@link HttpObjectAggregator} that answers a body over the limit with the gateway's own 413 (an
  * AIP-193 body with REQUEST_TOO_LARGE) instead of Netty's empty one.
  *
- * <p>An oversized request becomes an {@link OversizedRequest} for {@link GatewayHandler}, so its
+ * <p>An oversized request becomes a {@link RefusedRequest} for {@link GatewayHandler}, so its
  * answer keeps its place among pipelined responses. As in Netty, the connection stays open when
  * the limit is known from Content-Length before any of the body is read (the rest of the body is
  * skipped), and closes when part of it already was.
  */
 final class RequestAggregator extends HttpObjectAggregator {
-  /** An oversized request, bodiless, in place of the request itself. */
-  static final class OversizedRequest extends DefaultFullHttpRequest {
-    private final boolean mustClose;
-    private final int limit;
-
-    OversizedRequest(HttpRequest request, boolean mustClose, int limit) {
-      super(request.protocolVersion(), request.method(), request.uri(), Unpooled.EMPTY_BUFFER);
-      headers().set(request.headers());
-      this.mustClose = mustClose;
-      this.limit = limit;
-    }
-
-    /** Whether the connection must close after the answer (part of the body was read). */
-    boolean mustClose() {
-      return mustClose;
-    }
-
-    /** The error to answer with. */
-    ParleyException error() {
-      return new ParleyException(ErrorReason.REQUEST_TOO_LARGE, "the request body is larger than " + limit + " bytes");
-    }
-  }
-
   private final int limit;
   private final ProtoJson json;
+  private final TrustedProxies proxies;
 
-  RequestAggregator(int maxContentLength, ProtoJson json) {
+  RequestAggregator(int maxContentLength, ProtoJson json, TrustedProxies proxies) {
     super(maxContentLength, true);
     this.limit = maxContentLength;
     this.json = json;
+    this.proxies = proxies;
   }
 
   @Override
@@ -67,7 +45,11 @@ final class RequestAggregator extends HttpObjectAggregator {
     }
     boolean mustClose = oversized instanceof FullHttpMessage
         || (!HttpUtil.is100ContinueExpected(oversized) && !HttpUtil.isKeepAlive(oversized));
-    ctx.fireChannelRead(new OversizedRequest(request, mustClose, limit));
+    ctx.fireChannelRead(new RefusedRequest(request, tooLarge(), HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, mustClose));
+  }
+
+  private ParleyException tooLarge() {
+    return new ParleyException(ErrorReason.REQUEST_TOO_LARGE, "the request body is larger than " + limit + " bytes");
   }
 
   /**
@@ -83,11 +65,9 @@ final class RequestAggregator extends HttpObjectAggregator {
     }
     HttpResponseStatus status = full.status();
     full.release();
-    OversizedRequest bodiless = new OversizedRequest(request, true, limit);
-    HttpCall call = HttpCall.of(bodiless, pipeline.channel().remoteAddress());
-    bodiless.release();
+    HttpCall call = HttpCall.of(request, pipeline.channel().remoteAddress(), proxies);
     ParleyException cause = status.code() == HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE.code()
-        ? bodiless.error()
+        ? tooLarge()
         : new ParleyException(ErrorReason.INVALID_ARGUMENT, "unsupported Expect: " + expect);
     ApiError error = ApiError.of(cause, call.requestId(), call.locale()).withHttpStatus(status);
     FullHttpResponse answer = new DefaultFullHttpResponse(call.version(), error.httpStatus(),

@@ -53,7 +53,8 @@ final class RequestBinder {
    * @param contentType the Content-Type header, or null
    * @param body the request body, possibly empty
    * @throws ParleyException INVALID_ARGUMENT, MALFORMED_JSON or UNSUPPORTED_MEDIA_TYPE, saying
-   *     what is wrong and naming the field
+   *     what is wrong and naming the field; INVALID_ARGUMENT too for a message no protobuf parser
+   *     would read ({@link ProtoLimits})
    */
   DynamicMessage bind(Route route, Map<String, String> variables, Map<String, List<String>> query,
       String contentType, ByteBuf body) {
@@ -75,7 +76,9 @@ final class RequestBinder {
       throw ParleyException.invalidField(name, "unknown query parameter: " + route.httpMethod() + " "
           + route.template() + " takes every field in the body");
     }
-    return builder.build();
+    DynamicMessage message = builder.build();
+    ProtoLimits.check(message);
+    return message;
   }
 
   private void mergeBody(Route route, String contentType, ByteBuf body, DynamicMessage.Builder builder) {

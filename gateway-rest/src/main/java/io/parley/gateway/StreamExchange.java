@@ -65,7 +65,8 @@ final class StreamExchange extends ClientCall.Listener<DynamicMessage> implement
       double sse = 0;
       double ndjson = 0;
       for (String range : accept.split(",")) {
-        String[] parts = range.split(";");
+        // With the limit, a range of separators only (";;") still has a first part, empty.
+        String[] parts = range.split(";", -1);
         String type = parts[0].strip().toLowerCase(Locale.ROOT);
         double q = 1;
         for (int i = 1; i < parts.length; i++) {

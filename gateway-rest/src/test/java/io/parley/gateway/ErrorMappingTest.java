@@ -14,11 +14,11 @@ import io.parley.server.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +34,7 @@ class ErrorMappingTest {
   private EchoUpstream echo;
   private ParleyServer server;
   private ManagedChannel channel;
+  private Socket deadPort;
   private ManagedChannel deadChannel;
   private Server bareServer;
   private ManagedChannel bareChannel;
@@ -49,11 +50,8 @@ class ErrorMappingTest {
     String name = TestPlatforms.uniqueName("errors");
     server = TestPlatforms.serve(platform, name, echo);
     channel = TestPlatforms.channel(name);
-    int closedPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedPort = socket.getLocalPort();
-    }
-    deadChannel = ParleyChannels.forTarget("127.0.0.1:" + closedPort);
+    deadPort = TestPlatforms.deadPort();
+    deadChannel = ParleyChannels.forTarget("127.0.0.1:" + deadPort.getLocalPort());
     gateway = GatewayServer.builder()
         .host("127.0.0.1")
         .port(0)
@@ -81,12 +79,13 @@ class ErrorMappingTest {
   }
 
   @AfterAll
-  void stop() throws InterruptedException {
+  void stop() throws InterruptedException, IOException {
     gateway.close();
     bareGateway.close();
     channel.shutdownNow();
     bareChannel.shutdownNow();
     deadChannel.shutdownNow();
+    deadPort.close();
     server.close();
     bareServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     echo.shutdown();
@@ -286,9 +285,26 @@ class ErrorMappingTest {
 
   @Test
   void malformedGrpcTimeoutIsABadRequest() {
-    HttpTester.Reply reply = http.get("/v1/echo/d1", "Grpc-Timeout", "soon");
-    assertErrorBody(reply, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT");
-    assertThat(reply.detail("type.googleapis.com/google.rpc.BadRequest").toString()).contains("Grpc-Timeout");
+    // 0n is one: the format's number is positive, and a call due already was a 504 (found by the HTTP fuzz).
+    for (String timeout : List.of("soon", "0n", "0S")) {
+      HttpTester.Reply reply = http.get("/v1/echo/d1", "Grpc-Timeout", timeout);
+      assertErrorBody(reply, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT");
+      assertThat(reply.detail("type.googleapis.com/google.rpc.BadRequest").toString()).contains("Grpc-Timeout");
+    }
+  }
+
+  /** 99999999H overflowed the deadline's nanoseconds: a 500 and a stack trace in the log. */
+  @Test
+  void grpcTimeoutTooLongForADeadlineIsABadRequestNamingTheHeaderNotA500() {
+    for (String timeout : List.of("99999999H", "2562048H", "99999999M", "2H", "3601S")) {
+      HttpTester.Reply reply = http.get("/v1/echo/d1", "Grpc-Timeout", timeout);
+      JsonObject error = assertErrorBody(reply, 400, "INVALID_ARGUMENT", "INVALID_ARGUMENT");
+      assertThat(error.get("message").getAsString()).as(timeout).startsWith("Grpc-Timeout: '" + timeout + "'").contains("1H");
+      assertThat(reply.detail("type.googleapis.com/google.rpc.BadRequest").getAsJsonArray("fieldViolations").get(0)
+          .getAsJsonObject().get("field").getAsString()).isEqualTo("Grpc-Timeout");
+    }
+    assertThat(http.get("/v1/echo/d1", "Grpc-Timeout", "1H").status()).isEqualTo(200);
+    assertThat(http.get("/v1/echo/d1", "Grpc-Timeout", "3600S").status()).isEqualTo(200);
   }
 
   @Test

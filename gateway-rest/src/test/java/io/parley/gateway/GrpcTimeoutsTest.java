@@ -26,4 +26,24 @@ class GrpcTimeoutsTest {
     assertThat(GrpcTimeouts.parse("1.5S")).isNull();
     assertThat(GrpcTimeouts.parse(null)).isNull();
   }
+
+  /** Found by the HTTP fuzz: {@code 0n} was a call due already, answered 504 Gateway Timeout. */
+  @Test
+  void zeroIsNoTimeout() {
+    assertThat(GrpcTimeouts.parse("0n")).isNull();
+    assertThat(GrpcTimeouts.parse("00000000S")).isNull();
+  }
+
+  @Test
+  void readsTheLongestValueWithoutOverflowing() {
+    assertThat(GrpcTimeouts.parse("99999999H")).isEqualTo(Duration.ofHours(99_999_999));
+  }
+
+  @Test
+  void formatsInTheLargestExactUnit() {
+    assertThat(GrpcTimeouts.format(Duration.ofHours(1))).isEqualTo("1H");
+    assertThat(GrpcTimeouts.format(Duration.ofMinutes(90))).isEqualTo("90M");
+    assertThat(GrpcTimeouts.format(Duration.ofMillis(1500))).isEqualTo("1500m");
+    assertThat(GrpcTimeouts.format(Duration.ofNanos(7))).isEqualTo("7n");
+  }
 }

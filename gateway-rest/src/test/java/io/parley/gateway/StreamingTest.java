@@ -186,6 +186,16 @@ class StreamingTest {
     assertThat(http.get("/v1/echo/after").status()).isEqualTo(200);
   }
 
+  /** Found by the HTTP fuzz: an Accept of separators only ({@code ;;;,,,}) made the stream a 500. */
+  @Test
+  void anAcceptHeaderOfSeparatorsOnlyIsServedAsNdjsonNotA500() {
+    for (String accept : new String[] {";;;,,,", ";", "text/event-stream;q=NaN", ",;q=1"}) {
+      HttpTester.Reply reply = http.get("/v1/echo/n2:stream?count=1", "Accept", accept);
+      assertThat(reply.status()).as(accept).isEqualTo(200);
+      assertThat(reply.header("content-type")).as(accept).isEqualTo("application/x-ndjson");
+    }
+  }
+
   @Test
   void sseStreamThatFailsEndsWithAnErrorEvent() {
     assertTimeoutPreemptively(WITHIN, () -> {

@@ -11,6 +11,9 @@ import io.parley.server.Platform;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -37,6 +40,21 @@ final class TestPlatforms {
 
   static ManagedChannel channel(String name) {
     return InProcessChannelBuilder.forName(name).build();
+  }
+
+  /**
+   * A local port that refuses connections for as long as the returned socket stays open: bound,
+   * never listening, so no server started later in the run can take it (a port merely closed
+   * can be handed out again, and the "dead" upstream then answers, or hangs).
+   */
+  static Socket deadPort() {
+    try {
+      Socket socket = new Socket();
+      socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      return socket;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   static String uniqueName(String prefix) {

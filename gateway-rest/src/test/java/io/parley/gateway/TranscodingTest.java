@@ -275,6 +275,38 @@ class TranscodingTest {
     }
   }
 
+  /**
+   * Found by the fuzzers: a Struct nested deeper than protobuf parsers read (three message levels
+   * per JSON object, 100 in all) passed the gateway and failed INTERNAL in the service, a 500.
+   */
+  @Test
+  void structNestedDeeperThanProtobufReadsIsRefusedNamingTheFieldNotA500() {
+    HttpTester.Reply deepest = http.send("POST", "/v1/echo/n1", "{\"extra\":" + nested(33) + "}");
+    assertThat(deepest.status()).as(deepest.body()).isEqualTo(200);
+    assertThat(deepest.body()).contains("\"v\":1");
+    HttpTester.Reply tooDeep = http.send("POST", "/v1/echo/n1", "{\"extra\":" + nested(34) + "}");
+    assertThat(tooDeep.status()).as(tooDeep.body()).isEqualTo(400);
+    assertThat(tooDeep.reason()).isEqualTo("INVALID_ARGUMENT");
+    assertThat(tooDeep.detail("type.googleapis.com/google.rpc.BadRequest").getAsJsonArray("fieldViolations").get(0)
+        .getAsJsonObject().get("field").getAsString()).isEqualTo("extra");
+  }
+
+  /** Found by the fuzzers: 1e400 in a Struct became an infinity that the service could not handle, a 500. */
+  @Test
+  void aNumberPastTheRangeOfADoubleInAStructIsRefusedNamingTheFieldNotA500() {
+    for (String number : new String[] {"1e400", "-1e400"}) {
+      HttpTester.Reply reply = http.send("POST", "/v1/echo/n2", "{\"extra\":{\"a\":{\"b\":" + number + "}}}");
+      assertThat(reply.status()).as(reply.body()).isEqualTo(400);
+      assertThat(reply.error().get("message").getAsString()).isEqualTo("extra: not a finite number: JSON numbers must fit a double");
+    }
+    assertThat(http.send("POST", "/v1/echo/n2", "{\"extra\":{\"a\":1e300}}").status()).isEqualTo(200);
+  }
+
+  /** A JSON object nested {@code depth} levels, the innermost {@code {"v":1}}. */
+  private static String nested(int depth) {
+    return "{\"k\":".repeat(depth - 1) + "{\"v\":1}" + "}".repeat(depth - 1);
+  }
+
   @Test
   void bodyOnAMethodWithoutOneIsRejected() {
     HttpTester.Reply reply = http.send("GET", "/v1/echo/g1", "{\"name\":\"x\"}");
