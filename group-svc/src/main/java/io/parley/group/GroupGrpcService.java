@@ -53,11 +53,11 @@ import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
 import io.parley.group.v1.UserGroup;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Sessions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -90,23 +90,28 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private final GroupRules rules;
   private final MembershipEvents events;
   private final GroupEvents groupEvents;
-  private final int maxInviteesPerCall;
+  private final RateLimiter limiter;
+  private final GroupSettings settings;
 
-  GroupGrpcService(GroupRules rules, MembershipEvents events, GroupEvents groupEvents, int maxInviteesPerCall) {
+  GroupGrpcService(GroupRules rules, MembershipEvents events, GroupEvents groupEvents, RateLimiter limiter,
+      GroupSettings settings) {
     this.rules = requireNonNull(rules, "rules");
     this.events = requireNonNull(events, "events");
     this.groupEvents = requireNonNull(groupEvents, "groupEvents");
-    this.maxInviteesPerCall = maxInviteesPerCall;
+    this.limiter = requireNonNull(limiter, "limiter");
+    this.settings = requireNonNull(settings, "settings");
   }
 
+  /** Validates the request, takes a permit of the caller's CreateGroup limit, then creates the group. */
   @Override
   public void createGroup(CreateGroupRequest request, StreamObserver<Group> response) {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     Group fields = GroupRequests.createFields(violations, request);
     List<String> memberIds = GroupRequests.userIds(violations, "member_ids", request.getMemberIdsList(), 0,
-        maxInviteesPerCall);
+        settings.maxInviteesPerCall());
     violations.throwIfAny();
+    limiter.acquire(settings.createGroupLimit(), me);
     GroupRules.Created created = rules.create(fields, me, memberIds);
     String groupId = created.group().getGroupId();
     logger.debug("{} created group {}, inviting {}", me, groupId, created.invited().invited().size());
@@ -125,9 +130,9 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   public void updateGroup(UpdateGroupRequest request, StreamObserver<Group> response) {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
-    Set<String> paths = GroupRequests.updatePaths(violations, request);
+    GroupRequests.Update update = GroupRequests.update(violations, request);
     violations.throwIfAny();
-    reply(response, rules.update(request.getGroup().getGroupId(), me, request.getGroup(), paths));
+    reply(response, rules.update(request.getGroup().getGroupId(), me, update.values(), update.paths()));
   }
 
   @Override
@@ -158,7 +163,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     FieldViolations violations = new FieldViolations();
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
     List<String> userIds = GroupRequests.userIds(violations, "user_ids", request.getUserIdsList(), 1,
-        maxInviteesPerCall);
+        settings.maxInviteesPerCall());
     violations.throwIfAny();
     String groupId = request.getGroupId();
     InviteOutcome result = rules.invite(groupId, me, userIds);
@@ -176,10 +181,10 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
-    GroupRequests.joinMessage(violations, "message", request.getMessage());
+    String message = GroupRequests.JOIN_MESSAGE.check(violations, "message", request.getMessage());
     violations.throwIfAny();
     String groupId = request.getGroupId();
-    JoinOutcome outcome = rules.join(groupId, me, request.getMessage());
+    JoinOutcome outcome = rules.join(groupId, me, message);
     if (outcome.member() != null) {
       events.memberChanged(groupId, me);
       if (outcome.invitation() != null) {
@@ -318,9 +323,9 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String me = Sessions.current().userId();
     FieldViolations violations = new FieldViolations();
     GroupRequests.groupId(violations, "group_id", request.getGroupId());
-    GroupRequests.announcement(violations, "text", request.getText());
+    String text = GroupRequests.ANNOUNCEMENT.check(violations, "text", request.getText());
     violations.throwIfAny();
-    StoredAnnouncement announcement = rules.setAnnouncement(request.getGroupId(), me, request.getText());
+    StoredAnnouncement announcement = rules.setAnnouncement(request.getGroupId(), me, text);
     groupEvents.announcementChanged(request.getGroupId(), me, announcement);
     reply(response, announcement == null ? Announcement.getDefaultInstance() : announcement.toAnnouncement());
   }

@@ -6,6 +6,7 @@ import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,8 +25,9 @@ import org.slf4j.LoggerFactory;
  * <p>Groups live in PostgreSQL when the module is given {@link DatabaseSettings} (schema {@value
  * PostgresGroupStore#SCHEMA}, migrated at start), else in this process's memory, lost on exit (the
  * embedded default). Whether the platform uses Redis does not matter for the groups: Redis carries
- * only the sessions and the events ({@link Platform#events()}, see {@link MembershipEvents} and
- * {@link GroupEvents}). The services must be served behind the platform's session interceptor
+ * only the sessions, the events ({@link Platform#events()}, see {@link MembershipEvents} and
+ * {@link GroupEvents}) and the counters of the per-user CreateGroup limit ({@link RateLimiter#of}).
+ * The services must be served behind the platform's session interceptor
  * ({@link Platform#serverBuilder()}), which enforces each method's auth level.
  *
  * <p>group-svc asks user-svc whether invited users exist (acting for the caller) and friend-svc
@@ -102,13 +104,14 @@ public final class GroupModule implements AutoCloseable {
     GroupRules rules = new GroupRules(store, new UserDirectory(userChannel, settings.userLookupTimeout()), friends,
         settings, platform.clock());
     GroupGrpcService service = new GroupGrpcService(rules, new MembershipEvents(platform.events()),
-        new GroupEvents(platform.events(), platform.clock()), settings.maxInviteesPerCall());
+        new GroupEvents(platform.events(), platform.clock()), RateLimiter.of(platform), settings);
     return new GroupModule(store, database, service);
   }
 
   private static String describe(GroupSettings settings) {
     return "at most " + settings.maxMembers() + " members per group, " + settings.maxOwnedGroups()
-        + " owned groups per user, " + settings.maxPendingInvitations() + " pending invitations per user"
+        + " owned groups per user, " + settings.maxPendingInvitations() + " pending invitations per user, limits "
+        + settings.createGroupLimit() + " per user (across replicas)"
         + (settings.friendsAddDirectly() ? ", friends add each other directly" : "");
   }
 

@@ -3,6 +3,7 @@ package io.parley.group;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
+import io.parley.data.UserText;
 import io.parley.error.FieldViolations;
 import io.parley.group.v1.CreateGroupRequest;
 import io.parley.group.v1.Group;
@@ -20,14 +21,23 @@ import java.util.Set;
 /**
  * Validation of GroupService requests. Each check records what is wrong in a {@link
  * FieldViolations} under the field's proto path (e.g. {@code group.name}), so that one
- * INVALID_ARGUMENT answer names every bad field; the handler throws once all are checked.
+ * INVALID_ARGUMENT answer names every bad field; the handler throws once all are checked. Texts
+ * are checked by the shared {@link UserText} rules, and what is stored is the text they return
+ * (NFC-normalized, a name stripped), never the request's.
+ *
+ * <p>A group's name is a {@linkplain UserText#name name}: shown in lists and notifications next to
+ * other names, it refuses every invisible or deceptive character. Its notice and announcement are
+ * {@linkplain UserText#body bodies}: running text that members read, which keeps what emoji and
+ * scripts need and refuses controls and bidirectional overrides. A join request's note is a
+ * {@linkplain UserText#text text}, as a friend request's message is. Every byte limit is far below
+ * what a row, an event or a reply can hold: a group's fields together are at most about 14 KiB.
  */
 final class GroupRequests {
-  static final int MAX_NAME_LENGTH = 64;
-  static final int MAX_NOTICE_LENGTH = 1024;
+  static final UserText NAME = UserText.name(64, 256);
+  static final UserText NOTICE = UserText.body(1024, 4096);
+  static final UserText JOIN_MESSAGE = UserText.text(200, 800);
+  static final UserText ANNOUNCEMENT = UserText.body(2000, 8000);
   static final int MAX_AVATAR_URL_LENGTH = 512;
-  static final int MAX_JOIN_MESSAGE_LENGTH = 200;
-  static final int MAX_ANNOUNCEMENT_LENGTH = 2000;
 
   /** The fields UpdateGroup may write, as update_mask paths. */
   static final Set<String> UPDATABLE = Set.of("name", "notice", "avatar_url", "join_policy");
@@ -69,18 +79,6 @@ final class GroupRequests {
     return new ArrayList<>(new LinkedHashSet<>(ids));
   }
 
-  static void name(FieldViolations violations, String field, String name) {
-    int length = name.codePointCount(0, name.length());
-    violations.check(length >= 1 && length <= MAX_NAME_LENGTH && !name.isBlank()
-            && name.codePoints().noneMatch(Character::isISOControl),
-        field, "must be 1-" + MAX_NAME_LENGTH + " characters, not blank, without control characters");
-  }
-
-  static void notice(FieldViolations violations, String field, String notice) {
-    violations.check(notice.codePointCount(0, notice.length()) <= MAX_NOTICE_LENGTH,
-        field, "must be at most " + MAX_NOTICE_LENGTH + " characters");
-  }
-
   static void avatarUrl(FieldViolations violations, String field, String url) {
     if (url.isEmpty()) {
       return;
@@ -104,38 +102,23 @@ final class GroupRequests {
     violations.check(valid, field, "must be OPEN, INVITE_ONLY or APPROVAL");
   }
 
-  /** A join request's note: at most {@value #MAX_JOIN_MESSAGE_LENGTH} characters, without control characters. */
-  static void joinMessage(FieldViolations violations, String field, String message) {
-    violations.check(message.codePointCount(0, message.length()) <= MAX_JOIN_MESSAGE_LENGTH
-            && message.codePoints().noneMatch(Character::isISOControl),
-        field, "must be at most " + MAX_JOIN_MESSAGE_LENGTH + " characters, without control characters");
-  }
-
   /**
-   * An announcement: at most {@value #MAX_ANNOUNCEMENT_LENGTH} characters, without control
-   * characters but line breaks and tabs; empty clears it.
+   * The fields of a new group: name, notice, avatar_url, and join_policy (INVITE_ONLY when unset),
+   * as they are to be stored.
    */
-  static void announcement(FieldViolations violations, String field, String text) {
-    violations.check(text.codePointCount(0, text.length()) <= MAX_ANNOUNCEMENT_LENGTH
-            && text.codePoints().noneMatch(c -> Character.isISOControl(c) && c != '\n' && c != '\r' && c != '\t'),
-        field, "must be at most " + MAX_ANNOUNCEMENT_LENGTH
-            + " characters, without control characters other than line breaks and tabs");
-  }
-
-  /** The fields of a new group: name, notice, avatar_url, and join_policy (INVITE_ONLY when unset). */
   static Group createFields(FieldViolations violations, CreateGroupRequest request) {
     if (!request.hasGroup()) {
       violations.add("group", "required");
       return Group.getDefaultInstance();
     }
     Group group = request.getGroup();
-    name(violations, "group.name", group.getName());
-    notice(violations, "group.notice", group.getNotice());
+    String name = NAME.check(violations, "group.name", group.getName());
+    String notice = NOTICE.check(violations, "group.notice", group.getNotice());
     avatarUrl(violations, "group.avatar_url", group.getAvatarUrl());
     joinPolicy(violations, "group.join_policy", group.getJoinPolicy(), true);
     return Group.newBuilder()
-        .setName(group.getName())
-        .setNotice(group.getNotice())
+        .setName(name == null ? "" : name)
+        .setNotice(notice == null ? "" : notice)
         .setAvatarUrl(group.getAvatarUrl())
         .setJoinPolicyValue(group.getJoinPolicy() == JoinPolicy.JOIN_POLICY_UNSPECIFIED
             ? JoinPolicy.INVITE_ONLY_VALUE
@@ -144,13 +127,21 @@ final class GroupRequests {
   }
 
   /**
+   * What UpdateGroup writes.
+   *
+   * @param paths the fields to write
+   * @param values their values, as they are to be stored
+   */
+  record Update(Set<String> paths, Group values) {}
+
+  /**
    * The fields UpdateGroup writes: the paths of update_mask, or else every field of {@code group}
    * that is set (not empty, not unspecified). Each field written is validated.
    */
-  static Set<String> updatePaths(FieldViolations violations, UpdateGroupRequest request) {
+  static Update update(FieldViolations violations, UpdateGroupRequest request) {
     if (!request.hasGroup()) {
       violations.add("group", "required");
-      return Set.of();
+      return new Update(Set.of(), Group.getDefaultInstance());
     }
     Group group = request.getGroup();
     groupId(violations, "group.group_id", group.getGroupId());
@@ -179,16 +170,23 @@ final class GroupRequests {
       }
       violations.check(!paths.isEmpty(), "update_mask", "empty, and no field of group is set: nothing to update");
     }
+    Group.Builder values = group.toBuilder();
     for (String path : paths) {
       switch (path) {
-        case "name" -> name(violations, "group.name", group.getName());
-        case "notice" -> notice(violations, "group.notice", group.getNotice());
+        case "name" -> {
+          String name = NAME.check(violations, "group.name", group.getName());
+          values.setName(name == null ? "" : name);
+        }
+        case "notice" -> {
+          String notice = NOTICE.check(violations, "group.notice", group.getNotice());
+          values.setNotice(notice == null ? "" : notice);
+        }
         case "avatar_url" -> avatarUrl(violations, "group.avatar_url", group.getAvatarUrl());
         case "join_policy" -> joinPolicy(violations, "group.join_policy", group.getJoinPolicy(), false);
         default -> throw new IllegalStateException(path);
       }
     }
-    return paths;
+    return new Update(paths, values.build());
   }
 
   /** The end of a mute, or null (unset): unmute. */

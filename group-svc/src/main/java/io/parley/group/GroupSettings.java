@@ -2,6 +2,7 @@ package io.parley.group;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.ratelimit.RateLimit;
 import java.time.Duration;
 
 /**
@@ -29,9 +30,15 @@ import java.time.Duration;
  * @param friendsAddDirectly whether an admin adds a friend of theirs at once instead of inviting
  *     them (friend-svc says who is a friend); false by default, so that every membership is an
  *     accepted invitation.
+ * @param createGroupLimit CreateGroup calls per user, across replicas, whatever the outcome, named
+ *     {@code group.create}; a call over it fails RESOURCE_EXHAUSTED with RATE_LIMITED and a
+ *     RetryInfo. 20 an hour with bursts of 10 by default, as friend requests: creating a group puts
+ *     invitations in front of up to {@code maxInviteesPerCall} others, so it is limited like
+ *     anything else that reaches another user unasked, and nobody creates groups by the dozen.
  */
 public record GroupSettings(int maxMembers, Duration userLookupTimeout, int maxOwnedGroups, int maxInviteesPerCall,
-    int maxPendingInvitations, int maxPendingJoinRequests, Duration refusalCooldown, boolean friendsAddDirectly) {
+    int maxPendingInvitations, int maxPendingJoinRequests, Duration refusalCooldown, boolean friendsAddDirectly,
+    RateLimit createGroupLimit) {
   /** The default member limit. */
   public static final int DEFAULT_MAX_MEMBERS = 2_000;
 
@@ -53,6 +60,9 @@ public record GroupSettings(int maxMembers, Duration userLookupTimeout, int maxO
   /** The default time before a group may invite again a user who declined, or be asked again by one it rejected. */
   public static final Duration DEFAULT_REFUSAL_COOLDOWN = Duration.ofDays(7);
 
+  /** The name of {@link #createGroupLimit()}. */
+  public static final String CREATE_GROUP_LIMIT = "group.create";
+
   private static final int MAX_PENDING = 1_000;
   private static final Duration MAX_REFUSAL_COOLDOWN = Duration.ofDays(365);
 
@@ -72,64 +82,76 @@ public record GroupSettings(int maxMembers, Duration userLookupTimeout, int maxO
     if (refusalCooldown.isNegative() || refusalCooldown.compareTo(MAX_REFUSAL_COOLDOWN) > 0) {
       throw new IllegalArgumentException("refusalCooldown must be 0-365 days: " + refusalCooldown);
     }
+    requireNonNull(createGroupLimit, "createGroupLimit");
+    if (!createGroupLimit.name().equals(CREATE_GROUP_LIMIT)) {
+      throw new IllegalArgumentException(
+          "createGroupLimit must be named " + CREATE_GROUP_LIMIT + ": " + createGroupLimit.name());
+    }
   }
 
   /**
    * 2,000 members, a 5-second lookup, 100 owned groups, 100 invitees per call, 20 pending invitations
-   * and 20 pending join requests per user, a 7-day refusal cooldown, friends invited like anyone.
+   * and 20 pending join requests per user, a 7-day refusal cooldown, friends invited like anyone,
+   * CreateGroup 20 an hour per user (10 at once).
    */
   public static GroupSettings defaults() {
     return new GroupSettings(DEFAULT_MAX_MEMBERS, Duration.ofSeconds(5), DEFAULT_MAX_OWNED_GROUPS,
         MAX_INVITEES_PER_CALL, DEFAULT_MAX_PENDING_INVITATIONS, DEFAULT_MAX_PENDING_JOIN_REQUESTS,
-        DEFAULT_REFUSAL_COOLDOWN, false);
+        DEFAULT_REFUSAL_COOLDOWN, false, RateLimit.parse(CREATE_GROUP_LIMIT, "20/1h,burst=10"));
   }
 
   /** A copy with another member limit. */
   public GroupSettings withMaxMembers(int maxMembers) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another lookup timeout. */
   public GroupSettings withUserLookupTimeout(Duration userLookupTimeout) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another limit of owned groups per user. */
   public GroupSettings withMaxOwnedGroups(int maxOwnedGroups) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another limit of user ids per invitation. */
   public GroupSettings withMaxInviteesPerCall(int maxInviteesPerCall) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another limit of pending invitations per user. */
   public GroupSettings withMaxPendingInvitations(int maxPendingInvitations) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another limit of pending join requests per user. */
   public GroupSettings withMaxPendingJoinRequests(int maxPendingJoinRequests) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy with another refusal cooldown. */
   public GroupSettings withRefusalCooldown(Duration refusalCooldown) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   /** A copy in which friends add each other directly, or not. */
   public GroupSettings withFriendsAddDirectly(boolean friendsAddDirectly) {
     return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
-        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly);
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
+  }
+
+  /** A copy with another limit of CreateGroup calls per user ({@link RateLimit#unlimited} turns it off). */
+  public GroupSettings withCreateGroupLimit(RateLimit createGroupLimit) {
+    return new GroupSettings(maxMembers, userLookupTimeout, maxOwnedGroups, maxInviteesPerCall, maxPendingInvitations,
+        maxPendingJoinRequests, refusalCooldown, friendsAddDirectly, createGroupLimit);
   }
 
   private static void requireRange(String name, int value, int min, int max) {

@@ -155,7 +155,7 @@ class GroupEventsTest {
 
   @Test
   void aFriendAddedAtOnceIsTold() throws InterruptedException {
-    try (GroupTestServer friendly = GroupTestServer.start(GroupSettings.defaults().withFriendsAddDirectly(true), null)) {
+    try (GroupTestServer friendly = GroupTestServer.start(GroupTestServer.settings().withFriendsAddDirectly(true), null)) {
       String me = friendly.newUser();
       String friend = friendly.newUser();
       friendly.friends.befriend(me, friend);

@@ -77,7 +77,7 @@ class GroupGrpcServiceTest {
 
   @BeforeEach
   void start() throws InterruptedException {
-    server = startServer(GroupSettings.defaults());
+    server = startServer(GroupTestServer.settings());
     owner = server.newUser();
   }
 
@@ -185,7 +185,7 @@ class GroupGrpcServiceTest {
   @Test
   void theMemberLimitComesFromTheSettings() throws InterruptedException {
     server.close();
-    server = startServer(GroupSettings.defaults().withMaxMembers(3));
+    server = startServer(GroupTestServer.settings().withMaxMembers(3));
     owner = server.newUser();
     String a = server.newUser();
     String b = server.newUser();
@@ -689,7 +689,7 @@ class GroupGrpcServiceTest {
   @Test
   void theInviteesPerCallLimitComesFromTheSettingsAndIsCheckedBeforeAskingUserSvc() throws InterruptedException {
     server.close();
-    server = startServer(GroupSettings.defaults().withMaxInviteesPerCall(3));
+    server = startServer(GroupTestServer.settings().withMaxInviteesPerCall(3));
     owner = server.newUser();
     Group group = createGroup(owner, JoinPolicy.INVITE_ONLY);
     List<String> four = List.of(server.newUser(), server.newUser(), server.newUser(), server.newUser());

@@ -49,7 +49,7 @@ class GroupModuleTest {
 
   @Test
   void withoutDatabaseSettingsGroupsAreInMemoryEvenOnARedisPlatform() throws InterruptedException {
-    try (GroupTestServer server = GroupTestServer.start(GroupSettings.defaults(), redis.url(), null)) {
+    try (GroupTestServer server = GroupTestServer.start(GroupTestServer.settings(), redis.url(), null)) {
       assertThat(server.module.store()).isInstanceOf(MemoryGroupStore.class);
       assertThat(server.module.services()).extracting(BindableService::bindService)
           .extracting(definition -> definition.getServiceDescriptor().getName())
@@ -59,8 +59,8 @@ class GroupModuleTest {
 
   @Test
   void replicasOnOnePostgresShareGroupsAndEventsAndKeepNothingOfRecordInRedis() throws InterruptedException {
-    try (GroupTestServer first = GroupTestServer.start(GroupSettings.defaults(), redis.url(), database);
-        GroupTestServer second = GroupTestServer.start(GroupSettings.defaults(), redis.url(), database)) {
+    try (GroupTestServer first = GroupTestServer.start(GroupTestServer.settings(), redis.url(), database);
+        GroupTestServer second = GroupTestServer.start(GroupTestServer.settings(), redis.url(), database)) {
       assertThat(first.module.store()).isInstanceOf(PostgresGroupStore.class);
       String owner = first.newUser();
       String member = first.newUser();

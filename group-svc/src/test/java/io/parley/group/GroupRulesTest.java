@@ -75,7 +75,7 @@ class GroupRulesTest {
 
   @BeforeAll
   void start() throws InterruptedException {
-    server = startServer(GroupSettings.defaults().withMaxMembers(MAX));
+    server = startServer(GroupTestServer.settings().withMaxMembers(MAX));
     clock = server.clock;
   }
 

@@ -3,6 +3,7 @@ package io.parley.group;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parley.ratelimit.RateLimit;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -19,6 +20,8 @@ class GroupSettingsTest {
     assertThat(settings.maxPendingJoinRequests()).isEqualTo(20);
     assertThat(settings.refusalCooldown()).isEqualTo(Duration.ofDays(7));
     assertThat(settings.friendsAddDirectly()).isFalse();
+    assertThat(settings.createGroupLimit().spec()).isEqualTo("20/1h,burst=10");
+    assertThat(settings.createGroupLimit().name()).isEqualTo("group.create");
   }
 
   @Test
@@ -31,9 +34,11 @@ class GroupSettingsTest {
         .withMaxPendingInvitations(4)
         .withMaxPendingJoinRequests(5)
         .withRefusalCooldown(Duration.ZERO)
-        .withFriendsAddDirectly(true);
+        .withFriendsAddDirectly(true)
+        .withCreateGroupLimit(RateLimit.unlimited("group.create"));
 
-    assertThat(settings).isEqualTo(new GroupSettings(50, Duration.ofSeconds(1), 3, 10, 4, 5, Duration.ZERO, true));
+    assertThat(settings).isEqualTo(new GroupSettings(50, Duration.ofSeconds(1), 3, 10, 4, 5, Duration.ZERO, true,
+        RateLimit.unlimited("group.create")));
   }
 
   @Test
@@ -59,5 +64,10 @@ class GroupSettingsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refusalCooldown");
     assertThatThrownBy(() -> defaults.withRefusalCooldown(Duration.ofDays(366)))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("refusalCooldown");
+    assertThatThrownBy(() -> defaults.withCreateGroupLimit(RateLimit.parse("friend.request", "1/1s")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("createGroupLimit")
+        .hasMessageContaining("group.create");
+    assertThatThrownBy(() -> defaults.withCreateGroupLimit(null))
+        .isInstanceOf(NullPointerException.class).hasMessageContaining("createGroupLimit");
   }
 }

@@ -25,6 +25,7 @@ import io.parley.group.v1.GroupEvent;
 import io.parley.group.v1.GroupServiceGrpc;
 import io.parley.group.v1.GroupServiceGrpc.GroupServiceBlockingStub;
 import io.parley.group.v1.JoinPolicy;
+import io.parley.ratelimit.RateLimit;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
@@ -125,9 +126,17 @@ final class GroupTestServer implements AutoCloseable {
     channel = ParleyChannels.forTarget("in-process:" + groupName);
   }
 
-  /** On the memory store. */
+  /**
+   * The defaults, but without the per-user CreateGroup limit: tests create many groups as one user
+   * at one instant of the test clock. Tests of the limit set it.
+   */
+  static GroupSettings settings() {
+    return GroupSettings.defaults().withCreateGroupLimit(RateLimit.unlimited(GroupSettings.CREATE_GROUP_LIMIT));
+  }
+
+  /** On the memory store, with {@link #settings()}. */
   static GroupTestServer start() throws InterruptedException {
-    return start(GroupSettings.defaults(), null);
+    return start(settings(), null);
   }
 
   /** On {@code database}, or on the memory store if it is null. */

@@ -51,7 +51,7 @@ class InvitationsTest {
   static final int MAX_OWNED = 3;
   static final int MAX_PENDING = 3;
   static final Duration COOLDOWN = Duration.ofDays(1);
-  static final GroupSettings SETTINGS = GroupSettings.defaults().withMaxMembers(MAX_MEMBERS)
+  static final GroupSettings SETTINGS = GroupTestServer.settings().withMaxMembers(MAX_MEMBERS)
       .withMaxOwnedGroups(MAX_OWNED).withMaxPendingInvitations(MAX_PENDING).withRefusalCooldown(COOLDOWN);
 
   GroupTestServer server;

@@ -60,7 +60,7 @@ class JoinRequestsTest {
 
   @BeforeAll
   void start() throws InterruptedException {
-    server = startServer(GroupSettings.defaults().withMaxMembers(MAX_MEMBERS)
+    server = startServer(GroupTestServer.settings().withMaxMembers(MAX_MEMBERS)
         .withMaxPendingJoinRequests(MAX_PENDING).withRefusalCooldown(COOLDOWN));
   }
 

@@ -6,6 +6,6 @@ import io.parley.testing.PostgresServer;
 class PostgresGroupGrpcServiceAuthorizationTest extends GroupGrpcServiceAuthorizationTest {
   @Override
   GroupTestServer startServer() throws InterruptedException {
-    return GroupTestServer.start(GroupSettings.defaults(), PostgresServer.shared().createDatabase());
+    return GroupTestServer.start(GroupTestServer.settings(), PostgresServer.shared().createDatabase());
   }
 }

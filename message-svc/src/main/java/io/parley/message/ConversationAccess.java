@@ -21,4 +21,23 @@ record ConversationAccess(ConversationId conversation, long visibleFromMillis, G
   boolean managesGroup() {
     return role == GroupRole.ADMIN || role == GroupRole.OWNER;
   }
+
+  /**
+   * Whether the caller's role outranks {@code target} in a group, as group-svc's rules rank them
+   * (where an admin may remove or mute a member, but not another admin nor the owner): the caller
+   * manages the group and ranks strictly higher, owner over admin over member over no role (a
+   * former member, whom group-svc no longer lists).
+   */
+  boolean outranks(GroupRole target) {
+    return managesGroup() && rank(role) > rank(target);
+  }
+
+  private static int rank(GroupRole role) {
+    return switch (role) {
+      case MEMBER -> 1;
+      case ADMIN -> 2;
+      case OWNER -> 3;
+      default -> 0;
+    };
+  }
 }

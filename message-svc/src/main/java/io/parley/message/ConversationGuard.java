@@ -6,6 +6,7 @@ import com.google.protobuf.util.Timestamps;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.group.v1.CheckMembershipResponse;
+import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +66,18 @@ final class ConversationGuard {
     }
     long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
     return new ConversationAccess(conversation, visibleFrom(joined), membership.getRole());
+  }
+
+  /**
+   * {@code userId}'s role in the group of {@code conversation} now, as group-svc says (cached for a
+   * few seconds, dropped at once on its change events): GROUP_ROLE_UNSPECIFIED for someone who is
+   * not a member (any more).
+   */
+  GroupRole roleNow(ConversationId conversation, String userId) {
+    CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
+    return membership.getGroupExists() && membership.getMember()
+        ? membership.getRole()
+        : GroupRole.GROUP_ROLE_UNSPECIFIED;
   }
 
   /** The time from which a member since {@code sinceMillis} sees a conversation: retention applied. */

@@ -25,6 +25,7 @@ import io.parley.message.v1.ListConversationsResponse;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MarkReadResponse;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.PullMessagesResponse;
@@ -34,6 +35,7 @@ import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SubscribeRequest;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Session;
 import io.parley.session.Sessions;
 import java.time.Clock;
@@ -55,6 +57,12 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   static final int MAX_PULL_LIMIT = 200;
   static final int DEFAULT_PAGE_SIZE = 20;
   static final int MAX_PAGE_SIZE = 100;
+  /**
+   * A pull stops before the message that would take its messages past this many bytes (it always
+   * holds one): 200 messages of the largest kind would come near gRPC's default 4 MiB limit on what
+   * a client accepts.
+   */
+  static final int MAX_PULL_BYTES = 1024 * 1024;
   private static final String LIST_QUERY = "ListConversations";
   private static final int RECALL_ATTEMPTS = 3;
 
@@ -67,11 +75,12 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final Conversations conversations;
   private final SubscriberRegistry subscribers;
   private final MessageSettings settings;
+  private final RateLimiter limiter;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
       GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
-      Clock clock) {
+      RateLimiter limiter, Clock clock) {
     this.store = requireNonNull(store, "store");
     this.appender = requireNonNull(appender, "appender");
     this.events = requireNonNull(events, "events");
@@ -81,19 +90,22 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.conversations = new Conversations(store, groups, guard);
     this.subscribers = requireNonNull(subscribers, "subscribers");
     this.settings = requireNonNull(settings, "settings");
+    this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
   }
 
   /**
-   * Checks the sender's right to send, then stores the message with the next group commit of its
-   * conversation and answers once it is committed. A retry (same sender, target and client_msg_id)
-   * answers the first result, even if the rules would refuse the sender now.
+   * Checks the request, takes a permit of the sender's rate limit, checks the sender's right to
+   * send, then stores the message with the next group commit of its conversation and answers once
+   * it is committed. A retry (same sender, target and client_msg_id) answers the first result, even
+   * if the rules would refuse the sender now; it takes a permit too.
    */
   @Override
   public void sendMessage(SendMessageRequest request, StreamObserver<SendMessageResponse> response) {
     Session session = Sessions.current();
     String sender = session.userId();
-    SendRequests.validate(request, sender);
+    MessageContent content = SendRequests.validate(request, sender);
+    limiter.acquire(settings.sendLimit(), sender);
     ConversationId conversation = request.hasToGroupId()
         ? ConversationId.ofGroup(request.getToGroupId())
         : ConversationId.ofUsers(sender, request.getToUserId());
@@ -102,7 +114,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         .setConversationId(conversation.value())
         .setSenderId(sender)
         .setClientMsgId(request.getClientMsgId())
-        .setContent(request.getContent());
+        .setContent(content);
     try {
       if (conversation.isGroup()) {
         authorizeGroupMessage(request, conversation.groupId(), sender, message);
@@ -209,9 +221,20 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     MessageSlice slice = backward
         ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.visibleFromMillis())
         : store.readAfter(conversation, request.getAfterSeq(), limit, access.visibleFromMillis());
+    List<Message> messages = slice.messages();
+    int kept = 0;
+    long bytes = 0;
+    while (kept < messages.size()) {
+      // The message's size, plus at most 4 bytes of tag and length in the response.
+      bytes += messages.get(kept).getSerializedSize() + 4;
+      if (kept > 0 && bytes > MAX_PULL_BYTES) {
+        break;
+      }
+      kept++;
+    }
     response.onNext(PullMessagesResponse.newBuilder()
-        .addAllMessages(slice.messages())
-        .setHasMore(slice.hasMore())
+        .addAllMessages(messages.subList(0, kept))
+        .setHasMore(slice.hasMore() || kept < messages.size())
         .setLastSeq(slice.lastSeq())
         .build());
     response.onCompleted();
@@ -300,10 +323,12 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   }
 
   /**
-   * Recalls a message: its sender within the recall window, a group's admins and owner at any time.
-   * The stored message becomes a tombstone in one conditional write, which fails if it was recalled
-   * meanwhile; a message recalled already answers its tombstone. Everyone online is told once the
-   * tombstone is stored.
+   * Recalls a message: its sender within the recall window; in a group, at any time, an admin or
+   * the owner their own messages and those of anyone they outrank ({@link
+   * ConversationAccess#outranks}: the owner anyone's, an admin a member's or a former member's,
+   * never the owner's or another admin's), by the roles both hold now. The stored message becomes
+   * a tombstone in one conditional write, which fails if it was recalled meanwhile; a message
+   * recalled already answers its tombstone. Everyone online is told once the tombstone is stored.
    */
   @Override
   public void recallMessage(RecallMessageRequest request, StreamObserver<Message> response) {
@@ -324,17 +349,19 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         return;
       }
       long now = clock.millis();
-      if (!access.managesGroup()) {
-        if (!message.getSenderId().equals(me)) {
-          throw new ParleyException(ErrorReason.RECALL_NOT_ALLOWED,
-              "only the sender, or a group's admins and owner, may recall a message");
-        }
-        if (now - Timestamps.toMillis(message.getServerTime()) > settings.recallWindow().toMillis()) {
-          throw ParleyException.builder(ErrorReason.RECALL_WINDOW_EXPIRED)
-              .message("messages can be recalled within " + settings.recallWindow().toSeconds() + " seconds of sending")
-              .metadata("recall_window_seconds", Long.toString(settings.recallWindow().toSeconds()))
-              .build();
-        }
+      boolean own = message.getSenderId().equals(me);
+      // A private chat has no roles: managesGroup() is false there, and no group is asked.
+      if (!own && (!access.managesGroup() || !access.outranks(guard.roleNow(conversation, message.getSenderId())))) {
+        throw new ParleyException(ErrorReason.RECALL_NOT_ALLOWED, access.managesGroup()
+            ? "group admins may recall the messages of members, not those of other admins or the owner"
+            : "only the sender, or a group's admins and owner, may recall a message");
+      }
+      if (own && !access.managesGroup()
+          && now - Timestamps.toMillis(message.getServerTime()) > settings.recallWindow().toMillis()) {
+        throw ParleyException.builder(ErrorReason.RECALL_WINDOW_EXPIRED)
+            .message("messages can be recalled within " + settings.recallWindow().toSeconds() + " seconds of sending")
+            .metadata("recall_window_seconds", Long.toString(settings.recallWindow().toSeconds()))
+            .build();
       }
       Timestamp recallTime = Timestamps.fromMillis(now);
       Message tombstone = message.toBuilder()

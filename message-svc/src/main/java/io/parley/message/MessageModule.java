@@ -11,6 +11,7 @@ import io.parley.events.EventBus;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.PostgresMessageStore;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import io.parley.session.SessionStore;
 import java.time.Duration;
@@ -37,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * <p>Messages, conversations and read state live in PostgreSQL (schema {@code parley_message}) when
  * given {@link DatabaseSettings}, else in this process's memory. Nothing of record goes to Redis:
  * live events travel on the platform's {@link Platform#events() event bus} (Redis pub/sub when the
- * platform is on Redis), channel {@value #EVENTS_CHANNEL}. friend-svc and group-svc are called on
- * the given channels with the service credential {@code message-svc}; their change events on the
- * same bus keep the caches honest.
+ * platform is on Redis), channel {@value #EVENTS_CHANNEL}, and the counters of the per-user send
+ * limit are kept by the platform's {@link RateLimiter#of rate limiter}. friend-svc and group-svc
+ * are called on the given channels with the service credential {@code message-svc}; their change
+ * events on the same bus keep the caches honest.
  *
  * <p>{@link #close()} ends every Subscribe stream (UNAVAILABLE, SERVER_BUSY), commits the sends in
  * flight, stops listening and releases the module's threads and its database pool; it does not
@@ -48,7 +50,7 @@ import org.slf4j.LoggerFactory;
 public final class MessageModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(MessageModule.class);
 
-  /** The event bus channel of message-svc's live events (the only thing it puts in Redis). */
+  /** The event bus channel of message-svc's live events. */
   public static final String EVENTS_CHANNEL = LiveEvents.CHANNEL;
 
   private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
@@ -83,7 +85,7 @@ public final class MessageModule implements AutoCloseable {
       return t;
     });
     this.subscribers = new SubscriberRegistry(platform.sessionStore(), platform.sessionPolicy(), platform.clock(),
-        delivery, settings.subscriberBufferSize(), settings.sessionCheckInterval());
+        delivery, settings.subscriberBufferSize(), settings.maxStreamsPerSession(), settings.sessionCheckInterval());
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
     this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
@@ -93,7 +95,7 @@ public final class MessageModule implements AutoCloseable {
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
-        platform.clock());
+        RateLimiter.of(platform), platform.clock());
   }
 
   /**
@@ -149,16 +151,22 @@ public final class MessageModule implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    logger.info("message-svc ready: messages in {}, live events {}, retention {}",
+    logger.info("message-svc ready: messages in {}, live events {}, retention {}, limits {} per user (across "
+            + "replicas), {} Subscribe streams per session and replica",
         db == null ? "memory (lost on exit)" : "PostgreSQL (schema " + db.schema() + ", " + database.jdbcUrl() + ")",
         platform.isRedis() ? "on Redis pub/sub" : "in this process",
-        settings.retentionAge().map(age -> "of " + age).orElse("none (everything is kept)"));
+        settings.retentionAge().map(age -> "of " + age).orElse("none (everything is kept)"), settings.sendLimit(),
+        settings.maxStreamsPerSession());
     return module;
   }
 
-  /** The gRPC services to add to a server: {@code parley.message.v1.MessageService}. */
+  /**
+   * The gRPC services to add to a server: {@code parley.message.v1.MessageService}, its requests
+   * decoded inside each call ({@link RequestDecoding}), so that one protobuf cannot decode fails
+   * INVALID_ARGUMENT rather than UNKNOWN.
+   */
   public List<BindableService> services() {
-    return List.of(service);
+    return List.of(() -> RequestDecoding.inCall(service.bindService()));
   }
 
   /**

@@ -2,6 +2,7 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import io.parley.ratelimit.RateLimit;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -32,6 +33,19 @@ import java.util.Optional;
  *     PostgreSQL, a connection of the pool while it commits; 4 by default. Keep it below the
  *     database pool's size
  * @param maxBatchSize at most this many sends are committed in one transaction; 256 by default
+ * @param sendLimit SendMessage calls per user, across replicas, whatever the outcome, named {@code
+ *     message.send}; a call over it fails RESOURCE_EXHAUSTED with RATE_LIMITED and a RetryInfo. 10
+ *     a second with bursts of 50 by default ({@code 10/1s,burst=50}): nobody types more than a
+ *     message or two a second for long, while forwarding a batch or flushing an outbox after a
+ *     reconnect sends dozens at once (and a send refused for the rate is safely retried after the
+ *     delay, being idempotent), and a flooder is held to 10 messages a second. Each send costs one
+ *     Redis command on a Redis platform; {@code off} costs none (for benchmarks that send thousands
+ *     a second from a few users)
+ * @param maxStreamsPerSession Subscribe streams one session may hold open on one replica, 1-64; 4
+ *     by default: one per client, plus room for streams whose connection died without the replica
+ *     noticing yet (it takes up to 40 seconds of keepalive) and for a few browser tabs. One more
+ *     ends the session's oldest stream there (RESOURCE_EXHAUSTED, SUBSCRIPTION_REPLACED): the
+ *     newest stream is the one a client is trying to use, while the oldest is the likeliest dead
  */
 public record MessageSettings(
     boolean allowStrangers,
@@ -43,7 +57,14 @@ public record MessageSettings(
     Duration sessionCheckInterval,
     int deliveryThreads,
     int writerThreads,
-    int maxBatchSize) {
+    int maxBatchSize,
+    RateLimit sendLimit,
+    int maxStreamsPerSession) {
+
+  /** The name of {@link #sendLimit()}. */
+  public static final String SEND_LIMIT = "message.send";
+
+  private static final int MAX_STREAMS_PER_SESSION = 64;
 
   public MessageSettings {
     requireNonNull(recallWindow, "recallWindow");
@@ -78,69 +99,100 @@ public record MessageSettings(
     if (maxBatchSize < 1) {
       throw new IllegalArgumentException("maxBatchSize must be positive: " + maxBatchSize);
     }
+    requireNonNull(sendLimit, "sendLimit");
+    if (!sendLimit.name().equals(SEND_LIMIT)) {
+      throw new IllegalArgumentException("sendLimit must be named " + SEND_LIMIT + ": " + sendLimit.name());
+    }
+    if (maxStreamsPerSession < 1 || maxStreamsPerSession > MAX_STREAMS_PER_SESSION) {
+      throw new IllegalArgumentException(
+          "maxStreamsPerSession must be 1-" + MAX_STREAMS_PER_SESSION + ": " + maxStreamsPerSession);
+    }
   }
 
   public static MessageSettings defaults() {
     return new MessageSettings(false, Duration.ofMinutes(2), Optional.empty(), 1024, Duration.ofSeconds(5),
         Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 4,
-        256);
+        256, RateLimit.parse(SEND_LIMIT, "10/1s,burst=50"), 4);
   }
 
   public MessageSettings withAllowStrangers(boolean allowStrangers) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withRecallWindow(Duration recallWindow) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   /** A copy that keeps messages for {@code retentionAge}, then deletes them. */
   public MessageSettings withRetentionAge(Duration retentionAge) {
     return new MessageSettings(allowStrangers, recallWindow, Optional.of(requireNonNull(retentionAge, "retentionAge")),
         subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads,
-        maxBatchSize);
+        maxBatchSize, sendLimit, maxStreamsPerSession);
   }
 
   /** A copy that keeps every message (the default). */
   public MessageSettings withoutRetention() {
     return new MessageSettings(allowStrangers, recallWindow, Optional.empty(), subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withSubscriberBufferSize(int subscriberBufferSize) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withCacheTtl(Duration cacheTtl) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withUpstreamTimeout(Duration upstreamTimeout) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withSessionCheckInterval(Duration sessionCheckInterval) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withDeliveryThreads(int deliveryThreads) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withWriterThreads(int writerThreads) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withMaxBatchSize(int maxBatchSize) {
     return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
-        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize);
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
+  }
+
+  /** A copy with another limit of SendMessage calls per user ({@link RateLimit#unlimited} turns it off). */
+  public MessageSettings withSendLimit(RateLimit sendLimit) {
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
+        maxStreamsPerSession);
+  }
+
+  public MessageSettings withMaxStreamsPerSession(int maxStreamsPerSession) {
+    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
+        maxStreamsPerSession);
   }
 }

@@ -39,6 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link #deliver} hands an event to every stream of a user but the originating session's;
+ *   <li>a session holds at most {@code maxStreamsPerSession} streams here: opening one more ends
+ *       its oldest with RESOURCE_EXHAUSTED, SUBSCRIPTION_REPLACED (the newest is the one its client
+ *       is trying to use; the oldest is the likeliest to be a dead connection not noticed yet);
  *   <li>a session kicked or revoked anywhere (the session store's {@link SessionListener} events)
  *       ends its streams with {@code session_ended} and UNAUTHENTICATED, SESSION_KICKED or
  *       SESSION_REVOKED;
@@ -59,16 +62,21 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   private final Clock clock;
   private final Executor delivery;
   private final int bufferSize;
+  private final int maxStreamsPerSession;
   private final ScheduledExecutorService checker;
   private volatile boolean closed;
 
   SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
-      Duration sessionCheckInterval) {
+      int maxStreamsPerSession, Duration sessionCheckInterval) {
     this.sessions = requireNonNull(sessions, "sessions");
     this.policy = requireNonNull(policy, "policy");
     this.clock = requireNonNull(clock, "clock");
     this.delivery = requireNonNull(delivery, "delivery");
     this.bufferSize = bufferSize;
+    if (maxStreamsPerSession < 1) {
+      throw new IllegalArgumentException("maxStreamsPerSession must be positive: " + maxStreamsPerSession);
+    }
+    this.maxStreamsPerSession = maxStreamsPerSession;
     this.checker = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "parley-msg-sessions");
       t.setDaemon(true);
@@ -79,9 +87,10 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   }
 
   /**
-   * Opens a stream for a session: registers it and queues {@code subscribed}, then checks that the
-   * session is still live (it may have ended since the call was authenticated, before this stream
-   * could hear of it). Must run in the Subscribe handler.
+   * Opens a stream for a session: registers it and queues {@code subscribed}, ends the session's
+   * oldest streams beyond {@code maxStreamsPerSession}, then checks that the session is still live
+   * (it may have ended since the call was authenticated, before this stream could hear of it). Must
+   * run in the Subscribe handler.
    *
    * @throws ParleyException SERVER_BUSY once the registry is closed
    */
@@ -96,11 +105,19 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
         this::remove);
     // Queue `subscribed` before the stream can be found, so that it is always the first event.
     subscriber.start(event(Event.newBuilder().setSubscribed(Subscribed.newBuilder().setSessionId(sessionId))));
+    List<Subscriber> replaced = new ArrayList<>();
     byUser.compute(userId, (u, list) -> {
       List<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
       subscribers.add(subscriber);
+      // Oldest first, since streams are appended. One already ending counts until it is removed,
+      // and is simply ended again (a no-op): the streams that stay are always the newest.
+      List<Subscriber> sessionStreams = subscribers.stream().filter(s -> s.sessionId().equals(sessionId)).toList();
+      replaced.addAll(sessionStreams.subList(0, Math.max(0, sessionStreams.size() - maxStreamsPerSession)));
       return subscribers;
     });
+    for (Subscriber old : replaced) {
+      old.end(null, replacedError());
+    }
     if (subscriber.isFinished()) {
       remove(subscriber);  // cancelled before it was registered
       return;
@@ -114,6 +131,14 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       // The call was just authenticated; the periodic check will catch a session that ended.
       logger.debug("could not re-check session {} of a new subscriber: {}", sessionId, e.toString());
     }
+  }
+
+  private ParleyException replacedError() {
+    return ParleyException.builder(ErrorReason.SUBSCRIPTION_REPLACED)
+        .message("this session opened a newer Subscribe stream and may keep " + maxStreamsPerSession
+            + " open on a replica; this, its oldest, was ended: do not resubscribe from it")
+        .metadata("max_streams_per_session", Integer.toString(maxStreamsPerSession))
+        .build();
   }
 
   private void remove(Subscriber subscriber) {

@@ -18,6 +18,7 @@ import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.ratelimit.RateLimit;
 import io.parley.server.Platform;
 import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisCluster;
@@ -56,7 +57,7 @@ class CrossReplicaTest {
     upstreams = Upstreams.start(platformA);
     DatabaseSettings database = PostgresServer.shared().createDatabase();
     // Caches that outlive every test: only the change events can make a replica notice a change.
-    MessageSettings settings = MessageSettings.defaults().withCacheTtl(Duration.ofMinutes(5));
+    MessageSettings settings = MessageRig.settings().withCacheTtl(Duration.ofMinutes(5));
     a = Replica.inProcess(platformA, settings, upstreams.target(), database);
     b = Replica.inProcess(platformB, settings, upstreams.target(), database);
   }
@@ -108,6 +109,29 @@ class CrossReplicaTest {
       assertThat(bobOnB.next().getRecall().getMessageId()).isEqualTo(direct.getMessageId());
     } finally {
       bobOnB.cancel();
+    }
+  }
+
+  @Test
+  void theSendLimitHoldsAcrossReplicas() {
+    MessageSettings limited = MessageRig.settings()
+        .withSendLimit(RateLimit.parse(MessageSettings.SEND_LIMIT, "1/1h,burst=3"));
+    DatabaseSettings database = PostgresServer.shared().createDatabase();
+    try (Replica c = Replica.inProcess(platformA, limited, upstreams.target(), database);
+        Replica d = Replica.inProcess(platformB, limited, upstreams.target(), database)) {
+      User alice = user();
+      User bob = user();
+      upstreams.friends.befriend(alice.id(), bob.id());
+      c.as(alice).sendMessage(to(bob, "1 via C"));
+      d.as(alice).sendMessage(to(bob, "2 via D"));
+      c.as(alice).sendMessage(to(bob, "3 via C"));
+
+      for (Replica via : List.of(c, d)) {
+        Throwable thrown = assertFails(() -> via.as(alice).sendMessage(to(bob, "4")), Status.Code.RESOURCE_EXHAUSTED,
+            ErrorReason.RATE_LIMITED);
+        assertThat(Errors.retryInfo(thrown).getRetryDelay().getSeconds()).isBetween(3590L, 3600L);
+      }
+      assertThat(d.as(bob).sendMessage(to(alice, "bob has his own")).getSeq()).isEqualTo(4);
     }
   }
 

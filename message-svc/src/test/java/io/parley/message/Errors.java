@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import io.parley.common.v1.ErrorReason;
@@ -36,6 +37,15 @@ final class Errors {
     return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst()
         .map(d -> unpack(d, ErrorInfo.class))
         .orElseThrow(() -> new AssertionError("no ErrorInfo in " + thrown));
+  }
+
+  /** The RetryInfo detail, which must be there. */
+  static RetryInfo retryInfo(Throwable thrown) {
+    com.google.rpc.Status status = StatusProto.fromThrowable(thrown);
+    assertThat(status).as("google.rpc.Status details of %s", thrown).isNotNull();
+    return status.getDetailsList().stream().filter(d -> d.is(RetryInfo.class)).findFirst()
+        .map(d -> unpack(d, RetryInfo.class))
+        .orElseThrow(() -> new AssertionError("no RetryInfo in " + thrown));
   }
 
   /** The fields named by the BadRequest detail. */

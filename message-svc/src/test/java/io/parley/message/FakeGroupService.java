@@ -44,6 +44,8 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
   private final Map<String, JoinPolicy> policies = new ConcurrentHashMap<>();
   private final AtomicInteger memberIdCalls = new AtomicInteger();
   private final AtomicInteger userGroupCalls = new AtomicInteger();
+  private final AtomicInteger membershipCalls = new AtomicInteger();
+  private volatile int lastUserGroupsPageSize;
 
   FakeGroupService(EventBus events, Clock clock) {
     this.events = requireNonNull(events, "events");
@@ -108,9 +110,20 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
     return userGroupCalls.get();
   }
 
+  /** The page_size of the last ListUserGroups call. */
+  int lastUserGroupsPageSize() {
+    return lastUserGroupsPageSize;
+  }
+
+  /** CheckMembership calls served so far. */
+  int membershipCalls() {
+    return membershipCalls.get();
+  }
+
   @Override
   public void listUserGroups(ListUserGroupsRequest request, StreamObserver<ListUserGroupsResponse> response) {
     userGroupCalls.incrementAndGet();
+    lastUserGroupsPageSize = request.getPageSize();
     List<UserGroup> all = new ArrayList<>();
     groups.forEach((groupId, members) -> {
       MemberState member;
@@ -136,6 +149,7 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
 
   @Override
   public void checkMembership(CheckMembershipRequest request, StreamObserver<CheckMembershipResponse> response) {
+    membershipCalls.incrementAndGet();
     Map<String, MemberState> members = groups.get(request.getGroupId());
     CheckMembershipResponse.Builder out = CheckMembershipResponse.newBuilder().setGroupExists(members != null);
     MemberState member = null;

@@ -88,9 +88,12 @@ class MarkReadTest {
     User readerPhone = rig.login(reader.id(), Terminal.MOBILE);
     String group = rig.groups().create(owner.id());
     rig.groups().add(group, reader.id(), GroupRole.MEMBER);
-    rig.sendToGroup(owner, group, "news");
-    EventStream ownerStream = EventStream.subscribed(rig.asyncAs(owner));
+    // Subscribed before the first message, so that its event, pushed after the send is answered,
+    // cannot arrive in the middle of what the test watches.
     EventStream phoneStream = EventStream.subscribed(rig.asyncAs(readerPhone));
+    rig.sendToGroup(owner, group, "news");
+    assertThat(phoneStream.next().getMessage().getContent().getText().getText()).isEqualTo("news");
+    EventStream ownerStream = EventStream.subscribed(rig.asyncAs(owner));
     try {
       markRead(reader, "g_" + group, 1);
       rig.sendToGroup(reader, group, "marker");

@@ -8,6 +8,7 @@ import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.TextContent;
+import io.parley.ratelimit.RateLimit;
 import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
 import io.parley.testing.PostgresServer;
@@ -16,9 +17,10 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * One message-svc, in-process, on the memory store or on a fresh PostgreSQL database of the test
- * server, with the fakes of friend-svc and group-svc and a clock that tests move. Start one per test
- * class; tests keep apart by using fresh users.
+ * One message-svc, in-process (or on a TCP port, where every message goes through its protobuf
+ * encoding), on the memory store or on a fresh PostgreSQL database of the test server, with the
+ * fakes of friend-svc and group-svc and a clock that tests move. Start one per test class; tests
+ * keep apart by using fresh users.
  */
 final class MessageRig implements AutoCloseable, AfterAllCallback {
   final MutableClock clock = MutableClock.startingNow();
@@ -26,27 +28,51 @@ final class MessageRig implements AutoCloseable, AfterAllCallback {
   final Upstreams upstreams;
   final Replica replica;
 
-  private MessageRig(MessageSettings settings, DatabaseSettings database) {
+  private MessageRig(MessageSettings settings, DatabaseSettings database, boolean tcp) {
     this.platform = TestPlatforms.create("memory", clock);
     this.upstreams = Upstreams.start(platform);
-    this.replica = database == null
-        ? Replica.inProcess(platform, settings, upstreams.target())
-        : Replica.inProcess(platform, settings, upstreams.target(), database);
+    if (tcp) {
+      this.replica = database == null
+          ? Replica.tcp(platform, settings, upstreams.target())
+          : Replica.tcp(platform, settings, upstreams.target(), database);
+    } else {
+      this.replica = database == null
+          ? Replica.inProcess(platform, settings, upstreams.target())
+          : Replica.inProcess(platform, settings, upstreams.target(), database);
+    }
   }
 
-  /** On the memory store. */
+  /**
+   * The defaults, but without the per-user send limit: tests send many messages from one user at
+   * one instant of the test clock. Tests of the limit set it.
+   */
+  static MessageSettings settings() {
+    return MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT));
+  }
+
+  /** On the memory store, with {@link #settings()}. */
   static MessageRig start() {
-    return start(MessageSettings.defaults());
+    return start(settings());
   }
 
   /** On the memory store. */
   static MessageRig start(MessageSettings settings) {
-    return new MessageRig(settings, null);
+    return new MessageRig(settings, null, false);
   }
 
-  /** On a fresh database of the shared test PostgreSQL. */
+  /** On the memory store, served on a TCP port, with {@link #settings()}. */
+  static MessageRig overTcp() {
+    return new MessageRig(settings(), null, true);
+  }
+
+  /** On a fresh database of the shared test PostgreSQL, served on a TCP port, with {@link #settings()}. */
+  static MessageRig overTcpOnPostgres() {
+    return new MessageRig(settings(), PostgresServer.shared().createDatabase(), true);
+  }
+
+  /** On a fresh database of the shared test PostgreSQL, with {@link #settings()}. */
   static MessageRig onPostgres() {
-    return onPostgres(MessageSettings.defaults());
+    return onPostgres(settings());
   }
 
   /** On a fresh database of the shared test PostgreSQL. */
@@ -56,7 +82,7 @@ final class MessageRig implements AutoCloseable, AfterAllCallback {
 
   /** On {@code database} (a test class may start several rigs on one database). */
   static MessageRig onPostgres(MessageSettings settings, DatabaseSettings database) {
-    return new MessageRig(settings, database);
+    return new MessageRig(settings, database, false);
   }
 
   FakeFriendService friends() {

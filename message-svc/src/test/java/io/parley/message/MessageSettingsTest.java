@@ -3,6 +3,7 @@ package io.parley.message;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.parley.ratelimit.RateLimit;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +21,9 @@ class MessageSettingsTest {
     assertThat(defaults.deliveryThreads()).isGreaterThanOrEqualTo(2);
     assertThat(defaults.writerThreads()).isEqualTo(4);
     assertThat(defaults.maxBatchSize()).isEqualTo(256);
+    assertThat(defaults.sendLimit().name()).isEqualTo("message.send");
+    assertThat(defaults.sendLimit().spec()).isEqualTo("10/1s,burst=50");
+    assertThat(defaults.maxStreamsPerSession()).isEqualTo(4);
   }
 
   @Test
@@ -30,6 +34,12 @@ class MessageSettingsTest {
     assertThat(changed.withAllowStrangers(false).withoutRetention()).isEqualTo(MessageSettings.defaults());
     assertThat(MessageSettings.defaults().withWriterThreads(2).withMaxBatchSize(64))
         .extracting(MessageSettings::writerThreads, MessageSettings::maxBatchSize).containsExactly(2, 64);
+    MessageSettings limits = MessageSettings.defaults().withSendLimit(RateLimit.unlimited("message.send"))
+        .withMaxStreamsPerSession(1);
+    assertThat(limits.sendLimit().isUnlimited()).isTrue();
+    assertThat(limits.maxStreamsPerSession()).isEqualTo(1);
+    assertThat(limits.withSendLimit(MessageSettings.defaults().sendLimit()).withMaxStreamsPerSession(4))
+        .isEqualTo(MessageSettings.defaults());
   }
 
   @Test
@@ -49,5 +59,11 @@ class MessageSettingsTest {
     assertThatThrownBy(() -> defaults.withMaxBatchSize(0)).hasMessageContaining("maxBatchSize");
     assertThatThrownBy(() -> defaults.withCacheTtl(null)).isInstanceOf(NullPointerException.class)
         .hasMessageContaining("cacheTtl");
+    assertThatThrownBy(() -> defaults.withSendLimit(RateLimit.parse("user.search", "1/1s")))
+        .hasMessageContaining("sendLimit").hasMessageContaining("message.send");
+    assertThatThrownBy(() -> defaults.withSendLimit(null)).isInstanceOf(NullPointerException.class)
+        .hasMessageContaining("sendLimit");
+    assertThatThrownBy(() -> defaults.withMaxStreamsPerSession(0)).hasMessageContaining("maxStreamsPerSession");
+    assertThatThrownBy(() -> defaults.withMaxStreamsPerSession(65)).hasMessageContaining("maxStreamsPerSession");
   }
 }

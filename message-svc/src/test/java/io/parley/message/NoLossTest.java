@@ -179,8 +179,8 @@ class NoLossTest {
         Platform platformA = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Platform platformB = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platformA);
-        Replica a = Replica.tcp(platformA, MessageSettings.defaults(), upstreams.target(), database);
-        Replica b = Replica.tcp(platformB, MessageSettings.defaults(), upstreams.target(), database)) {
+        Replica a = Replica.tcp(platformA, MessageRig.settings(), upstreams.target(), database);
+        Replica b = Replica.tcp(platformB, MessageRig.settings(), upstreams.target(), database)) {
       User subscriber = login(platformA);
       List<User> senders = new ArrayList<>();
       for (int i = 0; i < SENDERS; i++) {

@@ -175,7 +175,7 @@ class PostgresFlowTest {
 
   @Test
   void withARetentionAgeOldMessagesAreHiddenThenDeletedAndSeqsContinue() {
-    try (MessageRig kept = MessageRig.onPostgres(MessageSettings.defaults().withRetentionAge(Duration.ofDays(7)))) {
+    try (MessageRig kept = MessageRig.onPostgres(MessageRig.settings().withRetentionAge(Duration.ofDays(7)))) {
       User[] pair = kept.friendsPair();
       String conversation = kept.sendTo(pair[0], pair[1], "old 1").getConversationId();
       kept.sendTo(pair[0], pair[1], "old 2");

@@ -58,8 +58,8 @@ class PostgresOutageTest {
         Platform platformB = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platformA)) {
       DatabaseSettings database = postgres.createDatabase().withConnectTimeout(Duration.ofSeconds(1));
-      try (Replica a = Replica.inProcess(platformA, MessageSettings.defaults(), upstreams.target(), database);
-          Replica b = Replica.inProcess(platformB, MessageSettings.defaults(), upstreams.target(), database)) {
+      try (Replica a = Replica.inProcess(platformA, MessageRig.settings(), upstreams.target(), database);
+          Replica b = Replica.inProcess(platformB, MessageRig.settings(), upstreams.target(), database)) {
         User hub = login(platformA);
         String group = upstreams.groups.create(hub.id());
         List<User> senders = new ArrayList<>();

@@ -13,9 +13,13 @@ import io.parley.message.v1.Recall;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RecallMessageTest {
@@ -106,6 +110,81 @@ class RecallMessageTest {
     assertFails(() -> recall(member, first), Status.Code.FAILED_PRECONDITION, ErrorReason.RECALL_WINDOW_EXPIRED);
     assertThat(recall(admin, first).getRecalledBy()).isEqualTo(admin.id());
     assertThat(recall(owner, second).getRecalledBy()).isEqualTo(owner.id());
+  }
+
+  /**
+   * Every pair of roles, a day after sending (past the sender's window): a recall in a group follows
+   * who outranks whom, as group-svc ranks them for removing and muting. Group admins used to recall
+   * anyone's messages, the owner's included.
+   */
+  static Stream<Arguments> rolePairs() {
+    return Stream.of(
+        Arguments.of(GroupRole.OWNER, "themselves", null),
+        Arguments.of(GroupRole.OWNER, "an admin", null),
+        Arguments.of(GroupRole.OWNER, "a member", null),
+        Arguments.of(GroupRole.OWNER, "a former member", null),
+        Arguments.of(GroupRole.ADMIN, "the owner", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.ADMIN, "another admin", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.ADMIN, "themselves", null),
+        Arguments.of(GroupRole.ADMIN, "a member", null),
+        Arguments.of(GroupRole.ADMIN, "a former member", null),
+        Arguments.of(GroupRole.MEMBER, "the owner", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.MEMBER, "an admin", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.MEMBER, "another member", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.MEMBER, "a former member", ErrorReason.RECALL_NOT_ALLOWED),
+        Arguments.of(GroupRole.MEMBER, "themselves", ErrorReason.RECALL_WINDOW_EXPIRED));
+  }
+
+  @ParameterizedTest(name = "{0} recalls a message of {1}: {2}")
+  @MethodSource("rolePairs")
+  void groupAdminsCannotRecallTheMessagesOfTheOwnerOrOtherAdmins(GroupRole actorRole, String senderKind,
+      ErrorReason refusal) {
+    User owner = rig.user();
+    String group = rig.groups().create(owner.id());
+    User actor = owner;
+    if (actorRole != GroupRole.OWNER) {
+      actor = rig.user();
+      rig.groups().add(group, actor.id(), actorRole);
+    }
+    User sender = switch (senderKind) {
+      case "themselves" -> actor;
+      case "the owner" -> owner;
+      default -> {
+        User other = rig.user();
+        rig.groups().add(group, other.id(), senderKind.endsWith("admin") ? GroupRole.ADMIN : GroupRole.MEMBER);
+        yield other;
+      }
+    };
+    SendMessageResponse sent = rig.sendToGroup(sender, group, "from " + senderKind);
+    if (senderKind.equals("a former member")) {
+      rig.groups().remove(group, sender.id());
+    }
+    rig.clock.advance(Duration.ofDays(1));
+    User recaller = actor;
+
+    if (refusal == null) {
+      assertThat(recall(recaller, sent).getRecalledBy()).isEqualTo(recaller.id());
+    } else {
+      assertFails(() -> recall(recaller, sent), refusal == ErrorReason.RECALL_NOT_ALLOWED
+          ? Status.Code.PERMISSION_DENIED : Status.Code.FAILED_PRECONDITION, refusal);
+      assertThat(pullOne(owner, sent.getConversationId()).getRecalled()).isFalse();
+    }
+  }
+
+  @Test
+  void rolesAreTakenWhenTheRecallIsMadeNotWhenTheMessageWasSent() {
+    User owner = rig.user();
+    User admin = rig.user();
+    User other = rig.user();
+    String group = rig.groups().create(owner.id());
+    rig.groups().add(group, admin.id(), GroupRole.ADMIN);
+    rig.groups().add(group, other.id(), GroupRole.ADMIN);
+    SendMessageResponse byAdmin = rig.sendToGroup(other, group, "sent as an admin");
+    assertFails(() -> recall(admin, byAdmin), Status.Code.PERMISSION_DENIED, ErrorReason.RECALL_NOT_ALLOWED);
+
+    rig.groups().add(group, other.id(), GroupRole.MEMBER);  // demoted
+
+    assertThat(recall(admin, byAdmin).getRecalledBy()).isEqualTo(admin.id());
   }
 
   @Test

@@ -61,7 +61,7 @@ class RedisOutageTest {
         RedisEventBus bus = new RedisEventBus(jedis);
         Platform platform = TestPlatforms.create("memory", Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platform);
-        Replica replica = Replica.inProcess(platform, bus, MessageSettings.defaults(), upstreams.target(), database)) {
+        Replica replica = Replica.inProcess(platform, bus, MessageRig.settings(), upstreams.target(), database)) {
       User alice = login(platform, Ids.newId("u"));
       User bob = login(platform, Ids.newId("u"));
       upstreams.friends.befriend(alice.id(), bob.id());
@@ -101,7 +101,7 @@ class RedisOutageTest {
     try (RedisServer redis = RedisServer.start();
         Platform platform = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platform);
-        Replica replica = Replica.inProcess(platform, MessageSettings.defaults(), upstreams.target(), database)) {
+        Replica replica = Replica.inProcess(platform, MessageRig.settings(), upstreams.target(), database)) {
       String aliceId = Ids.newId("u");
       String bobId = Ids.newId("u");
       User alice = login(platform, aliceId);

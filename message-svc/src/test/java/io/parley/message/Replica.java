@@ -1,5 +1,6 @@
 package io.parley.message;
 
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.parley.client.ParleyChannels;
 import io.parley.data.Ids;
@@ -52,6 +53,11 @@ final class Replica implements AutoCloseable {
     return new Replica(platform, bus, settings, upstreams, database, false);
   }
 
+  /** On a TCP port, with its data in memory: calls go through the real protobuf encoding. */
+  static Replica tcp(Platform platform, MessageSettings settings, String upstreams) {
+    return new Replica(platform, platform.events(), settings, upstreams, null, true);
+  }
+
   /** On a TCP port, with its data in PostgreSQL. */
   static Replica tcp(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database) {
     return new Replica(platform, platform.events(), settings, upstreams, database, true);
@@ -63,6 +69,11 @@ final class Replica implements AutoCloseable {
 
   MessageServiceGrpc.MessageServiceStub asyncAs(User user) {
     return MessageServiceGrpc.newStub(channel).withCallCredentials(user.credentials());
+  }
+
+  /** The client channel to this replica. */
+  Channel channel() {
+    return channel;
   }
 
   /** A stub that sends no token. */

@@ -13,6 +13,7 @@ import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.group.v1.GroupRole;
+import io.parley.message.store.ConversationId;
 import io.parley.message.v1.CustomContent;
 import io.parley.message.v1.FileContent;
 import io.parley.message.v1.ImageContent;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SendMessageTest {
@@ -108,7 +110,7 @@ class SendMessageTest {
 
   @Test
   void aServerThatAllowsStrangersStillHonoursBlocks() {
-    try (MessageRig open = MessageRig.start(MessageSettings.defaults().withAllowStrangers(true))) {
+    try (MessageRig open = MessageRig.start(MessageRig.settings().withAllowStrangers(true))) {
       User a = open.user();
       User b = open.user();
       User c = open.user();
@@ -197,6 +199,32 @@ class SendMessageTest {
             .setCustom(CustomContent.newBuilder().setType("blob").setData(Struct.newBuilder()
                 .putFields("data", Value.newBuilder().setStringValue("x".repeat(16 * 1024)).build()))).build()),
             ErrorReason.PAYLOAD_TOO_LARGE, "content.custom.data"),
+        Arguments.of("text with a right-to-left override", withText(valid, "see \u202Etxt.exe"),
+            ErrorReason.INVALID_ARGUMENT, "content.text"),
+        Arguments.of("text with an isolate left open", withText(valid, "\u2067\u05e9\u05dc\u05d5\u05dd"),
+            ErrorReason.INVALID_ARGUMENT, "content.text"),
+        Arguments.of("text with a bell", withText(valid, "ding\u0007"), ErrorReason.INVALID_ARGUMENT, "content.text"),
+        Arguments.of("text that clears a terminal", withText(valid, "\u001B[2J"), ErrorReason.INVALID_ARGUMENT,
+            "content.text"),
+        Arguments.of("file name disguised by an override", withContent(valid, MessageContent.newBuilder()
+            .setFile(FileContent.newBuilder().setUrl("https://example.com/f").setName("invoice\u202Efdp.exe")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.file.name"),
+        Arguments.of("image url disguised by an override", withContent(valid, MessageContent.newBuilder()
+            .setImage(ImageContent.newBuilder().setUrl("https://example.com/\u202Egnp.exe")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.image.url"),
+        Arguments.of("file name of spaces", withContent(valid, MessageContent.newBuilder()
+            .setFile(FileContent.newBuilder().setUrl("https://example.com/f").setName("   ")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.file.name"),
+        Arguments.of("image name on two lines", withContent(valid, MessageContent.newBuilder()
+            .setImage(ImageContent.newBuilder().setUrl("https://example.com/a.png").setName("a\nb")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.image.name"),
+        Arguments.of("mime type that injects a header", withContent(valid, MessageContent.newBuilder()
+            .setImage(ImageContent.newBuilder().setUrl("https://example.com/a.png")
+                .setMimeType("image/png\r\nX-Injected: 1")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.image.mime_type"),
+        Arguments.of("custom type with a zero-width space", withContent(valid, MessageContent.newBuilder()
+            .setCustom(CustomContent.newBuilder().setType("loc\u200Bation")).build()),
+            ErrorReason.INVALID_ARGUMENT, "content.custom.type"),
         Arguments.of("mentions in a private message", valid.toBuilder().addMentionUserIds(to).build(),
             ErrorReason.INVALID_ARGUMENT, "mention_user_ids"),
         Arguments.of("mention all in a private message", valid.toBuilder().setMentionAll(true).build(),
@@ -205,6 +233,48 @@ class SendMessageTest {
 
   private static SendMessageRequest withContent(SendMessageRequest request, MessageContent content) {
     return request.toBuilder().setContent(content).build();
+  }
+
+  private static SendMessageRequest withText(SendMessageRequest request, String text) {
+    return withContent(request, MessageContent.newBuilder().setText(TextContent.newBuilder().setText(text)).build());
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67 family dinner", // ZWJ sequence
+      "\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08 and \uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62\uDB40\uDC73"
+          + "\uDB40\uDC63\uDB40\uDC74\uDB40\uDC7F", // rainbow flag (VS16, ZWJ), Scotland (tags)
+      "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645 \u0628\u0631\u0645", // Persian, with a ZWNJ
+      "price \u200F\u05e9\u05f4\u05d7 100\u200E", // directional marks
+      "line one\r\nline two\n\tindented" // line breaks and tabs
+  })
+  void messageTextKeepsWhatEmojiAndScriptsNeedAsWritten(String text) {
+    User[] pair = rig.friendsPair();
+    SendMessageResponse sent = rig.as(pair[0]).sendMessage(withText(text("t", "x").toBuilder()
+        .setToUserId(pair[1].id()).build(), text));
+    assertThat(pull(pair[1], sent.getConversationId()).get(0).getContent().getText().getText()).isEqualTo(text);
+  }
+
+  @Test
+  void textAndNamesAreStoredAsTheirRulesNormalizeThem() {
+    User[] pair = rig.friendsPair();
+    SendMessageRequest base = text("n1", "x").toBuilder().setToUserId(pair[1].id()).build();
+    rig.as(pair[0]).sendMessage(withText(base, "cafe\u0301 "));
+    rig.as(pair[0]).sendMessage(withContent(base.toBuilder().setClientMsgId("n2").build(), MessageContent.newBuilder()
+        .setFile(FileContent.newBuilder().setUrl("https://example.com/f").setName("  Re\u0301sume\u0301.pdf ")
+            .setMimeType(" application/pdf")).build()));
+    rig.as(pair[0]).sendMessage(withContent(base.toBuilder().setClientMsgId("n3").build(), MessageContent.newBuilder()
+        .setCustom(CustomContent.newBuilder().setType(" location ")).build()));
+
+    List<Message> stored = pull(pair[1], conversationOf(pair));
+    assertThat(stored.get(0).getContent().getText().getText()).isEqualTo("caf\u00e9 ");
+    assertThat(stored.get(1).getContent().getFile().getName()).isEqualTo("R\u00e9sum\u00e9.pdf");
+    assertThat(stored.get(1).getContent().getFile().getMimeType()).isEqualTo("application/pdf");
+    assertThat(stored.get(2).getContent().getCustom().getType()).isEqualTo("location");
+  }
+
+  private static String conversationOf(User[] pair) {
+    return ConversationId.ofUsers(pair[0].id(), pair[1].id()).value();
   }
 
   @ParameterizedTest(name = "{0}")
@@ -311,7 +381,7 @@ class SendMessageTest {
   @Test
   void anUnreachableFriendServiceFailsUnavailable() {
     try (MessageRig broken = MessageRig.start()) {
-      try (Replica replica = Replica.inProcess(broken.platform, MessageSettings.defaults(), "in-process:nobody-home")) {
+      try (Replica replica = Replica.inProcess(broken.platform, MessageRig.settings(), "in-process:nobody-home")) {
         User a = broken.user();
         User b = broken.user();
         assertFails(() -> replica.as(a).sendMessage(text("c", "hi").toBuilder().setToUserId(b.id()).build()),

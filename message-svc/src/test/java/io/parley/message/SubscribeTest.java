@@ -22,7 +22,7 @@ class SubscribeTest {
   private static final int BUFFER = 8;
 
   @RegisterExtension
-  static final MessageRig rig = MessageRig.start(MessageSettings.defaults()
+  static final MessageRig rig = MessageRig.start(MessageRig.settings()
       .withSubscriberBufferSize(BUFFER)
       .withSessionCheckInterval(Duration.ofMillis(50)));
 
@@ -139,7 +139,7 @@ class SubscribeTest {
 
   @Test
   void anOpenStreamKeepsItsSessionAliveUntilTheSessionExpires() throws Exception {
-    try (MessageRig own = MessageRig.start(MessageSettings.defaults().withSessionCheckInterval(Duration.ofMillis(20)))) {
+    try (MessageRig own = MessageRig.start(MessageRig.settings().withSessionCheckInterval(Duration.ofMillis(20)))) {
       User user = own.user();
       EventStream stream = EventStream.open(own.asyncAs(user));
       String session = stream.next().getSubscribed().getSessionId();
@@ -189,6 +189,46 @@ class SubscribeTest {
       slow.cancel();
       fast.cancel();
     }
+  }
+
+  @Test
+  void aSessionOpeningMoreStreamsThanItMayHoldEndsItsOldestWithSubscriptionReplaced() {
+    int max = MessageSettings.defaults().maxStreamsPerSession();
+    User[] pair = rig.friendsPair();
+    User phone = rig.login(pair[1].id(), Terminal.MOBILE);
+    List<EventStream> web = new ArrayList<>();
+    List<EventStream> mobile = new ArrayList<>();
+    try {
+      for (int i = 0; i < max; i++) {
+        web.add(EventStream.subscribed(rig.asyncAs(pair[1])));
+        mobile.add(EventStream.subscribed(rig.asyncAs(phone)));
+      }
+      assertThat(web).noneMatch(EventStream::isEnded);
+
+      web.add(EventStream.subscribed(rig.asyncAs(pair[1])));
+      web.add(EventStream.subscribed(rig.asyncAs(pair[1])));
+
+      for (EventStream replaced : web.subList(0, 2)) {
+        Throwable ended = replaced.awaitEnd();
+        assertStatus(ended, Status.Code.RESOURCE_EXHAUSTED, ErrorReason.SUBSCRIPTION_REPLACED);
+        assertThat(Errors.errorInfo(ended).getMetadataMap()).containsEntry("max_streams_per_session",
+            Integer.toString(max));
+      }
+      // The session's newest streams, and every stream of its other session, still get events.
+      rig.sendTo(pair[0], pair[1], "who is listening?");
+      for (EventStream live : concat(web.subList(2, web.size()), mobile)) {
+        assertThat(live.next().getMessage().getContent().getText().getText()).isEqualTo("who is listening?");
+        assertThat(live.isEnded()).isFalse();
+      }
+    } finally {
+      concat(web, mobile).forEach(EventStream::cancel);
+    }
+  }
+
+  private static List<EventStream> concat(List<EventStream> a, List<EventStream> b) {
+    List<EventStream> all = new ArrayList<>(a);
+    all.addAll(b);
+    return all;
   }
 
   @Test

@@ -35,6 +35,17 @@ import java.text.Normalizer;
  * label} is stripped and may be empty; a {@linkplain #text text} is kept as written and may be
  * empty.
  *
+ * <p>A {@linkplain #body body} (a chat message, a group's notice or announcement) is the one kind
+ * that keeps invisible characters: it is read as running text, where the zero-width joiner and
+ * non-joiner, variation selectors, tag characters and directional marks are what emoji sequences
+ * (a family, a rainbow flag, the flag of Scotland) and scripts such as Persian need. It refuses
+ * only what changes how the text or what surrounds it is drawn: control characters (but line
+ * feeds, carriage returns and tabs), the bidirectional embeddings, overrides and isolates
+ * U+202A-U+202E and U+2066-U+2069 (which can reorder a sender's name or a file name next to the
+ * text, and leak into the rest of a screen when left open), the deprecated shaping controls
+ * U+206A-U+206F, the interlinear annotation characters U+FFF9-U+FFFB (which hide text), the
+ * language tag U+E0001, line and paragraph separators, surrogates and non-characters.
+ *
  * <pre>{@code
  * static final UserText NICKNAME = UserText.name(32, 128);
  *
@@ -51,7 +62,8 @@ public final class UserText {
   private enum Kind {
     NAME,
     LABEL,
-    TEXT
+    TEXT,
+    BODY
   }
 
   private final Kind kind;
@@ -85,6 +97,15 @@ public final class UserText {
     return new UserText(Kind.TEXT, maxChars, maxBytes);
   }
 
+  /**
+   * A free text others read as the body of a message or a post: a chat message, an announcement.
+   * Kept as written; may span lines, be empty, and hold the invisible characters that emoji and
+   * scripts need (see the class documentation).
+   */
+  public static UserText body(int maxChars, int maxBytes) {
+    return new UserText(Kind.BODY, maxChars, maxBytes);
+  }
+
   public int maxChars() {
     return maxChars;
   }
@@ -107,17 +128,18 @@ public final class UserText {
       return null;
     }
     String text = Normalizer.normalize(value, Normalizer.Form.NFC);
-    if (kind != Kind.TEXT) {
+    if (kind == Kind.NAME || kind == Kind.LABEL) {
       text = strip(text);
     }
     if (kind == Kind.NAME && text.isEmpty()) {
       violations.add(field, "must not be empty or blank");
       return null;
     }
-    int refused = firstRefused(text, kind == Kind.TEXT);
+    int refused = kind == Kind.BODY ? firstRefusedInBody(text) : firstRefused(text, kind == Kind.TEXT);
     if (refused >= 0) {
-      violations.add(field, String.format("must not contain control, bidirectional-control or invisible "
-          + "characters (found U+%04X)", refused));
+      violations.add(field, String.format(kind == Kind.BODY
+          ? "must not contain control or bidirectional-control characters (found U+%04X)"
+          : "must not contain control, bidirectional-control or invisible characters (found U+%04X)", refused));
       return null;
     }
     if (text.codePointCount(0, text.length()) > maxChars || text.getBytes(UTF_8).length > maxBytes) {
@@ -161,6 +183,39 @@ public final class UserText {
     }
     return c == 0x034f || c == 0x115f || c == 0x1160 || c == 0x17b4 || c == 0x17b5 || c == 0x3164 || c == 0xffa0
         || (c >= 0xfff0 && c <= 0xfff8);
+  }
+
+  /** The first code point of {@code text} that a {@linkplain #body body} may not hold, or -1 if there is none. */
+  static int firstRefusedInBody(String text) {
+    for (int i = 0; i < text.length(); ) {
+      int c = text.codePointAt(i);
+      if (isRefusedInBody(c)) {
+        return c;
+      }
+      i += Character.charCount(c);
+    }
+    return -1;
+  }
+
+  /** Whether a {@linkplain #body body} may not hold {@code c}. */
+  static boolean isRefusedInBody(int c) {
+    switch (Character.getType(c)) {
+      case Character.CONTROL:
+        return !(c == '\n' || c == '\r' || c == '\t');
+      case Character.SURROGATE:
+      case Character.LINE_SEPARATOR:
+      case Character.PARAGRAPH_SEPARATOR:
+        return true;
+      default:
+        break;
+    }
+    if ((c & 0xfffe) == 0xfffe || (c >= 0xfdd0 && c <= 0xfdef)) {
+      return true; // non-characters
+    }
+    return (c >= 0x202a && c <= 0x202e) // embeddings, pop, overrides
+        || (c >= 0x2066 && c <= 0x206f) // isolates, then the deprecated shaping and digit controls
+        || (c >= 0xfff9 && c <= 0xfffb) // interlinear annotation: hides text
+        || c == 0xe0001; // LANGUAGE TAG (deprecated); the tags that spell flags are U+E0020-U+E007F
   }
 
   /** {@code text} without leading and trailing white space of any kind, no-break spaces included. */

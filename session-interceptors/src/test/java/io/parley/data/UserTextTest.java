@@ -15,6 +15,7 @@ class UserTextTest {
   private static final UserText NAME = UserText.name(8, 16);
   private static final UserText LABEL = UserText.label(8, 16);
   private static final UserText TEXT = UserText.text(20, 40);
+  private static final UserText BODY = UserText.body(40, 160);
 
   /** The stored text, or the violation's description prefixed with "refused: ". */
   private static String check(UserText rule, String value) {
@@ -103,6 +104,44 @@ class UserTextTest {
     // Counted once composed: 8 characters typed as 16 code points.
     assertThat(check(NAME, "e\u0301".repeat(8))).isEqualTo("\u00e9".repeat(8));
     assertThat(check(NAME, "x".repeat(100_000))).isEqualTo(tooLong);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "\uD83D\uDC68\u200D\uD83D\uDC69\u200D\uD83D\uDC67", // family: man ZWJ woman ZWJ girl
+      "\uD83C\uDFF3\uFE0F\u200D\uD83C\uDF08", // rainbow flag: white flag, VS16, ZWJ, rainbow
+      "\uD83C\uDFF4\uDB40\uDC67\uDB40\uDC62\uDB40\uDC73\uDB40\uDC63\uDB40\uDC74\uDB40\uDC7F", // Scotland: tags
+      "1\uFE0F\u20E3", // keycap one
+      "\u0645\u06CC\u200C\u062E\u0648\u0627\u0647\u0645", // Persian "I want", with a ZWNJ
+      "\u0915\u094D\u200D\u0937", // Devanagari half form, with a ZWJ
+      "price: \u200F100\u200E$", // directional marks in mixed text
+      "\u0e2a\u0e27\u0e31\u0e2a\u0e14\u0e35\u200B\u0e04\u0e23\u0e31\u0e1a", // Thai, a zero-width space between words
+      "  line one\r\n\tline two  " // kept as written
+  })
+  void aBodyKeepsWhatEmojiAndScriptsNeed(String value) {
+    assertThat(check(BODY, value)).isEqualTo(value);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "evil\u202Etxt.exe", "a\u202Ab", "a\u202Bb", "a\u202Cb", "a\u202Db", // overrides, embeddings, pop
+      "a\u2066b", "a\u2067b", "a\u2068b", "a\u2069b", // isolates
+      "a\u206Ab", "a\u206Fb", // deprecated shaping and digit controls
+      "a\uFFF9hidden\uFFFAb\uFFFB", // interlinear annotation
+      "a\uDB40\uDC01b", // LANGUAGE TAG
+      "bell\u0007", "a\u0000b", "esc\u001B[2J", "a\u007Fb", "a\u0085b", "a\u009Bb", // C0, DEL, C1
+      "a\u2028b", "a\u2029b", "a\uFFFEb" // separators, a non-character
+  })
+  void aBodyRefusesWhatChangesHowTextIsDrawn(String value) {
+    assertThat(check(BODY, value)).startsWith("refused: must not contain control or bidirectional-control "
+        + "characters (found U+");
+  }
+
+  @Test
+  void aBodyIsNormalizedAndLimitedLikeTheOthers() {
+    assertThat(check(BODY, "cafe\u0301")).isEqualTo("caf\u00e9");
+    assertThat(check(BODY, "")).isEmpty();
+    assertThat(check(BODY, "x".repeat(41))).isEqualTo("refused: must be at most 40 characters and 160 bytes of UTF-8");
   }
 
   @Test
