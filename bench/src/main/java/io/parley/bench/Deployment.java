@@ -9,6 +9,8 @@ import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.SendFriendRequestRequest;
 import io.parley.database.DatabaseSettings;
 import io.parley.launcher.NodeConfig;
+import io.parley.message.MessageSettings;
+import io.parley.ratelimit.RateLimit;
 import io.parley.launcher.ParleyNode;
 import io.parley.launcher.Role;
 import io.parley.testing.PostgresServer;
@@ -187,7 +189,9 @@ final class Deployment implements AutoCloseable {
       throw new IllegalStateException("a running deployment is measured as it is: the bench starts no node in it");
     }
     return NodeConfig.builder(role, keys).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
-        .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true);
+        .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true)
+        // The load generator sends far faster than any user: the send limit would measure itself.
+        .messages(MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT)));
   }
 
   /** Starts a node in this (started) deployment; it is closed with the deployment. */

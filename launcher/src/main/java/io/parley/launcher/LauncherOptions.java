@@ -5,6 +5,7 @@ import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendSettings;
 import io.parley.group.GroupSettings;
+import io.parley.message.MessageSettings;
 import io.parley.ratelimit.RateLimit;
 import io.parley.server.TrustedProxies;
 import io.parley.redis.RedisClients;
@@ -176,10 +177,52 @@ final class LauncherOptions {
       description = "Friend requests per user. Env PARLEY_FRIEND_REQUEST_LIMIT. Default: ${DEFAULT-VALUE}.")
   String friendRequestLimit;
 
+  @Option(names = "--message-send-limit", paramLabel = "RATE", defaultValue = "${env:PARLEY_MESSAGE_SEND_LIMIT:-10/1s,burst=50}",
+      description = "SendMessage calls per user. Env PARLEY_MESSAGE_SEND_LIMIT. Default: ${DEFAULT-VALUE}.")
+  String messageSendLimit;
+
+  @Option(names = "--group-create-limit", paramLabel = "RATE", defaultValue = "${env:PARLEY_GROUP_CREATE_LIMIT:-20/1h,burst=10}",
+      description = "CreateGroup calls per user. Env PARLEY_GROUP_CREATE_LIMIT. Default: ${DEFAULT-VALUE}.")
+  String groupCreateLimit;
+
+  @Option(names = "--subscribe-streams-per-session", paramLabel = "N",
+      defaultValue = "${env:PARLEY_SUBSCRIBE_STREAMS_PER_SESSION:-4}",
+      description = "Subscribe streams one session may hold on a replica; a new one ends the oldest. "
+          + "Env PARLEY_SUBSCRIBE_STREAMS_PER_SESSION. Default: ${DEFAULT-VALUE}.")
+  int subscribeStreamsPerSession;
+
+  @Option(names = "--message-retention", paramLabel = "DURATION", defaultValue = "${env:PARLEY_MESSAGE_RETENTION}",
+      converter = DurationConverter.class,
+      description = "Delete messages older than this (e.g. 365d); unset keeps everything. Env PARLEY_MESSAGE_RETENTION.")
+  Duration messageRetention;
+
   @Option(names = "--hashing-threads", paramLabel = "N", defaultValue = "${env:PARLEY_HASHING_THREADS:-0}",
       description = "Threads that hash passwords (Register, Login, ChangePassword), apart from every other call; "
           + "0 = half the cores. Env PARLEY_HASHING_THREADS.")
   int hashingThreads;
+
+  @Option(names = "--http-max-connections", paramLabel = "N", defaultValue = "${env:PARLEY_HTTP_MAX_CONNECTIONS:-10000}",
+      description = "REST gateway: open connections at most; more are answered 503. Env PARLEY_HTTP_MAX_CONNECTIONS. "
+          + "Default: ${DEFAULT-VALUE}.")
+  int httpMaxConnections;
+
+  @Option(names = "--http-request-read-timeout", paramLabel = "DURATION",
+      defaultValue = "${env:PARLEY_HTTP_REQUEST_READ_TIMEOUT:-10s}", converter = DurationConverter.class,
+      description = "REST gateway: a whole request must arrive within this (slowloris). "
+          + "Env PARLEY_HTTP_REQUEST_READ_TIMEOUT. Default: ${DEFAULT-VALUE}.")
+  Duration httpRequestReadTimeout;
+
+  @Option(names = "--http-max-grpc-timeout", paramLabel = "DURATION",
+      defaultValue = "${env:PARLEY_HTTP_MAX_GRPC_TIMEOUT:-1h}", converter = DurationConverter.class,
+      description = "REST gateway: the longest Grpc-Timeout a client may ask for. Env PARLEY_HTTP_MAX_GRPC_TIMEOUT. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration httpMaxGrpcTimeout;
+
+  @Option(names = "--http-trusted-proxies", paramLabel = "CIDRS", split = ",",
+      defaultValue = "${env:PARLEY_HTTP_TRUSTED_PROXIES}",
+      description = "REST gateway: load balancers in front of it whose X-Forwarded-For it believes. "
+          + "Env PARLEY_HTTP_TRUSTED_PROXIES.")
+  List<String> httpTrustedProxies;
 
   @Option(names = "--cors-origins", paramLabel = "ORIGINS", split = ",", defaultValue = "${env:PARLEY_CORS_ORIGINS}",
       description = "Origins the REST gateway allows (comma-separated, or *). Env PARLEY_CORS_ORIGINS.")
@@ -231,10 +274,14 @@ final class LauncherOptions {
         .target(Role.GROUP, groupTarget)
         .target(Role.MESSAGE, messageTarget)
         .corsOrigins(corsOrigins == null ? List.of() : corsOrigins)
+        .http(new NodeConfig.HttpLimits(httpMaxConnections, httpRequestReadTimeout, httpMaxGrpcTimeout,
+            httpTrustedProxies == null ? List.of() : httpTrustedProxies))
         .users(userSettings())
         .friends(FriendSettings.defaults()
             .withFriendRequestLimit(rate("--friend-request-limit", "friend.request", friendRequestLimit)))
-        .groups(GroupSettings.defaults().withMaxMembers(groupMaxMembers).withFriendsAddDirectly(groupFriendsAddDirectly))
+        .groups(GroupSettings.defaults().withMaxMembers(groupMaxMembers).withFriendsAddDirectly(groupFriendsAddDirectly)
+            .withCreateGroupLimit(rate("--group-create-limit", GroupSettings.CREATE_GROUP_LIMIT, groupCreateLimit)))
+        .messages(messageSettings())
         .trustedProxies(parseTrustedProxies(trustedProxies))
         .build();
   }
@@ -284,6 +331,16 @@ final class LauncherOptions {
       throw new IllegalArgumentException("--hashing-threads must be 0 (half the cores) to 256, not " + hashingThreads);
     }
     return hashingThreads == 0 ? settings : settings.withHashing(hashingThreads, 8 * hashingThreads);
+  }
+
+  private MessageSettings messageSettings() {
+    if (subscribeStreamsPerSession < 1 || subscribeStreamsPerSession > 64) {
+      throw new IllegalArgumentException("--subscribe-streams-per-session must be 1-64, not " + subscribeStreamsPerSession);
+    }
+    MessageSettings settings = MessageSettings.defaults()
+        .withSendLimit(rate("--message-send-limit", MessageSettings.SEND_LIMIT, messageSendLimit))
+        .withMaxStreamsPerSession(subscribeStreamsPerSession);
+    return messageRetention == null ? settings : settings.withRetentionAge(messageRetention);
   }
 
   /** The rate limit {@code value} of {@code flag}, or an error naming the flag. */

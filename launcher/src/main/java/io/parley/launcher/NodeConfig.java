@@ -6,6 +6,7 @@ import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendSettings;
 import io.parley.group.GroupSettings;
+import io.parley.message.MessageSettings;
 import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
 import io.parley.user.UserSettings;
@@ -33,9 +34,11 @@ import java.util.Map;
  * @param sessionPolicy how sessions live
  * @param targets gRPC targets of peer services, by role
  * @param corsOrigins origins the gateway allows; empty for none, {@code *} for any
+ * @param http the REST gateway's limits
  * @param users user-svc's settings (password hashing, login throttling, rate limits)
  * @param friends friend-svc's settings
  * @param groups group-svc's settings (member limit, invitations, …)
+ * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
  */
@@ -54,9 +57,11 @@ public record NodeConfig(
     SessionPolicy sessionPolicy,
     Map<Role, String> targets,
     List<String> corsOrigins,
+    HttpLimits http,
     UserSettings users,
     FriendSettings friends,
     GroupSettings groups,
+    MessageSettings messages,
     TrustedProxies trustedProxies) {
 
   public NodeConfig {
@@ -68,9 +73,11 @@ public record NodeConfig(
     requireNonNull(sessionPolicy, "sessionPolicy");
     targets = Map.copyOf(targets);
     corsOrigins = List.copyOf(corsOrigins);
+    requireNonNull(http, "http");
     requireNonNull(users, "users");
     requireNonNull(friends, "friends");
     requireNonNull(groups, "groups");
+    requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
   }
 
@@ -93,6 +100,28 @@ public record NodeConfig(
     return targets.get(service);
   }
 
+  /**
+   * What the REST gateway holds for its clients (see {@code GatewayServer.Builder}).
+   *
+   * @param maxConnections open connections at most; more are answered 503
+   * @param requestReadTimeout how long a whole request may take to arrive; a slower one is a 408
+   * @param maxGrpcTimeout the longest {@code Grpc-Timeout} a client may ask for; longer is a 400
+   * @param trustedProxies proxies in front of the gateway whose {@code X-Forwarded-For} it believes
+   */
+  public record HttpLimits(int maxConnections, Duration requestReadTimeout, Duration maxGrpcTimeout,
+      List<String> trustedProxies) {
+    public HttpLimits {
+      requireNonNull(requestReadTimeout, "requestReadTimeout");
+      requireNonNull(maxGrpcTimeout, "maxGrpcTimeout");
+      trustedProxies = List.copyOf(trustedProxies);
+    }
+
+    /** The gateway's own defaults: 10,000 connections, 10 s per request, Grpc-Timeout up to 1 h, no proxy. */
+    public static HttpLimits defaults() {
+      return new HttpLimits(10_000, Duration.ofSeconds(10), Duration.ofHours(1), List.of());
+    }
+  }
+
   /** Builds a {@link NodeConfig}. */
   public static final class Builder {
     private final Role role;
@@ -109,9 +138,11 @@ public record NodeConfig(
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
     private final Map<Role, String> targets = new EnumMap<>(Role.class);
     private List<String> corsOrigins = List.of();
+    private HttpLimits http = HttpLimits.defaults();
     private UserSettings users = UserSettings.defaults();
     private FriendSettings friends = FriendSettings.defaults();
     private GroupSettings groups = GroupSettings.defaults();
+    private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
 
     private Builder(Role role, TokenKeys keys) {
@@ -188,6 +219,11 @@ public record NodeConfig(
       return this;
     }
 
+    public Builder http(HttpLimits http) {
+      this.http = requireNonNull(http, "http");
+      return this;
+    }
+
     public Builder users(UserSettings users) {
       this.users = requireNonNull(users, "users");
       return this;
@@ -200,6 +236,11 @@ public record NodeConfig(
 
     public Builder groups(GroupSettings groups) {
       this.groups = requireNonNull(groups, "groups");
+      return this;
+    }
+
+    public Builder messages(MessageSettings messages) {
+      this.messages = requireNonNull(messages, "messages");
       return this;
     }
 
@@ -225,7 +266,7 @@ public record NodeConfig(
 
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral, issuer, sessionPolicy,
-          targets, corsOrigins, users, friends, groups, trustedProxies);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies);
     }
   }
 }

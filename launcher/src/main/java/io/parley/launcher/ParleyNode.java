@@ -10,7 +10,6 @@ import io.parley.friend.FriendModule;
 import io.parley.gateway.GatewayServer;
 import io.parley.group.GroupModule;
 import io.parley.message.MessageModule;
-import io.parley.message.MessageSettings;
 import io.parley.redis.RedisClients;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
@@ -108,8 +107,8 @@ public final class ParleyNode implements AutoCloseable {
     }
     if (role.serves(Role.MESSAGE)) {
       messages = database == null
-          ? MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP))
-          : MessageModule.create(platform, MessageSettings.defaults(), peer(Role.FRIEND), peer(Role.GROUP), database);
+          ? MessageModule.create(platform, config.messages(), peer(Role.FRIEND), peer(Role.GROUP))
+          : MessageModule.create(platform, config.messages(), peer(Role.FRIEND), peer(Role.GROUP), database);
       modules.add(messages);
       services.addAll(messages.services());
       names.add("message");
@@ -142,7 +141,11 @@ public final class ParleyNode implements AutoCloseable {
     GatewayServer.Builder builder = GatewayServer.builder()
         .host(config.host())
         .port(config.httpPort())
-        .corsOrigins(config.corsOrigins());
+        .corsOrigins(config.corsOrigins())
+        .maxConnections(config.http().maxConnections())
+        .requestReadTimeout(config.http().requestReadTimeout())
+        .maxGrpcTimeout(config.http().maxGrpcTimeout())
+        .trustedProxies(config.http().trustedProxies());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
