@@ -16,16 +16,13 @@ import io.parley.message.v1.SendMessageRequest;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * What the abuse suite's fuzzers found wrong in the services, each kept as a test named for what
- * broke, sent as a gRPC client sends it to the real services in-process. They fail for reasons
- * outside the gateway, so each is disabled until its owner's fix lands, saying whose it is; the
- * fuzzers leave these inputs out meanwhile. (Through the gateway, both are already a 400: {@link
- * ProtoLimits}.) Run them with {@code -Djunit.jupiter.conditions.deactivate=org.junit.*DisabledCondition}.
+ * What the abuse suite's fuzzers found wrong in the services, each kept as a regression test named
+ * for what broke, sent as a gRPC client sends it to the real services in-process. (Through the
+ * gateway, both are a 400 too: {@link ProtoLimits}.)
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealServicesFindingsTest {
@@ -56,7 +53,6 @@ class RealServicesFindingsTest {
    * a request". Content at any depth must be refused INVALID_ARGUMENT, or be readable everywhere.
    */
   @Test
-  @Disabled("#13.1, message-svc and the platform's server: SendMessage with content nested 33+ levels fails UNKNOWN")
   void contentAtAnyDepthIsRefusedInvalidArgumentOrReadableNeverUnknown() {
     for (int depth : new int[] {30, 32, 33, 34, 40, 47, 48, 60}) {
       Struct.Builder data = Struct.newBuilder().putFields("v", Value.newBuilder().setStringValue("deep").build());
@@ -83,7 +79,6 @@ class RealServicesFindingsTest {
    * INVALID_ARGUMENT naming content.custom.data (JSON, and so every REST reader, has no such number).
    */
   @Test
-  @Disabled("message-svc: SendMessage with a NaN or infinite number in custom content fails INTERNAL")
   void customContentWithANanOrInfiniteNumberIsInvalidArgumentNotInternal() {
     for (double number : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
       Status sent = send("number-" + number, Struct.newBuilder()

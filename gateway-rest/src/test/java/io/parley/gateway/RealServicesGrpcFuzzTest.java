@@ -39,15 +39,16 @@ import org.slf4j.LoggerFactory;
  * whatever a client sends is either served or refused with a reason.
  *
  * <p>The seed is fixed so the build is repeatable, and logged; explore with {@code
- * -Dparley.fuzz.seed=<n>} (and {@code -Dparley.fuzz.grpc.calls=<n>}). The fuzz leaves out what is
- * known to fail in the services and is kept in {@link RealServicesFindingsTest}: content nested
- * deeper than {@link MalformedHttpRequests#MAX_STRUCT_DEPTH}, and NaN or infinite numbers in it.
+ * -Dparley.fuzz.seed=<n>} (and {@code -Dparley.fuzz.grpc.calls=<n>}). Custom content is nested up
+ * to {@value #MAX_CONTENT_DEPTH} levels, past protobuf's own parse limit, and holds NaN and
+ * infinite numbers: what once failed is kept in {@link RealServicesFindingsTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RealServicesGrpcFuzzTest {
   private static final Logger logger = LoggerFactory.getLogger(RealServicesGrpcFuzzTest.class);
   private static final long DEFAULT_SEED = 1309L;
   private static final int DEFAULT_CALLS = 9_000;
+  private static final int MAX_CONTENT_DEPTH = 60;
   private static final List<FileDescriptor> PROTOS = List.of(UserServiceProto.getDescriptor(),
       FriendServiceProto.getDescriptor(), GroupServiceProto.getDescriptor(), MessageServiceProto.getDescriptor());
   /** Methods that may end the caller's sessions, after which the fixture signs in again. */
@@ -84,7 +85,7 @@ class RealServicesGrpcFuzzTest {
     logger.info("gRPC fuzz: {} calls with seed {} (replay or explore with -Dparley.fuzz.seed=<n>)", calls, seed);
     FuzzValues values = new FuzzValues(new Random(seed), fixture.ids())
         .withCredentials(FuzzFixture.LOGIN_USER, ParleyRest.PASSWORD);
-    RandomMessages messages = new RandomMessages(values, MalformedHttpRequests.MAX_STRUCT_DEPTH);
+    RandomMessages messages = new RandomMessages(values, MAX_CONTENT_DEPTH);
     List<MethodDescriptor> methods = new ArrayList<>();
     PROTOS.forEach(file -> file.getServices().forEach(service -> methods.addAll(service.getMethods())));
     Map<Status.Code, Integer> codes = new EnumMap<>(Status.Code.class);

@@ -127,8 +127,8 @@ final class RedisSessionEvents implements AutoCloseable {
     for (int i = 0; i < sentinels; i++) {
       sentinelKeys[i] = (prefix + "alive{" + SlotTags.of(i * (SlotTags.SLOTS / sentinels)) + "}").getBytes(UTF_8);
     }
-    checker.scheduleWithFixedDelay(this::probeSentinels, SENTINEL_PROBE_MILLIS, SENTINEL_PROBE_MILLIS,
-        TimeUnit.MILLISECONDS);
+    // At once, so that a flush right after start is a change from a value this replica knows.
+    checker.scheduleWithFixedDelay(this::probeSentinels, 0, SENTINEL_PROBE_MILLIS, TimeUnit.MILLISECONDS);
     Handler handler = new Handler();
     if (jedis instanceof RedisClusterClient cluster) {
       this.channel = null;
