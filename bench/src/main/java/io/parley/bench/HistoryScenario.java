@@ -115,8 +115,7 @@ final class HistoryScenario implements Scenario {
 
       started = System.nanoTime();
       long bulk;
-      try (Database database = Database.open(deployment.database.withMaxPoolSize(4), PostgresMessageStore.SCHEMA,
-          PostgresMessageStore.MIGRATIONS)) {
+      try (Database database = PostgresMessageStore.openDatabase(deployment.database.withMaxPoolSize(4))) {
         bulk = bulkLoad(new PostgresMessageStore(database), users, peers, bulkPerConversation);
         double bulkSeconds = (System.nanoTime() - started) / 1e9;
         analyze(database);

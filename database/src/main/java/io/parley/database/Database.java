@@ -11,6 +11,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
@@ -47,6 +49,9 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Database.class);
   private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+  /** A setting's name, and a value that needs no quoting in a start-up packet's options. */
+  private static final Pattern SETTING = Pattern.compile("[a-z][a-z0-9_.]{0,62}");
+  private static final Pattern SETTING_VALUE = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
   static final int ATTEMPTS = 5;
   /** How long a statement may wait for the server's answer, unless the URL sets {@code socketTimeout}. */
   static final Duration SOCKET_TIMEOUT = Duration.ofSeconds(30);
@@ -71,7 +76,19 @@ public final class Database implements AutoCloseable {
    *     message saying which (and no password)
    */
   public static Database open(DatabaseSettings settings, String schema, String migrations) {
+    return open(settings, schema, migrations, Map.of());
+  }
+
+  /**
+   * {@link #open(DatabaseSettings, String, String)} with {@code sessionSettings} (PostgreSQL
+   * parameters such as {@code synchronous_commit}) in force on every connection of the pool from its
+   * start: they travel in the connection's start-up packet ({@code options=-c name=value}), cost no
+   * statement, and take precedence over the server's, the database's and the role's defaults.
+   */
+  public static Database open(DatabaseSettings settings, String schema, String migrations,
+      Map<String, String> sessionSettings) {
     requireNonNull(settings, "settings");
+    requireNonNull(sessionSettings, "sessionSettings");
     requireNonNull(migrations, "migrations");
     if (!SCHEMA.matcher(requireNonNull(schema, "schema")).matches()) {
       throw new IllegalArgumentException("schema must be a lower-case SQL identifier: " + schema);
@@ -92,6 +109,9 @@ public final class Database implements AutoCloseable {
     // A server that hangs (rather than dies) must not hold a call, or a writer thread, for ever.
     config.addDataSourceProperty("socketTimeout", Long.toString(SOCKET_TIMEOUT.toSeconds()));
     settings.properties().forEach(config::addDataSourceProperty);
+    if (!sessionSettings.isEmpty()) {
+      config.addDataSourceProperty("options", options(settings.properties().get("options"), sessionSettings));
+    }
     config.setSchema(schema);
     config.setMaximumPoolSize(settings.maxPoolSize());
     config.setMinimumIdle(Math.min(2, settings.maxPoolSize()));
@@ -121,6 +141,18 @@ public final class Database implements AutoCloseable {
           + rootMessage(e), e);
     }
     return new Database(schema, pool);
+  }
+
+  /** The start-up {@code options} of a connection: the URL's own, then {@code -c name=value} per setting. */
+  private static String options(String fromUrl, Map<String, String> sessionSettings) {
+    StringBuilder options = new StringBuilder(fromUrl == null ? "" : fromUrl);
+    new TreeMap<>(sessionSettings).forEach((name, value) -> {
+      if (!SETTING.matcher(name).matches() || !SETTING_VALUE.matcher(value).matches()) {
+        throw new IllegalArgumentException("not a plain PostgreSQL setting: " + name + "=" + value);
+      }
+      options.append(options.isEmpty() ? "" : " ").append("-c ").append(name).append('=').append(value);
+    });
+    return options.toString();
   }
 
   /** This database's schema. */

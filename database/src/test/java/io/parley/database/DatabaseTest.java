@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -191,6 +192,32 @@ class DatabaseTest {
         assertThat(ownDb.isReachable(Duration.ofSeconds(1))).isTrue();
       }
     }
+  }
+
+  @Test
+  void sessionSettingsHoldOnEveryConnectionBesideTheUrlsOwnOptions() {
+    DatabaseSettings withOptions = new DatabaseSettings(settings.jdbcUrl(), settings.user(), settings.password(),
+        Map.of("options", "-c lock_timeout=7s"), 3, settings.connectTimeout());
+    try (Database own = Database.open(withOptions, "parley_test", MIGRATIONS,
+        Map.of("synchronous_commit", "remote_write", "statement_timeout", "9s"))) {
+      for (int i = 0; i < 3; i++) {
+        List<String> shown = own.transaction(c -> {
+          List<String> values = new ArrayList<>();
+          for (String setting : List.of("synchronous_commit", "statement_timeout", "lock_timeout")) {
+            try (ResultSet rs = c.createStatement().executeQuery("SHOW " + setting)) {
+              rs.next();
+              values.add(rs.getString(1));
+            }
+          }
+          return values;
+        });
+        assertThat(shown).containsExactly("remote_write", "9s", "7s");
+      }
+    }
+    assertThatThrownBy(() -> Database.open(settings, "parley_test", MIGRATIONS,
+        Map.of("search_path", "x -c synchronous_commit=off")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("not a plain PostgreSQL setting");
   }
 
   @Test

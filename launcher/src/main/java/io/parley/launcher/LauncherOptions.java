@@ -191,6 +191,12 @@ final class LauncherOptions {
           + "Env PARLEY_SUBSCRIBE_STREAMS_PER_SESSION. Default: ${DEFAULT-VALUE}.")
   int subscribeStreamsPerSession;
 
+  @Option(names = "--message-writers", paramLabel = "N", defaultValue = "${env:PARLEY_MESSAGE_WRITERS:-1}",
+      description = "Threads of a message-svc replica that store sends, each committing whatever waits as one "
+          + "transaction; fewer make larger, cheaper batches, more commit in parallel where the database is far. Below --database-pool-size. "
+          + "Env PARLEY_MESSAGE_WRITERS. Default: ${DEFAULT-VALUE}.")
+  int messageWriters;
+
   @Option(names = "--message-retention", paramLabel = "DURATION", defaultValue = "${env:PARLEY_MESSAGE_RETENTION}",
       converter = DurationConverter.class,
       description = "Delete messages older than this (e.g. 365d); unset keeps everything. Env PARLEY_MESSAGE_RETENTION.")
@@ -337,7 +343,11 @@ final class LauncherOptions {
     if (subscribeStreamsPerSession < 1 || subscribeStreamsPerSession > 64) {
       throw new IllegalArgumentException("--subscribe-streams-per-session must be 1-64, not " + subscribeStreamsPerSession);
     }
+    if (messageWriters < 1 || messageWriters > 64) {
+      throw new IllegalArgumentException("--message-writers must be 1-64, not " + messageWriters);
+    }
     MessageSettings settings = MessageSettings.defaults()
+        .withWriterThreads(messageWriters)
         .withSendLimit(rate("--message-send-limit", MessageSettings.SEND_LIMIT, messageSendLimit))
         .withMaxStreamsPerSession(subscribeStreamsPerSession);
     return messageRetention == null ? settings : settings.withRetentionAge(messageRetention);

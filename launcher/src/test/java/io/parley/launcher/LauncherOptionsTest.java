@@ -83,14 +83,18 @@ class LauncherOptionsTest {
   void limitsAndTrustedProxiesAreFlags() {
     NodeConfig config = parse(Map.of(), "--register-limit", "5/1m", "--login-limit", "off",
         "--friend-request-limit", "3/1h,burst=2", "--trusted-proxies", "10.0.0.0/8,loopback", "--hashing-threads", "3",
-        "--group-friends-add-directly").toConfig(Role.ALL, Map.of());
+        "--group-friends-add-directly", "--message-writers", "3").toConfig(Role.ALL, Map.of());
     assertThat(config.users().registerLimit().permits()).isEqualTo(5);
+    assertThat(config.messages().writerThreads()).isEqualTo(3);
     assertThat(config.users().loginLimit().isUnlimited()).isTrue();
     assertThat(config.users().hashingThreads()).isEqualTo(3);
     assertThat(config.friends().friendRequestLimit().burst()).isEqualTo(2);
     assertThat(config.groups().friendsAddDirectly()).isTrue();
     assertThat(config.trustedProxies().toString()).contains("10.0.0.0/8");
 
+    assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().writerThreads()).isEqualTo(1);
+    assertThatThrownBy(() -> parse(Map.of(), "--message-writers", "0").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--message-writers must be 1-64");
     assertThatThrownBy(() -> parse(Map.of(), "--login-limit", "lots").toConfig(Role.ALL, Map.of()))
         .hasMessageContaining("--login-limit").hasMessageContaining("20/1m");
     assertThatThrownBy(() -> parse(Map.of(), "--trusted-proxies", "gateway.local").toConfig(Role.ALL, Map.of()))

@@ -134,7 +134,7 @@ public final class MessageModule implements AutoCloseable {
     requireNonNull(groupChannel, "groupChannel");
     Database db = database == null
         ? null
-        : Database.open(database, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS);
+        : PostgresMessageStore.openDatabase(database);
     MessageModule module;
     try {
       module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db);

@@ -30,8 +30,11 @@ import java.util.Optional;
  * @param deliveryThreads threads that write events to Subscribe streams; the number of cores, at
  *     least 2, by default
  * @param writerThreads threads that store sends (group commit), each with its own batches and, on
- *     PostgreSQL, a connection of the pool while it commits; 4 by default. Keep it below the
- *     database pool's size
+ *     PostgreSQL, a connection of the pool while it commits; 1 by default. Fewer writers make
+ *     larger batches, which cost the database less per message: a batch's fixed cost (three round
+ *     trips and a WAL flush) is shared by more sends, and a batch grows as the load does
+ *     (BENCHMARKS.md, messaging). More writers commit in parallel, in smaller batches, which pays
+ *     where the database is far away. Keep it below the database pool's size
  * @param maxBatchSize at most this many sends are committed in one transaction; 256 by default
  * @param sendLimit SendMessage calls per user, across replicas, whatever the outcome, named {@code
  *     message.send}; a call over it fails RESOURCE_EXHAUSTED with RATE_LIMITED and a RetryInfo. 10
@@ -111,7 +114,7 @@ public record MessageSettings(
 
   public static MessageSettings defaults() {
     return new MessageSettings(false, Duration.ofMinutes(2), Optional.empty(), 1024, Duration.ofSeconds(5),
-        Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 4,
+        Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 1,
         256, RateLimit.parse(SEND_LIMIT, "10/1s,burst=50"), 4);
   }
 

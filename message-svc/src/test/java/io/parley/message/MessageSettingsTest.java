@@ -19,7 +19,7 @@ class MessageSettingsTest {
     assertThat(defaults.upstreamTimeout()).isEqualTo(Duration.ofSeconds(2));
     assertThat(defaults.sessionCheckInterval()).isEqualTo(Duration.ofSeconds(30));
     assertThat(defaults.deliveryThreads()).isGreaterThanOrEqualTo(2);
-    assertThat(defaults.writerThreads()).isEqualTo(4);
+    assertThat(defaults.writerThreads()).isEqualTo(1);
     assertThat(defaults.maxBatchSize()).isEqualTo(256);
     assertThat(defaults.sendLimit().name()).isEqualTo("message.send");
     assertThat(defaults.sendLimit().spec()).isEqualTo("10/1s,burst=50");
@@ -32,8 +32,8 @@ class MessageSettingsTest {
     assertThat(changed.allowStrangers()).isTrue();
     assertThat(changed.retentionAge()).contains(Duration.ofDays(90));
     assertThat(changed.withAllowStrangers(false).withoutRetention()).isEqualTo(MessageSettings.defaults());
-    assertThat(MessageSettings.defaults().withWriterThreads(2).withMaxBatchSize(64))
-        .extracting(MessageSettings::writerThreads, MessageSettings::maxBatchSize).containsExactly(2, 64);
+    assertThat(MessageSettings.defaults().withWriterThreads(3).withMaxBatchSize(64))
+        .extracting(MessageSettings::writerThreads, MessageSettings::maxBatchSize).containsExactly(3, 64);
     MessageSettings limits = MessageSettings.defaults().withSendLimit(RateLimit.unlimited("message.send"))
         .withMaxStreamsPerSession(1);
     assertThat(limits.sendLimit().isUnlimited()).isTrue();

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.Timestamps;
 import io.parley.database.Database;
+import io.parley.database.DatabaseSettings;
 import io.parley.database.HotQuery;
 import io.parley.database.SqlWork;
 import io.parley.message.store.AppendPlan.Head;
@@ -16,7 +17,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -38,16 +38,17 @@ import java.util.TreeMap;
  * user) and {@code user_conversation} (private conversations, keyed by user). Every statement in
  * {@link #HOT_QUERIES} names its table's distribution key.
  *
- * <p><b>An append batch is one transaction</b> with a constant number of round trips, whatever its
- * size: {@code SET LOCAL synchronous_commit = on} (a server default of off cannot weaken the
- * acknowledgement); lock the batch's conversation rows in id order ({@code SELECT … FOR UPDATE},
- * creating those that do not exist yet: two more round trips, for new conversations only); find earlier sends of the
- * batch's client_msg_ids (exact under those locks, since every insert into a conversation holds its
- * row); insert the new messages (one batched statement); move the conversations' counters; move the
- * senders' read seqs that follow their messages; record the first message of a private conversation
- * for both users; commit. A rolled back batch leaves no trace, so seqs stay gapless. A recall
- * commits synchronously too; a read seq (monotonic, written again by the next MarkRead) follows the
- * server's setting.
+ * <p><b>An append batch is one transaction</b> of three round trips, whatever its size: lock
+ * the batch's conversation rows in id order ({@code SELECT … FOR UPDATE}, creating those that do
+ * not exist yet: two more round trips, for new conversations only); write everything in one
+ * statement ({@link #WRITE_BATCH}: the messages, the conversations' counters, the senders' read
+ * seqs that follow their messages, the first message of a private conversation for both users);
+ * commit. A batch that repeats a send of an earlier batch (a client's retry) is refused whole by
+ * the unique constraint on client_msg_id, rolled back, and stored again after looking its
+ * client_msg_ids up (exact under the conversation locks, since every insert into a conversation
+ * holds its row). A rolled back batch leaves no trace, so seqs stay gapless. Every write commits
+ * synchronously ({@link #SESSION_SETTINGS}): a server default of off cannot weaken the
+ * acknowledgement.
  *
  * <p>Messages are stored as columns plus a {@code payload}: the protobuf {@link Message} without the
  * fields the columns hold. Thread-safe.
@@ -70,27 +71,65 @@ public final class PostgresMessageStore implements MessageStore {
       INSERT INTO conversation (conversation_id, last_seq, last_time)
       SELECT id, 0, timestamptz 'epoch' FROM unnest(?::text[]) AS id ORDER BY id
       ON CONFLICT (conversation_id) DO NOTHING""";
-  /** One probe of the unique index per draft (the key is pinned on the drafts' side, not the index's). */
+  /**
+   * One probe of the unique index per draft: LATERAL makes each draft's three values the index's
+   * key. (A plain join let the planner read every message of the batch's conversations by the
+   * primary key and filter them, a cost that grew with the history: 3.5 ms a batch at 10,000
+   * messages per conversation.)
+   */
   private static final String FIND_SENDS = """
       SELECT m.conversation_id, m.sender_id, m.client_msg_id, m.seq, m.message_id, m.server_time
       FROM unnest(?::text[], ?::text[], ?::text[]) AS d(conversation_id, sender_id, client_msg_id)
-      JOIN message m ON m.conversation_id = d.conversation_id AND m.sender_id = d.sender_id
-        AND m.client_msg_id = d.client_msg_id
+      CROSS JOIN LATERAL (
+        SELECT f.conversation_id, f.sender_id, f.client_msg_id, f.seq, f.message_id, f.server_time FROM message f
+        WHERE f.conversation_id = d.conversation_id AND f.sender_id = d.sender_id AND f.client_msg_id = d.client_msg_id
+      ) m
       WHERE d.conversation_id = ANY(?)""";
-  private static final String INSERT_MESSAGE = """
-      INSERT INTO message (conversation_id, seq, message_id, sender_id, client_msg_id, server_time, payload)
-      VALUES (?, ?, ?, ?, ?, ?, ?)""";
-  private static final String ADVANCE_CONVERSATION =
-      "UPDATE conversation SET last_seq = ?, last_time = ? WHERE conversation_id = ?";
-  private static final String FOLLOW_READ_SEQ =
-      "UPDATE reader SET read_seq = ? WHERE user_id = ? AND conversation_id = ? AND read_seq = ?";
-  private static final String FIRST_READ_SEQ = """
-      INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
-      ON CONFLICT (user_id, conversation_id) DO NOTHING""";
-  private static final String ADD_PRIVATE_CONVERSATION = """
-      INSERT INTO user_conversation (user_id, conversation_id) VALUES (?, ?)
-      ON CONFLICT (user_id, conversation_id) DO NOTHING""";
-
+  /** SQLSTATE of a unique constraint's refusal: in a batch's write, only client_msg_id's can refuse. */
+  private static final String UNIQUE_VIOLATION = "23505";
+  private static final String AT_MILLIS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
+  /**
+   * A batch's every write, one statement whatever its size (each array holds one element per row):
+   * the messages, the conversations' counters, the senders' read seqs that follow their messages
+   * (an update where the sender had read everything; a first read seq where there was none), and
+   * the first message of a private conversation for both users. Each row is written by exactly one
+   * part, so the parts cannot see or undo each other. Each part also pins its table's distribution
+   * key with {@code = ANY(?)} or its insert's column list, so that a sharded deployment touches only
+   * the shards the batch names.
+   */
+  private static final String WRITE_BATCH = """
+      WITH inserted AS (
+        INSERT INTO message (conversation_id, seq, message_id, sender_id, client_msg_id, server_time, payload)
+        SELECT d.conversation_id, d.seq, d.message_id, d.sender_id, d.client_msg_id, %1$s, d.payload
+        FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[])
+          AS d(conversation_id, seq, message_id, sender_id, client_msg_id, ms, payload)
+        RETURNING 1),
+      advanced AS (
+        UPDATE conversation c SET last_seq = h.last_seq, last_time = %2$s
+        FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS h(conversation_id, last_seq, ms)
+        WHERE c.conversation_id = h.conversation_id AND c.conversation_id = ANY(?)
+        RETURNING 1),
+      followed AS (
+        UPDATE reader r SET read_seq = a.new_seq
+        FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) AS a(user_id, conversation_id, expected_seq, new_seq)
+        WHERE r.user_id = a.user_id AND r.conversation_id = a.conversation_id AND r.read_seq = a.expected_seq
+          AND a.expected_seq > 0 AND r.user_id = ANY(?)
+        RETURNING 1),
+      first_read AS (
+        INSERT INTO reader (user_id, conversation_id, read_seq)
+        SELECT a.user_id, a.conversation_id, a.new_seq
+        FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) AS a(user_id, conversation_id, expected_seq, new_seq)
+        WHERE a.expected_seq = 0
+        ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
+        WHERE reader.read_seq = 0
+        RETURNING 1),
+      private AS (
+        INSERT INTO user_conversation (user_id, conversation_id)
+        SELECT * FROM unnest(?::text[], ?::text[])
+        ON CONFLICT (user_id, conversation_id) DO NOTHING
+        RETURNING 1)
+      SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM advanced)""".formatted(
+      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"));
   private static final String FIND_SEND = """
       SELECT seq, message_id, server_time FROM message
       WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?""";
@@ -166,10 +205,12 @@ public final class PostgresMessageStore implements MessageStore {
    */
   public static final List<HotQuery> HOT_QUERIES = List.of(
       new HotQuery("SendMessage: lock the conversations", "conversation", "conversation_id", LOCK_CONVERSATIONS),
-      new HotQuery("SendMessage: find earlier sends", "message", "conversation_id", FIND_SENDS),
-      new HotQuery("SendMessage: store the messages", "message", "conversation_id", INSERT_MESSAGE),
-      new HotQuery("SendMessage: move the seq counters", "conversation", "conversation_id", ADVANCE_CONVERSATION),
-      new HotQuery("SendMessage: the sender's read seq follows", "reader", "user_id", FOLLOW_READ_SEQ),
+      new HotQuery("SendMessage, a batch that repeats a send: find earlier sends", "message", "conversation_id", FIND_SENDS),
+      new HotQuery("SendMessage: store the messages", "message", "conversation_id", WRITE_BATCH),
+      new HotQuery("SendMessage: move the seq counters", "conversation", "conversation_id", WRITE_BATCH),
+      new HotQuery("SendMessage: the sender's read seq follows", "reader", "user_id", WRITE_BATCH),
+      new HotQuery("SendMessage: a first private message, for both users", "user_conversation", "user_id",
+          WRITE_BATCH),
       new HotQuery("PullMessages: after a seq", "message", "conversation_id", READ_AFTER),
       new HotQuery("PullMessages: before a seq", "message", "conversation_id", READ_BEFORE),
       new HotQuery("MarkRead: move the read seq", "reader", "user_id", ADVANCE_READ_SEQ),
@@ -182,9 +223,22 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("ListConversations, MarkRead: own messages after the read seq", "message", "conversation_id",
           OWN_MESSAGES_AFTER));
 
+  /**
+   * In force on every connection of the store's database: every write commits synchronously (its
+   * commit waits for the WAL to be flushed), whatever the server's, the database's or the role's
+   * default, so that an acknowledged send, recall or read survives a crash of PostgreSQL. Set once
+   * per connection, it costs a batch no round trip.
+   */
+  public static final Map<String, String> SESSION_SETTINGS = Map.of("synchronous_commit", "on");
+
   private final Database database;
 
-  /** A store on {@code database}, which must have been opened on {@link #SCHEMA} with {@link #MIGRATIONS}. */
+  /** Opens (and migrates) the database a store needs: schema {@link #SCHEMA}, {@link #SESSION_SETTINGS}. */
+  public static Database openDatabase(DatabaseSettings settings) {
+    return Database.open(settings, SCHEMA, MIGRATIONS, SESSION_SETTINGS);
+  }
+
+  /** A store on {@code database}, which must have been opened by {@link #openDatabase}. */
   public PostgresMessageStore(Database database) {
     this.database = requireNonNull(database, "database");
   }
@@ -195,37 +249,62 @@ public final class PostgresMessageStore implements MessageStore {
     if (drafts.isEmpty()) {
       return List.of();
     }
-    return durably(c -> {
-      // Every id the batch names, from the drafts: rows read back are mapped without parsing them.
-      TreeMap<String, ConversationId> ids = new TreeMap<>();
-      drafts.forEach(d -> ids.put(d.conversation().value(), d.conversation()));
-      Map<ConversationId, Head> heads = lockConversations(c, ids, ids.keySet());
-      if (heads.size() < ids.size()) {
-        List<String> missing = ids.values().stream().filter(id -> !heads.containsKey(id))
-            .map(ConversationId::value).toList();
-        try (PreparedStatement create = c.prepareStatement(CREATE_CONVERSATIONS)) {
-          create.setArray(1, c.createArrayOf("text", missing.toArray()));
-          create.executeUpdate();
-        }
-        heads.putAll(lockConversations(c, ids, missing));
-      }
-      AppendPlan plan = AppendPlan.of(drafts, heads, findSends(c, drafts, ids));
-      write(c, plan);
-      return plan.results();
-    });
+    // Every id the batch names, from the drafts: rows read back are mapped without parsing them.
+    TreeMap<String, ConversationId> ids = new TreeMap<>();
+    drafts.forEach(d -> ids.put(d.conversation().value(), d.conversation()));
+    try {
+      return durably(c -> append(c, drafts, ids, false));
+    } catch (RepeatedSend e) {
+      return durably(c -> append(c, drafts, ids, true));
+    }
   }
 
   /**
-   * Runs {@code work} in a transaction whose commit waits for the WAL to be flushed, whatever the
-   * server's default: an acknowledged send or recall survives a crash of PostgreSQL.
+   * Thrown out of a batch's transaction, which it rolls back, when a draft repeats a send stored by
+   * an earlier batch; the batch is then stored again, looking for earlier sends first.
+   */
+  private static final class RepeatedSend extends RuntimeException {
+    RepeatedSend(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
+  }
+
+  /**
+   * Locks the batch's conversations and stores it. Retries of a send that an earlier batch stored are
+   * rare, so the first attempt does not look for them: the unique constraint on client_msg_id
+   * refuses such a batch as a whole ({@link RepeatedSend}), and only the second attempt ({@code
+   * findEarlier}) reads them first. The common batch thus costs no lookup at all.
+   */
+  private static List<Appended> append(Connection c, List<Draft> drafts, TreeMap<String, ConversationId> ids,
+      boolean findEarlier) throws SQLException {
+    Map<ConversationId, Head> heads = lockConversations(c, ids, ids.keySet());
+    if (heads.size() < ids.size()) {
+      List<String> missing = ids.values().stream().filter(id -> !heads.containsKey(id))
+          .map(ConversationId::value).toList();
+      try (PreparedStatement create = c.prepareStatement(CREATE_CONVERSATIONS)) {
+        create.setArray(1, c.createArrayOf("text", missing.toArray()));
+        create.executeUpdate();
+      }
+      heads.putAll(lockConversations(c, ids, missing));
+    }
+    AppendPlan plan = AppendPlan.of(drafts, heads, findEarlier ? findSends(c, drafts, ids) : Map.of());
+    try {
+      write(c, plan);
+    } catch (SQLException e) {
+      if (!findEarlier && UNIQUE_VIOLATION.equals(e.getSQLState())) {
+        throw new RepeatedSend(e);
+      }
+      throw e;
+    }
+    return plan.results();
+  }
+
+  /**
+   * Runs {@code work} in a transaction, whose commit waits for the WAL to be flushed ({@link
+   * #SESSION_SETTINGS}).
    */
   private <T> T durably(SqlWork<T> work) {
-    return database.transaction(c -> {
-      try (Statement statement = c.createStatement()) {
-        statement.execute("SET LOCAL synchronous_commit = on");
-      }
-      return work.run(c);
-    });
+    return database.transaction(work);
   }
 
   private static Map<ConversationId, Head> lockConversations(Connection c, Map<String, ConversationId> byId,
@@ -270,66 +349,89 @@ public final class PostgresMessageStore implements MessageStore {
   }
 
   private static void write(Connection c, AppendPlan plan) throws SQLException {
-    if (plan.inserts().isEmpty()) {
+    List<Message> inserts = plan.inserts();
+    if (inserts.isEmpty()) {
       return;
     }
-    try (PreparedStatement insert = c.prepareStatement(INSERT_MESSAGE)) {
-      for (Message message : plan.inserts()) {
-        insert.setString(1, message.getConversationId());
-        insert.setLong(2, message.getSeq());
-        insert.setString(3, message.getMessageId());
-        insert.setString(4, message.getSenderId());
-        insert.setString(5, message.getClientMsgId());
-        insert.setObject(6, time(Timestamps.toMillis(message.getServerTime())));
-        insert.setBytes(7, payload(message));
-        insert.addBatch();
-      }
-      insert.executeBatch();
+    int n = inserts.size();
+    String[] conversations = new String[n];
+    Long[] seqs = new Long[n];
+    String[] messageIds = new String[n];
+    String[] senders = new String[n];
+    String[] clientMsgIds = new String[n];
+    Long[] times = new Long[n];
+    byte[][] payloads = new byte[n][];
+    for (int i = 0; i < n; i++) {
+      Message message = inserts.get(i);
+      conversations[i] = message.getConversationId();
+      seqs[i] = message.getSeq();
+      messageIds[i] = message.getMessageId();
+      senders[i] = message.getSenderId();
+      clientMsgIds[i] = message.getClientMsgId();
+      times[i] = Timestamps.toMillis(message.getServerTime());
+      payloads[i] = payload(message);
     }
-    try (PreparedStatement advance = c.prepareStatement(ADVANCE_CONVERSATION)) {
-      for (Map.Entry<ConversationId, Head> head : plan.heads().entrySet()) {
-        advance.setLong(1, head.getValue().lastSeq());
-        advance.setObject(2, time(head.getValue().lastTimeMillis()));
-        advance.setString(3, head.getKey().value());
-        advance.addBatch();
-      }
-      advance.executeBatch();
+    Map<ConversationId, Head> heads = plan.heads();
+    String[] headIds = new String[heads.size()];
+    Long[] lastSeqs = new Long[heads.size()];
+    Long[] lastTimes = new Long[heads.size()];
+    int h = 0;
+    for (Map.Entry<ConversationId, Head> head : heads.entrySet()) {
+      headIds[h] = head.getKey().value();
+      lastSeqs[h] = head.getValue().lastSeq();
+      lastTimes[h++] = head.getValue().lastTimeMillis();
     }
-    List<ReadAdvance> firstReads = new ArrayList<>();
-    try (PreparedStatement follow = c.prepareStatement(FOLLOW_READ_SEQ)) {
-      for (ReadAdvance advance : plan.readAdvances()) {
-        follow.setLong(1, advance.newSeq());
-        follow.setString(2, advance.userId());
-        follow.setString(3, advance.conversation().value());
-        follow.setLong(4, advance.expectedSeq());
-        follow.addBatch();
-        if (advance.expectedSeq() == 0) {
-          firstReads.add(advance);
+    List<ReadAdvance> advances = plan.readAdvances();
+    String[] readers = new String[advances.size()];
+    String[] readConversations = new String[advances.size()];
+    Long[] expectedSeqs = new Long[advances.size()];
+    Long[] newSeqs = new Long[advances.size()];
+    for (int i = 0; i < advances.size(); i++) {
+      ReadAdvance advance = advances.get(i);
+      readers[i] = advance.userId();
+      readConversations[i] = advance.conversation().value();
+      expectedSeqs[i] = advance.expectedSeq();
+      newSeqs[i] = advance.newSeq();
+    }
+    List<String> privateUsers = new ArrayList<>();
+    List<String> privateConversations = new ArrayList<>();
+    for (ConversationId conversation : plan.firstMessages()) {
+      for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
+        privateUsers.add(user);
+        privateConversations.add(conversation.value());
+      }
+    }
+    try (PreparedStatement write = c.prepareStatement(WRITE_BATCH)) {
+      int p = 1;
+      write.setArray(p++, c.createArrayOf("text", conversations));
+      write.setArray(p++, c.createArrayOf("bigint", seqs));
+      write.setArray(p++, c.createArrayOf("text", messageIds));
+      write.setArray(p++, c.createArrayOf("text", senders));
+      write.setArray(p++, c.createArrayOf("text", clientMsgIds));
+      write.setArray(p++, c.createArrayOf("bigint", times));
+      write.setArray(p++, c.createArrayOf("bytea", payloads));
+      write.setArray(p++, c.createArrayOf("text", headIds));
+      write.setArray(p++, c.createArrayOf("bigint", lastSeqs));
+      write.setArray(p++, c.createArrayOf("bigint", lastTimes));
+      write.setArray(p++, c.createArrayOf("text", headIds));
+      for (int part = 0; part < 2; part++) {
+        write.setArray(p++, c.createArrayOf("text", readers));
+        write.setArray(p++, c.createArrayOf("text", readConversations));
+        write.setArray(p++, c.createArrayOf("bigint", expectedSeqs));
+        write.setArray(p++, c.createArrayOf("bigint", newSeqs));
+        if (part == 0) {
+          write.setArray(p++, c.createArrayOf("text", readers));
         }
       }
-      follow.executeBatch();
-    }
-    if (!firstReads.isEmpty()) {
-      try (PreparedStatement first = c.prepareStatement(FIRST_READ_SEQ)) {
-        for (ReadAdvance advance : firstReads) {
-          first.setString(1, advance.userId());
-          first.setString(2, advance.conversation().value());
-          first.setLong(3, advance.newSeq());
-          first.addBatch();
+      write.setArray(p++, c.createArrayOf("text", privateUsers.toArray()));
+      write.setArray(p, c.createArrayOf("text", privateConversations.toArray()));
+      try (ResultSet rs = write.executeQuery()) {
+        rs.next();
+        if (rs.getLong(1) != n || rs.getLong(2) != heads.size()) {
+          // Under the batch's locks neither can happen; if it did, the transaction must not commit.
+          throw new SQLException("a message batch wrote " + rs.getLong(1) + " of " + n + " messages and "
+              + rs.getLong(2) + " of " + heads.size() + " conversations");
         }
-        first.executeBatch();
-      }
-    }
-    if (!plan.firstMessages().isEmpty()) {
-      try (PreparedStatement add = c.prepareStatement(ADD_PRIVATE_CONVERSATION)) {
-        for (ConversationId conversation : plan.firstMessages()) {
-          for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
-            add.setString(1, user);
-            add.setString(2, conversation.value());
-            add.addBatch();
-          }
-        }
-        add.executeBatch();
       }
     }
   }

@@ -28,7 +28,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
   @BeforeAll
   static void open() {
     settings = PostgresServer.shared().createDatabase();
-    database = Database.open(settings, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS);
+    database = PostgresMessageStore.openDatabase(settings);
     store = new PostgresMessageStore(database);
   }
 
@@ -49,7 +49,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
 
   @Test
   void twoReplicasSendingToTheSameConversationsKeepEachGapless() throws Exception {
-    try (Database other = Database.open(settings, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS)) {
+    try (Database other = PostgresMessageStore.openDatabase(settings)) {
       List<MessageStore> replicas = List.of(store, new PostgresMessageStore(other));
       List<ConversationId> conversations = List.of(newGroup(), newGroup(), newPrivate(newUser(), newUser()));
       ExecutorService pool = Executors.newFixedThreadPool(4);
@@ -117,8 +117,9 @@ class PostgresMessageStoreTest extends MessageStoreContract {
         return null;
       });
     }
-    try (Database db = Database.open(lax, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS)) {
-      String sessionDefault = db.read(c -> {
+    try (Database plain = Database.open(lax, PostgresMessageStore.SCHEMA, PostgresMessageStore.MIGRATIONS);
+        Database db = PostgresMessageStore.openDatabase(lax)) {
+      String sessionDefault = plain.read(c -> {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SHOW synchronous_commit")) {
           rs.next();
           return rs.getString(1);
