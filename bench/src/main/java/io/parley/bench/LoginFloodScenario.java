@@ -157,7 +157,7 @@ final class LoginFloodScenario implements Scenario {
           .figure("flood logins failing otherwise", flood.otherOutcomes())
           .figure("flood logins not sent (client window full)", flood.skipped.sum())
           .atMost("GetMe p99 during the flood / without <= 2", ratio, 2.0)
-          .note("one user-svc with production Argon2id and the default hashing pool (a thread per core), in the "
+          .note("one user-svc with production Argon2id and the default hashing pool (half the cores), in the "
               + "bench's JVM: the flood's client shares the cores it is measured on");
     } finally {
       floodThread.shutdownNow();

@@ -23,6 +23,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
@@ -33,7 +35,10 @@ import picocli.CommandLine.Option;
  * {@code PARLEY_JWT_SECRET} variable.
  */
 final class LauncherOptions {
+  private static final Logger logger = LoggerFactory.getLogger(LauncherOptions.class);
+
   static final String SECRET_ENV = "PARLEY_JWT_SECRET";
+  static final String SERVICE_KEY_ENV = "PARLEY_SERVICE_KEY";
   static final String DATABASE_ENV = "PARLEY_DATABASE";
   static final String DATABASE_PASSWORD_ENV = "PARLEY_DATABASE_PASSWORD";
 
@@ -107,6 +112,12 @@ final class LauncherOptions {
   @Option(names = "--jwt-key-id", paramLabel = "KID", defaultValue = "${env:PARLEY_JWT_KEY_ID}",
       description = "RS256/ES256: kid of the private key (must name one of the public keys). Env PARLEY_JWT_KEY_ID.")
   String jwtKeyId;
+
+  @Option(names = "--service-key-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_SERVICE_KEY_FILE}",
+      description = "HS256 secret (at least 32 bytes) of the credentials services call each other's internal methods "
+          + "with, apart from the user tokens' key, so that those services need no key that signs user tokens "
+          + "(or the secret itself in PARLEY_SERVICE_KEY). Env PARLEY_SERVICE_KEY_FILE.")
+  Path serviceKeyFile;
 
   @Option(names = "--jwt-issuer", paramLabel = "NAME", defaultValue = "${env:PARLEY_JWT_ISSUER:-parley}",
       description = "The tokens' iss. Env PARLEY_JWT_ISSUER. Default: ${DEFAULT-VALUE}.")
@@ -259,13 +270,19 @@ final class LauncherOptions {
       throw new IllegalArgumentException("--session-idle (" + sessionIdle + ") must not exceed --session-lifetime ("
           + sessionLifetime + ")");
     }
-    if (!keys.keys.canSign() && (role.serves(Role.USER) || role.serves(Role.MESSAGE))) {
-      throw new IllegalArgumentException("parley " + role.command() + " signs tokens (" + (role.serves(Role.USER)
-          ? "user sessions" : "service credentials") + "), so it needs --jwt-private-key-file and --jwt-key-id");
+    TokenKeys serviceKeys = serviceKeys(env, role);
+    if (!keys.keys.canSign() && role.serves(Role.USER)) {
+      throw new IllegalArgumentException("parley " + role.command() + " signs user tokens, so it needs "
+          + "--jwt-private-key-file and --jwt-key-id");
+    }
+    if (serviceKeys == null && !keys.keys.canSign() && (role.serves(Role.MESSAGE) || role.serves(Role.GROUP))) {
+      throw new IllegalArgumentException("parley " + role.command() + " calls other services' internal methods, so it "
+          + "needs --service-key-file (or --jwt-private-key-file and --jwt-key-id)");
     }
     SessionPolicy policy = SessionPolicy.of(parseTerminalPolicy(terminalPolicy), sessionIdle, sessionLifetime);
     return NodeConfig.builder(role, keys.keys)
         .keysAreEphemeral(keys.ephemeral)
+        .serviceKeys(serviceKeys)
         .host(host)
         .grpcPort(grpcPort)
         .httpPort(httpPort)
@@ -381,14 +398,36 @@ final class LauncherOptions {
 
   private record KeysResult(TokenKeys keys, boolean ephemeral) {}
 
+  /**
+   * The service credentials' own key: from --service-key-file or PARLEY_SERVICE_KEY; a random one
+   * for {@code all}, whose services call each other in-process only; else null (the user tokens'
+   * keys sign them too, with a warning).
+   */
+  private TokenKeys serviceKeys(java.util.Map<String, String> env, Role role) {
+    byte[] secret = secret(serviceKeyFile, env.get(SERVICE_KEY_ENV));
+    if (secret == null) {
+      if (role == Role.ALL) {
+        secret = new byte[48];
+        new SecureRandom().nextBytes(secret);
+        return TokenKeys.hmac(secret);
+      }
+      if (role != Role.GATEWAY) {
+        logger.warn("no --service-key-file: service credentials are signed with the user tokens' key, so every "
+            + "service that calls internal methods can also sign user tokens; give every process the same "
+            + "--service-key-file to keep them apart");
+      }
+      return null;
+    }
+    if (secret.length < TokenKeys.MIN_HMAC_SECRET_BYTES) {
+      throw new IllegalArgumentException("the service key has " + secret.length + " bytes; at least "
+          + TokenKeys.MIN_HMAC_SECRET_BYTES + " are required (e.g. 'head -c 48 /dev/urandom > service.key')");
+    }
+    return TokenKeys.hmac(secret);
+  }
+
   private KeysResult keys(java.util.Map<String, String> env, boolean ephemeralAllowed) {
     if (jwtAlgorithm == TokenAlgorithm.HS256) {
-      byte[] secret = null;
-      if (jwtSecretFile != null) {
-        secret = readSecret(jwtSecretFile);
-      } else if (env.get(SECRET_ENV) != null && !env.get(SECRET_ENV).isEmpty()) {
-        secret = env.get(SECRET_ENV).getBytes(StandardCharsets.UTF_8);
-      }
+      byte[] secret = secret(jwtSecretFile, env.get(SECRET_ENV));
       if (secret == null) {
         if (!ephemeralAllowed) {
           throw new IllegalArgumentException("this process shares sessions with others, so it needs the deployment's "
@@ -426,6 +465,14 @@ final class LauncherOptions {
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read a key: " + e.getMessage(), e);
     }
+  }
+
+  /** The secret in {@code file} if given, else {@code fromEnv} if not empty, else null. */
+  private static byte[] secret(Path file, String fromEnv) {
+    if (file != null) {
+      return readSecret(file);
+    }
+    return fromEnv == null || fromEnv.isEmpty() ? null : fromEnv.getBytes(StandardCharsets.UTF_8);
   }
 
   private static byte[] readSecret(Path file) {

@@ -30,6 +30,8 @@ import java.util.Map;
  *     memory (ALL only)
  * @param keys the token keys
  * @param keysAreEphemeral true when the keys were generated at start-up (embedded default)
+ * @param serviceKeys the keys of service credentials (INTERNAL calls between services), apart from
+ *     the user tokens'; null to use {@code keys} for both
  * @param issuer the tokens' {@code iss}
  * @param sessionPolicy how sessions live
  * @param targets gRPC targets of peer services, by role
@@ -53,6 +55,7 @@ public record NodeConfig(
     DatabaseSettings database,
     TokenKeys keys,
     boolean keysAreEphemeral,
+    TokenKeys serviceKeys,
     String issuer,
     SessionPolicy sessionPolicy,
     Map<Role, String> targets,
@@ -86,7 +89,7 @@ public record NodeConfig(
   public String toString() {
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
         + ", store=" + io.parley.redis.RedisClients.redact(store) + (storePassword == null ? "" : ", storePassword=***")
-        + ", database=" + database + ", keys=" + keys
+        + ", database=" + database + ", keys=" + keys + (serviceKeys == null ? "" : ", serviceKeys=" + serviceKeys)
         + ", targets=" + targets + "}";
   }
 
@@ -127,6 +130,7 @@ public record NodeConfig(
     private final Role role;
     private final TokenKeys keys;
     private boolean keysAreEphemeral;
+    private TokenKeys serviceKeys;
     private String host = "0.0.0.0";
     private int grpcPort = 9090;
     private int httpPort = 8080;
@@ -194,6 +198,12 @@ public record NodeConfig(
 
     public Builder keysAreEphemeral(boolean ephemeral) {
       this.keysAreEphemeral = ephemeral;
+      return this;
+    }
+
+    /** Service credentials' own keys; null (the default) signs them with the user tokens' keys. */
+    public Builder serviceKeys(TokenKeys serviceKeys) {
+      this.serviceKeys = serviceKeys;
       return this;
     }
 
@@ -265,7 +275,8 @@ public record NodeConfig(
     }
 
     public NodeConfig build() {
-      return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral, issuer, sessionPolicy,
+      return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
+          serviceKeys, issuer, sessionPolicy,
           targets, corsOrigins, http, users, friends, groups, messages, trustedProxies);
     }
   }

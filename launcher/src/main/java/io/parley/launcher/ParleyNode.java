@@ -49,7 +49,11 @@ public final class ParleyNode implements AutoCloseable {
   private ParleyNode(NodeConfig config) {
     this.config = config;
     this.inProcessName = config.role() == Role.ALL ? "parley-" + Ids.newId("n") : null;
-    this.platform = Platform.builder(config.keys())
+    Platform.Builder platform = Platform.builder(config.keys());
+    if (config.serviceKeys() != null) {
+      platform.serviceKeys(config.serviceKeys());
+    }
+    this.platform = platform
         .store(config.store())
         .storePassword(config.storePassword())
         .sessionCacheSize(config.sessionCacheSize())

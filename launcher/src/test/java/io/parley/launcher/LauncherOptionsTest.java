@@ -8,6 +8,7 @@ import io.parley.session.TerminalPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -205,5 +206,41 @@ class LauncherOptionsTest {
         .hasMessageContaining("soon");
     assertThatThrownBy(() -> parse(Map.of(), "--store", "redis://h:1", "--jwt-algorithm", "RS256").toConfig(Role.USER, Map.of()))
         .hasMessageContaining("--jwt-public-key-files");
+  }
+
+  @Test
+  void servicesThatCallInternalMethodsNeedOnlyTheServiceKeyNotTheUserTokensSigningKey(@TempDir Path dir)
+      throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+    generator.initialize(256);
+    Path publicKey = dir.resolve("k1.pem");
+    Files.writeString(publicKey, "-----BEGIN PUBLIC KEY-----\n"
+        + java.util.Base64.getMimeEncoder().encodeToString(generator.generateKeyPair().getPublic().getEncoded())
+        + "\n-----END PUBLIC KEY-----\n");
+    Path serviceKey = dir.resolve("service.key");
+    Files.write(serviceKey, "a-service-credential-key-of-at-least-32-bytes\n".getBytes(UTF_8));
+    String[] verifyOnly = {"--store", "redis://h:1", "--database", "postgresql://app@db/chat", "--jwt-algorithm",
+        "ES256", "--jwt-public-key-files", publicKey.toString()};
+
+    for (Role role : List.of(Role.MESSAGE, Role.GROUP)) {
+      assertThatThrownBy(() -> parse(Map.of(), verifyOnly).toConfig(role, Map.of()))
+          .as("%s without a service key", role).hasMessageContaining("--service-key-file");
+      NodeConfig config = parse(Map.of(), concat(verifyOnly, "--service-key-file", serviceKey.toString()))
+          .toConfig(role, Map.of());
+      assertThat(config.keys().canSign()).as("%s holds no key that signs user tokens", role).isFalse();
+      assertThat(config.serviceKeys().canSign()).isTrue();
+    }
+    assertThat(parse(Map.of(), verifyOnly).toConfig(Role.MESSAGE,
+        Map.of("PARLEY_SERVICE_KEY", "s".repeat(32))).serviceKeys()).isNotNull();
+    assertThatThrownBy(() -> parse(Map.of(), verifyOnly).toConfig(Role.MESSAGE, Map.of("PARLEY_SERVICE_KEY", "short")))
+        .hasMessageContaining("at least 32");
+    assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).serviceKeys())
+        .as("the embedded mode keeps them apart with a key of its own").isNotNull();
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
   }
 }

@@ -57,6 +57,13 @@ import org.junit.jupiter.api.Test;
  */
 class ParleyNodeTest {
   private static final TokenKeys KEYS = TokenKeys.hmac("launcher-test-secret-of-32-bytes!!".getBytes(UTF_8));
+  /** The distributed topology's user tokens: ES256, whose private key only user-svc holds. */
+  private static final java.security.KeyPair USER_KEY = userKeyPair();
+  private static final TokenKeys USER_SIGNING = TokenKeys.ec().verificationKey("u1", USER_KEY.getPublic())
+      .signingKey("u1", USER_KEY.getPrivate()).build();
+  private static final TokenKeys USER_VERIFYING = TokenKeys.ec().verificationKey("u1", USER_KEY.getPublic()).build();
+  /** Service credentials' own key: friend-svc, group-svc and message-svc call internal methods with it. */
+  private static final TokenKeys SERVICE_KEYS = TokenKeys.hmac("launcher-test-service-key-of-32-bytes".getBytes(UTF_8));
 
   private static RedisServer redis;
   private static DatabaseSettings database;
@@ -93,7 +100,8 @@ class ParleyNodeTest {
   }
 
   private static NodeConfig.Builder distributed(Role role) {
-    return NodeConfig.builder(role, KEYS).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
+    return NodeConfig.builder(role, role == Role.USER ? USER_SIGNING : USER_VERIFYING).serviceKeys(SERVICE_KEYS)
+        .host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
         .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true);
   }
 
@@ -189,10 +197,25 @@ class ParleyNodeTest {
     Clients.assertFails(() -> FriendServiceGrpc.newBlockingStub(friendChannel).checkRelation(request),
         Status.Code.UNAUTHENTICATED, "TOKEN_MISSING");
 
-    TokenIssuer issuer = new TokenIssuer(KEYS, "parley", Clock.systemUTC());
+    TokenIssuer issuer = new TokenIssuer(SERVICE_KEYS, "parley", Clock.systemUTC());
     assertThat(FriendServiceGrpc.newBlockingStub(friendChannel)
         .withCallCredentials(ServiceTokenCredentials.of(issuer, "message-svc", Clock.systemUTC()))
         .checkRelation(request).getFriends()).isFalse();
+    // The user tokens' key cannot sign a service credential.
+    TokenIssuer userKey = new TokenIssuer(USER_SIGNING, "parley", Clock.systemUTC());
+    Clients.assertFails(() -> FriendServiceGrpc.newBlockingStub(friendChannel)
+        .withCallCredentials(ServiceTokenCredentials.of(userKey, "message-svc", Clock.systemUTC()))
+        .checkRelation(request), Status.Code.UNAUTHENTICATED, "TOKEN_ALGORITHM_UNSUPPORTED");
+  }
+
+  private static java.security.KeyPair userKeyPair() {
+    try {
+      java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+      generator.initialize(256);
+      return generator.generateKeyPair();
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test

@@ -44,24 +44,23 @@ final class Conversations {
   /**
    * A page of the user's conversations that come after {@code after} (the first if null), newest
    * activity first, and whether more follow. The cost does not depend on how much the user has
-   * ever sent: one list of private conversation ids, one call to group-svc, one ranking query over
-   * their ids, and three queries for the page's summaries.
+   * ever sent, nor on how many private conversations they ever had: one call to group-svc (their
+   * current groups), one query for the page (an index range of their private conversations, one
+   * probe per group), and three queries for the page's summaries.
    */
   Page list(String userId, ConversationRef after, int pageSize) {
     long cutoff = guard.retentionCutoff();
-    Map<ConversationId, Long> visibleFrom = new HashMap<>();
-    for (ConversationId conversation : store.privateConversations(userId)) {
-      visibleFrom.put(conversation, cutoff);
-    }
+    Map<ConversationId, Long> groupVisibleFrom = new HashMap<>();
     for (UserGroup group : groups.userGroups(userId)) {
       long joined = group.hasJoinTime() ? Timestamps.toMillis(group.getJoinTime()) : 0;
-      visibleFrom.put(ConversationId.ofGroup(group.getGroupId()), guard.visibleFrom(joined));
+      groupVisibleFrom.put(ConversationId.ofGroup(group.getGroupId()), guard.visibleFrom(joined));
     }
-    List<ConversationRef> latest = store.latest(visibleFrom, after, pageSize + 1);
+    List<ConversationRef> latest = store.latest(userId, cutoff, groupVisibleFrom, after, pageSize + 1);
     boolean more = latest.size() > pageSize;
     List<ConversationRef> page = latest.subList(0, Math.min(pageSize, latest.size()));
     Map<ConversationId, Long> pageVisibleFrom = new LinkedHashMap<>();
-    page.forEach(ref -> pageVisibleFrom.put(ref.conversation(), visibleFrom.get(ref.conversation())));
+    page.forEach(ref -> pageVisibleFrom.put(ref.conversation(),
+        ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff));
     Map<ConversationId, ConversationSummary> summaries = summaries(userId, store.states(pageVisibleFrom));
     List<ConversationSummary> out = new ArrayList<>(page.size());
     for (ConversationRef ref : page) {

@@ -388,8 +388,9 @@ class MessageAppenderTest {
     }
 
     @Override
-    public List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit) {
-      return delegate.latest(visibleFromMillis, after, limit);
+    public List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
+        Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit) {
+      return delegate.latest(userId, privateVisibleFromMillis, groupVisibleFromMillis, after, limit);
     }
 
     @Override

@@ -49,6 +49,7 @@ public final class TokenVerifier {
   private static final int MAX_SUBJECT_LENGTH = 128;
 
   private final TokenKeys keys;
+  private final TokenKeys serviceKeys;
   private final String issuer;
   private final Duration leeway;
   private final Clock clock;
@@ -58,6 +59,7 @@ public final class TokenVerifier {
 
   private TokenVerifier(Builder builder) {
     this.keys = builder.keys;
+    this.serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
     this.issuer = builder.issuer;
     this.leeway = builder.leeway;
     this.clock = builder.clock;
@@ -126,22 +128,24 @@ public final class TokenVerifier {
     } catch (JWTDecodeException e) {
       throw fail(ErrorReason.TOKEN_MALFORMED, "token is not a well-formed JWT");
     }
-    if (!keys.algorithm().name().equals(jwt.getAlgorithm())) {
-      throw fail(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED,
-          "token algorithm is not accepted; this server uses " + keys.algorithm());
-    }
     TokenType type = TokenType.fromTyp(jwt.getType());
+    // A service credential verifies only with the service keys, a user token only with the user keys.
+    TokenKeys set = type == TokenType.SERVICE ? serviceKeys : keys;
+    if (!set.algorithm().name().equals(jwt.getAlgorithm())) {
+      throw fail(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED,
+          "token algorithm is not accepted; this server uses " + set.algorithm());
+    }
     if (type == null) {
       throw fail(ErrorReason.TOKEN_TYPE_INVALID, "token typ is not a Parley token type");
     }
     String kid = jwt.getKeyId();
-    Algorithm algorithm = kid == null ? keys.soleVerifier() : keys.verifier(kid);
+    Algorithm algorithm = kid == null ? set.soleVerifier() : set.verifier(kid);
     if (algorithm == null) {
       throw fail(ErrorReason.TOKEN_KEY_UNKNOWN,
           kid == null ? "token has no kid and the key set holds several keys" : "token kid names no known key");
     }
     try {
-      verifierFor(kid == null ? "" : kid, algorithm).verify(jwt);
+      verifierFor(type.typ() + " " + (kid == null ? "" : kid), algorithm).verify(jwt);
     } catch (AlgorithmMismatchException e) {
       throw fail(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED, "token algorithm is not accepted");
     } catch (SignatureVerificationException e) {
@@ -231,6 +235,7 @@ public final class TokenVerifier {
     private Clock clock = Clock.systemUTC();
     private int maxLength = DEFAULT_MAX_LENGTH;
     private long cacheSize = 50_000;
+    private TokenKeys serviceKeys;
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -272,6 +277,16 @@ public final class TokenVerifier {
         throw new IllegalArgumentException("cacheSize must not be negative: " + cacheSize);
       }
       this.cacheSize = cacheSize;
+      return this;
+    }
+
+    /**
+     * The keys that service credentials ({@link TokenType#SERVICE}) must be signed with, apart from
+     * the user tokens' keys, so that whoever may sign service credentials cannot sign user tokens,
+     * nor the other way round. Without it, both kinds verify with the user tokens' keys.
+     */
+    public Builder serviceKeys(TokenKeys serviceKeys) {
+      this.serviceKeys = requireNonNull(serviceKeys, "serviceKeys");
       return this;
     }
 

@@ -46,6 +46,7 @@ public final class Platform implements AutoCloseable {
   private final SessionPolicy sessionPolicy;
   private final TokenVerifier tokenVerifier;
   private final TokenIssuer tokenIssuer;
+  private final TokenIssuer serviceTokenIssuer;
   private final UnifiedJedis redis;
   private final SessionStore sessionStore;
   private final SessionServerInterceptor sessionInterceptor;
@@ -56,9 +57,11 @@ public final class Platform implements AutoCloseable {
     String storeUrl = builder.storeUrl;
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
-    this.tokenVerifier = TokenVerifier.builder(builder.keys).issuer(builder.issuer).clock(clock)
+    TokenKeys serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
+    this.tokenVerifier = TokenVerifier.builder(builder.keys).serviceKeys(serviceKeys).issuer(builder.issuer).clock(clock)
         .cacheSize(builder.sessionCacheSize).build();
     this.tokenIssuer = builder.keys.canSign() ? new TokenIssuer(builder.keys, builder.issuer, clock) : null;
+    this.serviceTokenIssuer = serviceKeys.canSign() ? new TokenIssuer(serviceKeys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl, builder.storePassword);
       RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
@@ -145,9 +148,17 @@ public final class Platform implements AutoCloseable {
     return channels.computeIfAbsent(requireNonNull(target, "target"), ParleyChannels::forTarget);
   }
 
-  /** Credentials for {@code serviceName} to call INTERNAL methods of other services. */
+  /**
+   * Credentials for {@code serviceName} to call INTERNAL methods of other services, signed with the
+   * service keys ({@link Builder#serviceKeys}).
+   *
+   * @throws IllegalStateException if the service key set has no signing key
+   */
   public CallCredentials serviceCredentials(String serviceName) {
-    return ServiceTokenCredentials.of(tokenIssuer(), serviceName, clock);
+    if (serviceTokenIssuer == null) {
+      throw new IllegalStateException("no service signing key is configured: this process cannot call INTERNAL methods");
+    }
+    return ServiceTokenCredentials.of(serviceTokenIssuer, serviceName, clock);
   }
 
   @Override
@@ -184,9 +195,21 @@ public final class Platform implements AutoCloseable {
     private SessionPolicy sessionPolicy = SessionPolicy.defaults();
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
+    private TokenKeys serviceKeys;
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
+    }
+
+    /**
+     * The keys service credentials are signed and verified with, apart from the user tokens' keys:
+     * a process that may call INTERNAL methods (it holds the service signing key) then cannot mint
+     * user tokens, and a user-token key cannot mint service credentials. Without it, both kinds use
+     * the user tokens' keys.
+     */
+    public Builder serviceKeys(TokenKeys serviceKeys) {
+      this.serviceKeys = requireNonNull(serviceKeys, "serviceKeys");
+      return this;
     }
 
     /** {@code memory} (the default), {@code redis://…} or {@code redis-cluster://…}. */

@@ -43,4 +43,38 @@ class TokenVerifierTest {
     assertThatThrownBy(() -> cached.verify(tampered)).isInstanceOf(ParleyException.class);
     assertThatThrownBy(() -> cached.verify(tampered)).isInstanceOf(ParleyException.class);
   }
+
+  @Test
+  void serviceCredentialsAndUserTokensVerifyOnlyWithTheirOwnKeys() throws Exception {
+    java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("RSA");
+    generator.initialize(2048);
+    java.security.KeyPair pair = generator.generateKeyPair();
+    TokenKeys userSigning = TokenKeys.rsa().verificationKey("u1", pair.getPublic()).signingKey("u1", pair.getPrivate()).build();
+    TokenKeys userVerifying = TokenKeys.rsa().verificationKey("u1", pair.getPublic()).build();
+    TokenKeys serviceKeys = TokenKeys.hmac("a-separate-service-credential-key-32".getBytes(UTF_8));
+    TokenVerifier verifier = TokenVerifier.builder(userVerifying).serviceKeys(serviceKeys).clock(clock).build();
+    TokenIssuer users = new TokenIssuer(userSigning, "parley", clock);
+    TokenIssuer services = new TokenIssuer(serviceKeys, "parley", clock);
+
+    assertThat(verifier.verify(users.issueUserToken("u1", "s1", Terminal.WEB, null, null, clock.instant().plusSeconds(60)))
+        .type()).isEqualTo(TokenType.USER);
+    assertThat(verifier.verify(services.issueServiceToken("message-svc", Duration.ofMinutes(1))).subject())
+        .isEqualTo("message-svc");
+    // Whoever holds the service key cannot sign a user token, nor the user key a service credential.
+    String forgedUser = services.issueUserToken("u1", "s1", Terminal.WEB, null, null, clock.instant().plusSeconds(60));
+    String forgedService = users.issueServiceToken("message-svc", Duration.ofMinutes(1));
+    assertThatThrownBy(() -> verifier.verify(forgedUser)).isInstanceOfSatisfying(ParleyException.class,
+        e -> assertThat(e.reason()).isEqualTo(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED));
+    assertThatThrownBy(() -> verifier.verify(forgedService)).isInstanceOfSatisfying(ParleyException.class,
+        e -> assertThat(e.reason()).isEqualTo(ErrorReason.TOKEN_ALGORITHM_UNSUPPORTED));
+
+    TokenKeys otherService = TokenKeys.hmac("another-service-credential-key-of-32".getBytes(UTF_8));
+    TokenVerifier hmacOnly = TokenVerifier.builder(keys).serviceKeys(otherService).clock(clock).build();
+    String serviceWithUserKey = issuer.issueServiceToken("message-svc", Duration.ofMinutes(1));
+    assertThatThrownBy(() -> hmacOnly.verify(serviceWithUserKey)).as("its kid names no service key")
+        .isInstanceOfSatisfying(ParleyException.class,
+            e -> assertThat(e.reason()).isEqualTo(ErrorReason.TOKEN_KEY_UNKNOWN));
+    assertThat(hmacOnly.verify(new TokenIssuer(otherService, "parley", clock)
+        .issueServiceToken("message-svc", Duration.ofMinutes(1))).type()).isEqualTo(TokenType.SERVICE);
+  }
 }

@@ -267,11 +267,15 @@ public final class MemoryMessageStore implements MessageStore {
   }
 
   @Override
-  public List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit) {
+  public List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
+      Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit) {
+    requireNonNull(userId, "userId");
     checkLimit(limit);
     return read(() -> {
+      Map<ConversationId, Long> visibleFrom = new HashMap<>(groupVisibleFromMillis);
+      privateConversations.getOrDefault(userId, Set.of()).forEach(id -> visibleFrom.put(id, privateVisibleFromMillis));
       List<ConversationRef> refs = new ArrayList<>();
-      visibleFromMillis.forEach((id, from) -> {
+      visibleFrom.forEach((id, from) -> {
         Conversation c = conversations.get(id.value());
         if (c != null && c.lastSeq > 0 && c.lastTimeMillis >= from) {
           ConversationRef ref = new ConversationRef(id, c.lastTimeMillis);

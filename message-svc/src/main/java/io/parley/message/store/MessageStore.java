@@ -103,11 +103,15 @@ public interface MessageStore {
   List<ConversationId> privateConversations(String userId);
 
   /**
-   * Of the given conversations, those with a visible message (their last message's time at or after
-   * their {@code visibleFromMillis}), by last activity, {@link ConversationRef#NEWEST_FIRST}, that
-   * come after {@code after} (all if null), at most {@code limit}.
+   * A page of {@code userId}'s conversations with a visible message, by last activity ({@link
+   * ConversationRef#NEWEST_FIRST}), that come after {@code after} (all if null), at most {@code
+   * limit}: their private conversations whose last message is at or after {@code
+   * privateVisibleFromMillis}, and the conversations of {@code groupVisibleFromMillis}'s groups
+   * whose last message is at or after the group's time. The private part costs the page, not the
+   * number of private conversations the user ever had.
    */
-  List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit);
+  List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
+      Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit);
 
   /** Up to {@code limit} conversations with an id greater than {@code after} (all if null), in id order. */
   List<ConversationId> conversationsAfter(ConversationId after, int limit);

@@ -35,8 +35,8 @@ import java.util.TreeMap;
  *
  * <p>Tables: {@code conversation} (the seq counter), {@code message} (the history, keyed by
  * conversation and seq, unique per sender and client_msg_id), {@code reader} (read seqs, keyed by
- * user) and {@code user_conversation} (private conversations, keyed by user). Every statement in
- * {@link #HOT_QUERIES} names its table's distribution key.
+ * user) and {@code user_conversation} (private conversations and their last activity, keyed by
+ * user). Every statement in {@link #HOT_QUERIES} names its table's distribution key.
  *
  * <p><b>An append batch is one transaction</b> of three round trips, whatever its size: lock
  * the batch's conversation rows in id order ({@code SELECT … FOR UPDATE}, creating those that do
@@ -92,10 +92,10 @@ public final class PostgresMessageStore implements MessageStore {
    * A batch's every write, one statement whatever its size (each array holds one element per row):
    * the messages, the conversations' counters, the senders' read seqs that follow their messages
    * (an update where the sender had read everything; a first read seq where there was none), and
-   * the first message of a private conversation for both users. Each row is written by exactly one
-   * part, so the parts cannot see or undo each other. Each part also pins its table's distribution
-   * key with {@code = ANY(?)} or its insert's column list, so that a sharded deployment touches only
-   * the shards the batch names.
+   * each private conversation's last activity for both users (its first message creates their
+   * rows). Each row is written by exactly one part, so the parts cannot see or undo each other.
+   * Each part also pins its table's distribution key with {@code = ANY(?)} or its insert's column
+   * list, so that a sharded deployment touches only the shards the batch names.
    */
   private static final String WRITE_BATCH = """
       WITH inserted AS (
@@ -124,12 +124,14 @@ public final class PostgresMessageStore implements MessageStore {
         WHERE reader.read_seq = 0
         RETURNING 1),
       private AS (
-        INSERT INTO user_conversation (user_id, conversation_id)
-        SELECT * FROM unnest(?::text[], ?::text[])
-        ON CONFLICT (user_id, conversation_id) DO NOTHING
+        INSERT INTO user_conversation (user_id, conversation_id, last_time)
+        SELECT p.user_id, p.conversation_id, %3$s
+        FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
+        ON CONFLICT (user_id, conversation_id) DO UPDATE SET last_time = EXCLUDED.last_time
+        WHERE user_conversation.last_time < EXCLUDED.last_time
         RETURNING 1)
       SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM advanced)""".formatted(
-      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"));
+      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"), AT_MILLIS.formatted("p.ms"));
   private static final String FIND_SEND = """
       SELECT seq, message_id, server_time FROM message
       WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?""";
@@ -184,13 +186,28 @@ public final class PostgresMessageStore implements MessageStore {
       WHERE v.conversation_id = ANY(?)""";
   private static final String PRIVATE_CONVERSATIONS =
       "SELECT conversation_id FROM user_conversation WHERE user_id = ?";
+  /**
+   * A page of a user's conversations by last activity: their private conversations from their rows
+   * in activity order (an index range, as long as the page), and the given groups' conversations
+   * (one probe each), merged.
+   */
   private static final String LATEST = """
-      SELECT c.conversation_id, c.last_time
-      FROM conversation c
-      JOIN unnest(?::text[], ?::bigint[]) AS v(conversation_id, visible_ms) ON v.conversation_id = c.conversation_id
-      WHERE c.conversation_id = ANY(?) AND c.last_seq > 0 AND c.last_time >= %s
-        AND (c.last_time, c.conversation_id COLLATE "C") < (?, ? COLLATE "C")
-      ORDER BY c.last_time DESC, c.conversation_id COLLATE "C" DESC
+      SELECT conversation_id, last_time FROM (
+        (SELECT u.conversation_id, u.last_time FROM user_conversation u
+         WHERE u.user_id = ? AND u.last_time >= ?
+           AND (u.last_time, u.conversation_id COLLATE "C") < (?, ? COLLATE "C")
+         ORDER BY u.user_id, u.last_time DESC, u.conversation_id COLLATE "C" DESC
+         LIMIT ?)
+        UNION ALL
+        (SELECT c.conversation_id, c.last_time
+         FROM conversation c
+         JOIN unnest(?::text[], ?::bigint[]) AS v(conversation_id, visible_ms) ON v.conversation_id = c.conversation_id
+         WHERE c.conversation_id = ANY(?) AND c.last_seq > 0 AND c.last_time >= %s
+           AND (c.last_time, c.conversation_id COLLATE "C") < (?, ? COLLATE "C")
+         ORDER BY c.last_time DESC, c.conversation_id COLLATE "C" DESC
+         LIMIT ?)
+      ) latest
+      ORDER BY last_time DESC, conversation_id COLLATE "C" DESC
       LIMIT ?""".formatted(VISIBLE_FROM);
   private static final String CONVERSATIONS_AFTER =
       "SELECT conversation_id FROM conversation WHERE conversation_id > ? ORDER BY conversation_id LIMIT ?";
@@ -214,9 +231,10 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("PullMessages: after a seq", "message", "conversation_id", READ_AFTER),
       new HotQuery("PullMessages: before a seq", "message", "conversation_id", READ_BEFORE),
       new HotQuery("MarkRead: move the read seq", "reader", "user_id", ADVANCE_READ_SEQ),
-      new HotQuery("ListConversations: the user's private conversations", "user_conversation", "user_id",
-          PRIVATE_CONVERSATIONS),
-      new HotQuery("ListConversations: latest activity first", "conversation", "conversation_id", LATEST),
+      new HotQuery("ListConversations: the user's private conversations, latest activity first",
+          "user_conversation", "user_id", LATEST),
+      new HotQuery("ListConversations: the user's groups, latest activity first", "conversation", "conversation_id",
+          LATEST),
       new HotQuery("ListConversations, MarkRead: the user's read seqs", "reader", "user_id", READ_SEQS),
       new HotQuery("ListConversations, MarkRead: last seq, join point, last message", "message", "conversation_id",
           STATES),
@@ -395,10 +413,15 @@ public final class PostgresMessageStore implements MessageStore {
     }
     List<String> privateUsers = new ArrayList<>();
     List<String> privateConversations = new ArrayList<>();
-    for (ConversationId conversation : plan.firstMessages()) {
-      for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
-        privateUsers.add(user);
-        privateConversations.add(conversation.value());
+    List<Long> privateTimes = new ArrayList<>();
+    for (Map.Entry<ConversationId, Head> head : heads.entrySet()) {
+      ConversationId conversation = head.getKey();
+      if (!conversation.isGroup()) {
+        for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
+          privateUsers.add(user);
+          privateConversations.add(conversation.value());
+          privateTimes.add(head.getValue().lastTimeMillis());
+        }
       }
     }
     try (PreparedStatement write = c.prepareStatement(WRITE_BATCH)) {
@@ -424,7 +447,8 @@ public final class PostgresMessageStore implements MessageStore {
         }
       }
       write.setArray(p++, c.createArrayOf("text", privateUsers.toArray()));
-      write.setArray(p, c.createArrayOf("text", privateConversations.toArray()));
+      write.setArray(p++, c.createArrayOf("text", privateConversations.toArray()));
+      write.setArray(p, c.createArrayOf("bigint", privateTimes.toArray()));
       try (ResultSet rs = write.executeQuery()) {
         rs.next();
         if (rs.getLong(1) != n || rs.getLong(2) != heads.size()) {
@@ -628,20 +652,27 @@ public final class PostgresMessageStore implements MessageStore {
   }
 
   @Override
-  public List<ConversationRef> latest(Map<ConversationId, Long> visibleFromMillis, ConversationRef after, int limit) {
+  public List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
+      Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit) {
+    requireNonNull(userId, "userId");
     checkLimit(limit);
-    if (visibleFromMillis.isEmpty()) {
-      return List.of();
-    }
     return database.read(c -> {
       try (PreparedStatement read = c.prepareStatement(LATEST)) {
-        Array ids = ids(c, visibleFromMillis.keySet());
-        read.setArray(1, ids);
-        read.setArray(2, c.createArrayOf("bigint", visibleFromMillis.values().toArray()));
-        read.setArray(3, ids);
-        read.setObject(4, time(after == null ? END_OF_TIME_MILLIS : after.activityMillis()));
-        read.setString(5, after == null ? "" : after.conversation().value());
-        read.setInt(6, limit);
+        Object before = time(after == null ? END_OF_TIME_MILLIS : after.activityMillis());
+        String beforeId = after == null ? "" : after.conversation().value();
+        Array groups = ids(c, groupVisibleFromMillis.keySet());
+        read.setString(1, userId);
+        read.setObject(2, time(privateVisibleFromMillis));
+        read.setObject(3, before);
+        read.setString(4, beforeId);
+        read.setInt(5, limit);
+        read.setArray(6, groups);
+        read.setArray(7, c.createArrayOf("bigint", groupVisibleFromMillis.values().toArray()));
+        read.setArray(8, groups);
+        read.setObject(9, before);
+        read.setString(10, beforeId);
+        read.setInt(11, limit);
+        read.setInt(12, limit);
         List<ConversationRef> out = new ArrayList<>(limit);
         try (ResultSet rs = read.executeQuery()) {
           while (rs.next()) {

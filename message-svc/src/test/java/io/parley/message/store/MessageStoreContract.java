@@ -361,33 +361,43 @@ abstract class MessageStoreContract {
     MessageStore store = store();
     String me = newUser();
     List<ConversationId> conversations = new ArrayList<>();
-    Map<ConversationId, Long> visibleFrom = new HashMap<>();
+    ConversationId expired = newPrivate(me, newUser());
+    append(store, draft(expired, me, "old", "before the retention cutoff"));
+    clock.advance(Duration.ofSeconds(1));
+    long cutoff = clock.millis();
     for (int i = 0; i < 5; i++) {
       ConversationId conversation = newPrivate(me, newUser());
       conversations.add(conversation);
-      visibleFrom.put(conversation, 0L);
       append(store, draft(conversation, me, "c", "hi"));
       if (i != 2) {
         clock.advance(Duration.ofSeconds(1));  // 2 and 3 share a time: the tie goes by id
       }
     }
+    append(store, draft(newPrivate(newUser(), newUser()), newUser(), "x", "someone else's"));
+    Map<ConversationId, Long> groups = new HashMap<>();
     ConversationId joinedLate = newGroup();
     append(store, draft(joinedLate, newUser(), "g", "before the join"));
-    visibleFrom.put(joinedLate, clock.millis() + 1);
-    visibleFrom.put(newGroup(), 0L);                 // no message at all
+    groups.put(joinedLate, clock.millis() + 1);
+    groups.put(newGroup(), 0L);                 // no message at all
+    ConversationId group = newGroup();
+    append(store, draft(group, newUser(), "g", "seen"));
+    groups.put(group, 0L);
+    conversations.add(group);
     clock.advance(Duration.ofSeconds(1));
     append(store, draft(conversations.get(0), me, "again", "back to you"));
+    append(store, draft(newGroup(), newUser(), "g", "a group I am not in"));
 
-    List<ConversationRef> all = store.latest(visibleFrom, null, 10);
-    assertThat(all).isSortedAccordingTo(ConversationRef.NEWEST_FIRST).hasSize(5);
+    List<ConversationRef> all = store.latest(me, cutoff, groups, null, 10);
+    assertThat(all).isSortedAccordingTo(ConversationRef.NEWEST_FIRST).hasSize(6);
     assertThat(all).extracting(ConversationRef::conversation).containsExactlyInAnyOrderElementsOf(conversations);
     assertThat(all.get(0)).isEqualTo(new ConversationRef(conversations.get(0), clock.millis()));
+    assertThat(store.latest(me, 0, groups, null, 10)).extracting(ConversationRef::conversation).contains(expired);
 
     for (int pageSize = 1; pageSize <= 3; pageSize++) {
       List<ConversationRef> paged = new ArrayList<>();
       ConversationRef cursor = null;
-      for (int page = 0; page < 6; page++) {
-        List<ConversationRef> next = store.latest(visibleFrom, cursor, pageSize);
+      for (int page = 0; page < 8; page++) {
+        List<ConversationRef> next = store.latest(me, cutoff, groups, cursor, pageSize);
         if (next.isEmpty()) {
           break;
         }
@@ -396,7 +406,7 @@ abstract class MessageStoreContract {
       }
       assertThat(paged).as("pages of %s", pageSize).containsExactlyElementsOf(all);
     }
-    assertThat(store.latest(Map.of(), null, 10)).isEmpty();
+    assertThat(store.latest(newUser(), 0, Map.of(), null, 10)).isEmpty();
   }
 
   @Test
