@@ -204,8 +204,8 @@ final class LauncherOptions {
 
   @Option(names = "--message-writers", paramLabel = "N", defaultValue = "${env:PARLEY_MESSAGE_WRITERS:-1}",
       description = "Threads of a message-svc replica that store sends, each committing whatever waits as one "
-          + "transaction; fewer make larger, cheaper batches, more commit in parallel where the database is far. Below --database-pool-size. "
-          + "Env PARLEY_MESSAGE_WRITERS. Default: ${DEFAULT-VALUE}.")
+          + "transaction; fewer make larger, cheaper batches, more commit in parallel where the database is far. "
+          + "Below --database-pool-size. Env PARLEY_MESSAGE_WRITERS. Default: ${DEFAULT-VALUE}.")
   int messageWriters;
 
   @Option(names = "--message-retention", paramLabel = "DURATION", defaultValue = "${env:PARLEY_MESSAGE_RETENTION}",
