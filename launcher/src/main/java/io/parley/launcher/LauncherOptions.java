@@ -208,6 +208,16 @@ final class LauncherOptions {
           + "Below --database-pool-size. Env PARLEY_MESSAGE_WRITERS. Default: ${DEFAULT-VALUE}.")
   int messageWriters;
 
+  @Option(names = "--log-format", paramLabel = "FORMAT", defaultValue = "${env:PARLEY_LOG_FORMAT:-text}",
+      description = "Log lines as text, or as one JSON object per line (json) for a log collector. "
+          + "Env PARLEY_LOG_FORMAT. Default: ${DEFAULT-VALUE}.")
+  String logFormat;
+
+  @Option(names = "--log-levels", paramLabel = "NAME=LEVEL,...", defaultValue = "${env:PARLEY_LOG_LEVELS}",
+      description = "Log levels by package or logger, e.g. io.parley.message=DEBUG,io.grpc=INFO (root for the rest). "
+          + "Env PARLEY_LOG_LEVELS.")
+  String logLevels;
+
   @Option(names = "--message-retention", paramLabel = "DURATION", defaultValue = "${env:PARLEY_MESSAGE_RETENTION}",
       converter = DurationConverter.class,
       description = "Delete messages older than this (e.g. 365d); unset keeps everything. Env PARLEY_MESSAGE_RETENTION.")

@@ -66,6 +66,7 @@ public final class Parley implements Callable<Integer> {
   }
 
   static int run(Role role, LauncherOptions options, Map<String, String> env) throws InterruptedException {
+    Logging.configure(options.logFormat, options.logLevels);
     NodeConfig config = options.toConfig(role, env);
     ParleyNode node = ParleyNode.start(config);
     Runtime.getRuntime().addShutdownHook(new Thread(node::close, "parley-shutdown"));

@@ -46,7 +46,7 @@ class ParleyJarIT {
   }
 
   @Test
-  void runsFromTheEnvironmentAndShutsDownCleanlyOnSigterm(@TempDir Path dir) throws Exception {
+  void runsFromTheEnvironmentLogsJsonAndShutsDownCleanlyOnSigterm(@TempDir Path dir) throws Exception {
     int grpcPort = freePort();
     int httpPort = freePort();
     Path log = dir.resolve("parley.log");
@@ -56,7 +56,8 @@ class ParleyJarIT {
     builder.environment().putAll(Map.of(
         "PARLEY_GRPC_PORT", Integer.toString(grpcPort),
         "PARLEY_HTTP_PORT", Integer.toString(httpPort),
-        "PARLEY_HOST", "127.0.0.1"));
+        "PARLEY_HOST", "127.0.0.1",
+        "PARLEY_LOG_FORMAT", "json"));
     Process process = builder.start();
     try {
       awaitLine(log, "is up", Duration.ofSeconds(30));
@@ -82,6 +83,9 @@ class ParleyJarIT {
       String output = Files.readString(log);
       assertThat(output).contains("shutting down").contains("stopped");
       assertThat(output).doesNotContain("Exception");
+      assertThat(output.lines().filter(line -> !line.isBlank())).as("every line a JSON object, as asked")
+          .isNotEmpty().allSatisfy(line -> assertThat(com.google.gson.JsonParser.parseString(line).getAsJsonObject()
+              .get("level").getAsString()).isIn("INFO", "WARN", "ERROR"));
     } finally {
       process.destroyForcibly();
     }

@@ -3,26 +3,94 @@ package io.parley.server;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
+import io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import org.slf4j.MDC;
 
 /**
  * The outermost interceptor: gives every call a request id (the client's {@code x-request-id} if
  * it is 1-128 visible ASCII characters, a new one otherwise), puts it in the call's {@link Context}
  * for {@link RequestIds#current()}, and echoes it in the response headers, or in the trailers of a
- * call that ends without headers. Thread-safe.
+ * call that ends without headers. While the call's interceptors and handler run (each callback of
+ * the call, on whichever thread), the id is also in the logging {@link MDC} under {@value
+ * #MDC_KEY}, so that every log line they write carries it (the JSON log format prints the MDC).
+ * Thread-safe.
  */
 public final class RequestIdServerInterceptor implements ServerInterceptor {
+  /** The MDC key of the request id. */
+  public static final String MDC_KEY = "request_id";
+
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
       ServerCall<ReqT, RespT> call, Metadata headers, ServerCallHandler<ReqT, RespT> next) {
     String sent = headers.get(RequestIds.METADATA_KEY);
     String requestId = RequestIds.isValid(sent) ? sent : RequestIds.newId();
     Context context = Context.current().withValue(RequestIds.CONTEXT_KEY, requestId);
-    return Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next);
+    String outer = MDC.get(MDC_KEY);
+    MDC.put(MDC_KEY, requestId);
+    try {
+      return new LoggingListener<>(Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next),
+          requestId);
+    } finally {
+      restore(outer);
+    }
+  }
+
+  private static void restore(String outer) {
+    if (outer == null) {
+      MDC.remove(MDC_KEY);
+    } else {
+      MDC.put(MDC_KEY, outer);
+    }
+  }
+
+  /** Puts the request id in the MDC around each callback, and restores what was there after. */
+  private static final class LoggingListener<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
+    private final String requestId;
+
+    LoggingListener(ServerCall.Listener<ReqT> delegate, String requestId) {
+      super(delegate);
+      this.requestId = requestId;
+    }
+
+    @Override
+    public void onMessage(ReqT message) {
+      withRequestId(() -> super.onMessage(message));
+    }
+
+    @Override
+    public void onHalfClose() {
+      withRequestId(super::onHalfClose);
+    }
+
+    @Override
+    public void onCancel() {
+      withRequestId(super::onCancel);
+    }
+
+    @Override
+    public void onComplete() {
+      withRequestId(super::onComplete);
+    }
+
+    @Override
+    public void onReady() {
+      withRequestId(super::onReady);
+    }
+
+    private void withRequestId(Runnable callback) {
+      String outer = MDC.get(MDC_KEY);
+      MDC.put(MDC_KEY, requestId);
+      try {
+        callback.run();
+      } finally {
+        restore(outer);
+      }
+    }
   }
 
   private static final class EchoingCall<ReqT, RespT> extends SimpleForwardingServerCall<ReqT, RespT> {

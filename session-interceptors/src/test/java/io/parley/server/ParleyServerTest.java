@@ -107,6 +107,35 @@ class ParleyServerTest {
     }
   }
 
+  @Test
+  void everyLogLineOfACallCarriesItsRequestIdInTheMdc() throws Exception {
+    try (Platform platform = Platform.builder(KEYS).build();
+        ParleyServer server = platform.serverBuilder().port(0).host("127.0.0.1")
+            .addService(new UserServiceGrpc.UserServiceImplBase() {
+              @Override
+              public void register(RegisterRequest request, StreamObserver<RegisterResponse> response) {
+                // What a log line written here would carry.
+                String inMdc = String.valueOf(org.slf4j.MDC.get(RequestIdServerInterceptor.MDC_KEY));
+                response.onNext(RegisterResponse.newBuilder().setUser(User.newBuilder().setUsername(inMdc)).build());
+                response.onCompleted();
+              }
+            }).build().start()) {
+      ManagedChannel channel = ParleyChannels.forTarget("127.0.0.1:" + server.port());
+      try {
+        io.grpc.Metadata headers = new io.grpc.Metadata();
+        headers.put(RequestIds.METADATA_KEY, "req-from-the-client");
+        UserServiceGrpc.UserServiceBlockingStub stub = UserServiceGrpc.newBlockingStub(channel);
+        assertThat(stub.withInterceptors(io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers))
+            .register(RegisterRequest.getDefaultInstance()).getUser().getUsername()).isEqualTo("req-from-the-client");
+        String fresh = stub.register(RegisterRequest.getDefaultInstance()).getUser().getUsername();
+        assertThat(RequestIds.isValid(fresh)).as(fresh).isTrue();
+        assertThat(fresh).isNotEqualTo("req-from-the-client").isNotEqualTo("null");
+      } finally {
+        channel.shutdownNow();
+      }
+    }
+  }
+
   private static List<String> listServices(ManagedChannel channel) throws InterruptedException {
     LinkedBlockingQueue<ServerReflectionResponse> responses = new LinkedBlockingQueue<>();
     StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
