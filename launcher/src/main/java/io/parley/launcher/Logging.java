@@ -6,6 +6,7 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.JsonEncoder;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.encoder.Encoder;
 import java.util.LinkedHashMap;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * The process's log output, set from the launcher's options before anything else logs: the
  * format of each line on standard output (text, or one JSON object per line for log collectors,
  * by logback's own {@link JsonEncoder}) and the level of any package. logback.xml holds the
- * defaults; this only changes what an option asks for.
+ * defaults; this only changes what an option asks for: JSON replaces the console appender's
+ * encoder, text leaves the configuration alone.
  */
 final class Logging {
   /** The console appender logback.xml defines. */
@@ -46,13 +48,23 @@ final class Logging {
     Map<String, Level> parsed = levels(levels);
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-    console.setContext(context);
-    console.setName(APPENDER);
-    console.setEncoder(json ? jsonEncoder(context) : textEncoder(context));
-    console.start();
-    root.detachAppender(APPENDER);
-    root.addAppender(console);
+    // Text leaves logback's configuration as it is (an operator's own logback.xml included), unless
+    // an earlier call made the console JSON.
+    boolean isJson = root.getAppender(APPENDER) instanceof ConsoleAppender<ILoggingEvent> current
+        && current.getEncoder() instanceof JsonEncoder;
+    if (json || isJson) {
+      ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+      console.setContext(context);
+      console.setName(APPENDER);
+      console.setEncoder(json ? jsonEncoder(context) : textEncoder(context));
+      console.start();
+      Appender<ILoggingEvent> replaced = root.getAppender(APPENDER);
+      root.detachAppender(APPENDER);
+      root.addAppender(console);
+      if (replaced != null) {
+        replaced.stop();
+      }
+    }
     parsed.forEach((name, level) -> context.getLogger(name).setLevel(level));
   }
 
