@@ -383,11 +383,6 @@ class MessageAppenderTest {
     }
 
     @Override
-    public List<ConversationId> privateConversations(String userId) {
-      return delegate.privateConversations(userId);
-    }
-
-    @Override
     public List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
         Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit) {
       return delegate.latest(userId, privateVisibleFromMillis, groupVisibleFromMillis, after, limit);

@@ -9,6 +9,7 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.util.function.Supplier;
 import org.slf4j.MDC;
 
 /**
@@ -30,21 +31,22 @@ public final class RequestIdServerInterceptor implements ServerInterceptor {
     String sent = headers.get(RequestIds.METADATA_KEY);
     String requestId = RequestIds.isValid(sent) ? sent : RequestIds.newId();
     Context context = Context.current().withValue(RequestIds.CONTEXT_KEY, requestId);
+    return withRequestId(requestId, () -> new LoggingListener<>(
+        Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next), requestId));
+  }
+
+  /** Runs {@code work} with {@code requestId} in the MDC, then restores what was there. */
+  private static <T> T withRequestId(String requestId, Supplier<T> work) {
     String outer = MDC.get(MDC_KEY);
     MDC.put(MDC_KEY, requestId);
     try {
-      return new LoggingListener<>(Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next),
-          requestId);
+      return work.get();
     } finally {
-      restore(outer);
-    }
-  }
-
-  private static void restore(String outer) {
-    if (outer == null) {
-      MDC.remove(MDC_KEY);
-    } else {
-      MDC.put(MDC_KEY, outer);
+      if (outer == null) {
+        MDC.remove(MDC_KEY);
+      } else {
+        MDC.put(MDC_KEY, outer);
+      }
     }
   }
 
@@ -83,13 +85,10 @@ public final class RequestIdServerInterceptor implements ServerInterceptor {
     }
 
     private void withRequestId(Runnable callback) {
-      String outer = MDC.get(MDC_KEY);
-      MDC.put(MDC_KEY, requestId);
-      try {
+      RequestIdServerInterceptor.withRequestId(requestId, () -> {
         callback.run();
-      } finally {
-        restore(outer);
-      }
+        return null;
+      });
     }
   }
 

@@ -262,11 +262,6 @@ public final class MemoryMessageStore implements MessageStore {
   }
 
   @Override
-  public List<ConversationId> privateConversations(String userId) {
-    return read(() -> List.copyOf(privateConversations.getOrDefault(userId, Set.of())));
-  }
-
-  @Override
   public List<ConversationRef> latest(String userId, long privateVisibleFromMillis,
       Map<ConversationId, Long> groupVisibleFromMillis, ConversationRef after, int limit) {
     requireNonNull(userId, "userId");

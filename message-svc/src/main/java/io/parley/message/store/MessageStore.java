@@ -38,7 +38,7 @@ public interface MessageStore {
    *   <li>a sender whose read seq was just before their message has it moved onto their message
    *       (they had read everything before it);
    *   <li>the first message of a private conversation records it for both participants ({@link
-   *       #privateConversations}).
+   *       #latest}).
    * </ul>
    *
    * @return one result per draft, in the drafts' order
@@ -98,9 +98,6 @@ public interface MessageStore {
    * one: an entry for every key.
    */
   Map<ConversationId, Long> ownMessagesAfter(String userId, Map<ConversationId, Long> afterSeqs);
-
-  /** The private conversations {@code userId} takes part in (those with a message), in no order. */
-  List<ConversationId> privateConversations(String userId);
 
   /**
    * A page of {@code userId}'s conversations with a visible message, by last activity ({@link

@@ -184,8 +184,6 @@ public final class PostgresMessageStore implements MessageStore {
               WHERE m.conversation_id = v.conversation_id AND m.sender_id = ? AND m.seq > v.after_seq)
       FROM unnest(?::text[], ?::bigint[]) AS v(conversation_id, after_seq)
       WHERE v.conversation_id = ANY(?)""";
-  private static final String PRIVATE_CONVERSATIONS =
-      "SELECT conversation_id FROM user_conversation WHERE user_id = ?";
   /**
    * A page of a user's conversations by last activity: their private conversations from their rows
    * in activity order (an index range, as long as the page), and the given groups' conversations
@@ -627,23 +625,6 @@ public final class PostgresMessageStore implements MessageStore {
         try (ResultSet rs = count.executeQuery()) {
           while (rs.next()) {
             out.put(conversation(rs.getString(1)), rs.getLong(2));
-          }
-        }
-        return out;
-      }
-    });
-  }
-
-  @Override
-  public List<ConversationId> privateConversations(String userId) {
-    requireNonNull(userId, "userId");
-    return database.read(c -> {
-      try (PreparedStatement read = c.prepareStatement(PRIVATE_CONVERSATIONS)) {
-        read.setString(1, userId);
-        List<ConversationId> out = new ArrayList<>();
-        try (ResultSet rs = read.executeQuery()) {
-          while (rs.next()) {
-            out.add(conversation(rs.getString(1)));
           }
         }
         return out;

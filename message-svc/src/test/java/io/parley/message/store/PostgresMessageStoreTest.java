@@ -93,7 +93,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
     assertThatThrownBy(() -> store.append(List.of(good, bad))).isInstanceOf(IllegalStateException.class);
 
     assertThat(store.readAfter(conversation, 0, 10, 0)).isEqualTo(new MessageSlice(List.of(), false, 0));
-    assertThat(store.privateConversations(a)).doesNotContain(conversation);
+    assertThat(privateConversations(store, a)).doesNotContain(conversation);
     assertThat(append(store, good).seq()).isEqualTo(1);
   }
 
