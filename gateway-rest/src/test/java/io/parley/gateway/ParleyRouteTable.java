@@ -110,6 +110,11 @@ final class ParleyRouteTable {
           "{\"conversationId\":\"p_u1_u2\",\"seq\":\"9\"}"),
       row("POST", "/v1/conversations/g_g1/messages/7:recall", null, "MessageService/RecallMessage",
           "{\"conversationId\":\"g_g1\",\"seq\":\"7\"}"),
+      row("POST", "/v1/conversations/p_u1_u2/messages/7:edit", "{\"content\":{\"text\":{\"text\":\"hi!\"}}}",
+          "MessageService/EditMessage",
+          "{\"conversationId\":\"p_u1_u2\",\"seq\":\"7\",\"content\":{\"text\":{\"text\":\"hi!\"}}}"),
+      row("GET", "/v1/conversations/p_u1_u2/messages/7/versions", null, "MessageService/ListMessageVersions",
+          "{\"conversationId\":\"p_u1_u2\",\"seq\":\"7\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

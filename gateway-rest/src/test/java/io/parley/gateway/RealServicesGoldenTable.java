@@ -611,6 +611,22 @@ final class RealServicesGoldenTable {
       as("bob").post("/v1/conversations/{aliceBob}:markRead", "{'seq':'0'}").invalid("seq"),
       anonymous().post("/v1/conversations/{aliceBob}:markRead", "{'seq':'1'}").unauthenticated(),
 
+      as("alice").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi Bob!'}}}")
+          .ok("{'conversationId':'{aliceBob}','seq':'1','content':{'text':{'text':'Hi Bob!'}},'edited':true,'editCount':1}"),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi Alice'}}}")
+          .fails(403, "EDIT_NOT_ALLOWED"),
+      as("alice").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'image':{'url':'https://example.com/a.png'}}}")
+          .invalid("content"),
+      as("carol").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi'}}}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi'}}}")
+          .unauthenticated(),
+      as("bob").get("/v1/conversations/{aliceBob}/messages/1/versions")
+          .ok("{'versions':[{'version':0,'content':{'text':{'text':'Hi Bob'}}},"
+              + "{'version':1,'content':{'text':{'text':'Hi Bob!'}}}]}"),
+      as("carol").get("/v1/conversations/{aliceBob}/messages/1/versions").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().get("/v1/conversations/{aliceBob}/messages/1/versions").unauthenticated(),
+
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:recall", null).fails(403, "RECALL_NOT_ALLOWED"),
       as("alice").post("/v1/conversations/{aliceBob}/messages/2:recall", null)
           .ok("{'conversationId':'{aliceBob}','seq':'2','recalled':true,'recalledBy':'{alice}'}"),

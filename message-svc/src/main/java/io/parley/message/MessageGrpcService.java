@@ -19,9 +19,12 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
 import io.parley.message.v1.Conversation;
+import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListConversationsResponse;
+import io.parley.message.v1.ListMessageVersionsRequest;
+import io.parley.message.v1.ListMessageVersionsResponse;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MarkReadResponse;
 import io.parley.message.v1.Message;
@@ -46,8 +49,8 @@ import java.util.Set;
 
 /**
  * The {@code parley.message.v1.MessageService} handlers, and the rules of sending and recalling:
- * who may send where (friends, blocks, group membership, mutes, mentions), who may recall what and
- * until when, and that a retried send answers the first result. Read state and conversation lists
+ * who may send where ({@link SendRights}, and mentions), who may recall what and until when, and
+ * that a retried send answers the first result. Edits follow {@link MessageEdits}. Read state and conversation lists
  * follow {@link Conversations}; who may see a conversation, {@link ConversationGuard}. Every method
  * needs a session (the interceptor has checked it); expected failures are thrown as {@link
  * ParleyException}s. Thread-safe: one instance serves every call.
@@ -69,13 +72,14 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final MessageStore store;
   private final MessageAppender appender;
   private final LiveEvents events;
-  private final FriendDirectory friends;
   private final GroupDirectory groups;
   private final ConversationGuard guard;
   private final Conversations conversations;
   private final SubscriberRegistry subscribers;
   private final MessageSettings settings;
   private final RateLimiter limiter;
+  private final SendRights sendRights;
+  private final MessageEdits edits;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -84,7 +88,6 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.store = requireNonNull(store, "store");
     this.appender = requireNonNull(appender, "appender");
     this.events = requireNonNull(events, "events");
-    this.friends = requireNonNull(friends, "friends");
     this.groups = requireNonNull(groups, "groups");
     this.guard = requireNonNull(guard, "guard");
     this.conversations = new Conversations(store, groups, guard);
@@ -92,6 +95,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.settings = requireNonNull(settings, "settings");
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
+    this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
+    this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
   /**
@@ -119,7 +124,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       if (conversation.isGroup()) {
         authorizeGroupMessage(request, conversation.groupId(), sender, message);
       } else {
-        authorizePrivateMessage(sender, request.getToUserId());
+        sendRights.privateChat(sender, request.getToUserId());
       }
     } catch (ParleyException denied) {
       // A retry of a send that went through before the rules changed still gets its first answer.
@@ -152,32 +157,9 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
-  private void authorizePrivateMessage(String sender, String recipient) {
-    FriendDirectory.Relation relation = friends.relation(sender, recipient);
-    if (relation.blocked()) {
-      throw new ParleyException(ErrorReason.BLOCKED, "you cannot message this user");
-    }
-    if (!relation.friends() && !settings.allowStrangers()) {
-      throw new ParleyException(ErrorReason.NOT_FRIENDS_CANNOT_MESSAGE, "you can only message your friends");
-    }
-  }
-
   private void authorizeGroupMessage(SendMessageRequest request, String groupId, String sender,
       Message.Builder message) {
-    CheckMembershipResponse membership = groups.membership(groupId, sender);
-    // A non-member learns that a group exists only if group-svc says anyone may see it.
-    if (!membership.getGroupExists() || (!membership.getMember() && !membership.getPublic())) {
-      throw new ParleyException(ErrorReason.GROUP_NOT_FOUND, "group not found");
-    }
-    if (!membership.getMember()) {
-      throw new ParleyException(ErrorReason.NOT_GROUP_MEMBER, "you are not a member of this group");
-    }
-    if (membership.hasMuteUntil() && Timestamps.toMillis(membership.getMuteUntil()) > clock.millis()) {
-      throw ParleyException.builder(ErrorReason.MEMBER_MUTED)
-          .message("you are muted in this group")
-          .metadata("mute_until", Timestamps.toString(membership.getMuteUntil()))
-          .build();
-    }
+    CheckMembershipResponse membership = sendRights.groupMember(groupId, sender);
     if (request.getMentionAll() && membership.getRole() != GroupRole.ADMIN && membership.getRole() != GroupRole.OWNER) {
       throw new ParleyException(ErrorReason.MENTION_ALL_NOT_ALLOWED, "only admins and the owner may mention everyone");
     }
@@ -388,6 +370,20 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       }
     }
     throw new ParleyException(ErrorReason.ABORTED, "the message changed meanwhile: retry");
+  }
+
+  /** Edits a message: the rules are {@link MessageEdits#edit}'s. */
+  @Override
+  public void editMessage(EditMessageRequest request, StreamObserver<Message> response) {
+    response.onNext(edits.edit(Sessions.current(), request));
+    response.onCompleted();
+  }
+
+  @Override
+  public void listMessageVersions(ListMessageVersionsRequest request,
+      StreamObserver<ListMessageVersionsResponse> response) {
+    response.onNext(edits.versions(Sessions.current().userId(), request));
+    response.onCompleted();
   }
 
   /**

@@ -17,6 +17,7 @@ import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import io.parley.message.v1.ReadReceipt;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -360,6 +361,16 @@ class MessageAppenderTest {
     @Override
     public boolean recall(ConversationId conversation, Message tombstone) {
       return delegate.recall(conversation, tombstone);
+    }
+
+    @Override
+    public boolean edit(ConversationId conversation, Message edited) {
+      return delegate.edit(conversation, edited);
+    }
+
+    @Override
+    public List<MessageVersion> versions(ConversationId conversation, long seq) {
+      return delegate.versions(conversation, seq);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -44,6 +45,8 @@ public final class MemoryMessageStore implements MessageStore {
     final TreeMap<Long, Message> messages = new TreeMap<>();
     final Map<SendKey, Long> sends = new HashMap<>();
     final Map<String, TreeSet<Long>> bySender = new HashMap<>();
+    /** The earlier versions of edited messages, oldest first, by seq. */
+    final Map<Long, List<MessageVersion>> earlierVersions = new HashMap<>();
     long lastSeq;
     long lastTimeMillis;
 
@@ -71,6 +74,7 @@ public final class MemoryMessageStore implements MessageStore {
 
     void remove(Message message) {
       messages.remove(message.getSeq());
+      earlierVersions.remove(message.getSeq());
       sends.remove(new SendKey(id, message.getSenderId(), message.getClientMsgId()));
       TreeSet<Long> own = bySender.get(message.getSenderId());
       if (own != null) {
@@ -186,6 +190,7 @@ public final class MemoryMessageStore implements MessageStore {
       if (stored == null || stored.getRecalled()) {
         return false;
       }
+      c.earlierVersions.remove(stored.getSeq());
       c.messages.put(stored.getSeq(), tombstone.toBuilder()
           .setMessageId(stored.getMessageId())
           .setConversationId(stored.getConversationId())
@@ -195,6 +200,40 @@ public final class MemoryMessageStore implements MessageStore {
           .setRecalled(true)
           .build());
       return true;
+    });
+  }
+
+  @Override
+  public boolean edit(ConversationId conversation, Message edited) {
+    requireNonNull(edited, "edited");
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(edited.getSeq());
+      if (stored == null || stored.getRecalled() || stored.getEditCount() != edited.getEditCount() - 1) {
+        return false;
+      }
+      c.earlierVersions.computeIfAbsent(stored.getSeq(), seq -> new ArrayList<>()).add(MessageVersions.current(stored));
+      c.messages.put(stored.getSeq(), stored.toBuilder()
+          .setContent(edited.getContent())
+          .setEdited(true)
+          .setEditTime(edited.getEditTime())
+          .setEditCount(edited.getEditCount())
+          .build());
+      return true;
+    });
+  }
+
+  @Override
+  public List<MessageVersion> versions(ConversationId conversation, long seq) {
+    return read(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(seq);
+      if (stored == null || stored.getRecalled()) {
+        return List.of();
+      }
+      List<MessageVersion> versions = new ArrayList<>(c.earlierVersions.getOrDefault(seq, List.of()));
+      versions.add(MessageVersions.current(stored));
+      return versions;
     });
   }
 

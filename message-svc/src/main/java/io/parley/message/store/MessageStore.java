@@ -1,6 +1,7 @@
 package io.parley.message.store;
 
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -74,6 +75,23 @@ public interface MessageStore {
    *     #find})
    */
   boolean recall(ConversationId conversation, Message tombstone);
+
+  /**
+   * Replaces a message's content with an edit, if the message is not recalled and has been edited
+   * exactly {@code edited.getEditCount() - 1} times (so that of two concurrent edits of one version,
+   * one wins); the content it replaces becomes an earlier version ({@link #versions}). Only the
+   * content and the edit fields ({@code edited}, {@code edit_time}, {@code edit_count}) of {@code
+   * edited} are written; the rest of the stored message stays as it is.
+   *
+   * @return whether the edit was stored
+   */
+  boolean edit(ConversationId conversation, Message edited);
+
+  /**
+   * Every version of a message's content, oldest first, its current one last; empty if the message
+   * does not exist or is recalled (a recall drops the earlier versions too).
+   */
+  List<MessageVersion> versions(ConversationId conversation, long seq);
 
   /**
    * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves

@@ -12,6 +12,7 @@ import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -161,6 +162,16 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String RECALL = """
       UPDATE message SET payload = ?, recalled = true
       WHERE conversation_id = ? AND seq = ? AND NOT recalled""";
+  private static final String DROP_VERSIONS = "DELETE FROM message_version WHERE conversation_id = ? AND seq = ?";
+  private static final String LOCK_FOR_EDIT = """
+      SELECT server_time, payload FROM message
+      WHERE conversation_id = ? AND seq = ? AND NOT recalled FOR UPDATE""";
+  private static final String KEEP_VERSION = """
+      INSERT INTO message_version (conversation_id, seq, version, content, create_time) VALUES (?, ?, ?, ?, ?)""";
+  private static final String WRITE_EDIT = "UPDATE message SET payload = ? WHERE conversation_id = ? AND seq = ?";
+  private static final String EARLIER_VERSIONS = """
+      SELECT version, content, create_time FROM message_version
+      WHERE conversation_id = ? AND seq = ? ORDER BY version""";
   private static final String ADVANCE_READ_SEQ = """
       INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
       ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
@@ -237,7 +248,13 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("ListConversations, MarkRead: last seq, join point, last message", "message", "conversation_id",
           STATES),
       new HotQuery("ListConversations, MarkRead: own messages after the read seq", "message", "conversation_id",
-          OWN_MESSAGES_AFTER));
+          OWN_MESSAGES_AFTER),
+      new HotQuery("EditMessage: lock the message", "message", "conversation_id", LOCK_FOR_EDIT),
+      new HotQuery("EditMessage: keep the earlier version", "message_version", "conversation_id", KEEP_VERSION),
+      new HotQuery("EditMessage: write the new content", "message", "conversation_id", WRITE_EDIT),
+      new HotQuery("ListMessageVersions: the earlier versions", "message_version", "conversation_id",
+          EARLIER_VERSIONS),
+      new HotQuery("RecallMessage: drop the earlier versions", "message_version", "conversation_id", DROP_VERSIONS));
 
   /**
    * In force on every connection of the store's database: every write commits synchronously (its
@@ -536,9 +553,91 @@ public final class PostgresMessageStore implements MessageStore {
         recall.setBytes(1, payload);
         recall.setString(2, conversation.value());
         recall.setLong(3, tombstone.getSeq());
-        return recall.executeUpdate() == 1;
+        if (recall.executeUpdate() != 1) {
+          return false;
+        }
+      }
+      try (PreparedStatement drop = c.prepareStatement(DROP_VERSIONS)) {
+        drop.setString(1, conversation.value());
+        drop.setLong(2, tombstone.getSeq());
+        drop.executeUpdate();
+      }
+      return true;
+    });
+  }
+
+  /**
+   * One transaction: lock the message row, check that it is not recalled and has the expected
+   * number of edits, keep its content as an earlier version, write the new content.
+   */
+  @Override
+  public boolean edit(ConversationId conversation, Message edited) {
+    requireNonNull(edited, "edited");
+    return durably(c -> {
+      Message stored;
+      try (PreparedStatement lock = c.prepareStatement(LOCK_FOR_EDIT)) {
+        lock.setString(1, conversation.value());
+        lock.setLong(2, edited.getSeq());
+        try (ResultSet rs = lock.executeQuery()) {
+          if (!rs.next()) {
+            return false;
+          }
+          stored = message(conversation, edited.getSeq(), "", "", "", millis(rs, 1), rs.getBytes(2));
+        }
+      }
+      if (stored.getEditCount() != edited.getEditCount() - 1) {
+        return false;
+      }
+      MessageVersion replaced = MessageVersions.current(stored);
+      try (PreparedStatement keep = c.prepareStatement(KEEP_VERSION)) {
+        keep.setString(1, conversation.value());
+        keep.setLong(2, edited.getSeq());
+        keep.setInt(3, replaced.getVersion());
+        keep.setBytes(4, replaced.getContent().toByteArray());
+        keep.setObject(5, time(Timestamps.toMillis(replaced.getCreateTime())));
+        keep.executeUpdate();
+      }
+      try (PreparedStatement write = c.prepareStatement(WRITE_EDIT)) {
+        write.setBytes(1, payload(stored.toBuilder()
+            .setContent(edited.getContent())
+            .setEdited(true)
+            .setEditTime(edited.getEditTime())
+            .setEditCount(edited.getEditCount())
+            .build()));
+        write.setString(2, conversation.value());
+        write.setLong(3, edited.getSeq());
+        return write.executeUpdate() == 1;
       }
     });
+  }
+
+  @Override
+  public List<MessageVersion> versions(ConversationId conversation, long seq) {
+    Optional<Message> current = find(conversation, seq).filter(m -> !m.getRecalled());
+    if (current.isEmpty()) {
+      return List.of();
+    }
+    List<MessageVersion> versions = new ArrayList<>();
+    if (current.get().getEditCount() > 0) {
+      database.read(c -> {
+        try (PreparedStatement read = c.prepareStatement(EARLIER_VERSIONS)) {
+          read.setString(1, conversation.value());
+          read.setLong(2, seq);
+          try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+              versions.add(MessageVersion.newBuilder()
+                  .setVersion(rs.getInt(1))
+                  .setContent(MessageVersions.content(rs.getBytes(2), conversation, seq))
+                  .setCreateTime(Timestamps.fromMillis(millis(rs, 3)))
+                  .build());
+            }
+          }
+        }
+        return null;
+      });
+    }
+    versions.add(MessageVersions.current(current.get()));
+    return versions;
   }
 
   @Override

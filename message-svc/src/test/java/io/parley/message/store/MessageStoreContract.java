@@ -1,11 +1,13 @@
 package io.parley.message.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
+import io.parley.message.v1.MessageVersion;
 import io.parley.message.v1.TextContent;
 import io.parley.testing.MutableClock;
 import java.time.Duration;
@@ -246,6 +248,96 @@ abstract class MessageStoreContract {
     assertThat(store.find(conversation, 1)).contains(tombstone);
     assertThat(store.recall(conversation, tombstone.toBuilder().setSeq(2).build())).isFalse();
     assertThat(store.recall(newGroup(), tombstone)).isFalse();
+  }
+
+  static MessageContent text(String text) {
+    return MessageContent.newBuilder().setText(TextContent.newBuilder().setText(text)).build();
+  }
+
+  /** {@code message} edited once more, at the clock's time, to say {@code text}. */
+  Message editOf(Message message, String text) {
+    return message.toBuilder()
+        .setContent(text(text))
+        .setEdited(true)
+        .setEditTime(Timestamps.fromMillis(clock.millis()))
+        .setEditCount(message.getEditCount() + 1)
+        .build();
+  }
+
+  @Test
+  void anEditReplacesTheContentAndKeepsEveryEarlierVersionInOrder() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "helo"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+    assertThat(store.versions(conversation, 1)).extracting(MessageVersion::getVersion, v -> v.getContent().getText().getText())
+        .containsExactly(tuple(0, "helo"));
+
+    clock.advance(Duration.ofSeconds(5));
+    Message first = editOf(sent, "hello");
+    assertThat(store.edit(conversation, first)).isTrue();
+    clock.advance(Duration.ofSeconds(5));
+    Message second = editOf(first, "hello!");
+    assertThat(store.edit(conversation, second)).isTrue();
+
+    Message stored = store.find(conversation, 1).orElseThrow();
+    assertThat(stored).isEqualTo(sent.toBuilder().setContent(text("hello!")).setEdited(true)
+        .setEditTime(second.getEditTime()).setEditCount(2).build());
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).containsExactly(stored);
+    assertThat(store.versions(conversation, 1)).containsExactly(
+        MessageVersion.newBuilder().setVersion(0).setContent(text("helo")).setCreateTime(sent.getServerTime()).build(),
+        MessageVersion.newBuilder().setVersion(1).setContent(text("hello")).setCreateTime(first.getEditTime()).build(),
+        MessageVersion.newBuilder().setVersion(2).setContent(text("hello!")).setCreateTime(second.getEditTime()).build());
+  }
+
+  @Test
+  void anEditOfAVersionThatIsNoLongerCurrentIsRefused() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "v0"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+
+    assertThat(store.edit(conversation, editOf(sent, "first writer"))).isTrue();
+    assertThat(store.edit(conversation, editOf(sent, "second writer, same version"))).isFalse();
+    assertThat(store.find(conversation, 1).orElseThrow().getContent()).isEqualTo(text("first writer"));
+    assertThat(store.versions(conversation, 1)).hasSize(2);
+    assertThat(store.edit(conversation, editOf(sent, "no such seq").toBuilder().setSeq(9).build())).isFalse();
+  }
+
+  @Test
+  void aRecallDropsEveryEarlierVersionAndRefusesLaterEdits() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "secret"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+    Message edited = editOf(sent, "still secret");
+    assertThat(store.edit(conversation, edited)).isTrue();
+
+    assertThat(store.recall(conversation, edited.toBuilder().clearContent().setRecalled(true).setRecalledBy(a).build()))
+        .isTrue();
+
+    assertThat(store.versions(conversation, 1)).isEmpty();
+    assertThat(store.edit(conversation, editOf(edited, "back again"))).isFalse();
+    assertThat(store.find(conversation, 1).orElseThrow().hasContent()).isFalse();
+  }
+
+  @Test
+  void retentionDeletesTheEarlierVersionsWithTheirMessage() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "old"));
+    assertThat(store.edit(conversation, editOf(store.find(conversation, 1).orElseThrow(), "old, edited"))).isTrue();
+    clock.advance(Duration.ofHours(1));
+    append(store, draft(conversation, a, "2", "new"));
+
+    assertThat(store.deleteOlderThan(clock.millis(), List.of(conversation), 10)).isEqualTo(1);
+
+    assertThat(store.versions(conversation, 1)).isEmpty();
+    assertThat(store.versions(conversation, 2)).hasSize(1);
   }
 
   @Test
