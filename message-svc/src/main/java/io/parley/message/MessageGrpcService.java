@@ -80,6 +80,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final RateLimiter limiter;
   private final SendRights sendRights;
   private final MessageEdits edits;
+  private final Quotes quotes;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -96,6 +97,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
+    this.quotes = new Quotes(store, guard);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -125,6 +127,9 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         authorizeGroupMessage(request, conversation.groupId(), sender, message);
       } else {
         sendRights.privateChat(sender, request.getToUserId());
+      }
+      if (request.getReplyToSeq() > 0) {
+        message.setReplyTo(quotes.quote(conversation, sender, request.getReplyToSeq()));
       }
     } catch (ParleyException denied) {
       // A retry of a send that went through before the rules changed still gets its first answer.
@@ -348,6 +353,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       Timestamp recallTime = Timestamps.fromMillis(now);
       Message tombstone = message.toBuilder()
           .clearContent()
+          .clearReplyTo()
           .clearMentionUserIds()
           .clearMentionAll()
           .setRecalled(true)

@@ -92,6 +92,7 @@ final class SendRequests {
       case TO_GROUP_ID -> violations.check(Ids.isValid(request.getToGroupId(), "g"), "to_group_id", "not a group id");
       default -> violations.add("to_user_id", "to_user_id or to_group_id is required");
     }
+    violations.check(request.getReplyToSeq() >= 0, "reply_to_seq", "must not be negative");
     String clientMsgId = request.getClientMsgId();
     int chars = clientMsgId.codePointCount(0, clientMsgId.length());
     violations.check(chars >= 1 && chars <= MAX_CLIENT_MSG_ID_CHARS && clientMsgId.chars().noneMatch(Character::isISOControl),
