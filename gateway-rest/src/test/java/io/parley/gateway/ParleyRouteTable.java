@@ -115,6 +115,10 @@ final class ParleyRouteTable {
           "{\"conversationId\":\"p_u1_u2\",\"seq\":\"7\",\"content\":{\"text\":{\"text\":\"hi!\"}}}"),
       row("GET", "/v1/conversations/p_u1_u2/messages/7/versions", null, "MessageService/ListMessageVersions",
           "{\"conversationId\":\"p_u1_u2\",\"seq\":\"7\"}"),
+      row("POST", "/v1/conversations/g_g1/messages/7:addReaction", "{\"emoji\":\"👍\"}", "MessageService/AddReaction",
+          "{\"conversationId\":\"g_g1\",\"seq\":\"7\",\"emoji\":\"👍\"}"),
+      row("POST", "/v1/conversations/g_g1/messages/7:removeReaction", "{\"emoji\":\"👍\"}",
+          "MessageService/RemoveReaction", "{\"conversationId\":\"g_g1\",\"seq\":\"7\",\"emoji\":\"👍\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

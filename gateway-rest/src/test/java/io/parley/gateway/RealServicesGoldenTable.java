@@ -627,6 +627,16 @@ final class RealServicesGoldenTable {
       as("carol").get("/v1/conversations/{aliceBob}/messages/1/versions").fails(404, "CONVERSATION_NOT_FOUND"),
       anonymous().get("/v1/conversations/{aliceBob}/messages/1/versions").unauthenticated(),
 
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
+          .ok("{'seq':'1','reactions':[{'emoji':'👍','count':1,'mine':true}]}"),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'ok'}").invalid("emoji"),
+      as("carol").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}").unauthenticated(),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:removeReaction", "{'emoji':'👍'}")
+          .ok("{'seq':'1','reactions':[]}"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:removeReaction", "{'emoji':'👍'}").unauthenticated(),
+
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:recall", null).fails(403, "RECALL_NOT_ALLOWED"),
       as("alice").post("/v1/conversations/{aliceBob}/messages/2:recall", null)
           .ok("{'conversationId':'{aliceBob}','seq':'2','recalled':true,'recalledBy':'{alice}'}"),

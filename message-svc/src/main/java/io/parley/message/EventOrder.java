@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * not the next one after the last handed on is held until the missing ones arrive, or for at most
  * {@code hold}, after which everything held is handed on in seq order (the missing event is lost,
  * or late: a client pulls what it lacks). An event that arrives after its conversation went past
- * its seq is dropped, for the same reason. A change of a message (an edit, a recall) waits for the
+ * its seq is dropped, for the same reason. A change of a message (an edit, a reaction, a recall) waits for the
  * message it changes, and changes of one message keep their order; read receipts are handed on at
  * once. Events in order cost no wait.
  *
@@ -80,6 +80,7 @@ final class EventOrder {
     long changed = switch (kind) {
       case RECALL -> event.event().getRecall().getSeq();
       case EDIT -> event.event().getEdit().getSeq();
+      case REACTION -> event.event().getReaction().getSeq();
       default -> 0;
     };
     if (kind != Event.KindCase.MESSAGE && changed == 0) {

@@ -18,6 +18,7 @@ import io.parley.message.store.ConversationRef;
 import io.parley.message.store.Draft;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.v1.AddReactionRequest;
 import io.parley.message.v1.Conversation;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
@@ -35,6 +36,7 @@ import io.parley.message.v1.PullMessagesResponse;
 import io.parley.message.v1.ReadReceipt;
 import io.parley.message.v1.Recall;
 import io.parley.message.v1.RecallMessageRequest;
+import io.parley.message.v1.RemoveReactionRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SubscribeRequest;
@@ -81,6 +83,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final SendRights sendRights;
   private final MessageEdits edits;
   private final Quotes quotes;
+  private final MessageReactions reactions;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -98,6 +101,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.clock = requireNonNull(clock, "clock");
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
     this.quotes = new Quotes(store, guard);
+    this.reactions = new MessageReactions(store, appender, guard, sendRights, settings, limiter, clock);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -220,7 +224,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       kept++;
     }
     response.onNext(PullMessagesResponse.newBuilder()
-        .addAllMessages(messages.subList(0, kept))
+        .addAllMessages(reactions.withMine(conversation, me, messages.subList(0, kept)))
         .setHasMore(slice.hasMore() || kept < messages.size())
         .setLastSeq(slice.lastSeq())
         .build());
@@ -354,6 +358,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       Message tombstone = message.toBuilder()
           .clearContent()
           .clearReplyTo()
+          .clearReactions()
           .clearMentionUserIds()
           .clearMentionAll()
           .setRecalled(true)
@@ -389,6 +394,21 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   public void listMessageVersions(ListMessageVersionsRequest request,
       StreamObserver<ListMessageVersionsResponse> response) {
     response.onNext(edits.versions(Sessions.current().userId(), request));
+    response.onCompleted();
+  }
+
+  /** Adds a reaction: the rules are {@link MessageReactions#react}'s. */
+  @Override
+  public void addReaction(AddReactionRequest request, StreamObserver<Message> response) {
+    response.onNext(reactions.react(Sessions.current(), request.getConversationId(), request.getSeq(),
+        request.getEmoji(), true));
+    response.onCompleted();
+  }
+
+  @Override
+  public void removeReaction(RemoveReactionRequest request, StreamObserver<Message> response) {
+    response.onNext(reactions.react(Sessions.current(), request.getConversationId(), request.getSeq(),
+        request.getEmoji(), false));
     response.onCompleted();
   }
 

@@ -10,6 +10,7 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
+import io.parley.message.v1.AddReactionRequest;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListMessageVersionsRequest;
@@ -48,7 +49,7 @@ class AuthorizationMatrixTest {
     PULL_PRIVATE, PULL_GROUP, PULL_BLOCKED_HISTORY,
     MARK_READ_PRIVATE, MARK_READ_GROUP,
     RECALL_PRIVATE, RECALL_GROUP,
-    EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP,
+    EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP, REACT_PRIVATE, REACT_GROUP,
     LIST_CONVERSATIONS, SUBSCRIBE
   }
 
@@ -94,6 +95,10 @@ class AuthorizationMatrixTest {
           UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
       Map.entry(Operation.VERSIONS_GROUP, List.of(
           UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+      Map.entry(Operation.REACT_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.REACT_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, MUTED, OK, OK)),
       Map.entry(Operation.LIST_CONVERSATIONS, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.SUBSCRIBE, List.of(
@@ -205,6 +210,10 @@ class AuthorizationMatrixTest {
           .setConversationId(withAlice(Role.FRIEND)).setSeq(1).build()).getVersionsCount()).isPositive();
       case VERSIONS_GROUP -> assertThat(stub.listMessageVersions(ListMessageVersionsRequest.newBuilder()
           .setConversationId("g_" + group).setSeq(1).build()).getVersionsCount()).isPositive();
+      case REACT_PRIVATE -> assertThat(stub.addReaction(AddReactionRequest.newBuilder()
+          .setConversationId(withAlice(Role.FRIEND)).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
+      case REACT_GROUP -> assertThat(stub.addReaction(AddReactionRequest.newBuilder()
+          .setConversationId("g_" + group).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
       case LIST_CONVERSATIONS -> stub.listConversations(ListConversationsRequest.getDefaultInstance());
       case SUBSCRIBE -> {
         EventStream stream = EventStream.open(role == Role.ANONYMOUS

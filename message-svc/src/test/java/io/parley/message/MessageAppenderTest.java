@@ -15,6 +15,7 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.Reacted;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
@@ -27,6 +28,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -371,6 +373,17 @@ class MessageAppenderTest {
     @Override
     public List<MessageVersion> versions(ConversationId conversation, long seq) {
       return delegate.versions(conversation, seq);
+    }
+
+    @Override
+    public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+        int maxEmojiPerMessage, int maxEmojiPerUser) {
+      return delegate.react(conversation, seq, userId, emoji, add, maxEmojiPerMessage, maxEmojiPerUser);
+    }
+
+    @Override
+    public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+      return delegate.reactionsOf(conversation, userId, seqs);
     }
 
     @Override

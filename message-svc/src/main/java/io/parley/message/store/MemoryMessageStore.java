@@ -14,6 +14,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -47,6 +48,8 @@ public final class MemoryMessageStore implements MessageStore {
     final Map<String, TreeSet<Long>> bySender = new HashMap<>();
     /** The earlier versions of edited messages, oldest first, by seq. */
     final Map<Long, List<MessageVersion>> earlierVersions = new HashMap<>();
+    /** Who reacted to which message with what: seq, then user, then their emoji in order. */
+    final Map<Long, Map<String, Set<String>>> reactions = new HashMap<>();
     long lastSeq;
     long lastTimeMillis;
 
@@ -75,6 +78,7 @@ public final class MemoryMessageStore implements MessageStore {
     void remove(Message message) {
       messages.remove(message.getSeq());
       earlierVersions.remove(message.getSeq());
+      reactions.remove(message.getSeq());
       sends.remove(new SendKey(id, message.getSenderId(), message.getClientMsgId()));
       TreeSet<Long> own = bySender.get(message.getSenderId());
       if (own != null) {
@@ -191,6 +195,7 @@ public final class MemoryMessageStore implements MessageStore {
         return false;
       }
       c.earlierVersions.remove(stored.getSeq());
+      c.reactions.remove(stored.getSeq());
       c.messages.put(stored.getSeq(), tombstone.toBuilder()
           .setMessageId(stored.getMessageId())
           .setConversationId(stored.getConversationId())
@@ -234,6 +239,58 @@ public final class MemoryMessageStore implements MessageStore {
       List<MessageVersion> versions = new ArrayList<>(c.earlierVersions.getOrDefault(seq, List.of()));
       versions.add(MessageVersions.current(stored));
       return versions;
+    });
+  }
+
+  @Override
+  public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser) {
+    requireNonNull(userId, "userId");
+    requireNonNull(emoji, "emoji");
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(seq);
+      if (stored == null || stored.getRecalled()) {
+        return new Reacted(Reacted.Outcome.NO_MESSAGE, null);
+      }
+      Set<String> mine = c.reactions.getOrDefault(seq, Map.of()).getOrDefault(userId, Set.of());
+      if (add == mine.contains(emoji)) {
+        return new Reacted(Reacted.Outcome.UNCHANGED, stored);
+      }
+      if (add) {
+        Reacted.Outcome refused = Reactions.refusal(stored, emoji, mine.size(), maxEmojiPerMessage, maxEmojiPerUser);
+        if (refused != null) {
+          return new Reacted(refused, stored);
+        }
+        c.reactions.computeIfAbsent(seq, s -> new HashMap<>()).computeIfAbsent(userId, u -> new LinkedHashSet<>())
+            .add(emoji);
+      } else {
+        Map<String, Set<String>> byUser = c.reactions.get(seq);
+        byUser.get(userId).remove(emoji);
+        if (byUser.get(userId).isEmpty()) {
+          byUser.remove(userId);
+        }
+      }
+      Message changed = Reactions.counted(stored, emoji, add ? 1 : -1);
+      c.messages.put(seq, changed);
+      return new Reacted(add ? Reacted.Outcome.ADDED : Reacted.Outcome.REMOVED, changed);
+    });
+  }
+
+  @Override
+  public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+    return read(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Map<Long, Set<String>> out = new HashMap<>();
+      if (c != null) {
+        for (long seq : seqs) {
+          Set<String> mine = c.reactions.getOrDefault(seq, Map.of()).get(userId);
+          if (mine != null && !mine.isEmpty()) {
+            out.put(seq, Set.copyOf(mine));
+          }
+        }
+      }
+      return out;
     });
   }
 

@@ -6,6 +6,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where message-svc keeps messages, conversations, read seqs and each user's private
@@ -92,6 +93,21 @@ public interface MessageStore {
    * does not exist or is recalled (a recall drops the earlier versions too).
    */
   List<MessageVersion> versions(ConversationId conversation, long seq);
+
+  /**
+   * Adds ({@code add}) or removes {@code userId}'s reaction with {@code emoji} on the message at
+   * {@code seq}, and moves the message's count of it, in one atomic step. An add is refused if the
+   * emoji is new on the message and the message has {@code maxEmojiPerMessage} different ones, or
+   * if the user has {@code maxEmojiPerUser} on it. Nothing changes on a recalled message.
+   */
+  Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser);
+
+  /**
+   * The emoji {@code userId} put on each of the messages at {@code seqs} that have any: only
+   * those appear as keys.
+   */
+  Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs);
 
   /**
    * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves

@@ -24,10 +24,12 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -163,12 +165,21 @@ public final class PostgresMessageStore implements MessageStore {
       UPDATE message SET payload = ?, recalled = true
       WHERE conversation_id = ? AND seq = ? AND NOT recalled""";
   private static final String DROP_VERSIONS = "DELETE FROM message_version WHERE conversation_id = ? AND seq = ?";
-  private static final String LOCK_FOR_EDIT = """
-      SELECT server_time, payload FROM message
+  private static final String LOCK_MESSAGE = """
+      SELECT seq, message_id, sender_id, client_msg_id, server_time, payload FROM message
       WHERE conversation_id = ? AND seq = ? AND NOT recalled FOR UPDATE""";
   private static final String KEEP_VERSION = """
       INSERT INTO message_version (conversation_id, seq, version, content, create_time) VALUES (?, ?, ?, ?, ?)""";
-  private static final String WRITE_EDIT = "UPDATE message SET payload = ? WHERE conversation_id = ? AND seq = ?";
+  private static final String WRITE_PAYLOAD = "UPDATE message SET payload = ? WHERE conversation_id = ? AND seq = ?";
+  private static final String DROP_REACTIONS = "DELETE FROM message_reaction WHERE conversation_id = ? AND seq = ?";
+  private static final String MY_REACTIONS_ON = """
+      SELECT emoji FROM message_reaction WHERE conversation_id = ? AND seq = ? AND user_id = ?""";
+  private static final String ADD_REACTION = """
+      INSERT INTO message_reaction (conversation_id, seq, user_id, emoji) VALUES (?, ?, ?, ?)""";
+  private static final String REMOVE_REACTION = """
+      DELETE FROM message_reaction WHERE conversation_id = ? AND seq = ? AND user_id = ? AND emoji = ?""";
+  private static final String REACTIONS_OF = """
+      SELECT seq, emoji FROM message_reaction WHERE conversation_id = ? AND user_id = ? AND seq = ANY(?)""";
   private static final String EARLIER_VERSIONS = """
       SELECT version, content, create_time FROM message_version
       WHERE conversation_id = ? AND seq = ? ORDER BY version""";
@@ -249,9 +260,17 @@ public final class PostgresMessageStore implements MessageStore {
           STATES),
       new HotQuery("ListConversations, MarkRead: own messages after the read seq", "message", "conversation_id",
           OWN_MESSAGES_AFTER),
-      new HotQuery("EditMessage: lock the message", "message", "conversation_id", LOCK_FOR_EDIT),
+      new HotQuery("EditMessage, AddReaction, RemoveReaction: lock the message", "message", "conversation_id",
+          LOCK_MESSAGE),
       new HotQuery("EditMessage: keep the earlier version", "message_version", "conversation_id", KEEP_VERSION),
-      new HotQuery("EditMessage: write the new content", "message", "conversation_id", WRITE_EDIT),
+      new HotQuery("EditMessage, AddReaction, RemoveReaction: write the message", "message", "conversation_id",
+          WRITE_PAYLOAD),
+      new HotQuery("AddReaction, RemoveReaction: the user's reactions on the message", "message_reaction",
+          "conversation_id", MY_REACTIONS_ON),
+      new HotQuery("AddReaction: store it", "message_reaction", "conversation_id", ADD_REACTION),
+      new HotQuery("RemoveReaction: delete it", "message_reaction", "conversation_id", REMOVE_REACTION),
+      new HotQuery("PullMessages: the caller's reactions", "message_reaction", "conversation_id", REACTIONS_OF),
+      new HotQuery("RecallMessage: drop the reactions", "message_reaction", "conversation_id", DROP_REACTIONS),
       new HotQuery("ListMessageVersions: the earlier versions", "message_version", "conversation_id",
           EARLIER_VERSIONS),
       new HotQuery("RecallMessage: drop the earlier versions", "message_version", "conversation_id", DROP_VERSIONS));
@@ -557,10 +576,12 @@ public final class PostgresMessageStore implements MessageStore {
           return false;
         }
       }
-      try (PreparedStatement drop = c.prepareStatement(DROP_VERSIONS)) {
-        drop.setString(1, conversation.value());
-        drop.setLong(2, tombstone.getSeq());
-        drop.executeUpdate();
+      for (String sql : List.of(DROP_VERSIONS, DROP_REACTIONS)) {
+        try (PreparedStatement drop = c.prepareStatement(sql)) {
+          drop.setString(1, conversation.value());
+          drop.setLong(2, tombstone.getSeq());
+          drop.executeUpdate();
+        }
       }
       return true;
     });
@@ -574,18 +595,8 @@ public final class PostgresMessageStore implements MessageStore {
   public boolean edit(ConversationId conversation, Message edited) {
     requireNonNull(edited, "edited");
     return durably(c -> {
-      Message stored;
-      try (PreparedStatement lock = c.prepareStatement(LOCK_FOR_EDIT)) {
-        lock.setString(1, conversation.value());
-        lock.setLong(2, edited.getSeq());
-        try (ResultSet rs = lock.executeQuery()) {
-          if (!rs.next()) {
-            return false;
-          }
-          stored = message(conversation, edited.getSeq(), "", "", "", millis(rs, 1), rs.getBytes(2));
-        }
-      }
-      if (stored.getEditCount() != edited.getEditCount() - 1) {
+      Message stored = lockMessage(c, conversation, edited.getSeq());
+      if (stored == null || stored.getEditCount() != edited.getEditCount() - 1) {
         return false;
       }
       MessageVersion replaced = MessageVersions.current(stored);
@@ -597,16 +608,104 @@ public final class PostgresMessageStore implements MessageStore {
         keep.setObject(5, time(Timestamps.toMillis(replaced.getCreateTime())));
         keep.executeUpdate();
       }
-      try (PreparedStatement write = c.prepareStatement(WRITE_EDIT)) {
-        write.setBytes(1, payload(stored.toBuilder()
-            .setContent(edited.getContent())
-            .setEdited(true)
-            .setEditTime(edited.getEditTime())
-            .setEditCount(edited.getEditCount())
-            .build()));
-        write.setString(2, conversation.value());
-        write.setLong(3, edited.getSeq());
-        return write.executeUpdate() == 1;
+      writePayload(c, conversation, stored.toBuilder()
+          .setContent(edited.getContent())
+          .setEdited(true)
+          .setEditTime(edited.getEditTime())
+          .setEditCount(edited.getEditCount())
+          .build());
+      return true;
+    });
+  }
+
+  /** The message at {@code seq}, locked until the transaction ends; null if none or recalled. */
+  private static Message lockMessage(Connection c, ConversationId conversation, long seq) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(LOCK_MESSAGE)) {
+      lock.setString(1, conversation.value());
+      lock.setLong(2, seq);
+      try (ResultSet rs = lock.executeQuery()) {
+        return rs.next()
+            ? message(conversation, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), millis(rs, 5),
+                rs.getBytes(6))
+            : null;
+      }
+    }
+  }
+
+  private static void writePayload(Connection c, ConversationId conversation, Message message) throws SQLException {
+    try (PreparedStatement write = c.prepareStatement(WRITE_PAYLOAD)) {
+      write.setBytes(1, payload(message));
+      write.setString(2, conversation.value());
+      write.setLong(3, message.getSeq());
+      write.executeUpdate();
+    }
+  }
+
+  /**
+   * One transaction: lock the message row, read the user's reactions on it, check the limits,
+   * insert or delete the reaction row, write the message's new counts.
+   */
+  @Override
+  public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser) {
+    requireNonNull(userId, "userId");
+    requireNonNull(emoji, "emoji");
+    return durably(c -> {
+      Message stored = lockMessage(c, conversation, seq);
+      if (stored == null) {
+        return new Reacted(Reacted.Outcome.NO_MESSAGE, null);
+      }
+      List<String> mine = new ArrayList<>();
+      try (PreparedStatement read = c.prepareStatement(MY_REACTIONS_ON)) {
+        read.setString(1, conversation.value());
+        read.setLong(2, seq);
+        read.setString(3, userId);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            mine.add(rs.getString(1));
+          }
+        }
+      }
+      if (add == mine.contains(emoji)) {
+        return new Reacted(Reacted.Outcome.UNCHANGED, stored);
+      }
+      if (add) {
+        Reacted.Outcome refused = Reactions.refusal(stored, emoji, mine.size(), maxEmojiPerMessage, maxEmojiPerUser);
+        if (refused != null) {
+          return new Reacted(refused, stored);
+        }
+      }
+      try (PreparedStatement change = c.prepareStatement(add ? ADD_REACTION : REMOVE_REACTION)) {
+        change.setString(1, conversation.value());
+        change.setLong(2, seq);
+        change.setString(3, userId);
+        change.setString(4, emoji);
+        change.executeUpdate();
+      }
+      Message changed = Reactions.counted(stored, emoji, add ? 1 : -1);
+      writePayload(c, conversation, changed);
+      return new Reacted(add ? Reacted.Outcome.ADDED : Reacted.Outcome.REMOVED, changed);
+    });
+  }
+
+  @Override
+  public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(REACTIONS_OF)) {
+        read.setString(1, conversation.value());
+        read.setString(2, userId);
+        read.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        Map<Long, Set<String>> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.computeIfAbsent(rs.getLong(1), s -> new HashSet<>()).add(rs.getString(2));
+          }
+        }
+        return out;
       }
     });
   }

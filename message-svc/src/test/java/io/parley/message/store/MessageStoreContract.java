@@ -8,6 +8,7 @@ import io.parley.data.Ids;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageVersion;
+import io.parley.message.v1.Reaction;
 import io.parley.message.v1.TextContent;
 import io.parley.testing.MutableClock;
 import java.time.Duration;
@@ -338,6 +339,66 @@ abstract class MessageStoreContract {
 
     assertThat(store.versions(conversation, 1)).isEmpty();
     assertThat(store.versions(conversation, 2)).hasSize(1);
+  }
+
+  @Test
+  void reactionsAreCountedPerEmojiOncePerUserInTheOrderFirstAdded() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    append(store, draft(conversation, a, "1", "party?"));
+
+    assertThat(store.react(conversation, 1, a, "🎉", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.react(conversation, 1, b, "👍", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    Reacted bobsParty = store.react(conversation, 1, b, "🎉", true, 50, 20);
+    assertThat(store.react(conversation, 1, b, "🎉", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.UNCHANGED);
+
+    assertThat(bobsParty.message().getReactionsList()).extracting(Reaction::getEmoji, Reaction::getCount)
+        .containsExactly(tuple("🎉", 2), tuple("👍", 1));
+    assertThat(store.find(conversation, 1).orElseThrow()).isEqualTo(bobsParty.message());
+    assertThat(store.reactionsOf(conversation, b, List.of(1L, 2L))).isEqualTo(Map.of(1L, Set.of("🎉", "👍")));
+    assertThat(store.reactionsOf(conversation, newUser(), List.of(1L))).isEmpty();
+
+    assertThat(store.react(conversation, 1, a, "🎉", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.REMOVED);
+    assertThat(store.react(conversation, 1, b, "👍", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.REMOVED);
+    assertThat(store.react(conversation, 1, b, "👍", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.UNCHANGED);
+    assertThat(store.find(conversation, 1).orElseThrow().getReactionsList()).extracting(Reaction::getEmoji,
+        Reaction::getCount).containsExactly(tuple("🎉", 1));
+  }
+
+  @Test
+  void reactionLimitsHoldPerMessageAndPerUser() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    append(store, draft(conversation, a, "1", "react!"));
+    store.react(conversation, 1, a, "😀", true, 3, 2);
+    store.react(conversation, 1, a, "😁", true, 3, 2);
+
+    assertThat(store.react(conversation, 1, a, "😂", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.USER_FULL);
+    assertThat(store.react(conversation, 1, b, "😂", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.react(conversation, 1, b, "🤣", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.MESSAGE_FULL);
+    assertThat(store.react(conversation, 1, b, "😀", true, 3, 2).outcome()).as("an emoji already there")
+        .isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.find(conversation, 1).orElseThrow().getReactionsCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRecallDropsTheReactionsAndRefusesNewOnes() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "gone soon"));
+    Message reacted = store.react(conversation, 1, a, "👀", true, 50, 20).message();
+
+    assertThat(store.recall(conversation, reacted.toBuilder().clearContent().clearReactions().setRecalled(true).build()))
+        .isTrue();
+
+    assertThat(store.reactionsOf(conversation, a, List.of(1L))).isEmpty();
+    assertThat(store.react(conversation, 1, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
+    assertThat(store.react(conversation, 7, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
   }
 
   @Test
