@@ -119,6 +119,9 @@ final class ParleyRouteTable {
           "{\"conversationId\":\"g_g1\",\"seq\":\"7\",\"emoji\":\"👍\"}"),
       row("POST", "/v1/conversations/g_g1/messages/7:removeReaction", "{\"emoji\":\"👍\"}",
           "MessageService/RemoveReaction", "{\"conversationId\":\"g_g1\",\"seq\":\"7\",\"emoji\":\"👍\"}"),
+      row("POST", "/v1/messages:forward", "{\"fromConversationId\":\"g_g1\",\"seqs\":[\"7\"],\"toUserId\":\"u2\",\"clientMsgId\":\"f1\"}",
+          "MessageService/ForwardMessages",
+          "{\"fromConversationId\":\"g_g1\",\"seqs\":[\"7\"],\"toUserId\":\"u2\",\"clientMsgId\":\"f1\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

@@ -627,6 +627,15 @@ final class RealServicesGoldenTable {
       as("carol").get("/v1/conversations/{aliceBob}/messages/1/versions").fails(404, "CONVERSATION_NOT_FOUND"),
       anonymous().get("/v1/conversations/{aliceBob}/messages/1/versions").unauthenticated(),
 
+      as("bob").post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toGroupId':'{team}','clientMsgId':'fw-1'}")
+          .ok("{'messages':[{'conversationId':'{teamChat}','seq':'3','duplicate':false}]}"),
+      as("carol").post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-2'}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-3'}")
+          .unauthenticated(),
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
           .ok("{'seq':'1','reactions':[{'emoji':'👍','count':1,'mine':true}]}"),
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'ok'}").invalid("emoji"),

@@ -22,6 +22,8 @@ import io.parley.message.v1.AddReactionRequest;
 import io.parley.message.v1.Conversation;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ForwardMessagesRequest;
+import io.parley.message.v1.ForwardMessagesResponse;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListConversationsResponse;
 import io.parley.message.v1.ListMessageVersionsRequest;
@@ -84,6 +86,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final MessageEdits edits;
   private final Quotes quotes;
   private final MessageReactions reactions;
+  private final Forwards forwards;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -102,6 +105,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
     this.quotes = new Quotes(store, guard);
     this.reactions = new MessageReactions(store, appender, guard, sendRights, settings, limiter, clock);
+    this.forwards = new Forwards(store, appender, guard, sendRights, settings, limiter, clock);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -358,6 +362,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       Message tombstone = message.toBuilder()
           .clearContent()
           .clearReplyTo()
+          .clearForwardedFrom()
           .clearReactions()
           .clearMentionUserIds()
           .clearMentionAll()
@@ -395,6 +400,19 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       StreamObserver<ListMessageVersionsResponse> response) {
     response.onNext(edits.versions(Sessions.current().userId(), request));
     response.onCompleted();
+  }
+
+  /** Forwards messages: the rules are {@link Forwards#forward}'s. */
+  @Override
+  public void forwardMessages(ForwardMessagesRequest request, StreamObserver<ForwardMessagesResponse> response) {
+    forwards.forward(Sessions.current(), request).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(UnaryCalls.unwrap(error));
+      } else {
+        response.onNext(result);
+        response.onCompleted();
+      }
+    });
   }
 
   /** Adds a reaction: the rules are {@link MessageReactions#react}'s. */
