@@ -122,6 +122,8 @@ final class ParleyRouteTable {
       row("POST", "/v1/messages:forward", "{\"fromConversationId\":\"g_g1\",\"seqs\":[\"7\"],\"toUserId\":\"u2\",\"clientMsgId\":\"f1\"}",
           "MessageService/ForwardMessages",
           "{\"fromConversationId\":\"g_g1\",\"seqs\":[\"7\"],\"toUserId\":\"u2\",\"clientMsgId\":\"f1\"}"),
+      row("POST", "/v1/conversations/p_u1_u2:typing", "{}", "MessageService/SendTyping",
+          "{\"conversationId\":\"p_u1_u2\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

@@ -636,6 +636,9 @@ final class RealServicesGoldenTable {
       anonymous().post("/v1/messages:forward",
               "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-3'}")
           .unauthenticated(),
+      as("bob").post("/v1/conversations/{aliceBob}:typing", "{}").ok("{}"),
+      as("carol").post("/v1/conversations/{aliceBob}:typing", "{}").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}:typing", "{}").unauthenticated(),
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
           .ok("{'seq':'1','reactions':[{'emoji':'👍','count':1,'mine':true}]}"),
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'ok'}").invalid("emoji"),

@@ -2,6 +2,7 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -41,6 +42,7 @@ import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.RemoveReactionRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SendTypingRequest;
 import io.parley.message.v1.SubscribeRequest;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Session;
@@ -87,6 +89,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final Quotes quotes;
   private final MessageReactions reactions;
   private final Forwards forwards;
+  private final TypingSignals typing;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -106,6 +109,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.quotes = new Quotes(store, guard);
     this.reactions = new MessageReactions(store, appender, guard, sendRights, settings, limiter, clock);
     this.forwards = new Forwards(store, appender, guard, sendRights, settings, limiter, clock);
+    this.typing = new TypingSignals(guard, sendRights, appender, limiter, clock);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -413,6 +417,14 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         response.onCompleted();
       }
     });
+  }
+
+  /** Passes a typing signal on: the rules are {@link TypingSignals#typing}'s. */
+  @Override
+  public void sendTyping(SendTypingRequest request, StreamObserver<Empty> response) {
+    typing.typing(Sessions.current(), request.getConversationId());
+    response.onNext(Empty.getDefaultInstance());
+    response.onCompleted();
   }
 
   /** Adds a reaction: the rules are {@link MessageReactions#react}'s. */
