@@ -636,6 +636,14 @@ final class RealServicesGoldenTable {
       anonymous().post("/v1/messages:forward",
               "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-3'}")
           .unauthenticated(),
+      as("bob").patch("/v1/conversations/{aliceBob}/settings?updateMask=pinned", "{'pinned':true}")
+          .ok("{'pinned':true,'archived':false}"),
+      as("bob").patch("/v1/conversations/{aliceBob}/settings?updateMask=colour", "{'pinned':true}")
+          .invalid("update_mask"),
+      as("carol").patch("/v1/conversations/{aliceBob}/settings", "{'pinned':true}").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().patch("/v1/conversations/{aliceBob}/settings", "{'pinned':true}").unauthenticated(),
+      as("bob").get("/v1/badge").ok("{'unreadCount':'3','unreadConversations':2}"),
+      anonymous().get("/v1/badge").unauthenticated(),
       as("bob").post("/v1/conversations/{aliceBob}:typing", "{}").ok("{}"),
       as("carol").post("/v1/conversations/{aliceBob}:typing", "{}").fails(404, "CONVERSATION_NOT_FOUND"),
       anonymous().post("/v1/conversations/{aliceBob}:typing", "{}").unauthenticated(),

@@ -20,11 +20,14 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
 import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.Badge;
 import io.parley.message.v1.Conversation;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ForwardMessagesRequest;
 import io.parley.message.v1.ForwardMessagesResponse;
+import io.parley.message.v1.GetBadgeRequest;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListConversationsResponse;
 import io.parley.message.v1.ListMessageVersionsRequest;
@@ -44,6 +47,7 @@ import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SendTypingRequest;
 import io.parley.message.v1.SubscribeRequest;
+import io.parley.message.v1.UpdateConversationSettingsRequest;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Session;
 import io.parley.session.Sessions;
@@ -90,6 +94,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final MessageReactions reactions;
   private final Forwards forwards;
   private final TypingSignals typing;
+  private final PersonalSettings personalSettings;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -110,6 +115,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.reactions = new MessageReactions(store, appender, guard, sendRights, settings, limiter, clock);
     this.forwards = new Forwards(store, appender, guard, sendRights, settings, limiter, clock);
     this.typing = new TypingSignals(guard, sendRights, appender, limiter, clock);
+    this.personalSettings = new PersonalSettings(store, appender, guard, clock);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -284,7 +290,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         .setReadSeq(summary.readSeq())
         .setUnreadCount(summary.unreadCount())
         .setUpdateTime(Timestamps.fromMillis(summary.updateTimeMillis()))
-        .setLastMessage(summary.lastMessage());
+        .setLastMessage(summary.lastMessage())
+        .setSettings(summary.settings());
     if (id.isGroup()) {
       out.setGroupId(id.groupId());
     } else {
@@ -417,6 +424,21 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         response.onCompleted();
       }
     });
+  }
+
+  /** Changes the caller's settings of a conversation: the rules are {@link PersonalSettings#update}'s. */
+  @Override
+  public void updateConversationSettings(UpdateConversationSettingsRequest request,
+      StreamObserver<ConversationSettings> response) {
+    response.onNext(personalSettings.update(Sessions.current(), request));
+    response.onCompleted();
+  }
+
+  /** The caller's badge: {@link Conversations#badge}. */
+  @Override
+  public void getBadge(GetBadgeRequest request, StreamObserver<Badge> response) {
+    response.onNext(conversations.badge(Sessions.current().userId(), clock.millis()));
+    response.onCompleted();
   }
 
   /** Passes a typing signal on: the rules are {@link TypingSignals#typing}'s. */

@@ -11,7 +11,9 @@ import io.parley.data.Ids;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
 import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.EditMessageRequest;
+import io.parley.message.v1.GetBadgeRequest;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListMessageVersionsRequest;
 import io.parley.message.v1.MarkReadRequest;
@@ -19,6 +21,7 @@ import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.UpdateConversationSettingsRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -50,6 +53,7 @@ class AuthorizationMatrixTest {
     MARK_READ_PRIVATE, MARK_READ_GROUP,
     RECALL_PRIVATE, RECALL_GROUP,
     EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP, REACT_PRIVATE, REACT_GROUP,
+    SETTINGS_PRIVATE, SETTINGS_GROUP, BADGE,
     LIST_CONVERSATIONS, SUBSCRIBE
   }
 
@@ -99,6 +103,12 @@ class AuthorizationMatrixTest {
           UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
       Map.entry(Operation.REACT_GROUP, List.of(
           UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, MUTED, OK, OK)),
+      Map.entry(Operation.SETTINGS_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.SETTINGS_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+      Map.entry(Operation.BADGE, List.of(
+          UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.LIST_CONVERSATIONS, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.SUBSCRIBE, List.of(
@@ -214,6 +224,13 @@ class AuthorizationMatrixTest {
           .setConversationId(withAlice(Role.FRIEND)).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
       case REACT_GROUP -> assertThat(stub.addReaction(AddReactionRequest.newBuilder()
           .setConversationId("g_" + group).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
+      case SETTINGS_PRIVATE -> assertThat(stub.updateConversationSettings(UpdateConversationSettingsRequest.newBuilder()
+          .setConversationId(withAlice(Role.FRIEND)).setSettings(ConversationSettings.newBuilder().setArchived(true))
+          .build()).getArchived()).isTrue();
+      case SETTINGS_GROUP -> assertThat(stub.updateConversationSettings(UpdateConversationSettingsRequest.newBuilder()
+          .setConversationId("g_" + group).setSettings(ConversationSettings.newBuilder().setArchived(true))
+          .build()).getArchived()).isTrue();
+      case BADGE -> stub.getBadge(GetBadgeRequest.getDefaultInstance());
       case LIST_CONVERSATIONS -> stub.listConversations(ListConversationsRequest.getDefaultInstance());
       case SUBSCRIBE -> {
         EventStream stream = EventStream.open(role == Role.ANONYMOUS

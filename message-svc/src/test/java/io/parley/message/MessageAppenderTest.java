@@ -17,6 +17,7 @@ import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.Reacted;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import io.parley.message.v1.ReadReceipt;
@@ -384,6 +385,22 @@ class MessageAppenderTest {
     @Override
     public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
       return delegate.reactionsOf(conversation, userId, seqs);
+    }
+
+    @Override
+    public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+      return delegate.settings(userId, conversations);
+    }
+
+    @Override
+    public List<ConversationId> pinned(String userId) {
+      return delegate.pinned(userId);
+    }
+
+    @Override
+    public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+        long nowMillis, int maxPinned) {
+      return delegate.saveSettings(userId, conversation, settings, nowMillis, maxPinned);
     }
 
     @Override

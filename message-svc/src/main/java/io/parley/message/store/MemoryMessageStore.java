@@ -6,10 +6,12 @@ import com.google.protobuf.util.Timestamps;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -39,6 +41,10 @@ public final class MemoryMessageStore implements MessageStore {
   private final TreeMap<String, Conversation> conversations = new TreeMap<>();
   private final Map<String, Map<ConversationId, Long>> readSeqs = new HashMap<>();
   private final Map<String, Set<ConversationId>> privateConversations = new HashMap<>();
+  /** Each user's settings of their conversations, with the time each pinned one was pinned. */
+  private final Map<String, Map<ConversationId, Setting>> settings = new HashMap<>();
+
+  private record Setting(ConversationSettings settings, long pinnedMillis) {}
 
   /** One conversation: its messages by seq (contiguous from the oldest kept), and its indexes. */
   private static final class Conversation {
@@ -291,6 +297,48 @@ public final class MemoryMessageStore implements MessageStore {
         }
       }
       return out;
+    });
+  }
+
+  @Override
+  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+    return read(() -> {
+      Map<ConversationId, Setting> mine = settings.getOrDefault(userId, Map.of());
+      Map<ConversationId, ConversationSettings> out = new HashMap<>();
+      for (ConversationId conversation : conversations) {
+        Setting setting = mine.get(conversation);
+        if (setting != null) {
+          out.put(conversation, setting.settings());
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    return read(() -> settings.getOrDefault(userId, Map.of()).entrySet().stream()
+        .filter(e -> e.getValue().settings().getPinned())
+        .sorted(Comparator.comparing((Map.Entry<ConversationId, Setting> e) -> e.getValue().pinnedMillis())
+            .reversed().thenComparing(e -> e.getKey().value()))
+        .map(Map.Entry::getKey)
+        .toList());
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings wanted, long nowMillis,
+      int maxPinned) {
+    requireNonNull(wanted, "wanted");
+    return write(() -> {
+      Map<ConversationId, Setting> mine = settings.computeIfAbsent(userId, u -> new HashMap<>());
+      Setting before = mine.get(conversation);
+      boolean wasPinned = before != null && before.settings().getPinned();
+      if (wanted.getPinned() && !wasPinned
+          && mine.values().stream().filter(s -> s.settings().getPinned()).count() >= maxPinned) {
+        return false;
+      }
+      mine.put(conversation, new Setting(wanted, wasPinned ? before.pinnedMillis() : nowMillis));
+      return true;
     });
   }
 

@@ -11,6 +11,7 @@ import io.parley.database.SqlWork;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import java.sql.Array;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -183,6 +185,25 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String EARLIER_VERSIONS = """
       SELECT version, content, create_time FROM message_version
       WHERE conversation_id = ? AND seq = ? ORDER BY version""";
+  private static final String SETTINGS = """
+      SELECT conversation_id, pinned_time IS NOT NULL, mute_until, archived FROM conversation_setting
+      WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String PINNED = """
+      SELECT conversation_id FROM conversation_setting WHERE user_id = ? AND pinned_time IS NOT NULL
+      ORDER BY pinned_time DESC, conversation_id""";
+  /** Serializes one user's pins, so that the count is exact: a transaction-scoped lock on the user. */
+  private static final String LOCK_USER_PINS = "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))";
+  private static final String OTHER_PINS = """
+      SELECT count(*) FROM conversation_setting
+      WHERE user_id = ? AND pinned_time IS NOT NULL AND conversation_id <> ?""";
+  private static final String SAVE_SETTINGS = """
+      INSERT INTO conversation_setting (user_id, conversation_id, pinned_time, mute_until, archived)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+        pinned_time = CASE WHEN EXCLUDED.pinned_time IS NULL THEN NULL
+                           ELSE COALESCE(conversation_setting.pinned_time, EXCLUDED.pinned_time) END,
+        mute_until = EXCLUDED.mute_until,
+        archived = EXCLUDED.archived""";
   private static final String ADVANCE_READ_SEQ = """
       INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
       ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
@@ -271,6 +292,11 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("RemoveReaction: delete it", "message_reaction", "conversation_id", REMOVE_REACTION),
       new HotQuery("PullMessages: the caller's reactions", "message_reaction", "conversation_id", REACTIONS_OF),
       new HotQuery("RecallMessage: drop the reactions", "message_reaction", "conversation_id", DROP_REACTIONS),
+      new HotQuery("ListConversations: the user's settings of the page", "conversation_setting", "user_id", SETTINGS),
+      new HotQuery("ListConversations: the user's pinned conversations", "conversation_setting", "user_id", PINNED),
+      new HotQuery("UpdateConversationSettings: count the user's other pins", "conversation_setting", "user_id",
+          OTHER_PINS),
+      new HotQuery("UpdateConversationSettings: write", "conversation_setting", "user_id", SAVE_SETTINGS),
       new HotQuery("ListMessageVersions: the earlier versions", "message_version", "conversation_id",
           EARLIER_VERSIONS),
       new HotQuery("RecallMessage: drop the earlier versions", "message_version", "conversation_id", DROP_VERSIONS));
@@ -737,6 +763,92 @@ public final class PostgresMessageStore implements MessageStore {
     }
     versions.add(MessageVersions.current(current.get()));
     return versions;
+  }
+
+  @Override
+  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+    requireNonNull(userId, "userId");
+    if (conversations.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(SETTINGS)) {
+        read.setString(1, userId);
+        read.setArray(2, ids(c, conversations));
+        Map<ConversationId, ConversationSettings> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            ConversationSettings.Builder settings = ConversationSettings.newBuilder()
+                .setPinned(rs.getBoolean(2))
+                .setArchived(rs.getBoolean(4));
+            if (rs.getObject(3) != null) {
+              settings.setMuteUntil(Timestamps.fromMillis(millis(rs, 3)));
+            }
+            out.put(conversation(rs.getString(1)), settings.build());
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    requireNonNull(userId, "userId");
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(PINNED)) {
+        read.setString(1, userId);
+        List<ConversationId> out = new ArrayList<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(conversation(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+      long nowMillis, int maxPinned) {
+    requireNonNull(userId, "userId");
+    requireNonNull(settings, "settings");
+    return durably(c -> {
+      if (settings.getPinned()) {
+        try (PreparedStatement lock = c.prepareStatement(LOCK_USER_PINS)) {
+          lock.setString(1, userId);
+          lock.executeQuery().close();
+        }
+        try (PreparedStatement count = c.prepareStatement(OTHER_PINS)) {
+          count.setString(1, userId);
+          count.setString(2, conversation.value());
+          try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) >= maxPinned) {
+              return false;
+            }
+          }
+        }
+      }
+      try (PreparedStatement save = c.prepareStatement(SAVE_SETTINGS)) {
+        save.setString(1, userId);
+        save.setString(2, conversation.value());
+        if (settings.getPinned()) {
+          save.setObject(3, time(nowMillis));
+        } else {
+          save.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        if (settings.hasMuteUntil()) {
+          save.setObject(4, time(Timestamps.toMillis(settings.getMuteUntil())));
+        } else {
+          save.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        save.setBoolean(5, settings.getArchived());
+        save.executeUpdate();
+      }
+      return true;
+    });
   }
 
   @Override

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageVersion;
@@ -399,6 +400,34 @@ abstract class MessageStoreContract {
     assertThat(store.reactionsOf(conversation, a, List.of(1L))).isEmpty();
     assertThat(store.react(conversation, 1, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
     assertThat(store.react(conversation, 7, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
+  }
+
+  @Test
+  void settingsArePerUserAndPinsKeepTheirTimeAndTheirLimit() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId first = newPrivate(a, newUser());
+    ConversationId second = newGroup();
+    ConversationId third = newPrivate(a, newUser());
+    ConversationSettings pin = ConversationSettings.newBuilder().setPinned(true).build();
+    ConversationSettings muted = ConversationSettings.newBuilder()
+        .setMuteUntil(Timestamps.fromMillis(clock.millis() + 60_000)).setArchived(true).build();
+
+    assertThat(store.saveSettings(a, first, pin, 1_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, second, pin, 2_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 3_000, 2)).as("a third pin").isFalse();
+    assertThat(store.saveSettings(a, first, pin.toBuilder().setArchived(true).build(), 4_000, 2))
+        .as("pinned already: keeps its pin time").isTrue();
+    assertThat(store.saveSettings(a, third, muted, 5_000, 2)).isTrue();
+
+    assertThat(store.pinned(a)).containsExactly(second, first);
+    assertThat(store.settings(a, List.of(first, second, third, newGroup()))).isEqualTo(Map.of(
+        first, pin.toBuilder().setArchived(true).build(), second, pin, third, muted));
+    assertThat(store.settings(newUser(), List.of(first))).isEmpty();
+
+    assertThat(store.saveSettings(a, second, ConversationSettings.getDefaultInstance(), 6_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 7_000, 2)).isTrue();
+    assertThat(store.pinned(a)).containsExactly(third, first);
   }
 
   @Test
