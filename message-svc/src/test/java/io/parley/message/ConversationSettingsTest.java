@@ -66,10 +66,11 @@ class ConversationSettingsTest {
   @Test
   void settingsAreTheUsersOwnAndReachTheirOtherDevices() {
     User[] pair = rig.friendsPair();
-    String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
     User phone = rig.login(pair[0].id(), Terminal.MOBILE);
     EventStream phoneStream = EventStream.subscribed(rig.asyncAs(phone));
     try {
+      String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
+      assertThat(phoneStream.next().getMessage().getConversationId()).isEqualTo(conversation);
       ConversationSettings wanted = ConversationSettings.newBuilder().setPinned(true).setArchived(true)
           .setMuteUntil(Timestamps.fromMillis(rig.clock.millis() + 3_600_000)).build();
 
