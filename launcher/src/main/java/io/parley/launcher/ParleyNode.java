@@ -12,6 +12,7 @@ import io.parley.gateway.GatewayServer;
 import io.parley.group.GroupModule;
 import io.parley.message.MessageModule;
 import io.parley.redis.RedisClients;
+import io.parley.server.Dependency;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.server.ReadinessMonitor;
@@ -157,13 +158,15 @@ public final class ParleyNode implements AutoCloseable {
 
   /** Turns the gRPC health of this node's servers NOT_SERVING while its Redis or PostgreSQL is unreachable. */
   private void startReadiness() {
-    ReadinessMonitor.Builder monitor = ReadinessMonitor.builder().interval(READINESS_INTERVAL)
-        .dependencies(platform.dependencies());
+    List<Dependency> dependencies = new ArrayList<>(platform.dependencies());
     if (config.database() != null) {
       databaseProbe = DatabaseProbe.of(config.database(), READINESS_TIMEOUT);
-      monitor.dependency(databaseProbe);
+      dependencies.add(databaseProbe);
     }
-    readiness = monitor.build();
+    if (dependencies.isEmpty()) {
+      return; // memory only: nothing to lose touch with, always ready
+    }
+    readiness = ReadinessMonitor.builder().interval(READINESS_INTERVAL).dependencies(dependencies).build();
     readiness.onChange(grpcServer::ready);
     if (localServer != null) {
       readiness.onChange(localServer::ready);

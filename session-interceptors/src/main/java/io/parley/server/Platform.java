@@ -104,8 +104,10 @@ public final class Platform implements AutoCloseable {
   }
 
   /**
-   * What this platform needs to serve calls, for a {@link ReadinessMonitor}: its Redis (a PING,
-   * bounded by the client's connect and socket timeouts), or nothing with the memory store.
+   * What this platform needs to serve calls, for a {@link ReadinessMonitor}: its Redis, or nothing
+   * with the memory store. Redis answers a PING within the client's connect and socket timeouts; on
+   * a Redis Cluster the PING goes to every node the client knows, so a node that is down makes the
+   * process not ready until the node is back or the cluster has forgotten it.
    */
   public List<Dependency> dependencies() {
     if (redis == null) {

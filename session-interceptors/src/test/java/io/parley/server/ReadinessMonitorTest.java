@@ -13,6 +13,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.parley.auth.TokenKeys;
+import io.parley.testing.RedisCluster;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.UserServiceGrpc;
 import java.time.Duration;
@@ -86,6 +87,25 @@ class ReadinessMonitorTest {
       } finally {
         channel.shutdownNow();
       }
+    }
+  }
+
+  @Test
+  void onARedisClusterAMasterThatStopsMakesTheProcessNotReadyUntilItIsBack() {
+    try (RedisCluster cluster = RedisCluster.start();
+        Platform platform = Platform.builder(KEYS).store(cluster.url()).build();
+        ReadinessMonitor monitor = ReadinessMonitor.builder().interval(Duration.ofMillis(100))
+            .dependencies(platform.dependencies()).build()) {
+      List<Boolean> heard = new CopyOnWriteArrayList<>();
+      monitor.onChange(heard::add).start();
+      await().atMost(BOUND).until(() -> heard.equals(List.of(true)));
+
+      RedisServer master = cluster.nodes().get(1);
+      master.stop();
+      await().atMost(BOUND).until(() -> heard.equals(List.of(true, false)));
+
+      master.restart();
+      await().atMost(BOUND).until(() -> heard.equals(List.of(true, false, true)));
     }
   }
 
