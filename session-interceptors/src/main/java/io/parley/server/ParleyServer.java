@@ -53,11 +53,19 @@ import org.slf4j.LoggerFactory;
  * the limit of concurrent calls per connection times the connections; put a limit on connections
  * in front (a load balancer) if clients are untrusted.
  *
+ * <p>Health has three kinds of name: the overall service {@code ""} and each service's name follow
+ * readiness ({@link #ready(boolean)}: NOT_SERVING while a {@link ReadinessMonitor} finds the
+ * process's Redis or PostgreSQL unreachable), while {@value #LIVENESS_SERVICE} stays SERVING for as
+ * long as the server runs, for a liveness probe that must not restart a process whose store is down.
+ *
  * <p>{@link #close()} drains: health turns NOT_SERVING, new calls are refused, calls in flight get
  * the grace period to finish, then the rest are cancelled.
  */
 public final class ParleyServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(ParleyServer.class);
+
+  /** The health service name that answers SERVING while the process runs, whatever its readiness. */
+  public static final String LIVENESS_SERVICE = "liveness";
 
   private final Server server;
   private final HealthStatusManager health;
@@ -67,6 +75,8 @@ public final class ParleyServer implements AutoCloseable {
   private final String description;
   private final TrustedProxies trustedProxies;
   private volatile String boundDescription;
+  private boolean started;
+  private boolean ready = true;
 
   private ParleyServer(Builder builder) {
     this.health = new HealthStatusManager();
@@ -128,7 +138,7 @@ public final class ParleyServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts serving; health turns SERVING for every service. */
+  /** Starts serving; health turns SERVING for every service, unless {@link #ready(boolean) not ready}. */
   public ParleyServer start() {
     try {
       server.start();
@@ -136,11 +146,32 @@ public final class ParleyServer implements AutoCloseable {
       throw new UncheckedIOException("cannot start the gRPC server on " + description + ": " + e.getMessage(), e);
     }
     boundDescription = server.getPort() > 0 ? description.replaceAll(":\\d+$", ":" + server.getPort()) : description;
-    health.setStatus("", ServingStatus.SERVING);
-    serviceNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
+    synchronized (this) {
+      started = true;
+      applyReadiness();
+    }
     logger.info("gRPC server listening on {} with {}; client addresses forwarded by {} are believed", description(),
         serviceNames, trustedProxies);
     return this;
+  }
+
+  /**
+   * Turns the health of {@code ""} and of every service SERVING ({@code true}) or NOT_SERVING; the
+   * {@value #LIVENESS_SERVICE} name is left alone. Before {@link #start()} it sets what start
+   * reports; after {@link #close()} it does nothing. Thread-safe.
+   */
+  public synchronized void ready(boolean ready) {
+    this.ready = ready;
+    if (started) {
+      applyReadiness();
+    }
+  }
+
+  private void applyReadiness() {
+    ServingStatus status = ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    serviceNames.forEach(name -> health.setStatus(name, status));
   }
 
   /** The port bound, useful when built with port 0; -1 for an in-process server. */

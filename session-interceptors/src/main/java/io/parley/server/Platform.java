@@ -21,6 +21,7 @@ import io.parley.session.SessionServerInterceptor;
 import io.parley.session.SessionStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -100,6 +101,19 @@ public final class Platform implements AutoCloseable {
       throw new IllegalStateException("the store is memory; there is no Redis client");
     }
     return redis;
+  }
+
+  /**
+   * What this platform needs to serve calls, for a {@link ReadinessMonitor}: its Redis, or nothing
+   * with the memory store. Redis answers a PING within the client's connect and socket timeouts; on
+   * a Redis Cluster the PING goes to every node the client knows, so a node that is down makes the
+   * process not ready until the node is back or the cluster has forgotten it.
+   */
+  public List<Dependency> dependencies() {
+    if (redis == null) {
+      return List.of();
+    }
+    return List.of(Dependency.of("redis", () -> "PONG".equals(redis.ping())));
   }
 
   public SessionPolicy sessionPolicy() {
