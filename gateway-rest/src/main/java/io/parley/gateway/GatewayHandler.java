@@ -40,8 +40,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executor;
 import java.util.StringJoiner;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,7 +85,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private Exchange current;
   /** The server span of the routed request in flight ({@link HttpServerTracing}), or the invalid span. */
   private Span span = Span.getInvalid();
-  /** What the log lines about the request in flight carry (see {@link LogFields}). */
+  /**
+   * What the log lines about the request in flight carry (see {@link LogFields}): its request id,
+   * and its trace and span ids once its span has started. Its gRPC call's callbacks run with them.
+   */
   private LogFields logFields;
   private boolean closing;
   /** No more requests are read: the connection closes once those queued are answered. */
@@ -318,11 +321,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       }
     } catch (ParleyException e) {
       abandonCurrent();
-      respondError(call, e);
+      // With the trace id too, if the request got as far as its span.
+      logFields.run(() -> respondError(call, e));
     } catch (RuntimeException e) {
       abandonCurrent();
-      logger.error("{} {} failed unexpectedly [request_id={}]", call.method(), call.path(), call.requestId(), e);
-      respondError(call, ParleyException.builder(ErrorReason.INTERNAL_ERROR).message("internal error").build());
+      logFields.run(() -> {
+        logger.error("{} {} failed unexpectedly [request_id={}]", call.method(), call.path(), call.requestId(), e);
+        respondError(call, ParleyException.builder(ErrorReason.INTERNAL_ERROR).message("internal error").build());
+      });
     } finally {
       request.release();
     }

@@ -93,6 +93,10 @@ public final class RedisSessionStore implements SessionStore {
   /** Compare-and-set attempts of an attribute change before giving up with ABORTED. */
   private static final int MAX_UPDATE_ATTEMPTS = 12;
 
+  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
+  private static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
+  private static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
+
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
   private final Clock clock;
@@ -180,10 +184,6 @@ public final class RedisSessionStore implements SessionStore {
     Raw raw = traced(1, () -> readRaw(userId, sessionId));
     return raw == null ? Optional.empty() : Optional.of(toStoredSession(userId, sessionId, raw.record, raw.meta));
   }
-
-  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
-  private static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
-  private static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
 
   /** Runs a read of {@code sessions} sessions in a client span, which records its failure. */
   private <T> T traced(int sessions, Supplier<T> read) {
