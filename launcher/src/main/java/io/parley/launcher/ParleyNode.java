@@ -69,6 +69,7 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
+        .openTelemetry(config.openTelemetry())
         .build();
   }
 
@@ -92,7 +93,8 @@ public final class ParleyNode implements AutoCloseable {
 
   private void startServices() {
     Role role = config.role();
-    DatabaseSettings database = config.database();
+    DatabaseSettings database = config.database() == null ? null
+        : config.database().withOpenTelemetry(config.openTelemetry());
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
@@ -182,7 +184,8 @@ public final class ParleyNode implements AutoCloseable {
         .maxConnections(config.http().maxConnections())
         .requestReadTimeout(config.http().requestReadTimeout())
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
-        .trustedProxies(config.http().trustedProxies());
+        .trustedProxies(config.http().trustedProxies())
+        .openTelemetry(config.openTelemetry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {

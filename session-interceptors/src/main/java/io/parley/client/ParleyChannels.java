@@ -6,6 +6,8 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -35,8 +37,19 @@ public final class ParleyChannels {
 
   private ParleyChannels() {}
 
+  /** An untraced channel to {@code target}. */
   public static ManagedChannel forTarget(String target) {
+    return forTarget(target, OpenTelemetry.noop());
+  }
+
+  /**
+   * A channel to {@code target} whose calls are client spans of {@code openTelemetry}, children of
+   * the span current when each call starts, with their W3C {@code traceparent} sent to the server;
+   * with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
+   */
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
     requireNonNull(target, "target");
+    requireNonNull(openTelemetry, "openTelemetry");
     if (target.isBlank()) {
       throw new IllegalArgumentException("empty gRPC target");
     }
@@ -54,6 +67,9 @@ public final class ParleyChannels {
           .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
+    }
+    if (openTelemetry != OpenTelemetry.noop()) {
+      builder.intercept(GrpcTelemetry.create(openTelemetry).createClientInterceptor());
     }
     return builder
         .intercept(new PropagatingClientInterceptor())

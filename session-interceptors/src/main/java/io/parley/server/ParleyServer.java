@@ -14,6 +14,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.parley.error.ErrorMapping;
 import io.parley.session.SessionServerInterceptor;
 import java.io.IOException;
@@ -37,7 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>Interceptor order, outermost first, for every Parley service:
  *
  * <ol>
- *   <li>{@link RequestIdServerInterceptor}: the request id, so that everything below logs it;
+ *   <li>tracing, when the server has an {@linkplain Builder#openTelemetry OpenTelemetry}: a server
+ *       span per call, child of the caller's W3C {@code traceparent}, current while every callback
+ *       of the call runs;
+ *   <li>{@link RequestIdServerInterceptor}: the request id (and the span's trace id), so that
+ *       everything below logs it;
  *   <li>{@link ExceptionMappingServerInterceptor}: catches whatever the interceptors below and the
  *       handler throw;
  *   <li>the client address, for {@link ClientAddresses#current()}: the peer's, or the one it
@@ -45,8 +51,8 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
  * </ol>
  *
- * <p>Health and reflection get the first two only: they are public, so that grpcurl and load
- * balancers need no token.
+ * <p>Health and reflection get the request id and the exception mapping only: they are public, so
+ * that grpcurl and load balancers need no token, and untraced, so that probes make no spans.
  *
  * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
  * rejecting executor leaks calls in grpc-java, see grpc-java#636), so the queue is bounded only by
@@ -108,6 +114,9 @@ public final class ParleyServer implements AutoCloseable {
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
     ClientAddressServerInterceptor clientAddresses = new ClientAddressServerInterceptor(builder.trustedProxies);
+    // OpenTelemetry.noop() installs nothing, so that an untraced server pays nothing for tracing.
+    ServerInterceptor tracing = builder.openTelemetry == OpenTelemetry.noop()
+        ? null : GrpcTelemetry.create(builder.openTelemetry).createServerInterceptor();
     List<String> names = new ArrayList<>();
     for (BindableService service : builder.services) {
       ServerServiceDefinition definition = service.bindService();
@@ -119,6 +128,9 @@ public final class ParleyServer implements AutoCloseable {
       chain.add(clientAddresses);
       chain.add(errors);
       chain.add(requestIds);
+      if (tracing != null) {
+        chain.add(tracing);
+      }
       // ServerInterceptors.intercept calls the last interceptor first.
       serverBuilder.addService(ServerInterceptors.intercept(definition, chain));
     }
@@ -241,6 +253,7 @@ public final class ParleyServer implements AutoCloseable {
     private ErrorMapping errorMapping = ErrorMapping.defaults();
     private SessionServerInterceptor sessions;
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private boolean withoutSessions;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
@@ -332,6 +345,15 @@ public final class ParleyServer implements AutoCloseable {
      */
     public Builder trustedProxies(TrustedProxies trustedProxies) {
       this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
+      return this;
+    }
+
+    /**
+     * Where the server spans of the services' calls go; {@link OpenTelemetry#noop()} (the default)
+     * traces nothing and installs no tracing interceptor.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenIssuer;
 import io.parley.auth.TokenKeys;
 import io.parley.auth.TokenVerifier;
@@ -53,9 +54,11 @@ public final class Platform implements AutoCloseable {
   private final SessionServerInterceptor sessionInterceptor;
   private final EventBus events;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final OpenTelemetry openTelemetry;
 
   private Platform(Builder builder) {
     String storeUrl = builder.storeUrl;
+    this.openTelemetry = builder.openTelemetry;
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
     TokenKeys serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
@@ -65,7 +68,8 @@ public final class Platform implements AutoCloseable {
     this.serviceTokenIssuer = serviceKeys.canSign() ? new TokenIssuer(serviceKeys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl, builder.storePassword);
-      RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
+      RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy)
+          .openTelemetry(openTelemetry).build();
       this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
           .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
     } else if ("memory".equals(storeUrl)) {
@@ -152,14 +156,23 @@ public final class Platform implements AutoCloseable {
     return events;
   }
 
-  /** A server builder with this platform's session check installed. */
-  public ParleyServer.Builder serverBuilder() {
-    return ParleyServer.builder().sessions(sessionInterceptor);
+  /** Where this process's spans go; {@link OpenTelemetry#noop()} when it is not traced. */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
   }
 
-  /** The channel to {@code target} (see {@link ParleyChannels}), created once and closed with the platform. */
+  /** A server builder with this platform's session check and tracing installed. */
+  public ParleyServer.Builder serverBuilder() {
+    return ParleyServer.builder().sessions(sessionInterceptor).openTelemetry(openTelemetry);
+  }
+
+  /**
+   * The channel to {@code target} (see {@link ParleyChannels}), traced with this platform's
+   * OpenTelemetry, created once and closed with the platform.
+   */
   public ManagedChannel channel(String target) {
-    return channels.computeIfAbsent(requireNonNull(target, "target"), ParleyChannels::forTarget);
+    return channels.computeIfAbsent(requireNonNull(target, "target"),
+        t -> ParleyChannels.forTarget(t, openTelemetry));
   }
 
   /**
@@ -210,6 +223,7 @@ public final class Platform implements AutoCloseable {
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
     private TokenKeys serviceKeys;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -286,6 +300,16 @@ public final class Platform implements AutoCloseable {
         throw new IllegalArgumentException("sessionCacheSize must be positive: " + sessions);
       }
       this.sessionCacheSize = sessions;
+      return this;
+    }
+
+    /**
+     * Where spans go: the servers' and channels' gRPC calls and the session reads that reach Redis.
+     * {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost. The platform does not
+     * close it.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 
