@@ -6,6 +6,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientInterceptor;
+import io.parley.metrics.LatencyHistograms;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,13 +21,26 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code h1:p1,h2:p2} or {@code static:///h1:p1,h2:p2}: a fixed list of replicas;
  *   <li>{@code in-process:name}: an in-process server (tests).
  * </ul>
+ *
+ * <p>Given a registry, every call made on the channel is counted and timed: Micrometer's {@code
+ * grpc.client.*} meters, by service, method, method type and status code.
  */
 public final class ParleyChannels {
   private static final String IN_PROCESS = "in-process:";
 
   private ParleyChannels() {}
 
+  /** A channel to {@code target} without call metrics. */
   public static ManagedChannel forTarget(String target) {
+    return create(target, null);
+  }
+
+  /** A channel to {@code target} whose calls are counted and timed in {@code meterRegistry}. */
+  public static ManagedChannel forTarget(String target, MeterRegistry meterRegistry) {
+    return create(target, requireNonNull(meterRegistry, "meterRegistry"));
+  }
+
+  private static ManagedChannel create(String target, MeterRegistry meterRegistry) {
     requireNonNull(target, "target");
     if (target.isBlank()) {
       throw new IllegalArgumentException("empty gRPC target");
@@ -42,6 +58,11 @@ public final class ParleyChannels {
           .defaultLoadBalancingPolicy("round_robin")
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
+    }
+    if (meterRegistry != null) {
+      // Interceptors run in reverse order of adding: this one last, next to the transport.
+      builder.intercept(new MetricCollectingClientInterceptor(meterRegistry, counter -> counter,
+          LatencyHistograms::withBuckets));
     }
     return builder
         .intercept(new PropagatingClientInterceptor())
