@@ -79,6 +79,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
+  /** The route label of the request being answered (see {@link GatewayMetrics}). */
+  private String routeLabel = GatewayMetrics.UNMATCHED;
   private boolean closing;
   /** No more requests are read: the connection closes once those queued are answered. */
   private boolean refusing;
@@ -246,6 +248,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   /** The exchange of {@code call} is over: log it and serve the next queued request. */
   void finished(HttpCall call, int status, String requestId) {
     current = null;
+    gateway.metrics().answered(routeLabel, status, System.nanoTime() - call.startNanos());
+    routeLabel = GatewayMetrics.UNMATCHED;
     if (logger.isDebugEnabled()) {
       logger.debug("{} {} -> {} in {} ms [request_id={}]", call.method(), call.path(), status,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos()), requestId);
@@ -289,6 +293,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatching --------------------------------------------------------------------------
 
   private void handle(FullHttpRequest request) {
+    routeLabel = GatewayMetrics.UNMATCHED;
     HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress(), gateway.trustedProxies());
     try {
       if (request instanceof RefusedRequest refused) {
@@ -346,6 +351,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     Router.Resolution resolution = gateway.router().resolve(call.method(), path);
     if (resolution instanceof Router.Matched matched) {
+      routeLabel = GatewayMetrics.label(matched.route());
       startCall(call, request, uri, matched.route(), matched.variables());
     } else if (resolution instanceof Router.MethodNotAllowed notAllowed) {
       Set<HttpMethod> allowed = new LinkedHashSet<>(notAllowed.allowed());
@@ -449,6 +455,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       rejectMethod(call, BUILT_IN_METHODS);
       return true;
     }
+    routeLabel = "GET " + (docs || path.equals("/") ? "/docs" : path);
     if (docs) {
       serveDocs(call, path.substring("/docs/".length()));
       return true;
