@@ -43,6 +43,8 @@ import java.util.Map;
  * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
+ * @param adminPort the admin HTTP port that serves {@code /metrics}; 0 picks a free one, {@link
+ *     #NO_ADMIN_PORT} serves none
  */
 public record NodeConfig(
     Role role,
@@ -65,7 +67,11 @@ public record NodeConfig(
     FriendSettings friends,
     GroupSettings groups,
     MessageSettings messages,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    int adminPort) {
+
+  /** The {@link #adminPort} of a node that serves no admin port. */
+  public static final int NO_ADMIN_PORT = -1;
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -82,6 +88,9 @@ public record NodeConfig(
     requireNonNull(groups, "groups");
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
+    if (adminPort < NO_ADMIN_PORT || adminPort > 65535) {
+      throw new IllegalArgumentException("adminPort must be 0-65535, or NO_ADMIN_PORT: " + adminPort);
+    }
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -148,6 +157,7 @@ public record NodeConfig(
     private GroupSettings groups = GroupSettings.defaults();
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private int adminPort = NO_ADMIN_PORT;
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -274,10 +284,20 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * The admin HTTP port serving {@code /metrics}: 0 picks a free one; {@link #NO_ADMIN_PORT}, the
+     * builder's default, serves none (the command line's default is 9464).
+     */
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies,
+          adminPort);
     }
   }
 }
