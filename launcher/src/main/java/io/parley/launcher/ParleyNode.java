@@ -54,6 +54,7 @@ public final class ParleyNode implements AutoCloseable {
     this.config = config;
     this.inProcessName = config.role() == Role.ALL ? "parley-" + Ids.newId("n") : null;
     Platform.Builder platform = Platform.builder(config.keys());
+    platform.meterRegistry(metrics.registry());
     if (config.serviceKeys() != null) {
       platform.serviceKeys(config.serviceKeys());
     }
@@ -63,7 +64,6 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
-        .meterRegistry(metrics.registry())
         .build();
   }
 
@@ -155,8 +155,8 @@ public final class ParleyNode implements AutoCloseable {
         .maxConnections(config.http().maxConnections())
         .requestReadTimeout(config.http().requestReadTimeout())
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
-        .trustedProxies(config.http().trustedProxies())
-        .meterRegistry(metrics.registry());
+        .trustedProxies(config.http().trustedProxies());
+    builder.meterRegistry(metrics.registry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
