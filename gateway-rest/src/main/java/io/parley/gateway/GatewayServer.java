@@ -18,7 +18,10 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -31,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +77,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Duration shutdownGrace;
   private final CorsConfig cors;
   private final Gateway gateway;
+  private final SslContext tls;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private EventLoopGroup group;
   private ChannelGroup connections;
@@ -81,7 +86,7 @@ public final class GatewayServer implements AutoCloseable {
   private boolean started;
   private boolean closed;
 
-  private GatewayServer(Builder builder, Gateway gateway) {
+  private GatewayServer(Builder builder, Gateway gateway, SslContext tls) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
@@ -90,6 +95,7 @@ public final class GatewayServer implements AutoCloseable {
     this.shutdownGrace = builder.shutdownGrace;
     this.cors = corsConfig(builder.corsOrigins);
     this.gateway = gateway;
+    this.tls = tls;
   }
 
   public static Builder builder() {
@@ -117,7 +123,7 @@ public final class GatewayServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         // A connection stops reading requests while more than this waits to go out to its client.
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, limits));
+        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, limits, tls));
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -128,8 +134,8 @@ public final class GatewayServer implements AutoCloseable {
     serverChannel = bound.channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     started = true;
-    logger.info("REST gateway listening on http://{}:{} with {} routes; API docs at /docs/", host, port,
-        gateway.router().routes().size());
+    logger.info("REST gateway listening on {}://{}:{} with {} routes; API docs at /docs/", tls == null ? "http" : "https",
+        host, port, gateway.router().routes().size());
     return this;
   }
 
@@ -214,6 +220,7 @@ public final class GatewayServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int ioThreads = 2;
     private FileDescriptorSet descriptorSet;
+    private TlsCredentials tls;
 
     private Builder() {}
 
@@ -404,6 +411,22 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * Serves HTTPS (HTTP/1.1 over TLS) with {@code tls}'s certificate chain, renewed files included:
+     * each new connection's handshake uses the files last read. Clients are not asked for
+     * certificates. Plaintext HTTP by default. The credentials stay the caller's to close.
+     *
+     * @throws IllegalArgumentException if {@code tls} has no certificate to serve with
+     */
+    public Builder tls(TlsCredentials tls) {
+      requireNonNull(tls, "tls");
+      if (!tls.hasIdentity()) {
+        throw new IllegalArgumentException("an HTTPS gateway needs a TLS certificate chain and key");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Reads the descriptors, builds the route table and the OpenAPI document.
      *
      * @throws IllegalArgumentException if a route names an unknown service, maxGrpcTimeout is
@@ -436,7 +459,18 @@ public final class GatewayServer implements AutoCloseable {
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
       Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
           maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies));
-      return new GatewayServer(this, gateway);
+      return new GatewayServer(this, gateway, sslContext());
+    }
+
+    private SslContext sslContext() {
+      if (tls == null) {
+        return null;
+      }
+      try {
+        return SslContextBuilder.forServer(tls.keyManager()).build();
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot set up HTTPS: " + e.getMessage(), e);
+      }
     }
 
     private static Duration positive(Duration value, String name) {

@@ -9,6 +9,7 @@ import io.parley.group.GroupSettings;
 import io.parley.message.MessageSettings;
 import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
+import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -43,6 +44,8 @@ import java.util.Map;
  * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
+ * @param tls the TLS files of the gRPC server, the REST gateway and the channels to peers; null for
+ *     plaintext
  */
 public record NodeConfig(
     Role role,
@@ -65,7 +68,8 @@ public record NodeConfig(
     FriendSettings friends,
     GroupSettings groups,
     MessageSettings messages,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    TlsSettings tls) {
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -90,7 +94,7 @@ public record NodeConfig(
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
         + ", store=" + io.parley.redis.RedisClients.redact(store) + (storePassword == null ? "" : ", storePassword=***")
         + ", database=" + database + ", keys=" + keys + (serviceKeys == null ? "" : ", serviceKeys=" + serviceKeys)
-        + ", targets=" + targets + "}";
+        + ", targets=" + targets + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
@@ -148,6 +152,7 @@ public record NodeConfig(
     private GroupSettings groups = GroupSettings.defaults();
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private TlsSettings tls;
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -274,10 +279,16 @@ public record NodeConfig(
       return this;
     }
 
+    /** TLS for the servers and the channels to peers; null (the default) for plaintext. */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls);
     }
   }
 }

@@ -59,6 +59,7 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
+        .tls(config.tls())
         .build();
   }
 
@@ -134,6 +135,9 @@ public final class ParleyNode implements AutoCloseable {
     }
     ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort())
         .trustedProxies(config.trustedProxies());
+    if (platform.tls() != null && platform.tls().hasIdentity()) {
+      tcp.tls(platform.tls());
+    }
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
     logger.info("Parley {} serving {} on gRPC {}:{}, sessions in {}, data in {}", role.command(), names, config.host(),
@@ -150,6 +154,9 @@ public final class ParleyNode implements AutoCloseable {
         .requestReadTimeout(config.http().requestReadTimeout())
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
         .trustedProxies(config.http().trustedProxies());
+    if (platform.tls() != null && platform.tls().hasIdentity()) {
+      builder.tls(platform.tls());
+    }
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
@@ -159,8 +166,8 @@ public final class ParleyNode implements AutoCloseable {
           .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
     }
     gateway = builder.build().start();
-    logger.info("Parley {}: REST gateway on http://{}:{} (API page at /docs)", config.role().command(),
-        config.host(), gateway.port());
+    logger.info("Parley {}: REST gateway on {}://{}:{} (API page at /docs)", config.role().command(),
+        platform.tls() != null && platform.tls().hasIdentity() ? "https" : "http", config.host(), gateway.port());
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */

@@ -2,6 +2,7 @@ package io.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -24,7 +25,17 @@ public final class ParleyChannels {
 
   private ParleyChannels() {}
 
+  /** A plaintext channel to {@code target}. */
   public static ManagedChannel forTarget(String target) {
+    return forTarget(target, null);
+  }
+
+  /**
+   * A channel to {@code target} over TLS with {@code credentials} (e.g. {@code
+   * TlsCredentials.channelCredentials()}, which verify the server against the CA and the host name
+   * in the target), or plaintext when null. In-process targets ignore them.
+   */
+  public static ManagedChannel forTarget(String target, ChannelCredentials credentials) {
     requireNonNull(target, "target");
     if (target.isBlank()) {
       throw new IllegalArgumentException("empty gRPC target");
@@ -37,8 +48,10 @@ public final class ParleyChannels {
       String resolved = !target.contains("://") && target.contains(",")
           ? StaticNameResolverProvider.SCHEME + ":///" + target
           : target;
-      builder = NettyChannelBuilder.forTarget(resolved)
-          .usePlaintext()
+      NettyChannelBuilder netty = credentials == null
+          ? NettyChannelBuilder.forTarget(resolved).usePlaintext()
+          : NettyChannelBuilder.forTarget(resolved, credentials);
+      builder = netty
           .defaultLoadBalancingPolicy("round_robin")
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);

@@ -19,6 +19,8 @@ import io.parley.session.RedisSessionStore;
 import io.parley.session.SessionPolicy;
 import io.parley.session.SessionServerInterceptor;
 import io.parley.session.SessionStore;
+import io.parley.tls.TlsCredentials;
+import io.parley.tls.TlsSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -52,9 +54,11 @@ public final class Platform implements AutoCloseable {
   private final SessionServerInterceptor sessionInterceptor;
   private final EventBus events;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsCredentials tls;
 
   private Platform(Builder builder) {
     String storeUrl = builder.storeUrl;
+    this.tls = builder.tls == null ? null : TlsCredentials.load(builder.tls);
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
     TokenKeys serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
@@ -143,9 +147,18 @@ public final class Platform implements AutoCloseable {
     return ParleyServer.builder().sessions(sessionInterceptor);
   }
 
-  /** The channel to {@code target} (see {@link ParleyChannels}), created once and closed with the platform. */
+  /**
+   * The channel to {@code target} (see {@link ParleyChannels}), created once and closed with the
+   * platform; over TLS when the platform has {@linkplain Builder#tls TLS settings}.
+   */
   public ManagedChannel channel(String target) {
-    return channels.computeIfAbsent(requireNonNull(target, "target"), ParleyChannels::forTarget);
+    return channels.computeIfAbsent(requireNonNull(target, "target"),
+        t -> ParleyChannels.forTarget(t, tls == null ? null : tls.channelCredentials()));
+  }
+
+  /** The TLS material of this process's servers and channels, kept current; null for plaintext. */
+  public TlsCredentials tls() {
+    return tls;
   }
 
   /**
@@ -181,6 +194,9 @@ public final class Platform implements AutoCloseable {
       if (redis != null) {
         redis.close();
       }
+      if (tls != null) {
+        tls.close();
+      }
     }
     logger.debug("platform closed");
   }
@@ -196,6 +212,7 @@ public final class Platform implements AutoCloseable {
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
     private TokenKeys serviceKeys;
+    private TlsSettings tls;
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -275,6 +292,22 @@ public final class Platform implements AutoCloseable {
       return this;
     }
 
+    /**
+     * TLS for the channels to peers ({@link #channel}) and, through {@link #tls()}, for the servers
+     * the caller builds; the files are read when the platform is built and checked for renewal
+     * until it closes. Null (the default) for plaintext.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
+     * Builds the platform.
+     *
+     * @throws IllegalArgumentException if the TLS files cannot be read (naming the file) or the
+     *     store is unknown
+     */
     public Platform build() {
       return new Platform(this);
     }
