@@ -13,6 +13,7 @@ import io.parley.message.MessageModule;
 import io.parley.redis.RedisClients;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
+import io.parley.tls.TlsCredentials;
 import io.parley.user.UserModule;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -135,8 +136,8 @@ public final class ParleyNode implements AutoCloseable {
     }
     ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort())
         .trustedProxies(config.trustedProxies());
-    if (platform.tls() != null && platform.tls().hasIdentity()) {
-      tcp.tls(platform.tls());
+    if (servingTls() != null) {
+      tcp.tls(servingTls());
     }
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
@@ -154,8 +155,8 @@ public final class ParleyNode implements AutoCloseable {
         .requestReadTimeout(config.http().requestReadTimeout())
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
         .trustedProxies(config.http().trustedProxies());
-    if (platform.tls() != null && platform.tls().hasIdentity()) {
-      builder.tls(platform.tls());
+    if (servingTls() != null) {
+      builder.tls(servingTls());
     }
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
@@ -167,7 +168,13 @@ public final class ParleyNode implements AutoCloseable {
     }
     gateway = builder.build().start();
     logger.info("Parley {}: REST gateway on {}://{}:{} (API page at /docs)", config.role().command(),
-        platform.tls() != null && platform.tls().hasIdentity() ? "https" : "http", config.host(), gateway.port());
+        servingTls() != null ? "https" : "http", config.host(), gateway.port());
+  }
+
+  /** The TLS material the gRPC server and the gateway serve with, or null to serve plaintext. */
+  private TlsCredentials servingTls() {
+    TlsCredentials tls = platform.tls();
+    return tls != null && tls.hasIdentity() ? tls : null;
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */
