@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.parley.client.ParleyChannels;
@@ -11,6 +12,7 @@ import io.parley.testing.TestCertificates;
 import io.parley.tls.TlsCredentials;
 import io.parley.tls.TlsSettings;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,12 +36,14 @@ class GatewayServerTlsTest {
   private ParleyServer upstream;
   private ManagedChannel channel;
   private GatewayServer gateway;
+  private Path cert;
+  private Path key;
 
   @BeforeEach
   void start() {
     Path caFile = ca.writeCa(dir.resolve("ca.pem"));
-    Path cert = dir.resolve("server.pem");
-    Path key = dir.resolve("server.key");
+    cert = dir.resolve("server.pem");
+    key = dir.resolve("server.key");
     ca.issue("parley", "localhost").writeTo(cert, key);
     serverTls = TlsCredentials.load(TlsSettings.of(cert, key, caFile));
     clientTls = TlsCredentials.load(TlsSettings.of(null, null, caFile));
@@ -73,6 +77,22 @@ class GatewayServerTlsTest {
     assertThat(health.statusCode()).isEqualTo(200);
     assertThat(ready.statusCode()).isEqualTo(200);
     assertThat(ready.body()).contains("\"" + EchoUpstream.SERVICE + "\":\"SERVING\"");
+  }
+
+  /** Slow: grpc-java's key manager checks the files once a minute at most. */
+  @Test
+  void renewedCertificateIsServedWithoutRestart() throws Exception {
+    BigInteger first = ca.serverCertificate("localhost", gateway.port()).getSerialNumber();
+
+    TestCertificates.Issued renewed = ca.issue("parley", "localhost");
+    renewed.writeTo(cert, key);
+
+    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        assertThat(ca.serverCertificate("localhost", gateway.port()).getSerialNumber())
+            .isEqualTo(renewed.certificate().getSerialNumber()));
+    assertThat(renewed.certificate().getSerialNumber()).isNotEqualTo(first);
+    HttpClient client = HttpClient.newBuilder().sslContext(ca.clientContext()).build();
+    assertThat(client.send(get("/healthz"), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
   }
 
   @Test
