@@ -41,7 +41,7 @@ public final class PeerCertificateServerInterceptor implements ServerInterceptor
     String peer = PeerIdentities.of(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
     if (peer == null) {
       if (requireForInternal && authLevels.of(call.getMethodDescriptor()) == AuthLevel.INTERNAL) {
-        logger.warn("refused {} from {}: internal methods need a verified client certificate",
+        logger.debug("refused {} from {}: internal methods need a verified client certificate",
             call.getMethodDescriptor().getFullMethodName(), call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         throw new ParleyException(ErrorReason.PEER_CERTIFICATE_REQUIRED,
             call.getMethodDescriptor().getFullMethodName() + " is internal: it needs a client certificate signed by "

@@ -92,7 +92,7 @@ public final class TlsCredentials implements AutoCloseable {
     requireReadable(settings.caFile(), "CA");
     try {
       TlsCredentials credentials = new TlsCredentials(settings);
-      logger.info("TLS: {}{}; files checked for renewal every {}",
+      logger.debug("TLS: {}{}; files checked for renewal every {}",
           settings.hasIdentity() ? "serving with " + settings.certFile() : "no server certificate",
           settings.caFile() == null ? ", servers verified against the JVM's CAs" : ", CA " + settings.caFile()
               + (settings.clientAuth() == ClientAuth.NONE ? "" : ", client certificates " + settings.clientAuth()),
