@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -221,6 +222,7 @@ public final class GatewayServer implements AutoCloseable {
     private int ioThreads = 2;
     private FileDescriptorSet descriptorSet;
     private TlsCredentials tls;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder() {}
 
@@ -427,6 +429,16 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * Where the server spans of routed requests go: one per request, child of the W3C {@code
+     * traceparent} it carries, parent of its gRPC call (whose channel must be traced too for the
+     * trace to go on). {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
      * Reads the descriptors, builds the route table and the OpenAPI document.
      *
      * @throws IllegalArgumentException if a route names an unknown service, maxGrpcTimeout is
@@ -458,7 +470,8 @@ public final class GatewayServer implements AutoCloseable {
       }
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
       Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
-          maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies));
+          maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
+          HttpServerTracing.of(openTelemetry));
       return new GatewayServer(this, gateway, sslContext());
     }
 

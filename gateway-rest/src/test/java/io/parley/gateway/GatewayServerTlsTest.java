@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.client.ParleyChannels;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
@@ -50,7 +51,7 @@ class GatewayServerTlsTest {
     platform = TestPlatforms.platform();
     echo = new EchoUpstream();
     upstream = platform.serverBuilder().host("127.0.0.1").port(0).tls(serverTls).addService(echo).build().start();
-    channel = ParleyChannels.forTarget("localhost:" + upstream.port(), clientTls.channelCredentials());
+    channel = ParleyChannels.forTarget("localhost:" + upstream.port(), OpenTelemetry.noop(), clientTls.channelCredentials());
     gateway = GatewayServer.builder().host("127.0.0.1").port(0).tls(serverTls)
         .descriptorSet(TestPlatforms.echoDescriptorSet()).route(EchoUpstream.SERVICE, channel).build().start();
   }

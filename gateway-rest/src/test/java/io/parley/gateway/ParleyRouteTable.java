@@ -124,6 +124,14 @@ final class ParleyRouteTable {
           "{\"fromConversationId\":\"g_g1\",\"seqs\":[\"7\"],\"toUserId\":\"u2\",\"clientMsgId\":\"f1\"}"),
       row("POST", "/v1/conversations/p_u1_u2:typing", "{}", "MessageService/SendTyping",
           "{\"conversationId\":\"p_u1_u2\"}"),
+      row("PATCH", "/v1/conversations/p_u1_u2/settings?updateMask=pinned", "{\"pinned\":true}",
+          "MessageService/UpdateConversationSettings",
+          "{\"conversationId\":\"p_u1_u2\",\"settings\":{\"pinned\":true},\"updateMask\":\"pinned\"}"),
+      row("GET", "/v1/badge", null, "MessageService/GetBadge", "{}"),
+      row("POST", "/v1/conversations/p_u1_u2/messages:deleteForMe", "{\"seqs\":[\"3\"]}",
+          "MessageService/DeleteMessagesForMe", "{\"conversationId\":\"p_u1_u2\",\"seqs\":[\"3\"]}"),
+      row("POST", "/v1/conversations/p_u1_u2:clearHistory", "{}", "MessageService/ClearHistoryForMe",
+          "{\"conversationId\":\"p_u1_u2\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

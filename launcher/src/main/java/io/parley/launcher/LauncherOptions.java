@@ -16,6 +16,7 @@ import io.parley.tls.TlsCredentials;
 import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -285,6 +286,34 @@ final class LauncherOptions {
           + "asked for, and internal methods refuse callers without one); or require (no connection without one). "
           + "Env PARLEY_TLS_CLIENT_AUTH. Default: ${DEFAULT-VALUE}.")
   String tlsClientAuth;
+
+  @Option(names = "--otlp-endpoint", paramLabel = "URL", defaultValue = "${env:PARLEY_OTLP_ENDPOINT}",
+      description = "Trace: send spans over OTLP/HTTP to this receiver, e.g. http://localhost:4318 (Jaeger, an "
+          + "OpenTelemetry Collector); spans go to its /v1/traces. Unset: no tracing. Env PARLEY_OTLP_ENDPOINT.")
+  URI otlpEndpoint;
+
+  @Option(names = "--service-name", paramLabel = "NAME", defaultValue = "${env:PARLEY_SERVICE_NAME}",
+      description = "The service.name of this process's spans. Env PARLEY_SERVICE_NAME. Default: parley-<role>, "
+          + "e.g. parley-message.")
+  String serviceName;
+
+  @Option(names = "--trace-sample-ratio", paramLabel = "RATIO", defaultValue = "${env:PARLEY_TRACE_SAMPLE_RATIO:-1.0}",
+      description = "The share (0-1) of traces starting here that are recorded; a caller's traceparent decides for "
+          + "its own. Env PARLEY_TRACE_SAMPLE_RATIO. Default: ${DEFAULT-VALUE}.")
+  double traceSampleRatio;
+
+  /**
+   * Where {@code role}'s spans go, or null if {@code --otlp-endpoint} is not set (no tracing).
+   *
+   * @throws IllegalArgumentException naming the option, if a value is wrong
+   */
+  OtlpTracing tracing(Role role) {
+    if (otlpEndpoint == null) {
+      return null;
+    }
+    return new OtlpTracing(otlpEndpoint, serviceName == null ? OtlpTracing.defaultServiceName(role) : serviceName,
+        traceSampleRatio);
+  }
 
   /**
    * The validated configuration for {@code role}.

@@ -2,6 +2,7 @@ package io.parley.launcher;
 
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendSettings;
@@ -46,6 +47,8 @@ import java.util.Map;
  *     gateway's addresses), for per-address limits
  * @param tls the TLS files of the gRPC server, the REST gateway and the channels to peers; null for
  *     plaintext
+ * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
+ *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
  */
 public record NodeConfig(
     Role role,
@@ -69,7 +72,8 @@ public record NodeConfig(
     GroupSettings groups,
     MessageSettings messages,
     TrustedProxies trustedProxies,
-    TlsSettings tls) {
+    TlsSettings tls,
+    OpenTelemetry openTelemetry) {
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -86,6 +90,7 @@ public record NodeConfig(
     requireNonNull(groups, "groups");
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
+    requireNonNull(openTelemetry, "openTelemetry");
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -100,6 +105,13 @@ public record NodeConfig(
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
   public static Builder builder(Role role, TokenKeys keys) {
     return new Builder(role, keys);
+  }
+
+  /** This configuration with its spans sent to {@code openTelemetry}. */
+  public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
+    return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
+        keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
+        messages, trustedProxies, tls, openTelemetry);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -153,6 +165,7 @@ public record NodeConfig(
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private TlsSettings tls;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -285,10 +298,16 @@ public record NodeConfig(
       return this;
     }
 
+    /** Where the node's spans go; {@link OpenTelemetry#noop()} (the default) traces nothing. */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry);
     }
   }
 }

@@ -9,6 +9,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenKeys;
 import io.parley.client.ParleyChannels;
 import io.parley.database.DatabaseSettings;
@@ -99,7 +100,8 @@ class DistributedTlsTest {
   }
 
   private static ManagedChannel channel(ParleyNode node, TlsCredentials tls) {
-    return ParleyChannels.forTarget("127.0.0.1:" + node.grpcPort(), tls == null ? null : tls.channelCredentials());
+    return ParleyChannels.forTarget("127.0.0.1:" + node.grpcPort(), OpenTelemetry.noop(),
+        tls == null ? null : tls.channelCredentials());
   }
 
   @AfterAll

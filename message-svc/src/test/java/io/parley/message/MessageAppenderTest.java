@@ -15,8 +15,10 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.PersonalView;
 import io.parley.message.store.Reacted;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import io.parley.message.v1.ReadReceipt;
@@ -384,6 +386,37 @@ class MessageAppenderTest {
     @Override
     public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
       return delegate.reactionsOf(conversation, userId, seqs);
+    }
+
+    @Override
+    public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
+      return delegate.views(userId, conversations);
+    }
+
+    @Override
+    public void clearHistory(String userId, ConversationId conversation, long seq) {
+      delegate.clearHistory(userId, conversation, seq);
+    }
+
+    @Override
+    public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+      return delegate.hide(userId, conversation, seqs);
+    }
+
+    @Override
+    public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+      return delegate.hiddenOf(userId, conversation, seqs);
+    }
+
+    @Override
+    public List<ConversationId> pinned(String userId) {
+      return delegate.pinned(userId);
+    }
+
+    @Override
+    public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+        long nowMillis, int maxPinned) {
+      return delegate.saveSettings(userId, conversation, settings, nowMillis, maxPinned);
     }
 
     @Override

@@ -7,6 +7,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -19,24 +23,44 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code h1:p1,h2:p2} or {@code static:///h1:p1,h2:p2}: a fixed list of replicas;
  *   <li>{@code in-process:name}: an in-process server (tests).
  * </ul>
+ *
+ * <p>Over TCP the balancer watches each replica's gRPC health (client-side health checking, the
+ * overall service {@code ""}) and sends calls only to replicas that say SERVING: a replica whose
+ * Redis or PostgreSQL is down (see {@code ReadinessMonitor}) gets no calls until it is back, even
+ * over connections opened before. A replica without a health service counts as serving.
  */
 public final class ParleyChannels {
   private static final String IN_PROCESS = "in-process:";
+  /** Round robin over the replicas whose overall health is SERVING. */
+  private static final Map<String, ?> SERVICE_CONFIG = Map.of(
+      "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+      "healthCheckConfig", Map.of("serviceName", ""));
 
   private ParleyChannels() {}
 
-  /** A plaintext channel to {@code target}. */
+  /** An untraced plaintext channel to {@code target}. */
   public static ManagedChannel forTarget(String target) {
-    return forTarget(target, null);
+    return forTarget(target, OpenTelemetry.noop());
   }
 
   /**
-   * A channel to {@code target} over TLS with {@code credentials} (e.g. {@code
-   * TlsCredentials.channelCredentials()}, which verify the server against the CA and the host name
-   * in the target), or plaintext when null. In-process targets ignore them.
+   * A plaintext channel to {@code target} whose calls are client spans of {@code openTelemetry},
+   * children of the span current when each call starts, with their W3C {@code traceparent} sent to
+   * the server; with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
    */
-  public static ManagedChannel forTarget(String target, ChannelCredentials credentials) {
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
+    return forTarget(target, openTelemetry, null);
+  }
+
+  /**
+   * A channel to {@code target}, traced as {@link #forTarget(String, OpenTelemetry)} says, over TLS
+   * with {@code credentials} (e.g. {@code TlsCredentials.channelCredentials()}, which verify the
+   * server against the CA and the host name in the target), or plaintext when null. In-process
+   * targets ignore them.
+   */
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry, ChannelCredentials credentials) {
     requireNonNull(target, "target");
+    requireNonNull(openTelemetry, "openTelemetry");
     if (target.isBlank()) {
       throw new IllegalArgumentException("empty gRPC target");
     }
@@ -53,8 +77,12 @@ public final class ParleyChannels {
           : NettyChannelBuilder.forTarget(resolved, credentials);
       builder = netty
           .defaultLoadBalancingPolicy("round_robin")
+          .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
+    }
+    if (openTelemetry != OpenTelemetry.noop()) {
+      builder.intercept(GrpcTelemetry.create(openTelemetry).createClientInterceptor());
     }
     return builder
         .intercept(new PropagatingClientInterceptor())

@@ -15,6 +15,7 @@ import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenKeys;
 import io.parley.client.ParleyChannels;
 import io.parley.common.v1.ErrorReason;
@@ -194,7 +195,7 @@ class ParleyServerTlsTest {
   private ManagedChannel channel(ParleyServer server, TlsSettings client) {
     TlsCredentials tls = TlsCredentials.load(client);
     resources.add(tls);
-    ManagedChannel channel = ParleyChannels.forTarget("localhost:" + server.port(), tls.channelCredentials());
+    ManagedChannel channel = ParleyChannels.forTarget("localhost:" + server.port(), OpenTelemetry.noop(), tls.channelCredentials());
     resources.add(channel::shutdownNow);
     return channel;
   }

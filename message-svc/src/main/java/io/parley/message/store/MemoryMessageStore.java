@@ -6,10 +6,12 @@ import com.google.protobuf.util.Timestamps;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -39,6 +41,24 @@ public final class MemoryMessageStore implements MessageStore {
   private final TreeMap<String, Conversation> conversations = new TreeMap<>();
   private final Map<String, Map<ConversationId, Long>> readSeqs = new HashMap<>();
   private final Map<String, Set<ConversationId>> privateConversations = new HashMap<>();
+  /** Each user's view of their conversations. */
+  private final Map<String, Map<ConversationId, View>> views = new HashMap<>();
+
+  /** One user's view of one conversation. Guarded by the store's lock. */
+  private static final class View {
+    ConversationSettings settings = ConversationSettings.getDefaultInstance();
+    long pinnedMillis;
+    long clearedSeq;
+    final Set<Long> hidden = new HashSet<>();
+
+    PersonalView snapshot() {
+      return new PersonalView(settings, clearedSeq, hidden.size());
+    }
+  }
+
+  private View view(String userId, ConversationId conversation) {
+    return views.computeIfAbsent(userId, u -> new HashMap<>()).computeIfAbsent(conversation, c -> new View());
+  }
 
   /** One conversation: its messages by seq (contiguous from the oldest kept), and its indexes. */
   private static final class Conversation {
@@ -287,6 +307,89 @@ public final class MemoryMessageStore implements MessageStore {
           Set<String> mine = c.reactions.getOrDefault(seq, Map.of()).get(userId);
           if (mine != null && !mine.isEmpty()) {
             out.put(seq, Set.copyOf(mine));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
+    return read(() -> {
+      Map<ConversationId, View> mine = views.getOrDefault(userId, Map.of());
+      Map<ConversationId, PersonalView> out = new HashMap<>();
+      for (ConversationId conversation : conversations) {
+        View view = mine.get(conversation);
+        if (view != null) {
+          out.put(conversation, view.snapshot());
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    return read(() -> views.getOrDefault(userId, Map.of()).entrySet().stream()
+        .filter(e -> e.getValue().settings.getPinned())
+        .sorted(Comparator.comparing((Map.Entry<ConversationId, View> e) -> e.getValue().pinnedMillis)
+            .reversed().thenComparing(e -> e.getKey().value()))
+        .map(Map.Entry::getKey)
+        .toList());
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings wanted, long nowMillis,
+      int maxPinned) {
+    requireNonNull(wanted, "wanted");
+    return write(() -> {
+      View view = view(userId, conversation);
+      boolean wasPinned = view.settings.getPinned();
+      if (wanted.getPinned() && !wasPinned
+          && views.get(userId).values().stream().filter(v -> v.settings.getPinned()).count() >= maxPinned) {
+        return false;
+      }
+      if (wanted.getPinned() && !wasPinned) {
+        view.pinnedMillis = nowMillis;
+      }
+      view.settings = wanted;
+      return true;
+    });
+  }
+
+  @Override
+  public void clearHistory(String userId, ConversationId conversation, long seq) {
+    write(() -> {
+      View view = view(userId, conversation);
+      view.clearedSeq = Math.max(view.clearedSeq, seq);
+      return null;
+    });
+  }
+
+  @Override
+  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      int hidden = 0;
+      for (long seq : seqs) {
+        if (c != null && c.messages.containsKey(seq) && view(userId, conversation).hidden.add(seq)) {
+          hidden++;
+        }
+      }
+      return hidden;
+    });
+  }
+
+  @Override
+  public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+    return read(() -> {
+      View view = views.getOrDefault(userId, Map.of()).get(conversation);
+      Set<Long> out = new HashSet<>();
+      if (view != null) {
+        for (long seq : seqs) {
+          if (view.hidden.contains(seq)) {
+            out.add(seq);
           }
         }
       }

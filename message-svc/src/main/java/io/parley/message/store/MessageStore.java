@@ -1,5 +1,6 @@
 package io.parley.message.store;
 
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import java.util.Collection;
@@ -108,6 +109,36 @@ public interface MessageStore {
    * those appear as keys.
    */
   Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs);
+
+  /** {@code userId}'s view of each of {@code conversations} that has any stored. */
+  Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations);
+
+  /** The conversations {@code userId} pinned, most recently pinned first. */
+  List<ConversationId> pinned(String userId);
+
+  /**
+   * Writes {@code userId}'s settings of a conversation, every field; a conversation pinned already
+   * keeps its pin time, one pinned now gets {@code nowMillis}. Refused, in one atomic step with
+   * the write, if it would leave the user with more than {@code maxPinned} pinned conversations.
+   *
+   * @return false if refused
+   */
+  boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings, long nowMillis,
+      int maxPinned);
+
+  /** Moves {@code userId}'s cleared seq of a conversation up to {@code seq} (never down). */
+  void clearHistory(String userId, ConversationId conversation, long seq);
+
+  /**
+   * Hides the messages at {@code seqs} from {@code userId}, for good, in one atomic step; seqs
+   * hidden already, or without a message, are skipped.
+   *
+   * @return how many were hidden now
+   */
+  int hide(String userId, ConversationId conversation, Collection<Long> seqs);
+
+  /** Which of {@code seqs} {@code userId} hid. */
+  Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs);
 
   /**
    * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves

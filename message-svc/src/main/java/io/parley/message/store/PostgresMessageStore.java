@@ -11,6 +11,7 @@ import io.parley.database.SqlWork;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
 import java.sql.Array;
@@ -18,6 +19,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -183,6 +185,44 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String EARLIER_VERSIONS = """
       SELECT version, content, create_time FROM message_version
       WHERE conversation_id = ? AND seq = ? ORDER BY version""";
+  private static final String VIEWS = """
+      SELECT conversation_id, pinned_time IS NOT NULL, mute_until, archived, cleared_seq, hidden_count
+      FROM conversation_setting WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String CLEAR_HISTORY = """
+      INSERT INTO conversation_setting (user_id, conversation_id, cleared_seq) VALUES (?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE
+      SET cleared_seq = GREATEST(conversation_setting.cleared_seq, EXCLUDED.cleared_seq)""";
+  /** Hides the messages that exist and are not hidden yet, and counts them on the user's view. */
+  private static final String HIDE = """
+      WITH hidden AS (
+        INSERT INTO hidden_message (conversation_id, seq, user_id)
+        SELECT m.conversation_id, m.seq, ? FROM message m WHERE m.conversation_id = ? AND m.seq = ANY(?)
+        ON CONFLICT DO NOTHING
+        RETURNING seq)
+      , counted AS (
+        INSERT INTO conversation_setting (user_id, conversation_id, hidden_count)
+        SELECT ?, ?, count(*) FROM hidden HAVING count(*) > 0
+        ON CONFLICT (user_id, conversation_id) DO UPDATE
+        SET hidden_count = conversation_setting.hidden_count + EXCLUDED.hidden_count)
+      SELECT count(*) FROM hidden""";
+  private static final String HIDDEN_OF = """
+      SELECT seq FROM hidden_message WHERE conversation_id = ? AND user_id = ? AND seq = ANY(?)""";
+  private static final String PINNED = """
+      SELECT conversation_id FROM conversation_setting WHERE user_id = ? AND pinned_time IS NOT NULL
+      ORDER BY pinned_time DESC, conversation_id""";
+  /** Serializes one user's pins, so that the count is exact: a transaction-scoped lock on the user. */
+  private static final String LOCK_USER_PINS = "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))";
+  private static final String OTHER_PINS = """
+      SELECT count(*) FROM conversation_setting
+      WHERE user_id = ? AND pinned_time IS NOT NULL AND conversation_id <> ?""";
+  private static final String SAVE_SETTINGS = """
+      INSERT INTO conversation_setting (user_id, conversation_id, pinned_time, mute_until, archived)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+        pinned_time = CASE WHEN EXCLUDED.pinned_time IS NULL THEN NULL
+                           ELSE COALESCE(conversation_setting.pinned_time, EXCLUDED.pinned_time) END,
+        mute_until = EXCLUDED.mute_until,
+        archived = EXCLUDED.archived""";
   private static final String ADVANCE_READ_SEQ = """
       INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
       ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
@@ -271,6 +311,16 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("RemoveReaction: delete it", "message_reaction", "conversation_id", REMOVE_REACTION),
       new HotQuery("PullMessages: the caller's reactions", "message_reaction", "conversation_id", REACTIONS_OF),
       new HotQuery("RecallMessage: drop the reactions", "message_reaction", "conversation_id", DROP_REACTIONS),
+      new HotQuery("Every call on a conversation, ListConversations: the user's view", "conversation_setting",
+          "user_id", VIEWS),
+      new HotQuery("ClearHistoryForMe", "conversation_setting", "user_id", CLEAR_HISTORY),
+      new HotQuery("DeleteMessagesForMe: hide", "hidden_message", "conversation_id", HIDE),
+      new HotQuery("DeleteMessagesForMe: count on the user's view", "conversation_setting", "user_id", HIDE),
+      new HotQuery("PullMessages of a user who hid some: which", "hidden_message", "conversation_id", HIDDEN_OF),
+      new HotQuery("ListConversations: the user's pinned conversations", "conversation_setting", "user_id", PINNED),
+      new HotQuery("UpdateConversationSettings: count the user's other pins", "conversation_setting", "user_id",
+          OTHER_PINS),
+      new HotQuery("UpdateConversationSettings: write", "conversation_setting", "user_id", SAVE_SETTINGS),
       new HotQuery("ListMessageVersions: the earlier versions", "message_version", "conversation_id",
           EARLIER_VERSIONS),
       new HotQuery("RecallMessage: drop the earlier versions", "message_version", "conversation_id", DROP_VERSIONS));
@@ -737,6 +787,147 @@ public final class PostgresMessageStore implements MessageStore {
     }
     versions.add(MessageVersions.current(current.get()));
     return versions;
+  }
+
+  @Override
+  public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
+    requireNonNull(userId, "userId");
+    if (conversations.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(VIEWS)) {
+        read.setString(1, userId);
+        read.setArray(2, ids(c, conversations));
+        Map<ConversationId, PersonalView> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            ConversationSettings.Builder settings = ConversationSettings.newBuilder()
+                .setPinned(rs.getBoolean(2))
+                .setArchived(rs.getBoolean(4));
+            if (rs.getObject(3) != null) {
+              settings.setMuteUntil(Timestamps.fromMillis(millis(rs, 3)));
+            }
+            out.put(conversation(rs.getString(1)), new PersonalView(settings.build(), rs.getLong(5), rs.getInt(6)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    requireNonNull(userId, "userId");
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(PINNED)) {
+        read.setString(1, userId);
+        List<ConversationId> out = new ArrayList<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(conversation(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+      long nowMillis, int maxPinned) {
+    requireNonNull(userId, "userId");
+    requireNonNull(settings, "settings");
+    return durably(c -> {
+      if (settings.getPinned()) {
+        try (PreparedStatement lock = c.prepareStatement(LOCK_USER_PINS)) {
+          lock.setString(1, userId);
+          lock.executeQuery().close();
+        }
+        try (PreparedStatement count = c.prepareStatement(OTHER_PINS)) {
+          count.setString(1, userId);
+          count.setString(2, conversation.value());
+          try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) >= maxPinned) {
+              return false;
+            }
+          }
+        }
+      }
+      try (PreparedStatement save = c.prepareStatement(SAVE_SETTINGS)) {
+        save.setString(1, userId);
+        save.setString(2, conversation.value());
+        if (settings.getPinned()) {
+          save.setObject(3, time(nowMillis));
+        } else {
+          save.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        if (settings.hasMuteUntil()) {
+          save.setObject(4, time(Timestamps.toMillis(settings.getMuteUntil())));
+        } else {
+          save.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        save.setBoolean(5, settings.getArchived());
+        save.executeUpdate();
+      }
+      return true;
+    });
+  }
+
+  @Override
+  public void clearHistory(String userId, ConversationId conversation, long seq) {
+    requireNonNull(userId, "userId");
+    database.read(c -> {
+      try (PreparedStatement clear = c.prepareStatement(CLEAR_HISTORY)) {
+        clear.setString(1, userId);
+        clear.setString(2, conversation.value());
+        clear.setLong(3, seq);
+        return clear.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return 0;
+    }
+    return database.read(c -> {
+      try (PreparedStatement hide = c.prepareStatement(HIDE)) {
+        hide.setString(1, userId);
+        hide.setString(2, conversation.value());
+        hide.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        hide.setString(4, userId);
+        hide.setString(5, conversation.value());
+        try (ResultSet rs = hide.executeQuery()) {
+          return rs.next() ? rs.getInt(1) : 0;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return Set.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(HIDDEN_OF)) {
+        read.setString(1, conversation.value());
+        read.setString(2, userId);
+        read.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        Set<Long> out = new HashSet<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getLong(1));
+          }
+        }
+        return out;
+      }
+    });
   }
 
   @Override

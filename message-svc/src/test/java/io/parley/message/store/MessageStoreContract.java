@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
 import io.parley.message.v1.MessageVersion;
@@ -399,6 +400,58 @@ abstract class MessageStoreContract {
     assertThat(store.reactionsOf(conversation, a, List.of(1L))).isEmpty();
     assertThat(store.react(conversation, 1, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
     assertThat(store.react(conversation, 7, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
+  }
+
+  @Test
+  void settingsArePerUserAndPinsKeepTheirTimeAndTheirLimit() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId first = newPrivate(a, newUser());
+    ConversationId second = newGroup();
+    ConversationId third = newPrivate(a, newUser());
+    ConversationSettings pin = ConversationSettings.newBuilder().setPinned(true).build();
+    ConversationSettings muted = ConversationSettings.newBuilder()
+        .setMuteUntil(Timestamps.fromMillis(clock.millis() + 60_000)).setArchived(true).build();
+
+    assertThat(store.saveSettings(a, first, pin, 1_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, second, pin, 2_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 3_000, 2)).as("a third pin").isFalse();
+    assertThat(store.saveSettings(a, first, pin.toBuilder().setArchived(true).build(), 4_000, 2))
+        .as("pinned already: keeps its pin time").isTrue();
+    assertThat(store.saveSettings(a, third, muted, 5_000, 2)).isTrue();
+
+    assertThat(store.pinned(a)).containsExactly(second, first);
+    assertThat(store.views(a, List.of(first, second, third, newGroup()))).isEqualTo(Map.of(
+        first, new PersonalView(pin.toBuilder().setArchived(true).build(), 0, 0),
+        second, new PersonalView(pin, 0, 0),
+        third, new PersonalView(muted, 0, 0)));
+    assertThat(store.views(newUser(), List.of(first))).isEmpty();
+
+    assertThat(store.saveSettings(a, second, ConversationSettings.getDefaultInstance(), 6_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 7_000, 2)).isTrue();
+    assertThat(store.pinned(a)).containsExactly(third, first);
+  }
+
+  @Test
+  void aUsersClearedSeqOnlyRisesAndHiddenMessagesAreTheirsAlone() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    appendTexts(store, conversation, a, 4);
+
+    store.clearHistory(a, conversation, 2);
+    store.clearHistory(a, conversation, 1);
+    assertThat(store.hide(a, conversation, List.of(3L, 4L, 9L))).as("no message 9").isEqualTo(2);
+    assertThat(store.hide(a, conversation, List.of(4L))).as("hidden already").isZero();
+    store.saveSettings(a, conversation, ConversationSettings.newBuilder().setArchived(true).build(), 1_000, 20);
+
+    assertThat(store.views(a, List.of(conversation))).isEqualTo(Map.of(conversation,
+        new PersonalView(ConversationSettings.newBuilder().setArchived(true).build(), 2, 2)));
+    assertThat(store.hiddenOf(a, conversation, List.of(1L, 2L, 3L, 4L))).containsExactlyInAnyOrder(3L, 4L);
+    assertThat(store.hiddenOf(b, conversation, List.of(3L, 4L))).isEmpty();
+    assertThat(store.views(b, List.of(conversation))).isEmpty();
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).as("the messages stay").hasSize(4);
   }
 
   @Test
