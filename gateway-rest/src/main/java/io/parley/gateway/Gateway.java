@@ -27,11 +27,12 @@ final class Gateway {
   private final Duration readinessTimeout;
   private final TrustedProxies trustedProxies;
   private final HttpServerTracing tracing;
+  private final GatewayMetrics metrics;
   private final Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods;
 
   Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs,
       Duration defaultTimeout, Duration maxGrpcTimeout, Duration heartbeatInterval, Duration readinessTimeout,
-      TrustedProxies trustedProxies, HttpServerTracing tracing) {
+      TrustedProxies trustedProxies, HttpServerTracing tracing, GatewayMetrics metrics) {
     this.router = requireNonNull(router, "router");
     this.json = requireNonNull(json, "json");
     this.binder = new RequestBinder(json.parser());
@@ -44,6 +45,7 @@ final class Gateway {
     this.readinessTimeout = requireNonNull(readinessTimeout, "readinessTimeout");
     this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
     this.tracing = requireNonNull(tracing, "tracing");
+    this.metrics = requireNonNull(metrics, "metrics");
     Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods =
         new HashMap<>();
     for (Route route : router.routes()) {
@@ -94,6 +96,10 @@ final class Gateway {
   /** The server spans of routed requests. */
   HttpServerTracing tracing() {
     return tracing;
+  }
+
+  GatewayMetrics metrics() {
+    return metrics;
   }
 
   Duration heartbeatInterval() {

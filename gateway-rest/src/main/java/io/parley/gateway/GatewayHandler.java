@@ -90,6 +90,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
    * and its trace and span ids once its span has started. Its gRPC call's callbacks run with them.
    */
   private LogFields logFields;
+  /** The route label of the request being answered (see {@link GatewayMetrics}). */
+  private String routeLabel = GatewayMetrics.UNMATCHED;
   private boolean closing;
   /** No more requests are read: the connection closes once those queued are answered. */
   private boolean refusing;
@@ -261,6 +263,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     current = null;
     HttpServerTracing.end(span, status);
     span = Span.getInvalid();
+    gateway.metrics().answered(routeLabel, status, System.nanoTime() - call.startNanos());
+    routeLabel = GatewayMetrics.UNMATCHED;
     if (logger.isDebugEnabled()) {
       logger.debug("{} {} -> {} in {} ms [request_id={}]", call.method(), call.path(), status,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos()), requestId);
@@ -304,6 +308,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatching --------------------------------------------------------------------------
 
   private void handle(FullHttpRequest request) {
+    routeLabel = GatewayMetrics.UNMATCHED;
     HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress(), gateway.trustedProxies());
     logFields = new LogFields(call.requestId(), null, null);
     logFields.run(() -> serve(call, request));
@@ -369,6 +374,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     Router.Resolution resolution = gateway.router().resolve(call.method(), path);
     if (resolution instanceof Router.Matched matched) {
+      routeLabel = GatewayMetrics.label(matched.route());
       startCall(call, request, uri, matched.route(), matched.variables());
     } else if (resolution instanceof Router.MethodNotAllowed notAllowed) {
       Set<HttpMethod> allowed = new LinkedHashSet<>(notAllowed.allowed());
@@ -485,6 +491,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       rejectMethod(call, BUILT_IN_METHODS);
       return true;
     }
+    routeLabel = "GET " + (docs || path.equals("/") ? "/docs" : path);
     if (docs) {
       serveDocs(call, path.substring("/docs/".length()));
       return true;

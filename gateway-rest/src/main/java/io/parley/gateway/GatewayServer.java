@@ -26,6 +26,8 @@ import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -58,6 +60,9 @@ import org.slf4j.LoggerFactory;
  * <p>Besides the API, it serves {@code /healthz} (the gateway itself), {@code /readyz} (its
  * upstreams' {@code grpc.health.v1} status), {@code /openapi.json} (OpenAPI 3.1, generated at
  * start-up) and {@code /docs/} (Swagger UI).
+ *
+ * <p>Every request answered is counted and timed by route template and status in the {@linkplain
+ * Builder#meterRegistry registry} given.
  *
  * <p>What one client can hold is bounded: connections ({@link Builder#maxConnections}), bytes per
  * connection (request size, pipelined requests, answers it does not read) and the time a request
@@ -223,6 +228,7 @@ public final class GatewayServer implements AutoCloseable {
     private FileDescriptorSet descriptorSet;
     private TlsCredentials tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -439,6 +445,15 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * Where the requests answered are counted and timed ({@code parley.gateway.requests}, by route
+     * template and status); a private registry, seen by no one, by default.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
      * Reads the descriptors, builds the route table and the OpenAPI document.
      *
      * @throws IllegalArgumentException if a route names an unknown service, maxGrpcTimeout is
@@ -471,7 +486,8 @@ public final class GatewayServer implements AutoCloseable {
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
       Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
           maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
-          HttpServerTracing.of(openTelemetry));
+          HttpServerTracing.of(openTelemetry),
+          new GatewayMetrics(meterRegistry != null ? meterRegistry : new SimpleMeterRegistry()));
       return new GatewayServer(this, gateway, sslContext());
     }
 

@@ -51,7 +51,7 @@ class GatewayServerTlsTest {
     platform = TestPlatforms.platform();
     echo = new EchoUpstream();
     upstream = platform.serverBuilder().host("127.0.0.1").port(0).tls(serverTls).addService(echo).build().start();
-    channel = ParleyChannels.forTarget("localhost:" + upstream.port(), OpenTelemetry.noop(), clientTls.channelCredentials());
+    channel = ParleyChannels.forTarget("localhost:" + upstream.port(), OpenTelemetry.noop(), null, clientTls.channelCredentials());
     gateway = GatewayServer.builder().host("127.0.0.1").port(0).tls(serverTls)
         .descriptorSet(TestPlatforms.echoDescriptorSet()).route(EchoUpstream.SERVICE, channel).build().start();
   }

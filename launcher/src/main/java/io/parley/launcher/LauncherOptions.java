@@ -315,6 +315,29 @@ final class LauncherOptions {
         traceSampleRatio);
   }
 
+  @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "${env:PARLEY_ADMIN_PORT:-9464}",
+      description = "Admin HTTP port serving Prometheus metrics at /metrics (0 = any free port, off = none); each "
+          + "process on one host needs its own. Env PARLEY_ADMIN_PORT. Default: ${DEFAULT-VALUE}.")
+  String adminPort;
+
+  /** The admin port: a port number, or {@link NodeConfig#NO_ADMIN_PORT} for {@code off}. */
+  static int parseAdminPort(String value) {
+    String port = value.trim();
+    if (port.equalsIgnoreCase("off")) {
+      return NodeConfig.NO_ADMIN_PORT;
+    }
+    try {
+      int parsed = Integer.parseInt(port);
+      if (parsed >= 0 && parsed <= 65535) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("--admin-port must be a port (0-65535, 0 = any free port) or off, not '"
+        + value + "'");
+  }
+
   /**
    * The validated configuration for {@code role}.
    *
@@ -377,6 +400,7 @@ final class LauncherOptions {
         .messages(messageSettings())
         .trustedProxies(parseTrustedProxies(trustedProxies))
         .tls(tlsSettings())
+        .adminPort(parseAdminPort(adminPort))
         .build();
   }
 

@@ -49,6 +49,8 @@ import java.util.Map;
  *     plaintext
  * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
  *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
+ * @param adminPort the admin HTTP port that serves {@code /metrics}; 0 picks a free one, {@link
+ *     #NO_ADMIN_PORT} serves none
  */
 public record NodeConfig(
     Role role,
@@ -73,7 +75,11 @@ public record NodeConfig(
     MessageSettings messages,
     TrustedProxies trustedProxies,
     TlsSettings tls,
-    OpenTelemetry openTelemetry) {
+    OpenTelemetry openTelemetry,
+    int adminPort) {
+
+  /** The {@link #adminPort} of a node that serves no admin port. */
+  public static final int NO_ADMIN_PORT = -1;
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -91,6 +97,9 @@ public record NodeConfig(
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
     requireNonNull(openTelemetry, "openTelemetry");
+    if (adminPort < NO_ADMIN_PORT || adminPort > 65535) {
+      throw new IllegalArgumentException("adminPort must be 0-65535, or NO_ADMIN_PORT: " + adminPort);
+    }
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -111,7 +120,7 @@ public record NodeConfig(
   public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
         keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
-        messages, trustedProxies, tls, openTelemetry);
+        messages, trustedProxies, tls, openTelemetry, adminPort);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -166,6 +175,7 @@ public record NodeConfig(
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private int adminPort = NO_ADMIN_PORT;
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -304,10 +314,20 @@ public record NodeConfig(
       return this;
     }
 
+    /**
+     * The admin HTTP port serving {@code /metrics}: 0 picks a free one; {@link #NO_ADMIN_PORT}, the
+     * builder's default, serves none (the command line's default is 9464).
+     */
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry,
+          adminPort);
     }
   }
 }

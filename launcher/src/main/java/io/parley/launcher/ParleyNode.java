@@ -31,6 +31,9 @@ import org.slf4j.LoggerFactory;
  * their gRPC server and, for ALL and GATEWAY, the REST gateway ({@link GatewayServer}). The one wiring method that {@code
  * main} and the end-to-end tests both call.
  *
+ * <p>Every part of the node counts in one Prometheus registry ({@link NodeMetrics}), served on the
+ * admin port at {@code /metrics}: one per JVM, whatever the role.
+ *
  * <p>In ALL mode the services reach each other, and the gateway reaches them, through an
  * in-process server holding the same services: no loopback TCP inside one JVM. Otherwise each
  * peer is reached at its configured target.
@@ -50,6 +53,7 @@ public final class ParleyNode implements AutoCloseable {
   private final String inProcessName;
   private final List<AutoCloseable> modules = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final NodeMetrics metrics = new NodeMetrics();
   private ParleyServer grpcServer;
   private ParleyServer localServer;
   private MessageModule messages;
@@ -61,6 +65,7 @@ public final class ParleyNode implements AutoCloseable {
     this.config = config;
     this.inProcessName = config.role() == Role.ALL ? "parley-" + Ids.newId("n") : null;
     Platform.Builder platform = Platform.builder(config.keys());
+    platform.meterRegistry(metrics.registry());
     if (config.serviceKeys() != null) {
       platform.serviceKeys(config.serviceKeys());
     }
@@ -86,6 +91,7 @@ public final class ParleyNode implements AutoCloseable {
     ParleyNode node = new ParleyNode(config);
     try {
       node.startServices();
+      node.metrics.serve(config.host(), config.adminPort());
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -194,6 +200,7 @@ public final class ParleyNode implements AutoCloseable {
     if (servingTls() != null) {
       builder.tls(servingTls());
     }
+    builder.meterRegistry(metrics.registry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
@@ -235,6 +242,11 @@ public final class ParleyNode implements AutoCloseable {
   /** The gateway's port, or -1 if this node runs no gateway. */
   public int httpPort() {
     return gateway == null ? -1 : gateway.port();
+  }
+
+  /** The admin port serving {@code /metrics}, or -1 if this node serves none. */
+  public int adminPort() {
+    return metrics.port();
   }
 
   public Platform platform() {
@@ -279,6 +291,7 @@ public final class ParleyNode implements AutoCloseable {
       order.add(databaseProbe);
     }
     order.add(platform);
+    order.add(metrics);
     for (AutoCloseable resource : order) {
       try {
         resource.close();

@@ -100,7 +100,7 @@ class DistributedTlsTest {
   }
 
   private static ManagedChannel channel(ParleyNode node, TlsCredentials tls) {
-    return ParleyChannels.forTarget("127.0.0.1:" + node.grpcPort(), OpenTelemetry.noop(),
+    return ParleyChannels.forTarget("127.0.0.1:" + node.grpcPort(), OpenTelemetry.noop(), null,
         tls == null ? null : tls.channelCredentials());
   }
 

@@ -16,7 +16,10 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.parley.error.ErrorMapping;
+import io.parley.metrics.LatencyHistograms;
 import io.parley.session.PeerCertificateServerInterceptor;
 import io.parley.session.SessionServerInterceptor;
 import io.parley.tls.ClientAuth;
@@ -59,6 +62,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Health and reflection get the request id and the exception mapping only: they are public, so
  * that grpcurl and load balancers need no token, and untraced, so that probes make no spans.
+ *
+ * <p>Given a {@linkplain Builder#meterRegistry registry}, every call of every service (health and
+ * reflection included) is counted and timed outside all of these, so the status recorded is the one
+ * the client gets: Micrometer's {@code grpc.server.*} meters, by service, method, method type and
+ * status code, the latency with {@linkplain LatencyHistograms Parley's buckets}.
  *
  * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
  * rejecting executor leaks calls in grpc-java, see grpc-java#636), so the queue is bounded only by
@@ -122,6 +130,11 @@ public final class ParleyServer implements AutoCloseable {
     }
     serverBuilder.maxInboundMessageSize(builder.maxInboundMessageSize);
     serverBuilder.maxInboundMetadataSize(builder.maxInboundMetadataSize);
+    if (builder.meterRegistry != null) {
+      // A server-wide interceptor wraps every service's own chain: it sees the final status.
+      serverBuilder.intercept(new MetricCollectingServerInterceptor(builder.meterRegistry, counter -> counter,
+          LatencyHistograms::withBuckets));
+    }
 
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
@@ -273,6 +286,7 @@ public final class ParleyServer implements AutoCloseable {
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private boolean withoutSessions;
     private TlsCredentials tls;
+    private MeterRegistry meterRegistry;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
 
@@ -389,6 +403,12 @@ public final class ParleyServer implements AutoCloseable {
      */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** Where the calls served are counted and timed; none (no call metrics) by default. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 

@@ -195,7 +195,7 @@ class ParleyServerTlsTest {
   private ManagedChannel channel(ParleyServer server, TlsSettings client) {
     TlsCredentials tls = TlsCredentials.load(client);
     resources.add(tls);
-    ManagedChannel channel = ParleyChannels.forTarget("localhost:" + server.port(), OpenTelemetry.noop(), tls.channelCredentials());
+    ManagedChannel channel = ParleyChannels.forTarget("localhost:" + server.port(), OpenTelemetry.noop(), null, tls.channelCredentials());
     resources.add(channel::shutdownNow);
     return channel;
   }
