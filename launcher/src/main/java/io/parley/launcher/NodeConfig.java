@@ -10,6 +10,7 @@ import io.parley.group.GroupSettings;
 import io.parley.message.MessageSettings;
 import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
+import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -44,6 +45,8 @@ import java.util.Map;
  * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
+ * @param tls the TLS files of the gRPC server, the REST gateway and the channels to peers; null for
+ *     plaintext
  * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
  *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
  * @param adminPort the admin HTTP port that serves {@code /metrics}; 0 picks a free one, {@link
@@ -71,6 +74,7 @@ public record NodeConfig(
     GroupSettings groups,
     MessageSettings messages,
     TrustedProxies trustedProxies,
+    TlsSettings tls,
     OpenTelemetry openTelemetry,
     int adminPort) {
 
@@ -104,7 +108,7 @@ public record NodeConfig(
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
         + ", store=" + io.parley.redis.RedisClients.redact(store) + (storePassword == null ? "" : ", storePassword=***")
         + ", database=" + database + ", keys=" + keys + (serviceKeys == null ? "" : ", serviceKeys=" + serviceKeys)
-        + ", targets=" + targets + "}";
+        + ", targets=" + targets + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
@@ -116,7 +120,7 @@ public record NodeConfig(
   public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
         keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
-        messages, trustedProxies, openTelemetry, adminPort);
+        messages, trustedProxies, tls, openTelemetry, adminPort);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -169,6 +173,7 @@ public record NodeConfig(
     private GroupSettings groups = GroupSettings.defaults();
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private int adminPort = NO_ADMIN_PORT;
 
@@ -297,6 +302,12 @@ public record NodeConfig(
       return this;
     }
 
+    /** TLS for the servers and the channels to peers; null (the default) for plaintext. */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
     /** Where the node's spans go; {@link OpenTelemetry#noop()} (the default) traces nothing. */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
@@ -315,7 +326,7 @@ public record NodeConfig(
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, openTelemetry,
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry,
           adminPort);
     }
   }

@@ -16,6 +16,7 @@ import io.parley.server.Dependency;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.server.ReadinessMonitor;
+import io.parley.tls.TlsCredentials;
 import io.parley.user.UserModule;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -74,6 +75,7 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
+        .tls(config.tls())
         .openTelemetry(config.openTelemetry())
         .build();
   }
@@ -153,6 +155,9 @@ public final class ParleyNode implements AutoCloseable {
     }
     ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort())
         .trustedProxies(config.trustedProxies());
+    if (servingTls() != null) {
+      tcp.tls(servingTls());
+    }
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
     logger.info("Parley {} serving {} on gRPC {}:{}, sessions in {}, data in {}", role.command(), names, config.host(),
@@ -192,6 +197,9 @@ public final class ParleyNode implements AutoCloseable {
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
         .trustedProxies(config.http().trustedProxies())
         .openTelemetry(config.openTelemetry());
+    if (servingTls() != null) {
+      builder.tls(servingTls());
+    }
     builder.meterRegistry(metrics.registry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
@@ -202,8 +210,14 @@ public final class ParleyNode implements AutoCloseable {
           .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
     }
     gateway = builder.build().start();
-    logger.info("Parley {}: REST gateway on http://{}:{} (API page at /docs)", config.role().command(),
-        config.host(), gateway.port());
+    logger.info("Parley {}: REST gateway on {}://{}:{} (API page at /docs)", config.role().command(),
+        servingTls() != null ? "https" : "http", config.host(), gateway.port());
+  }
+
+  /** The TLS material the gRPC server and the gateway serve with, or null to serve plaintext. */
+  private TlsCredentials servingTls() {
+    TlsCredentials tls = platform.tls();
+    return tls != null && tls.hasIdentity() ? tls : null;
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */

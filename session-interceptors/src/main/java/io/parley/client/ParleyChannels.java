@@ -2,6 +2,7 @@ package io.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
@@ -44,23 +45,29 @@ public final class ParleyChannels {
 
   private ParleyChannels() {}
 
-  /** An untraced channel to {@code target}, without call metrics. */
+  /** An untraced plaintext channel to {@code target}, without call metrics. */
   public static ManagedChannel forTarget(String target) {
-    return forTarget(target, OpenTelemetry.noop(), null);
-  }
-
-  /** A channel to {@code target} whose calls are client spans of {@code openTelemetry}, without call metrics. */
-  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
-    return forTarget(target, openTelemetry, null);
+    return forTarget(target, OpenTelemetry.noop(), null, null);
   }
 
   /**
-   * A channel to {@code target}. Its calls are client spans of {@code openTelemetry}, children of
-   * the span current when each call starts, with their W3C {@code traceparent} sent to the server
-   * ({@link OpenTelemetry#noop()}: untraced, with no tracing interceptor); and they are counted and
-   * timed in {@code meterRegistry} unless it is null.
+   * A plaintext channel to {@code target} whose calls are client spans of {@code openTelemetry},
+   * children of the span current when each call starts, with their W3C {@code traceparent} sent to
+   * the server; with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
+   * Without call metrics.
    */
-  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry, MeterRegistry meterRegistry) {
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
+    return forTarget(target, openTelemetry, null, null);
+  }
+
+  /**
+   * A channel to {@code target}, traced as {@link #forTarget(String, OpenTelemetry)} says, its
+   * calls counted and timed in {@code meterRegistry} unless it is null, over TLS with {@code
+   * credentials} (e.g. {@code TlsCredentials.channelCredentials()}, which verify the server against
+   * the CA and the host name in the target), or plaintext when null. In-process targets ignore them.
+   */
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry, MeterRegistry meterRegistry,
+      ChannelCredentials credentials) {
     requireNonNull(target, "target");
     requireNonNull(openTelemetry, "openTelemetry");
     if (target.isBlank()) {
@@ -74,8 +81,10 @@ public final class ParleyChannels {
       String resolved = !target.contains("://") && target.contains(",")
           ? StaticNameResolverProvider.SCHEME + ":///" + target
           : target;
-      builder = NettyChannelBuilder.forTarget(resolved)
-          .usePlaintext()
+      NettyChannelBuilder netty = credentials == null
+          ? NettyChannelBuilder.forTarget(resolved).usePlaintext()
+          : NettyChannelBuilder.forTarget(resolved, credentials);
+      builder = netty
           .defaultLoadBalancingPolicy("round_robin")
           .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)

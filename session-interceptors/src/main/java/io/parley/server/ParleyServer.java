@@ -20,7 +20,10 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.parley.error.ErrorMapping;
 import io.parley.metrics.LatencyHistograms;
+import io.parley.session.PeerCertificateServerInterceptor;
 import io.parley.session.SessionServerInterceptor;
+import io.parley.tls.ClientAuth;
+import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -51,6 +54,9 @@ import org.slf4j.LoggerFactory;
  *       handler throw;
  *   <li>the client address, for {@link ClientAddresses#current()}: the peer's, or the one it
  *       forwards if it is one of the {@linkplain Builder#trustedProxies trusted proxies};
+ *   <li>with {@linkplain Builder#tls TLS}, {@link PeerCertificateServerInterceptor}: the peer's
+ *       identity from its client certificate and, with client certificates on, the refusal of
+ *       INTERNAL calls that come without one;
  *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
  * </ol>
  *
@@ -88,6 +94,7 @@ public final class ParleyServer implements AutoCloseable {
   private final List<String> serviceNames;
   private final String description;
   private final TrustedProxies trustedProxies;
+  private final String transport;
   private volatile String boundDescription;
   private boolean started;
   private boolean ready = true;
@@ -96,13 +103,18 @@ public final class ParleyServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     this.shutdownGrace = builder.shutdownGrace;
     this.trustedProxies = builder.trustedProxies;
+    this.transport = builder.inProcessName != null ? "in-process" : builder.tls == null ? "plaintext"
+        : "TLS, client certificates " + builder.tls.settings().clientAuth().name().toLowerCase(java.util.Locale.ROOT);
     this.executor = builder.directExecutor ? null : newExecutor(builder.threads);
     ServerBuilder<?> serverBuilder;
     if (builder.inProcessName != null) {
       serverBuilder = InProcessServerBuilder.forName(builder.inProcessName);
       description = "in-process:" + builder.inProcessName;
     } else {
-      NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(builder.host, builder.port))
+      InetSocketAddress address = new InetSocketAddress(builder.host, builder.port);
+      NettyServerBuilder netty = (builder.tls == null
+          ? NettyServerBuilder.forAddress(address)
+          : NettyServerBuilder.forAddress(address, builder.tls.serverCredentials()))
           .maxConcurrentCallsPerConnection(builder.maxConcurrentCallsPerConnection)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -127,6 +139,8 @@ public final class ParleyServer implements AutoCloseable {
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
     ClientAddressServerInterceptor clientAddresses = new ClientAddressServerInterceptor(builder.trustedProxies);
+    PeerCertificateServerInterceptor peerCertificates = builder.tls == null ? null
+        : new PeerCertificateServerInterceptor(builder.tls.settings().clientAuth() != ClientAuth.NONE);
     // OpenTelemetry.noop() installs nothing, so that an untraced server pays nothing for tracing.
     ServerInterceptor tracing = builder.openTelemetry == OpenTelemetry.noop()
         ? null : GrpcTelemetry.create(builder.openTelemetry).createServerInterceptor();
@@ -137,6 +151,9 @@ public final class ParleyServer implements AutoCloseable {
       List<ServerInterceptor> chain = new ArrayList<>(builder.extraInterceptors);
       if (builder.sessions != null) {
         chain.add(builder.sessions);
+      }
+      if (peerCertificates != null) {
+        chain.add(peerCertificates);
       }
       chain.add(clientAddresses);
       chain.add(errors);
@@ -176,8 +193,8 @@ public final class ParleyServer implements AutoCloseable {
       started = true;
       applyReadiness();
     }
-    logger.info("gRPC server listening on {} with {}; client addresses forwarded by {} are believed", description(),
-        serviceNames, trustedProxies);
+    logger.info("gRPC server listening on {} ({}) with {}; client addresses forwarded by {} are believed", description(),
+        transport, serviceNames, trustedProxies);
     return this;
   }
 
@@ -268,6 +285,7 @@ public final class ParleyServer implements AutoCloseable {
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private boolean withoutSessions;
+    private TlsCredentials tls;
     private MeterRegistry meterRegistry;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
@@ -363,6 +381,23 @@ public final class ParleyServer implements AutoCloseable {
     }
 
     /**
+     * Serves TLS on TCP with {@code tls}'s certificate chain, renewed files included, asking for
+     * client certificates as its settings say; with client certificates on, INTERNAL methods are
+     * refused to a peer without one (see {@link PeerCertificateServerInterceptor}). Plaintext by
+     * default. The credentials stay the caller's to close.
+     *
+     * @throws IllegalArgumentException if {@code tls} has no certificate to serve with
+     */
+    public Builder tls(TlsCredentials tls) {
+      requireNonNull(tls, "tls");
+      if (!tls.hasIdentity()) {
+        throw new IllegalArgumentException("a TLS server needs a certificate chain and key");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Where the server spans of the services' calls go; {@link OpenTelemetry#noop()} (the default)
      * traces nothing and installs no tracing interceptor.
      */
@@ -391,6 +426,9 @@ public final class ParleyServer implements AutoCloseable {
     public ParleyServer build() {
       if (services.isEmpty()) {
         throw new IllegalStateException("a ParleyServer needs at least one service");
+      }
+      if (tls != null && inProcessName != null) {
+        throw new IllegalStateException("an in-process server has no TLS: use tls(...) with a TCP port");
       }
       if (sessions == null && !withoutSessions) {
         throw new IllegalStateException("a ParleyServer needs sessions(...) (or, for tests, withoutSessions())");

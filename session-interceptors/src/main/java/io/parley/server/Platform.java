@@ -23,6 +23,8 @@ import io.parley.session.RedisSessionStore;
 import io.parley.session.SessionPolicy;
 import io.parley.session.SessionServerInterceptor;
 import io.parley.session.SessionStore;
+import io.parley.tls.TlsCredentials;
+import io.parley.tls.TlsSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -61,11 +63,13 @@ public final class Platform implements AutoCloseable {
   private final SessionServerInterceptor sessionInterceptor;
   private final EventBus events;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsCredentials tls;
   private final OpenTelemetry openTelemetry;
   private final MeterRegistry meterRegistry;
 
   private Platform(Builder builder) {
     String storeUrl = builder.storeUrl;
+    this.tls = builder.tls == null ? null : TlsCredentials.load(builder.tls);
     this.openTelemetry = builder.openTelemetry;
     this.clock = builder.clock;
     this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
@@ -185,11 +189,16 @@ public final class Platform implements AutoCloseable {
   /**
    * The channel to {@code target} (see {@link ParleyChannels}), traced with this platform's
    * OpenTelemetry and its calls counted in the meter registry, created once and closed with the
-   * platform.
+   * platform; over TLS when the platform has {@linkplain Builder#tls TLS settings}.
    */
   public ManagedChannel channel(String target) {
     return channels.computeIfAbsent(requireNonNull(target, "target"),
-        t -> ParleyChannels.forTarget(t, openTelemetry, meterRegistry));
+        t -> ParleyChannels.forTarget(t, openTelemetry, meterRegistry, tls == null ? null : tls.channelCredentials()));
+  }
+
+  /** The TLS material of this process's servers and channels, kept current; null for plaintext. */
+  public TlsCredentials tls() {
+    return tls;
   }
 
   /**
@@ -225,6 +234,9 @@ public final class Platform implements AutoCloseable {
       if (redis != null) {
         redis.close();
       }
+      if (tls != null) {
+        tls.close();
+      }
     }
     logger.debug("platform closed");
   }
@@ -240,6 +252,7 @@ public final class Platform implements AutoCloseable {
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
     private TokenKeys serviceKeys;
+    private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private MeterRegistry meterRegistry;
 
@@ -322,6 +335,16 @@ public final class Platform implements AutoCloseable {
     }
 
     /**
+     * TLS for the channels to peers ({@link #channel}) and, through {@link #tls()}, for the servers
+     * the caller builds; the files are read when the platform is built and checked for renewal
+     * until it closes. Null (the default) for plaintext.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Where spans go: the servers' and channels' gRPC calls and the session reads that reach Redis.
      * {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost. The platform does not
      * close it.
@@ -340,6 +363,12 @@ public final class Platform implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Builds the platform.
+     *
+     * @throws IllegalArgumentException if the TLS files cannot be read (naming the file) or the
+     *     store is unknown
+     */
     public Platform build() {
       return new Platform(this);
     }
