@@ -159,8 +159,8 @@ public final class ParleyNode implements AutoCloseable {
           .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
     }
     gateway = builder.build().start();
-    logger.info("Parley {}: REST gateway on http://{}:{} (API page at /docs)", config.role().command(),
-        config.host(), gateway.port());
+    logger.info("Parley {}: REST gateway on http://{}:{} (web chat client at /, API page at /docs)",
+        config.role().command(), config.host(), gateway.port());
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */

@@ -45,6 +45,7 @@ function endSession(error) {
     const key = `sessionEnded_${error.reason}`;
     notice = t(key) !== key ? t(key) : errorText(error);
   }
+  document.title = t('appName');
   showAuth(notice);
 }
 
@@ -715,7 +716,9 @@ class App {
         el('span', { class: 'badge unread', hidden: unread === 0, 'aria-label': t('unread', unread),
           text: unread > 99 ? '99+' : String(unread) })));
     });
-    this.setBadge(this.tabs.chats, this.store.totalUnread());
+    const total = this.store.totalUnread();
+    this.setBadge(this.tabs.chats, total);
+    document.title = total ? `(${total}) ${t('appName')}` : t('appName');
   }
 
   setBadge(tab, count) {
