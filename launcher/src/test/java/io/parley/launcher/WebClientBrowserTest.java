@@ -14,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 
@@ -248,6 +249,20 @@ class WebClientBrowserTest {
     assertThat(heidi.find("#chat-title").getText()).isEqualTo("<b>Mallory</b>");
     assertThat(heidi.script("return window.pwned === undefined")).isEqualTo(true);
     assertThat(mallory.script("return window.pwned === undefined")).isEqualTo(true);
+  }
+
+  @Test
+  void theSignInFormIsUsableFromTheKeyboard() {
+    ChatPage judy = desktop().load();
+    WebDriver driver = judy.driver();
+    judy.find("#auth-username");
+    assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("auth-username");
+    driver.switchTo().activeElement().sendKeys("judy", Keys.TAB);
+    assertThat(driver.switchTo().activeElement().getAttribute("id")).as("the hidden nickname is skipped")
+        .isEqualTo("auth-password");
+    assertThat(judy.find("label[for=auth-password]").getText()).isEqualTo("Password");
+    driver.switchTo().activeElement().sendKeys(Keys.SHIFT, Keys.TAB);
+    assertThat(driver.switchTo().activeElement().getAttribute("id")).isEqualTo("auth-username");
   }
 
   @Test
