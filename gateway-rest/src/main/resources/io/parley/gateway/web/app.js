@@ -144,6 +144,8 @@ class App {
       onSessionOver: (error) => endSession(error),
     });
     this.stream.start();
+    // The listing does not wait for the stream: it shows even while the stream cannot connect.
+    this.resync();
     this.refreshSocial();
     this.poller = setInterval(() => {
       if (document.visibilityState === 'visible') this.refreshSocial();
@@ -390,7 +392,8 @@ class App {
 
   /** Moves `through` over the messages now held, and pulls whatever a gap shows is missing. */
   advance(conversation) {
-    if (!conversation.loaded) return;
+    // While the first page loads, `through` is not known yet; load() catches up after it.
+    if (!conversation.loaded || conversation.loading) return;
     while (conversation.messages.has(conversation.through + 1)) conversation.through++;
     if (conversation.lastSeq > conversation.through) this.catchUp(conversation);
   }
@@ -443,16 +446,19 @@ class App {
   /** The latest page of a conversation opened for the first time, then everything after it. */
   async load(conversation) {
     conversation.loaded = true;
-    if (conversation.lastSeq > 0) {
-      try {
+    conversation.loading = true;
+    try {
+      if (conversation.lastSeq > 0) {
         const page = await api.messages(conversation.id, { beforeSeq: conversation.lastSeq + 1, limit: PAGE });
         const messages = page.messages || [];
         this.store.add(messages);
         conversation.hasOlder = !!page.hasMore;
         conversation.through = messages.reduce((max, m) => Math.max(max, Number(m.seq)), 0);
-      } catch (e) {
-        this.chatError.textContent = errorText(e);
       }
+    } catch (e) {
+      this.chatError.textContent = errorText(e);
+    } finally {
+      conversation.loading = false;
     }
     await this.catchUp(conversation);
   }
