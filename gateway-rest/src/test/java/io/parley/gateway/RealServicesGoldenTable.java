@@ -611,6 +611,52 @@ final class RealServicesGoldenTable {
       as("bob").post("/v1/conversations/{aliceBob}:markRead", "{'seq':'0'}").invalid("seq"),
       anonymous().post("/v1/conversations/{aliceBob}:markRead", "{'seq':'1'}").unauthenticated(),
 
+      as("alice").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi Bob!'}}}")
+          .ok("{'conversationId':'{aliceBob}','seq':'1','content':{'text':{'text':'Hi Bob!'}},'edited':true,'editCount':1}"),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi Alice'}}}")
+          .fails(403, "EDIT_NOT_ALLOWED"),
+      as("alice").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'image':{'url':'https://example.com/a.png'}}}")
+          .invalid("content"),
+      as("carol").post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi'}}}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:edit", "{'content':{'text':{'text':'Hi'}}}")
+          .unauthenticated(),
+      as("bob").get("/v1/conversations/{aliceBob}/messages/1/versions")
+          .ok("{'versions':[{'version':0,'content':{'text':{'text':'Hi Bob'}}},"
+              + "{'version':1,'content':{'text':{'text':'Hi Bob!'}}}]}"),
+      as("carol").get("/v1/conversations/{aliceBob}/messages/1/versions").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().get("/v1/conversations/{aliceBob}/messages/1/versions").unauthenticated(),
+
+      as("bob").post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toGroupId':'{team}','clientMsgId':'fw-1'}")
+          .ok("{'messages':[{'conversationId':'{teamChat}','seq':'3','duplicate':false}]}"),
+      as("carol").post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-2'}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/messages:forward",
+              "{'fromConversationId':'{aliceBob}','seqs':['1'],'toUserId':'{alice}','clientMsgId':'fw-3'}")
+          .unauthenticated(),
+      as("bob").patch("/v1/conversations/{aliceBob}/settings?updateMask=pinned", "{'pinned':true}")
+          .ok("{'pinned':true,'archived':false}"),
+      as("bob").patch("/v1/conversations/{aliceBob}/settings?updateMask=colour", "{'pinned':true}")
+          .invalid("update_mask"),
+      as("carol").patch("/v1/conversations/{aliceBob}/settings", "{'pinned':true}").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().patch("/v1/conversations/{aliceBob}/settings", "{'pinned':true}").unauthenticated(),
+      as("bob").get("/v1/badge").ok("{'unreadCount':'3','unreadConversations':2}"),
+      anonymous().get("/v1/badge").unauthenticated(),
+      as("bob").post("/v1/conversations/{aliceBob}:typing", "{}").ok("{}"),
+      as("carol").post("/v1/conversations/{aliceBob}:typing", "{}").fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}:typing", "{}").unauthenticated(),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
+          .ok("{'seq':'1','reactions':[{'emoji':'👍','count':1,'mine':true}]}"),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'ok'}").invalid("emoji"),
+      as("carol").post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:addReaction", "{'emoji':'👍'}").unauthenticated(),
+      as("bob").post("/v1/conversations/{aliceBob}/messages/1:removeReaction", "{'emoji':'👍'}")
+          .ok("{'seq':'1','reactions':[]}"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages/1:removeReaction", "{'emoji':'👍'}").unauthenticated(),
+
       as("bob").post("/v1/conversations/{aliceBob}/messages/1:recall", null).fails(403, "RECALL_NOT_ALLOWED"),
       as("alice").post("/v1/conversations/{aliceBob}/messages/2:recall", null)
           .ok("{'conversationId':'{aliceBob}','seq':'2','recalled':true,'recalledBy':'{alice}'}"),

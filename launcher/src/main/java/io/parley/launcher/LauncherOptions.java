@@ -223,6 +223,12 @@ final class LauncherOptions {
       description = "Delete messages older than this (e.g. 365d); unset keeps everything. Env PARLEY_MESSAGE_RETENTION.")
   Duration messageRetention;
 
+  @Option(names = "--message-edit-window", paramLabel = "DURATION",
+      defaultValue = "${env:PARLEY_MESSAGE_EDIT_WINDOW:-24h}", converter = DurationConverter.class,
+      description = "How long after sending a sender may edit a message; 0s turns editing off. "
+          + "Env PARLEY_MESSAGE_EDIT_WINDOW.")
+  Duration messageEditWindow;
+
   @Option(names = "--hashing-threads", paramLabel = "N", defaultValue = "${env:PARLEY_HASHING_THREADS:-0}",
       description = "Threads that hash passwords (Register, Login, ChangePassword), apart from every other call; "
           + "0 = half the cores. Env PARLEY_HASHING_THREADS.")
@@ -376,7 +382,8 @@ final class LauncherOptions {
     MessageSettings settings = MessageSettings.defaults()
         .withWriterThreads(messageWriters)
         .withSendLimit(rate("--message-send-limit", MessageSettings.SEND_LIMIT, messageSendLimit))
-        .withMaxStreamsPerSession(subscribeStreamsPerSession);
+        .withMaxStreamsPerSession(subscribeStreamsPerSession)
+        .withEditWindow(messageEditWindow);
     return messageRetention == null ? settings : settings.withRetentionAge(messageRetention);
   }
 

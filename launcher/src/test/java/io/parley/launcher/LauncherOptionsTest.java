@@ -94,6 +94,9 @@ class LauncherOptionsTest {
     assertThat(config.trustedProxies().toString()).contains("10.0.0.0/8");
 
     assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().writerThreads()).isEqualTo(1);
+    assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().editWindow()).isEqualTo(Duration.ofHours(24));
+    assertThat(parse(Map.of(), "--message-edit-window", "15m").toConfig(Role.ALL, Map.of()).messages().editWindow())
+        .isEqualTo(Duration.ofMinutes(15));
     assertThatThrownBy(() -> parse(Map.of(), "--message-writers", "0").toConfig(Role.ALL, Map.of()))
         .hasMessageContaining("--message-writers must be 1-64");
     assertThatThrownBy(() -> parse(Map.of(), "--login-limit", "lots").toConfig(Role.ALL, Map.of()))

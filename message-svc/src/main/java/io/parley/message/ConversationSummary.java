@@ -3,6 +3,7 @@ package io.parley.message;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.message.store.ConversationId;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 
 /**
@@ -14,12 +15,19 @@ import io.parley.message.v1.Message;
  * @param unreadCount visible messages after {@code readSeq} not sent by the user
  * @param lastMessage the latest message if the user may see it (a tombstone if recalled), else
  *     null
+ * @param settings the user's settings of the conversation
  */
 record ConversationSummary(
     ConversationId conversation, long lastSeq, long updateTimeMillis, long readSeq, long unreadCount,
-    Message lastMessage) {
+    Message lastMessage, ConversationSettings settings) {
   ConversationSummary {
     requireNonNull(conversation, "conversation");
+    requireNonNull(settings, "settings");
+  }
+
+  ConversationSummary withSettings(ConversationSettings settings) {
+    return new ConversationSummary(conversation, lastSeq, updateTimeMillis, readSeq, unreadCount, lastMessage,
+        settings);
   }
 
   /** Whether the user may see at least one message of the conversation. */

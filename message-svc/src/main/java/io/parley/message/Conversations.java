@@ -8,11 +8,15 @@ import io.parley.message.store.ConversationId;
 import io.parley.message.store.ConversationRef;
 import io.parley.message.store.ConversationState;
 import io.parley.message.store.MessageStore;
+import io.parley.message.v1.Badge;
+import io.parley.message.v1.ConversationSettings;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A user's conversations and read state: the rules of unread counts, read seqs and conversation
@@ -25,12 +29,16 @@ import java.util.Map;
  *   <li><b>Unread</b> = last seq − effective read seq − the user's own messages after it: one's own
  *       messages never count.
  *   <li>A user's <b>conversations</b> are their private ones (the store's list) and their groups
- *       (group-svc's list, one call), those with a message they may see, by last activity.
+ *       (group-svc's list, one call), those with a message they may see, by last activity; the
+ *       ones they pinned head the first page, most recently pinned first.
  * </ul>
  *
  * <p>Thread-safe.
  */
 final class Conversations {
+  /** How many of a user's conversations, by latest activity, the badge counts. */
+  static final int BADGE_CONVERSATIONS = 500;
+
   private final MessageStore store;
   private final GroupDirectory groups;
   private final ConversationGuard guard;
@@ -43,33 +51,85 @@ final class Conversations {
 
   /**
    * A page of the user's conversations that come after {@code after} (the first if null), newest
-   * activity first, and whether more follow. The cost does not depend on how much the user has
-   * ever sent, nor on how many private conversations they ever had: one call to group-svc (their
-   * current groups), one query for the page (an index range of their private conversations, one
-   * probe per group), and three queries for the page's summaries.
+   * activity first, and whether more follow; the first page starts with every conversation the user
+   * pinned (at most {@link PersonalSettings#MAX_PINNED}), later pages leave them out. The cost does
+   * not depend on how much the user has ever sent, nor on how many private conversations they ever
+   * had: one call to group-svc (their current groups), one query for their pins (an index range),
+   * one for the page (an index range of their private conversations, one probe per group), and four
+   * for the page's summaries and settings.
    */
   Page list(String userId, ConversationRef after, int pageSize) {
     long cutoff = guard.retentionCutoff();
-    Map<ConversationId, Long> groupVisibleFrom = new HashMap<>();
-    for (UserGroup group : groups.userGroups(userId)) {
-      long joined = group.hasJoinTime() ? Timestamps.toMillis(group.getJoinTime()) : 0;
-      groupVisibleFrom.put(ConversationId.ofGroup(group.getGroupId()), guard.visibleFrom(joined));
+    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(userId);
+    List<ConversationId> pinned = store.pinned(userId);
+    Set<ConversationId> pinnedSet = new HashSet<>(pinned);
+    List<ConversationRef> unpinned = new ArrayList<>();
+    for (ConversationRef ref : store.latest(userId, cutoff, groupVisibleFrom, after, pageSize + 1 + pinned.size())) {
+      if (!pinnedSet.contains(ref.conversation())) {
+        unpinned.add(ref);
+      }
     }
-    List<ConversationRef> latest = store.latest(userId, cutoff, groupVisibleFrom, after, pageSize + 1);
-    boolean more = latest.size() > pageSize;
-    List<ConversationRef> page = latest.subList(0, Math.min(pageSize, latest.size()));
+    boolean more = unpinned.size() > pageSize;
+    List<ConversationRef> page = unpinned.subList(0, Math.min(pageSize, unpinned.size()));
     Map<ConversationId, Long> pageVisibleFrom = new LinkedHashMap<>();
+    if (after == null) {
+      for (ConversationId conversation : pinned) {
+        Long visibleFrom = conversation.isGroup() ? groupVisibleFrom.get(conversation) : Long.valueOf(cutoff);
+        if (visibleFrom != null) {  // null: a group the user left
+          pageVisibleFrom.put(conversation, visibleFrom);
+        }
+      }
+    }
     page.forEach(ref -> pageVisibleFrom.put(ref.conversation(),
         ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff));
     Map<ConversationId, ConversationSummary> summaries = summaries(userId, store.states(pageVisibleFrom));
-    List<ConversationSummary> out = new ArrayList<>(page.size());
-    for (ConversationRef ref : page) {
-      ConversationSummary summary = summaries.get(ref.conversation());
+    Map<ConversationId, ConversationSettings> settings = store.settings(userId, pageVisibleFrom.keySet());
+    List<ConversationSummary> out = new ArrayList<>(pageVisibleFrom.size());
+    for (ConversationId conversation : pageVisibleFrom.keySet()) {
+      ConversationSummary summary = summaries.get(conversation);
       if (summary.hasVisibleMessages()) {
-        out.add(summary);
+        out.add(summary.withSettings(settings.getOrDefault(conversation, ConversationSettings.getDefaultInstance())));
       }
     }
     return new Page(out, more && !page.isEmpty() ? page.get(page.size() - 1) : null);
+  }
+
+  /**
+   * The user's badge: unread messages over the {@link #BADGE_CONVERSATIONS} conversations with the
+   * latest activity, those muted now left out. A bound, so that its cost does not grow with how
+   * many conversations the user ever had: an unread message in an older conversation is not counted.
+   */
+  Badge badge(String userId, long nowMillis) {
+    long cutoff = guard.retentionCutoff();
+    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(userId);
+    Map<ConversationId, Long> visibleFrom = new LinkedHashMap<>();
+    for (ConversationRef ref : store.latest(userId, cutoff, groupVisibleFrom, null, BADGE_CONVERSATIONS)) {
+      visibleFrom.put(ref.conversation(),
+          ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff);
+    }
+    Map<ConversationId, ConversationSettings> settings = store.settings(userId, visibleFrom.keySet());
+    long unread = 0;
+    int conversations = 0;
+    for (ConversationSummary summary : summaries(userId, store.states(visibleFrom)).values()) {
+      ConversationSettings setting = settings.get(summary.conversation());
+      boolean muted = setting != null && setting.hasMuteUntil()
+          && Timestamps.toMillis(setting.getMuteUntil()) > nowMillis;
+      if (!muted && summary.unreadCount() > 0) {
+        unread += summary.unreadCount();
+        conversations++;
+      }
+    }
+    return Badge.newBuilder().setUnreadCount(unread).setUnreadConversations(conversations).build();
+  }
+
+  /** The user's groups now, each with the time from which the user sees it. */
+  private Map<ConversationId, Long> groupVisibleFrom(String userId) {
+    Map<ConversationId, Long> out = new HashMap<>();
+    for (UserGroup group : groups.userGroups(userId)) {
+      long joined = group.hasJoinTime() ? Timestamps.toMillis(group.getJoinTime()) : 0;
+      out.put(ConversationId.ofGroup(group.getGroupId()), guard.visibleFrom(joined));
+    }
+    return out;
   }
 
   /**
@@ -112,7 +172,7 @@ final class Conversations {
       long read = readSeqs.get(conversation);
       long unread = Math.max(state.lastSeq() - read - own.getOrDefault(conversation, 0L), 0);
       out.put(conversation, new ConversationSummary(conversation, state.lastSeq(), state.lastTimeMillis(), read,
-          unread, state.lastMessage()));
+          unread, state.lastMessage(), ConversationSettings.getDefaultInstance()));
     });
     return out;
   }

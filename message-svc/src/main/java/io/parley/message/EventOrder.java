@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * not the next one after the last handed on is held until the missing ones arrive, or for at most
  * {@code hold}, after which everything held is handed on in seq order (the missing event is lost,
  * or late: a client pulls what it lacks). An event that arrives after its conversation went past
- * its seq is dropped, for the same reason. A recall waits for the message it recalls; read receipts
- * are handed on at once. Events in order cost no wait.
+ * its seq is dropped, for the same reason. A change of a message (an edit, a reaction, a recall) waits for the
+ * message it changes, and changes of one message keep their order; read receipts are handed on at
+ * once. Events in order cost no wait.
  *
  * <p>What it remembers per conversation (the last seq handed on) is forgotten after ten minutes of
  * silence, and for at most 100,000 conversations; a conversation it does not know starts from
@@ -42,10 +43,10 @@ import org.slf4j.LoggerFactory;
 final class EventOrder {
   private static final Logger logger = LoggerFactory.getLogger(EventOrder.class);
 
-  /** What is held for one seq: its message (null until it arrives) and the recalls that wait for it. */
+  /** What is held for one seq: its message (null until it arrives) and the changes that wait for it. */
   private static final class Held {
     LiveEvent message;
-    final List<LiveEvent> recalls = new ArrayList<>(1);
+    final List<LiveEvent> changes = new ArrayList<>(1);
   }
 
   /** One conversation's order. Guarded by itself. */
@@ -76,7 +77,13 @@ final class EventOrder {
 
   void accept(LiveEvent event) {
     Event.KindCase kind = event.event().getKindCase();
-    if (kind != Event.KindCase.MESSAGE && kind != Event.KindCase.RECALL) {
+    long changed = switch (kind) {
+      case RECALL -> event.event().getRecall().getSeq();
+      case EDIT -> event.event().getEdit().getSeq();
+      case REACTION -> event.event().getReaction().getSeq();
+      default -> 0;
+    };
+    if (kind != Event.KindCase.MESSAGE && changed == 0) {
       handOn(event);
       return;
     }
@@ -85,7 +92,7 @@ final class EventOrder {
       if (kind == Event.KindCase.MESSAGE) {
         message(track, event.event().getMessage().getSeq(), event);
       } else {
-        recall(track, event.event().getRecall().getSeq(), event);
+        change(track, changed, event);
       }
     }
   }
@@ -109,11 +116,11 @@ final class EventOrder {
     }
   }
 
-  private void recall(Track track, long seq, LiveEvent event) {
+  private void change(Track track, long seq, LiveEvent event) {
     if (!track.known || seq <= track.last) {
       handOn(event);
     } else {
-      track.held.computeIfAbsent(seq, s -> new Held()).recalls.add(event);
+      track.held.computeIfAbsent(seq, s -> new Held()).changes.add(event);
       scheduleFlush(track);
     }
   }
@@ -128,7 +135,7 @@ final class EventOrder {
       track.held.pollFirstEntry();
       track.last = first.getKey();
       handOn(first.getValue().message);
-      first.getValue().recalls.forEach(this::handOn);
+      first.getValue().changes.forEach(this::handOn);
     }
     if (track.held.isEmpty() && track.flush != null) {
       track.flush.cancel(false);
@@ -160,7 +167,7 @@ final class EventOrder {
           track.last = Math.max(track.last, first.getKey());
           handOn(first.getValue().message);
         }
-        first.getValue().recalls.forEach(this::handOn);
+        first.getValue().changes.forEach(this::handOn);
       }
     }
   }

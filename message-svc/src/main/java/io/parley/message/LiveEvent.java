@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A live event of a conversation, as every replica hears it: a new message, a recall or a read
- * receipt, and whom to push it to. message-svc publishes these on the event bus channel {@code
+ * A live event of a conversation, as every replica hears it: a new message, an edit, a reaction, a
+ * recall, a read receipt, a typing signal or a settings change, and whom to push it to. message-svc publishes these on the event bus channel {@code
  * parley:msg:events} once the change they announce is committed; this is the channel's codec.
  *
  * <p>One event's wire form is a small header and the {@link Event} as clients receive it, so that a
@@ -42,8 +42,11 @@ public record LiveEvent(String originSessionId, String audienceUserId, Event eve
     checkAscii(requireNonNull(audienceUserId, "audienceUserId"), "audienceUserId");
     requireNonNull(event, "event");
     if (event.getKindCase() != Event.KindCase.MESSAGE && event.getKindCase() != Event.KindCase.RECALL
-        && event.getKindCase() != Event.KindCase.READ_RECEIPT) {
-      throw new IllegalArgumentException("a live event is a message, a recall or a read receipt: "
+        && event.getKindCase() != Event.KindCase.EDIT && event.getKindCase() != Event.KindCase.REACTION
+        && event.getKindCase() != Event.KindCase.READ_RECEIPT && event.getKindCase() != Event.KindCase.TYPING
+        && event.getKindCase() != Event.KindCase.SETTINGS_CHANGED) {
+      throw new IllegalArgumentException("a live event is a message, an edit, a reaction, a recall, a read receipt, "
+          + "a typing signal or a settings change: "
           + event.getKindCase());
     }
   }
@@ -53,6 +56,10 @@ public record LiveEvent(String originSessionId, String audienceUserId, Event eve
     String id = switch (event.getKindCase()) {
       case MESSAGE -> event.getMessage().getConversationId();
       case RECALL -> event.getRecall().getConversationId();
+      case EDIT -> event.getEdit().getConversationId();
+      case REACTION -> event.getReaction().getConversationId();
+      case TYPING -> event.getTyping().getConversationId();
+      case SETTINGS_CHANGED -> event.getSettingsChanged().getConversationId();
       default -> event.getReadReceipt().getConversationId();
     };
     return ConversationId.parse(id)

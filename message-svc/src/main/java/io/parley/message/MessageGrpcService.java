@@ -2,6 +2,7 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Empty;
 import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -18,10 +19,19 @@ import io.parley.message.store.ConversationRef;
 import io.parley.message.store.Draft;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.Badge;
 import io.parley.message.v1.Conversation;
+import io.parley.message.v1.ConversationSettings;
+import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ForwardMessagesRequest;
+import io.parley.message.v1.ForwardMessagesResponse;
+import io.parley.message.v1.GetBadgeRequest;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListConversationsResponse;
+import io.parley.message.v1.ListMessageVersionsRequest;
+import io.parley.message.v1.ListMessageVersionsResponse;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MarkReadResponse;
 import io.parley.message.v1.Message;
@@ -32,9 +42,12 @@ import io.parley.message.v1.PullMessagesResponse;
 import io.parley.message.v1.ReadReceipt;
 import io.parley.message.v1.Recall;
 import io.parley.message.v1.RecallMessageRequest;
+import io.parley.message.v1.RemoveReactionRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SendTypingRequest;
 import io.parley.message.v1.SubscribeRequest;
+import io.parley.message.v1.UpdateConversationSettingsRequest;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Session;
 import io.parley.session.Sessions;
@@ -46,8 +59,8 @@ import java.util.Set;
 
 /**
  * The {@code parley.message.v1.MessageService} handlers, and the rules of sending and recalling:
- * who may send where (friends, blocks, group membership, mutes, mentions), who may recall what and
- * until when, and that a retried send answers the first result. Read state and conversation lists
+ * who may send where ({@link SendRights}, and mentions), who may recall what and until when, and
+ * that a retried send answers the first result. Edits follow {@link MessageEdits}. Read state and conversation lists
  * follow {@link Conversations}; who may see a conversation, {@link ConversationGuard}. Every method
  * needs a session (the interceptor has checked it); expected failures are thrown as {@link
  * ParleyException}s. Thread-safe: one instance serves every call.
@@ -69,13 +82,19 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final MessageStore store;
   private final MessageAppender appender;
   private final LiveEvents events;
-  private final FriendDirectory friends;
   private final GroupDirectory groups;
   private final ConversationGuard guard;
   private final Conversations conversations;
   private final SubscriberRegistry subscribers;
   private final MessageSettings settings;
   private final RateLimiter limiter;
+  private final SendRights sendRights;
+  private final MessageEdits edits;
+  private final Quotes quotes;
+  private final MessageReactions reactions;
+  private final Forwards forwards;
+  private final TypingSignals typing;
+  private final PersonalSettings personalSettings;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -84,7 +103,6 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.store = requireNonNull(store, "store");
     this.appender = requireNonNull(appender, "appender");
     this.events = requireNonNull(events, "events");
-    this.friends = requireNonNull(friends, "friends");
     this.groups = requireNonNull(groups, "groups");
     this.guard = requireNonNull(guard, "guard");
     this.conversations = new Conversations(store, groups, guard);
@@ -92,6 +110,13 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.settings = requireNonNull(settings, "settings");
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
+    this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
+    this.quotes = new Quotes(store, guard);
+    this.reactions = new MessageReactions(store, appender, guard, sendRights, settings, limiter, clock);
+    this.forwards = new Forwards(store, appender, guard, sendRights, settings, limiter, clock);
+    this.typing = new TypingSignals(guard, sendRights, appender, limiter, clock);
+    this.personalSettings = new PersonalSettings(store, appender, guard, clock);
+    this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
   /**
@@ -119,7 +144,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       if (conversation.isGroup()) {
         authorizeGroupMessage(request, conversation.groupId(), sender, message);
       } else {
-        authorizePrivateMessage(sender, request.getToUserId());
+        sendRights.privateChat(sender, request.getToUserId());
+      }
+      if (request.getReplyToSeq() > 0) {
+        message.setReplyTo(quotes.quote(conversation, sender, request.getReplyToSeq()));
       }
     } catch (ParleyException denied) {
       // A retry of a send that went through before the rules changed still gets its first answer.
@@ -152,32 +180,9 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
-  private void authorizePrivateMessage(String sender, String recipient) {
-    FriendDirectory.Relation relation = friends.relation(sender, recipient);
-    if (relation.blocked()) {
-      throw new ParleyException(ErrorReason.BLOCKED, "you cannot message this user");
-    }
-    if (!relation.friends() && !settings.allowStrangers()) {
-      throw new ParleyException(ErrorReason.NOT_FRIENDS_CANNOT_MESSAGE, "you can only message your friends");
-    }
-  }
-
   private void authorizeGroupMessage(SendMessageRequest request, String groupId, String sender,
       Message.Builder message) {
-    CheckMembershipResponse membership = groups.membership(groupId, sender);
-    // A non-member learns that a group exists only if group-svc says anyone may see it.
-    if (!membership.getGroupExists() || (!membership.getMember() && !membership.getPublic())) {
-      throw new ParleyException(ErrorReason.GROUP_NOT_FOUND, "group not found");
-    }
-    if (!membership.getMember()) {
-      throw new ParleyException(ErrorReason.NOT_GROUP_MEMBER, "you are not a member of this group");
-    }
-    if (membership.hasMuteUntil() && Timestamps.toMillis(membership.getMuteUntil()) > clock.millis()) {
-      throw ParleyException.builder(ErrorReason.MEMBER_MUTED)
-          .message("you are muted in this group")
-          .metadata("mute_until", Timestamps.toString(membership.getMuteUntil()))
-          .build();
-    }
+    CheckMembershipResponse membership = sendRights.groupMember(groupId, sender);
     if (request.getMentionAll() && membership.getRole() != GroupRole.ADMIN && membership.getRole() != GroupRole.OWNER) {
       throw new ParleyException(ErrorReason.MENTION_ALL_NOT_ALLOWED, "only admins and the owner may mention everyone");
     }
@@ -233,7 +238,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       kept++;
     }
     response.onNext(PullMessagesResponse.newBuilder()
-        .addAllMessages(messages.subList(0, kept))
+        .addAllMessages(reactions.withMine(conversation, me, messages.subList(0, kept)))
         .setHasMore(slice.hasMore() || kept < messages.size())
         .setLastSeq(slice.lastSeq())
         .build());
@@ -285,7 +290,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         .setReadSeq(summary.readSeq())
         .setUnreadCount(summary.unreadCount())
         .setUpdateTime(Timestamps.fromMillis(summary.updateTimeMillis()))
-        .setLastMessage(summary.lastMessage());
+        .setLastMessage(summary.lastMessage())
+        .setSettings(summary.settings());
     if (id.isGroup()) {
       out.setGroupId(id.groupId());
     } else {
@@ -366,6 +372,9 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       Timestamp recallTime = Timestamps.fromMillis(now);
       Message tombstone = message.toBuilder()
           .clearContent()
+          .clearReplyTo()
+          .clearForwardedFrom()
+          .clearReactions()
           .clearMentionUserIds()
           .clearMentionAll()
           .setRecalled(true)
@@ -388,6 +397,71 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       }
     }
     throw new ParleyException(ErrorReason.ABORTED, "the message changed meanwhile: retry");
+  }
+
+  /** Edits a message: the rules are {@link MessageEdits#edit}'s. */
+  @Override
+  public void editMessage(EditMessageRequest request, StreamObserver<Message> response) {
+    response.onNext(edits.edit(Sessions.current(), request));
+    response.onCompleted();
+  }
+
+  @Override
+  public void listMessageVersions(ListMessageVersionsRequest request,
+      StreamObserver<ListMessageVersionsResponse> response) {
+    response.onNext(edits.versions(Sessions.current().userId(), request));
+    response.onCompleted();
+  }
+
+  /** Forwards messages: the rules are {@link Forwards#forward}'s. */
+  @Override
+  public void forwardMessages(ForwardMessagesRequest request, StreamObserver<ForwardMessagesResponse> response) {
+    forwards.forward(Sessions.current(), request).whenComplete((result, error) -> {
+      if (error != null) {
+        response.onError(UnaryCalls.unwrap(error));
+      } else {
+        response.onNext(result);
+        response.onCompleted();
+      }
+    });
+  }
+
+  /** Changes the caller's settings of a conversation: the rules are {@link PersonalSettings#update}'s. */
+  @Override
+  public void updateConversationSettings(UpdateConversationSettingsRequest request,
+      StreamObserver<ConversationSettings> response) {
+    response.onNext(personalSettings.update(Sessions.current(), request));
+    response.onCompleted();
+  }
+
+  /** The caller's badge: {@link Conversations#badge}. */
+  @Override
+  public void getBadge(GetBadgeRequest request, StreamObserver<Badge> response) {
+    response.onNext(conversations.badge(Sessions.current().userId(), clock.millis()));
+    response.onCompleted();
+  }
+
+  /** Passes a typing signal on: the rules are {@link TypingSignals#typing}'s. */
+  @Override
+  public void sendTyping(SendTypingRequest request, StreamObserver<Empty> response) {
+    typing.typing(Sessions.current(), request.getConversationId());
+    response.onNext(Empty.getDefaultInstance());
+    response.onCompleted();
+  }
+
+  /** Adds a reaction: the rules are {@link MessageReactions#react}'s. */
+  @Override
+  public void addReaction(AddReactionRequest request, StreamObserver<Message> response) {
+    response.onNext(reactions.react(Sessions.current(), request.getConversationId(), request.getSeq(),
+        request.getEmoji(), true));
+    response.onCompleted();
+  }
+
+  @Override
+  public void removeReaction(RemoveReactionRequest request, StreamObserver<Message> response) {
+    response.onNext(reactions.react(Sessions.current(), request.getConversationId(), request.getSeq(),
+        request.getEmoji(), false));
+    response.onCompleted();
   }
 
   /**

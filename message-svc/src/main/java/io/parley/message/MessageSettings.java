@@ -15,6 +15,7 @@ import java.util.Optional;
  *     them always stops a message); false by default
  * @param recallWindow how long after sending a sender may recall a message (group admins and the
  *     owner may at any time); 2 minutes by default
+ * @param editWindow how long after sending a sender may edit a message; 24 hours by default
  * @param retentionAge the operator's retention policy: if present, messages older than this are no
  *     longer returned, and a background job deletes them; empty (keep everything) by default. No
  *     participant can make others lose history: nothing else ever deletes a message
@@ -53,6 +54,7 @@ import java.util.Optional;
 public record MessageSettings(
     boolean allowStrangers,
     Duration recallWindow,
+    Duration editWindow,
     Optional<Duration> retentionAge,
     int subscriberBufferSize,
     Duration cacheTtl,
@@ -75,6 +77,10 @@ public record MessageSettings(
     requireNonNull(cacheTtl, "cacheTtl");
     requireNonNull(upstreamTimeout, "upstreamTimeout");
     requireNonNull(sessionCheckInterval, "sessionCheckInterval");
+    requireNonNull(editWindow, "editWindow");
+    if (editWindow.isNegative()) {
+      throw new IllegalArgumentException("editWindow must not be negative: " + editWindow);
+    }
     if (recallWindow.isNegative()) {
       throw new IllegalArgumentException("recallWindow must not be negative: " + recallWindow);
     }
@@ -113,88 +119,94 @@ public record MessageSettings(
   }
 
   public static MessageSettings defaults() {
-    return new MessageSettings(false, Duration.ofMinutes(2), Optional.empty(), 1024, Duration.ofSeconds(5),
+    return new MessageSettings(false, Duration.ofMinutes(2), Duration.ofHours(24), Optional.empty(), 1024, Duration.ofSeconds(5),
         Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 1,
         256, RateLimit.parse(SEND_LIMIT, "10/1s,burst=50"), 4);
   }
 
   public MessageSettings withAllowStrangers(boolean allowStrangers) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withRecallWindow(Duration recallWindow) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
+        sendLimit, maxStreamsPerSession);
+  }
+
+  public MessageSettings withEditWindow(Duration editWindow) {
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   /** A copy that keeps messages for {@code retentionAge}, then deletes them. */
   public MessageSettings withRetentionAge(Duration retentionAge) {
-    return new MessageSettings(allowStrangers, recallWindow, Optional.of(requireNonNull(retentionAge, "retentionAge")),
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, Optional.of(requireNonNull(retentionAge, "retentionAge")),
         subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads,
         maxBatchSize, sendLimit, maxStreamsPerSession);
   }
 
   /** A copy that keeps every message (the default). */
   public MessageSettings withoutRetention() {
-    return new MessageSettings(allowStrangers, recallWindow, Optional.empty(), subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, Optional.empty(), subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withSubscriberBufferSize(int subscriberBufferSize) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withCacheTtl(Duration cacheTtl) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withUpstreamTimeout(Duration upstreamTimeout) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withSessionCheckInterval(Duration sessionCheckInterval) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withDeliveryThreads(int deliveryThreads) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withWriterThreads(int writerThreads) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   public MessageSettings withMaxBatchSize(int maxBatchSize) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
         sendLimit, maxStreamsPerSession);
   }
 
   /** A copy with another limit of SendMessage calls per user ({@link RateLimit#unlimited} turns it off). */
   public MessageSettings withSendLimit(RateLimit sendLimit) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
         maxStreamsPerSession);
   }
 
   public MessageSettings withMaxStreamsPerSession(int maxStreamsPerSession) {
-    return new MessageSettings(allowStrangers, recallWindow, retentionAge, subscriberBufferSize, cacheTtl,
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
         maxStreamsPerSession);
   }

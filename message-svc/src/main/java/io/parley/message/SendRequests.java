@@ -20,6 +20,7 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The shape rules of a {@link SendMessageRequest}, checked before anyone is asked anything, and the
@@ -91,6 +92,7 @@ final class SendRequests {
       case TO_GROUP_ID -> violations.check(Ids.isValid(request.getToGroupId(), "g"), "to_group_id", "not a group id");
       default -> violations.add("to_user_id", "to_user_id or to_group_id is required");
     }
+    violations.check(request.getReplyToSeq() >= 0, "reply_to_seq", "must not be negative");
     String clientMsgId = request.getClientMsgId();
     int chars = clientMsgId.codePointCount(0, clientMsgId.length());
     violations.check(chars >= 1 && chars <= MAX_CLIENT_MSG_ID_CHARS && clientMsgId.chars().noneMatch(Character::isISOControl),
@@ -108,6 +110,28 @@ final class SendRequests {
       throw check.tooLarge;
     }
     return content;
+  }
+
+  /**
+   * Checks the content of an edit of a message of the given kind, by the rules of a send, and
+   * answers the content to store.
+   *
+   * @throws ParleyException INVALID_ARGUMENT naming every invalid field (content of another kind
+   *     included), or else PAYLOAD_TOO_LARGE naming the content field over its limit
+   */
+  static MessageContent validateEdit(MessageContent content, MessageContent.KindCase kind) {
+    FieldViolations violations = new FieldViolations();
+    ContentCheck check = new ContentCheck(violations);
+    MessageContent stored = check.content(content);
+    if (content.getKindCase() != MessageContent.KindCase.KIND_NOT_SET) {
+      violations.check(content.getKindCase() == kind, "content",
+          "must be of the message's kind, " + kind.name().toLowerCase(Locale.ROOT));
+    }
+    violations.throwIfAny();
+    if (check.tooLarge != null) {
+      throw check.tooLarge;
+    }
+    return stored;
   }
 
   /**

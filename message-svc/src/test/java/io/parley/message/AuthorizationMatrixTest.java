@@ -10,12 +10,18 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
+import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.ConversationSettings;
+import io.parley.message.v1.EditMessageRequest;
+import io.parley.message.v1.GetBadgeRequest;
 import io.parley.message.v1.ListConversationsRequest;
+import io.parley.message.v1.ListMessageVersionsRequest;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.UpdateConversationSettingsRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -46,6 +52,8 @@ class AuthorizationMatrixTest {
     PULL_PRIVATE, PULL_GROUP, PULL_BLOCKED_HISTORY,
     MARK_READ_PRIVATE, MARK_READ_GROUP,
     RECALL_PRIVATE, RECALL_GROUP,
+    EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP, REACT_PRIVATE, REACT_GROUP,
+    SETTINGS_PRIVATE, SETTINGS_GROUP, BADGE,
     LIST_CONVERSATIONS, SUBSCRIBE
   }
 
@@ -57,6 +65,7 @@ class AuthorizationMatrixTest {
   private static final String NOT_MEMBER = "NOT_FOUND GROUP_NOT_FOUND";
   private static final String MUTED = "PERMISSION_DENIED MEMBER_MUTED";
   private static final String NO_RECALL = "PERMISSION_DENIED RECALL_NOT_ALLOWED";
+  private static final String NO_EDIT = "PERMISSION_DENIED EDIT_NOT_ALLOWED";
 
   /** Expected outcomes in {@link Role} order: anonymous, stranger, friend, blocked, member, muted, admin, owner. */
   private static final Map<Operation, List<String>> MATRIX = new EnumMap<>(Map.ofEntries(
@@ -82,6 +91,24 @@ class AuthorizationMatrixTest {
           UNAUTHENTICATED, NOT_FOUND, NO_RECALL, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
       Map.entry(Operation.RECALL_GROUP, List.of(
           UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_RECALL, NO_RECALL, OK, OK)),
+      Map.entry(Operation.EDIT_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NO_EDIT, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.EDIT_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, NO_EDIT, NO_EDIT, NO_EDIT, NO_EDIT)),
+      Map.entry(Operation.VERSIONS_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.VERSIONS_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+      Map.entry(Operation.REACT_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.REACT_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, MUTED, OK, OK)),
+      Map.entry(Operation.SETTINGS_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.SETTINGS_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
+      Map.entry(Operation.BADGE, List.of(
+          UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.LIST_CONVERSATIONS, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.SUBSCRIBE, List.of(
@@ -150,6 +177,11 @@ class AuthorizationMatrixTest {
     return ConversationId.ofUsers(alice.id(), users.get(role).id()).value();
   }
 
+  private static EditMessageRequest edit(SendMessageResponse sent) {
+    return EditMessageRequest.newBuilder().setConversationId(sent.getConversationId()).setSeq(sent.getSeq())
+        .setContent(text("edited", "edited").getContent()).build();
+  }
+
   private void perform(Operation operation, Role role) throws Throwable {
     MessageServiceGrpc.MessageServiceBlockingStub stub = stub(role);
     String clientMsgId = Ids.newId("c");
@@ -176,6 +208,29 @@ class AuthorizationMatrixTest {
         assertThat(stub.recallMessage(RecallMessageRequest.newBuilder()
             .setConversationId(sent.getConversationId()).setSeq(sent.getSeq()).build()).getRecalled()).isTrue();
       }
+      case EDIT_PRIVATE -> {
+        SendMessageResponse sent = rig.sendTo(alice, users.get(Role.FRIEND), "to edit");
+        assertThat(stub.editMessage(edit(sent)).getEdited()).isTrue();
+      }
+      case EDIT_GROUP -> {
+        SendMessageResponse sent = rig.sendToGroup(poster, group, "to edit");
+        assertThat(stub.editMessage(edit(sent)).getEdited()).isTrue();
+      }
+      case VERSIONS_PRIVATE -> assertThat(stub.listMessageVersions(ListMessageVersionsRequest.newBuilder()
+          .setConversationId(withAlice(Role.FRIEND)).setSeq(1).build()).getVersionsCount()).isPositive();
+      case VERSIONS_GROUP -> assertThat(stub.listMessageVersions(ListMessageVersionsRequest.newBuilder()
+          .setConversationId("g_" + group).setSeq(1).build()).getVersionsCount()).isPositive();
+      case REACT_PRIVATE -> assertThat(stub.addReaction(AddReactionRequest.newBuilder()
+          .setConversationId(withAlice(Role.FRIEND)).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
+      case REACT_GROUP -> assertThat(stub.addReaction(AddReactionRequest.newBuilder()
+          .setConversationId("g_" + group).setSeq(1).setEmoji("👍").build()).getReactionsCount()).isPositive();
+      case SETTINGS_PRIVATE -> assertThat(stub.updateConversationSettings(UpdateConversationSettingsRequest.newBuilder()
+          .setConversationId(withAlice(Role.FRIEND)).setSettings(ConversationSettings.newBuilder().setArchived(true))
+          .build()).getArchived()).isTrue();
+      case SETTINGS_GROUP -> assertThat(stub.updateConversationSettings(UpdateConversationSettingsRequest.newBuilder()
+          .setConversationId("g_" + group).setSettings(ConversationSettings.newBuilder().setArchived(true))
+          .build()).getArchived()).isTrue();
+      case BADGE -> stub.getBadge(GetBadgeRequest.getDefaultInstance());
       case LIST_CONVERSATIONS -> stub.listConversations(ListConversationsRequest.getDefaultInstance());
       case SUBSCRIBE -> {
         EventStream stream = EventStream.open(role == Role.ANONYMOUS

@@ -12,12 +12,16 @@ import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
 import io.parley.database.DatabaseSettings;
 import io.parley.group.v1.GroupRole;
+import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.MarkReadRequest;
+import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SendTypingRequest;
 import io.parley.ratelimit.RateLimit;
 import io.parley.server.Platform;
 import io.parley.testing.PostgresServer;
@@ -107,6 +111,30 @@ class CrossReplicaTest {
       a.as(alice).recallMessage(RecallMessageRequest.newBuilder()
           .setConversationId(direct.getConversationId()).setSeq(direct.getSeq()).build());
       assertThat(bobOnB.next().getRecall().getMessageId()).isEqualTo(direct.getMessageId());
+    } finally {
+      bobOnB.cancel();
+    }
+  }
+
+  @Test
+  void editsReactionsAndTypingThroughOneReplicaReachSubscribersOnTheOther() {
+    User alice = user();
+    User bob = user();
+    upstreams.friends.befriend(alice.id(), bob.id());
+    SendMessageResponse sent = a.as(alice).sendMessage(to(bob, "helo"));
+    EventStream bobOnB = EventStream.subscribed(b.asyncAs(bob));
+    try {
+      a.as(alice).editMessage(EditMessageRequest.newBuilder().setConversationId(sent.getConversationId())
+          .setSeq(sent.getSeq()).setContent(to(bob, "hello").getContent()).build());
+      a.as(alice).addReaction(AddReactionRequest.newBuilder().setConversationId(sent.getConversationId())
+          .setSeq(sent.getSeq()).setEmoji("👋").build());
+      a.as(alice).sendTyping(SendTypingRequest.newBuilder().setConversationId(sent.getConversationId()).build());
+
+      assertThat(bobOnB.next().getEdit().getEditCount()).isEqualTo(1);
+      assertThat(bobOnB.next().getReaction().getEmoji()).isEqualTo("👋");
+      assertThat(bobOnB.next().getTyping().getUserId()).isEqualTo(alice.id());
+      assertThat(b.as(bob).pullMessages(PullMessagesRequest.newBuilder().setConversationId(sent.getConversationId())
+          .build()).getMessages(0).getContent().getText().getText()).isEqualTo("hello");
     } finally {
       bobOnB.cancel();
     }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.parley.data.Ids;
 import io.parley.message.store.ConversationId;
+import io.parley.message.v1.Edit;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.ReadReceipt;
@@ -35,6 +36,7 @@ class EventOrderTest {
     String name = switch (event.event().getKindCase()) {
       case MESSAGE -> "m" + event.event().getMessage().getSeq();
       case RECALL -> "r" + event.event().getRecall().getSeq();
+      case EDIT -> "e" + event.event().getEdit().getSeq() + "." + event.event().getEdit().getEditCount();
       default -> "read" + event.event().getReadReceipt().getReadSeq();
     };
     synchronized (out) {
@@ -56,6 +58,11 @@ class EventOrderTest {
   private static LiveEvent recall(ConversationId conversation, long seq) {
     return new LiveEvent("", "", Event.newBuilder()
         .setRecall(Recall.newBuilder().setConversationId(conversation.value()).setSeq(seq)).build());
+  }
+
+  private static LiveEvent edit(ConversationId conversation, long seq, int editCount) {
+    return new LiveEvent("", "", Event.newBuilder()
+        .setEdit(Edit.newBuilder().setConversationId(conversation.value()).setSeq(seq).setEditCount(editCount)).build());
   }
 
   private static LiveEvent receipt(ConversationId conversation, long seq) {
@@ -104,6 +111,18 @@ class EventOrderTest {
     assertThat(out()).containsExactly("m1", "read1");
     order.accept(message(one, 2));
     assertThat(out()).containsExactly("m1", "read1", "m2", "r2");
+  }
+
+  @Test
+  void editsAndARecallWaitForTheMessageTheyChangeAndKeepTheirOrder() {
+    order.accept(message(one, 1));
+    order.accept(edit(one, 2, 1));
+    order.accept(edit(one, 2, 2));
+    order.accept(recall(one, 2));
+    order.accept(edit(one, 1, 1));
+    assertThat(out()).containsExactly("m1", "e1.1");
+    order.accept(message(one, 2));
+    assertThat(out()).containsExactly("m1", "e1.1", "m2", "e2.1", "e2.2", "r2");
   }
 
   @Test

@@ -15,8 +15,11 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.Reacted;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import io.parley.message.v1.ReadReceipt;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,6 +29,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -360,6 +364,43 @@ class MessageAppenderTest {
     @Override
     public boolean recall(ConversationId conversation, Message tombstone) {
       return delegate.recall(conversation, tombstone);
+    }
+
+    @Override
+    public boolean edit(ConversationId conversation, Message edited) {
+      return delegate.edit(conversation, edited);
+    }
+
+    @Override
+    public List<MessageVersion> versions(ConversationId conversation, long seq) {
+      return delegate.versions(conversation, seq);
+    }
+
+    @Override
+    public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+        int maxEmojiPerMessage, int maxEmojiPerUser) {
+      return delegate.react(conversation, seq, userId, emoji, add, maxEmojiPerMessage, maxEmojiPerUser);
+    }
+
+    @Override
+    public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+      return delegate.reactionsOf(conversation, userId, seqs);
+    }
+
+    @Override
+    public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+      return delegate.settings(userId, conversations);
+    }
+
+    @Override
+    public List<ConversationId> pinned(String userId) {
+      return delegate.pinned(userId);
+    }
+
+    @Override
+    public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+        long nowMillis, int maxPinned) {
+      return delegate.saveSettings(userId, conversation, settings, nowMillis, maxPinned);
     }
 
     @Override

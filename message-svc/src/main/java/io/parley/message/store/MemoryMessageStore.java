@@ -6,13 +6,17 @@ import com.google.protobuf.util.Timestamps;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -37,6 +41,10 @@ public final class MemoryMessageStore implements MessageStore {
   private final TreeMap<String, Conversation> conversations = new TreeMap<>();
   private final Map<String, Map<ConversationId, Long>> readSeqs = new HashMap<>();
   private final Map<String, Set<ConversationId>> privateConversations = new HashMap<>();
+  /** Each user's settings of their conversations, with the time each pinned one was pinned. */
+  private final Map<String, Map<ConversationId, Setting>> settings = new HashMap<>();
+
+  private record Setting(ConversationSettings settings, long pinnedMillis) {}
 
   /** One conversation: its messages by seq (contiguous from the oldest kept), and its indexes. */
   private static final class Conversation {
@@ -44,6 +52,10 @@ public final class MemoryMessageStore implements MessageStore {
     final TreeMap<Long, Message> messages = new TreeMap<>();
     final Map<SendKey, Long> sends = new HashMap<>();
     final Map<String, TreeSet<Long>> bySender = new HashMap<>();
+    /** The earlier versions of edited messages, oldest first, by seq. */
+    final Map<Long, List<MessageVersion>> earlierVersions = new HashMap<>();
+    /** Who reacted to which message with what: seq, then user, then their emoji in order. */
+    final Map<Long, Map<String, Set<String>>> reactions = new HashMap<>();
     long lastSeq;
     long lastTimeMillis;
 
@@ -71,6 +83,8 @@ public final class MemoryMessageStore implements MessageStore {
 
     void remove(Message message) {
       messages.remove(message.getSeq());
+      earlierVersions.remove(message.getSeq());
+      reactions.remove(message.getSeq());
       sends.remove(new SendKey(id, message.getSenderId(), message.getClientMsgId()));
       TreeSet<Long> own = bySender.get(message.getSenderId());
       if (own != null) {
@@ -186,6 +200,8 @@ public final class MemoryMessageStore implements MessageStore {
       if (stored == null || stored.getRecalled()) {
         return false;
       }
+      c.earlierVersions.remove(stored.getSeq());
+      c.reactions.remove(stored.getSeq());
       c.messages.put(stored.getSeq(), tombstone.toBuilder()
           .setMessageId(stored.getMessageId())
           .setConversationId(stored.getConversationId())
@@ -194,6 +210,134 @@ public final class MemoryMessageStore implements MessageStore {
           .setServerTime(stored.getServerTime())
           .setRecalled(true)
           .build());
+      return true;
+    });
+  }
+
+  @Override
+  public boolean edit(ConversationId conversation, Message edited) {
+    requireNonNull(edited, "edited");
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(edited.getSeq());
+      if (stored == null || stored.getRecalled() || stored.getEditCount() != edited.getEditCount() - 1) {
+        return false;
+      }
+      c.earlierVersions.computeIfAbsent(stored.getSeq(), seq -> new ArrayList<>()).add(MessageVersions.current(stored));
+      c.messages.put(stored.getSeq(), stored.toBuilder()
+          .setContent(edited.getContent())
+          .setEdited(true)
+          .setEditTime(edited.getEditTime())
+          .setEditCount(edited.getEditCount())
+          .build());
+      return true;
+    });
+  }
+
+  @Override
+  public List<MessageVersion> versions(ConversationId conversation, long seq) {
+    return read(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(seq);
+      if (stored == null || stored.getRecalled()) {
+        return List.of();
+      }
+      List<MessageVersion> versions = new ArrayList<>(c.earlierVersions.getOrDefault(seq, List.of()));
+      versions.add(MessageVersions.current(stored));
+      return versions;
+    });
+  }
+
+  @Override
+  public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser) {
+    requireNonNull(userId, "userId");
+    requireNonNull(emoji, "emoji");
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Message stored = c == null ? null : c.messages.get(seq);
+      if (stored == null || stored.getRecalled()) {
+        return new Reacted(Reacted.Outcome.NO_MESSAGE, null);
+      }
+      Set<String> mine = c.reactions.getOrDefault(seq, Map.of()).getOrDefault(userId, Set.of());
+      if (add == mine.contains(emoji)) {
+        return new Reacted(Reacted.Outcome.UNCHANGED, stored);
+      }
+      if (add) {
+        Reacted.Outcome refused = Reactions.refusal(stored, emoji, mine.size(), maxEmojiPerMessage, maxEmojiPerUser);
+        if (refused != null) {
+          return new Reacted(refused, stored);
+        }
+        c.reactions.computeIfAbsent(seq, s -> new HashMap<>()).computeIfAbsent(userId, u -> new LinkedHashSet<>())
+            .add(emoji);
+      } else {
+        Map<String, Set<String>> byUser = c.reactions.get(seq);
+        byUser.get(userId).remove(emoji);
+        if (byUser.get(userId).isEmpty()) {
+          byUser.remove(userId);
+        }
+      }
+      Message changed = Reactions.counted(stored, emoji, add ? 1 : -1);
+      c.messages.put(seq, changed);
+      return new Reacted(add ? Reacted.Outcome.ADDED : Reacted.Outcome.REMOVED, changed);
+    });
+  }
+
+  @Override
+  public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+    return read(() -> {
+      Conversation c = conversations.get(conversation.value());
+      Map<Long, Set<String>> out = new HashMap<>();
+      if (c != null) {
+        for (long seq : seqs) {
+          Set<String> mine = c.reactions.getOrDefault(seq, Map.of()).get(userId);
+          if (mine != null && !mine.isEmpty()) {
+            out.put(seq, Set.copyOf(mine));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+    return read(() -> {
+      Map<ConversationId, Setting> mine = settings.getOrDefault(userId, Map.of());
+      Map<ConversationId, ConversationSettings> out = new HashMap<>();
+      for (ConversationId conversation : conversations) {
+        Setting setting = mine.get(conversation);
+        if (setting != null) {
+          out.put(conversation, setting.settings());
+        }
+      }
+      return out;
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    return read(() -> settings.getOrDefault(userId, Map.of()).entrySet().stream()
+        .filter(e -> e.getValue().settings().getPinned())
+        .sorted(Comparator.comparing((Map.Entry<ConversationId, Setting> e) -> e.getValue().pinnedMillis())
+            .reversed().thenComparing(e -> e.getKey().value()))
+        .map(Map.Entry::getKey)
+        .toList());
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings wanted, long nowMillis,
+      int maxPinned) {
+    requireNonNull(wanted, "wanted");
+    return write(() -> {
+      Map<ConversationId, Setting> mine = settings.computeIfAbsent(userId, u -> new HashMap<>());
+      Setting before = mine.get(conversation);
+      boolean wasPinned = before != null && before.settings().getPinned();
+      if (wanted.getPinned() && !wasPinned
+          && mine.values().stream().filter(s -> s.settings().getPinned()).count() >= maxPinned) {
+        return false;
+      }
+      mine.put(conversation, new Setting(wanted, wasPinned ? before.pinnedMillis() : nowMillis));
       return true;
     });
   }

@@ -1,10 +1,13 @@
 package io.parley.message.store;
 
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Where message-svc keeps messages, conversations, read seqs and each user's private
@@ -74,6 +77,54 @@ public interface MessageStore {
    *     #find})
    */
   boolean recall(ConversationId conversation, Message tombstone);
+
+  /**
+   * Replaces a message's content with an edit, if the message is not recalled and has been edited
+   * exactly {@code edited.getEditCount() - 1} times (so that of two concurrent edits of one version,
+   * one wins); the content it replaces becomes an earlier version ({@link #versions}). Only the
+   * content and the edit fields ({@code edited}, {@code edit_time}, {@code edit_count}) of {@code
+   * edited} are written; the rest of the stored message stays as it is.
+   *
+   * @return whether the edit was stored
+   */
+  boolean edit(ConversationId conversation, Message edited);
+
+  /**
+   * Every version of a message's content, oldest first, its current one last; empty if the message
+   * does not exist or is recalled (a recall drops the earlier versions too).
+   */
+  List<MessageVersion> versions(ConversationId conversation, long seq);
+
+  /**
+   * Adds ({@code add}) or removes {@code userId}'s reaction with {@code emoji} on the message at
+   * {@code seq}, and moves the message's count of it, in one atomic step. An add is refused if the
+   * emoji is new on the message and the message has {@code maxEmojiPerMessage} different ones, or
+   * if the user has {@code maxEmojiPerUser} on it. Nothing changes on a recalled message.
+   */
+  Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser);
+
+  /**
+   * The emoji {@code userId} put on each of the messages at {@code seqs} that have any: only
+   * those appear as keys.
+   */
+  Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs);
+
+  /** {@code userId}'s settings of each of {@code conversations} that has any stored. */
+  Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations);
+
+  /** The conversations {@code userId} pinned, most recently pinned first. */
+  List<ConversationId> pinned(String userId);
+
+  /**
+   * Writes {@code userId}'s settings of a conversation, every field; a conversation pinned already
+   * keeps its pin time, one pinned now gets {@code nowMillis}. Refused, in one atomic step with
+   * the write, if it would leave the user with more than {@code maxPinned} pinned conversations.
+   *
+   * @return false if refused
+   */
+  boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings, long nowMillis,
+      int maxPinned);
 
   /**
    * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves

@@ -11,22 +11,27 @@ import io.parley.database.SqlWork;
 import io.parley.message.store.AppendPlan.Head;
 import io.parley.message.store.AppendPlan.ReadAdvance;
 import io.parley.message.store.AppendPlan.SendKey;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.MessageVersion;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -161,6 +166,44 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String RECALL = """
       UPDATE message SET payload = ?, recalled = true
       WHERE conversation_id = ? AND seq = ? AND NOT recalled""";
+  private static final String DROP_VERSIONS = "DELETE FROM message_version WHERE conversation_id = ? AND seq = ?";
+  private static final String LOCK_MESSAGE = """
+      SELECT seq, message_id, sender_id, client_msg_id, server_time, payload FROM message
+      WHERE conversation_id = ? AND seq = ? AND NOT recalled FOR UPDATE""";
+  private static final String KEEP_VERSION = """
+      INSERT INTO message_version (conversation_id, seq, version, content, create_time) VALUES (?, ?, ?, ?, ?)""";
+  private static final String WRITE_PAYLOAD = "UPDATE message SET payload = ? WHERE conversation_id = ? AND seq = ?";
+  private static final String DROP_REACTIONS = "DELETE FROM message_reaction WHERE conversation_id = ? AND seq = ?";
+  private static final String MY_REACTIONS_ON = """
+      SELECT emoji FROM message_reaction WHERE conversation_id = ? AND seq = ? AND user_id = ?""";
+  private static final String ADD_REACTION = """
+      INSERT INTO message_reaction (conversation_id, seq, user_id, emoji) VALUES (?, ?, ?, ?)""";
+  private static final String REMOVE_REACTION = """
+      DELETE FROM message_reaction WHERE conversation_id = ? AND seq = ? AND user_id = ? AND emoji = ?""";
+  private static final String REACTIONS_OF = """
+      SELECT seq, emoji FROM message_reaction WHERE conversation_id = ? AND user_id = ? AND seq = ANY(?)""";
+  private static final String EARLIER_VERSIONS = """
+      SELECT version, content, create_time FROM message_version
+      WHERE conversation_id = ? AND seq = ? ORDER BY version""";
+  private static final String SETTINGS = """
+      SELECT conversation_id, pinned_time IS NOT NULL, mute_until, archived FROM conversation_setting
+      WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String PINNED = """
+      SELECT conversation_id FROM conversation_setting WHERE user_id = ? AND pinned_time IS NOT NULL
+      ORDER BY pinned_time DESC, conversation_id""";
+  /** Serializes one user's pins, so that the count is exact: a transaction-scoped lock on the user. */
+  private static final String LOCK_USER_PINS = "SELECT pg_advisory_xact_lock(hashtextextended(?, 7))";
+  private static final String OTHER_PINS = """
+      SELECT count(*) FROM conversation_setting
+      WHERE user_id = ? AND pinned_time IS NOT NULL AND conversation_id <> ?""";
+  private static final String SAVE_SETTINGS = """
+      INSERT INTO conversation_setting (user_id, conversation_id, pinned_time, mute_until, archived)
+      VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE SET
+        pinned_time = CASE WHEN EXCLUDED.pinned_time IS NULL THEN NULL
+                           ELSE COALESCE(conversation_setting.pinned_time, EXCLUDED.pinned_time) END,
+        mute_until = EXCLUDED.mute_until,
+        archived = EXCLUDED.archived""";
   private static final String ADVANCE_READ_SEQ = """
       INSERT INTO reader (user_id, conversation_id, read_seq) VALUES (?, ?, ?)
       ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
@@ -237,7 +280,26 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("ListConversations, MarkRead: last seq, join point, last message", "message", "conversation_id",
           STATES),
       new HotQuery("ListConversations, MarkRead: own messages after the read seq", "message", "conversation_id",
-          OWN_MESSAGES_AFTER));
+          OWN_MESSAGES_AFTER),
+      new HotQuery("EditMessage, AddReaction, RemoveReaction: lock the message", "message", "conversation_id",
+          LOCK_MESSAGE),
+      new HotQuery("EditMessage: keep the earlier version", "message_version", "conversation_id", KEEP_VERSION),
+      new HotQuery("EditMessage, AddReaction, RemoveReaction: write the message", "message", "conversation_id",
+          WRITE_PAYLOAD),
+      new HotQuery("AddReaction, RemoveReaction: the user's reactions on the message", "message_reaction",
+          "conversation_id", MY_REACTIONS_ON),
+      new HotQuery("AddReaction: store it", "message_reaction", "conversation_id", ADD_REACTION),
+      new HotQuery("RemoveReaction: delete it", "message_reaction", "conversation_id", REMOVE_REACTION),
+      new HotQuery("PullMessages: the caller's reactions", "message_reaction", "conversation_id", REACTIONS_OF),
+      new HotQuery("RecallMessage: drop the reactions", "message_reaction", "conversation_id", DROP_REACTIONS),
+      new HotQuery("ListConversations: the user's settings of the page", "conversation_setting", "user_id", SETTINGS),
+      new HotQuery("ListConversations: the user's pinned conversations", "conversation_setting", "user_id", PINNED),
+      new HotQuery("UpdateConversationSettings: count the user's other pins", "conversation_setting", "user_id",
+          OTHER_PINS),
+      new HotQuery("UpdateConversationSettings: write", "conversation_setting", "user_id", SAVE_SETTINGS),
+      new HotQuery("ListMessageVersions: the earlier versions", "message_version", "conversation_id",
+          EARLIER_VERSIONS),
+      new HotQuery("RecallMessage: drop the earlier versions", "message_version", "conversation_id", DROP_VERSIONS));
 
   /**
    * In force on every connection of the store's database: every write commits synchronously (its
@@ -536,8 +598,256 @@ public final class PostgresMessageStore implements MessageStore {
         recall.setBytes(1, payload);
         recall.setString(2, conversation.value());
         recall.setLong(3, tombstone.getSeq());
-        return recall.executeUpdate() == 1;
+        if (recall.executeUpdate() != 1) {
+          return false;
+        }
       }
+      for (String sql : List.of(DROP_VERSIONS, DROP_REACTIONS)) {
+        try (PreparedStatement drop = c.prepareStatement(sql)) {
+          drop.setString(1, conversation.value());
+          drop.setLong(2, tombstone.getSeq());
+          drop.executeUpdate();
+        }
+      }
+      return true;
+    });
+  }
+
+  /**
+   * One transaction: lock the message row, check that it is not recalled and has the expected
+   * number of edits, keep its content as an earlier version, write the new content.
+   */
+  @Override
+  public boolean edit(ConversationId conversation, Message edited) {
+    requireNonNull(edited, "edited");
+    return durably(c -> {
+      Message stored = lockMessage(c, conversation, edited.getSeq());
+      if (stored == null || stored.getEditCount() != edited.getEditCount() - 1) {
+        return false;
+      }
+      MessageVersion replaced = MessageVersions.current(stored);
+      try (PreparedStatement keep = c.prepareStatement(KEEP_VERSION)) {
+        keep.setString(1, conversation.value());
+        keep.setLong(2, edited.getSeq());
+        keep.setInt(3, replaced.getVersion());
+        keep.setBytes(4, replaced.getContent().toByteArray());
+        keep.setObject(5, time(Timestamps.toMillis(replaced.getCreateTime())));
+        keep.executeUpdate();
+      }
+      writePayload(c, conversation, stored.toBuilder()
+          .setContent(edited.getContent())
+          .setEdited(true)
+          .setEditTime(edited.getEditTime())
+          .setEditCount(edited.getEditCount())
+          .build());
+      return true;
+    });
+  }
+
+  /** The message at {@code seq}, locked until the transaction ends; null if none or recalled. */
+  private static Message lockMessage(Connection c, ConversationId conversation, long seq) throws SQLException {
+    try (PreparedStatement lock = c.prepareStatement(LOCK_MESSAGE)) {
+      lock.setString(1, conversation.value());
+      lock.setLong(2, seq);
+      try (ResultSet rs = lock.executeQuery()) {
+        return rs.next()
+            ? message(conversation, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), millis(rs, 5),
+                rs.getBytes(6))
+            : null;
+      }
+    }
+  }
+
+  private static void writePayload(Connection c, ConversationId conversation, Message message) throws SQLException {
+    try (PreparedStatement write = c.prepareStatement(WRITE_PAYLOAD)) {
+      write.setBytes(1, payload(message));
+      write.setString(2, conversation.value());
+      write.setLong(3, message.getSeq());
+      write.executeUpdate();
+    }
+  }
+
+  /**
+   * One transaction: lock the message row, read the user's reactions on it, check the limits,
+   * insert or delete the reaction row, write the message's new counts.
+   */
+  @Override
+  public Reacted react(ConversationId conversation, long seq, String userId, String emoji, boolean add,
+      int maxEmojiPerMessage, int maxEmojiPerUser) {
+    requireNonNull(userId, "userId");
+    requireNonNull(emoji, "emoji");
+    return durably(c -> {
+      Message stored = lockMessage(c, conversation, seq);
+      if (stored == null) {
+        return new Reacted(Reacted.Outcome.NO_MESSAGE, null);
+      }
+      List<String> mine = new ArrayList<>();
+      try (PreparedStatement read = c.prepareStatement(MY_REACTIONS_ON)) {
+        read.setString(1, conversation.value());
+        read.setLong(2, seq);
+        read.setString(3, userId);
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            mine.add(rs.getString(1));
+          }
+        }
+      }
+      if (add == mine.contains(emoji)) {
+        return new Reacted(Reacted.Outcome.UNCHANGED, stored);
+      }
+      if (add) {
+        Reacted.Outcome refused = Reactions.refusal(stored, emoji, mine.size(), maxEmojiPerMessage, maxEmojiPerUser);
+        if (refused != null) {
+          return new Reacted(refused, stored);
+        }
+      }
+      try (PreparedStatement change = c.prepareStatement(add ? ADD_REACTION : REMOVE_REACTION)) {
+        change.setString(1, conversation.value());
+        change.setLong(2, seq);
+        change.setString(3, userId);
+        change.setString(4, emoji);
+        change.executeUpdate();
+      }
+      Message changed = Reactions.counted(stored, emoji, add ? 1 : -1);
+      writePayload(c, conversation, changed);
+      return new Reacted(add ? Reacted.Outcome.ADDED : Reacted.Outcome.REMOVED, changed);
+    });
+  }
+
+  @Override
+  public Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(REACTIONS_OF)) {
+        read.setString(1, conversation.value());
+        read.setString(2, userId);
+        read.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        Map<Long, Set<String>> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.computeIfAbsent(rs.getLong(1), s -> new HashSet<>()).add(rs.getString(2));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<MessageVersion> versions(ConversationId conversation, long seq) {
+    Optional<Message> current = find(conversation, seq).filter(m -> !m.getRecalled());
+    if (current.isEmpty()) {
+      return List.of();
+    }
+    List<MessageVersion> versions = new ArrayList<>();
+    if (current.get().getEditCount() > 0) {
+      database.read(c -> {
+        try (PreparedStatement read = c.prepareStatement(EARLIER_VERSIONS)) {
+          read.setString(1, conversation.value());
+          read.setLong(2, seq);
+          try (ResultSet rs = read.executeQuery()) {
+            while (rs.next()) {
+              versions.add(MessageVersion.newBuilder()
+                  .setVersion(rs.getInt(1))
+                  .setContent(MessageVersions.content(rs.getBytes(2), conversation, seq))
+                  .setCreateTime(Timestamps.fromMillis(millis(rs, 3)))
+                  .build());
+            }
+          }
+        }
+        return null;
+      });
+    }
+    versions.add(MessageVersions.current(current.get()));
+    return versions;
+  }
+
+  @Override
+  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+    requireNonNull(userId, "userId");
+    if (conversations.isEmpty()) {
+      return Map.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(SETTINGS)) {
+        read.setString(1, userId);
+        read.setArray(2, ids(c, conversations));
+        Map<ConversationId, ConversationSettings> out = new HashMap<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            ConversationSettings.Builder settings = ConversationSettings.newBuilder()
+                .setPinned(rs.getBoolean(2))
+                .setArchived(rs.getBoolean(4));
+            if (rs.getObject(3) != null) {
+              settings.setMuteUntil(Timestamps.fromMillis(millis(rs, 3)));
+            }
+            out.put(conversation(rs.getString(1)), settings.build());
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public List<ConversationId> pinned(String userId) {
+    requireNonNull(userId, "userId");
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(PINNED)) {
+        read.setString(1, userId);
+        List<ConversationId> out = new ArrayList<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(conversation(rs.getString(1)));
+          }
+        }
+        return out;
+      }
+    });
+  }
+
+  @Override
+  public boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings,
+      long nowMillis, int maxPinned) {
+    requireNonNull(userId, "userId");
+    requireNonNull(settings, "settings");
+    return durably(c -> {
+      if (settings.getPinned()) {
+        try (PreparedStatement lock = c.prepareStatement(LOCK_USER_PINS)) {
+          lock.setString(1, userId);
+          lock.executeQuery().close();
+        }
+        try (PreparedStatement count = c.prepareStatement(OTHER_PINS)) {
+          count.setString(1, userId);
+          count.setString(2, conversation.value());
+          try (ResultSet rs = count.executeQuery()) {
+            rs.next();
+            if (rs.getLong(1) >= maxPinned) {
+              return false;
+            }
+          }
+        }
+      }
+      try (PreparedStatement save = c.prepareStatement(SAVE_SETTINGS)) {
+        save.setString(1, userId);
+        save.setString(2, conversation.value());
+        if (settings.getPinned()) {
+          save.setObject(3, time(nowMillis));
+        } else {
+          save.setNull(3, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        if (settings.hasMuteUntil()) {
+          save.setObject(4, time(Timestamps.toMillis(settings.getMuteUntil())));
+        } else {
+          save.setNull(4, Types.TIMESTAMP_WITH_TIMEZONE);
+        }
+        save.setBoolean(5, settings.getArchived());
+        save.executeUpdate();
+      }
+      return true;
     });
   }
 

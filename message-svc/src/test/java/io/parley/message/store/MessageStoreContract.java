@@ -1,11 +1,15 @@
 package io.parley.message.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.google.protobuf.util.Timestamps;
 import io.parley.data.Ids;
+import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageContent;
+import io.parley.message.v1.MessageVersion;
+import io.parley.message.v1.Reaction;
 import io.parley.message.v1.TextContent;
 import io.parley.testing.MutableClock;
 import java.time.Duration;
@@ -246,6 +250,184 @@ abstract class MessageStoreContract {
     assertThat(store.find(conversation, 1)).contains(tombstone);
     assertThat(store.recall(conversation, tombstone.toBuilder().setSeq(2).build())).isFalse();
     assertThat(store.recall(newGroup(), tombstone)).isFalse();
+  }
+
+  static MessageContent text(String text) {
+    return MessageContent.newBuilder().setText(TextContent.newBuilder().setText(text)).build();
+  }
+
+  /** {@code message} edited once more, at the clock's time, to say {@code text}. */
+  Message editOf(Message message, String text) {
+    return message.toBuilder()
+        .setContent(text(text))
+        .setEdited(true)
+        .setEditTime(Timestamps.fromMillis(clock.millis()))
+        .setEditCount(message.getEditCount() + 1)
+        .build();
+  }
+
+  @Test
+  void anEditReplacesTheContentAndKeepsEveryEarlierVersionInOrder() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "helo"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+    assertThat(store.versions(conversation, 1)).extracting(MessageVersion::getVersion, v -> v.getContent().getText().getText())
+        .containsExactly(tuple(0, "helo"));
+
+    clock.advance(Duration.ofSeconds(5));
+    Message first = editOf(sent, "hello");
+    assertThat(store.edit(conversation, first)).isTrue();
+    clock.advance(Duration.ofSeconds(5));
+    Message second = editOf(first, "hello!");
+    assertThat(store.edit(conversation, second)).isTrue();
+
+    Message stored = store.find(conversation, 1).orElseThrow();
+    assertThat(stored).isEqualTo(sent.toBuilder().setContent(text("hello!")).setEdited(true)
+        .setEditTime(second.getEditTime()).setEditCount(2).build());
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).containsExactly(stored);
+    assertThat(store.versions(conversation, 1)).containsExactly(
+        MessageVersion.newBuilder().setVersion(0).setContent(text("helo")).setCreateTime(sent.getServerTime()).build(),
+        MessageVersion.newBuilder().setVersion(1).setContent(text("hello")).setCreateTime(first.getEditTime()).build(),
+        MessageVersion.newBuilder().setVersion(2).setContent(text("hello!")).setCreateTime(second.getEditTime()).build());
+  }
+
+  @Test
+  void anEditOfAVersionThatIsNoLongerCurrentIsRefused() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "v0"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+
+    assertThat(store.edit(conversation, editOf(sent, "first writer"))).isTrue();
+    assertThat(store.edit(conversation, editOf(sent, "second writer, same version"))).isFalse();
+    assertThat(store.find(conversation, 1).orElseThrow().getContent()).isEqualTo(text("first writer"));
+    assertThat(store.versions(conversation, 1)).hasSize(2);
+    assertThat(store.edit(conversation, editOf(sent, "no such seq").toBuilder().setSeq(9).build())).isFalse();
+  }
+
+  @Test
+  void aRecallDropsEveryEarlierVersionAndRefusesLaterEdits() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "secret"));
+    Message sent = store.find(conversation, 1).orElseThrow();
+    Message edited = editOf(sent, "still secret");
+    assertThat(store.edit(conversation, edited)).isTrue();
+
+    assertThat(store.recall(conversation, edited.toBuilder().clearContent().setRecalled(true).setRecalledBy(a).build()))
+        .isTrue();
+
+    assertThat(store.versions(conversation, 1)).isEmpty();
+    assertThat(store.edit(conversation, editOf(edited, "back again"))).isFalse();
+    assertThat(store.find(conversation, 1).orElseThrow().hasContent()).isFalse();
+  }
+
+  @Test
+  void retentionDeletesTheEarlierVersionsWithTheirMessage() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "old"));
+    assertThat(store.edit(conversation, editOf(store.find(conversation, 1).orElseThrow(), "old, edited"))).isTrue();
+    clock.advance(Duration.ofHours(1));
+    append(store, draft(conversation, a, "2", "new"));
+
+    assertThat(store.deleteOlderThan(clock.millis(), List.of(conversation), 10)).isEqualTo(1);
+
+    assertThat(store.versions(conversation, 1)).isEmpty();
+    assertThat(store.versions(conversation, 2)).hasSize(1);
+  }
+
+  @Test
+  void reactionsAreCountedPerEmojiOncePerUserInTheOrderFirstAdded() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    append(store, draft(conversation, a, "1", "party?"));
+
+    assertThat(store.react(conversation, 1, a, "🎉", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.react(conversation, 1, b, "👍", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    Reacted bobsParty = store.react(conversation, 1, b, "🎉", true, 50, 20);
+    assertThat(store.react(conversation, 1, b, "🎉", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.UNCHANGED);
+
+    assertThat(bobsParty.message().getReactionsList()).extracting(Reaction::getEmoji, Reaction::getCount)
+        .containsExactly(tuple("🎉", 2), tuple("👍", 1));
+    assertThat(store.find(conversation, 1).orElseThrow()).isEqualTo(bobsParty.message());
+    assertThat(store.reactionsOf(conversation, b, List.of(1L, 2L))).isEqualTo(Map.of(1L, Set.of("🎉", "👍")));
+    assertThat(store.reactionsOf(conversation, newUser(), List.of(1L))).isEmpty();
+
+    assertThat(store.react(conversation, 1, a, "🎉", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.REMOVED);
+    assertThat(store.react(conversation, 1, b, "👍", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.REMOVED);
+    assertThat(store.react(conversation, 1, b, "👍", false, 50, 20).outcome()).isEqualTo(Reacted.Outcome.UNCHANGED);
+    assertThat(store.find(conversation, 1).orElseThrow().getReactionsList()).extracting(Reaction::getEmoji,
+        Reaction::getCount).containsExactly(tuple("🎉", 1));
+  }
+
+  @Test
+  void reactionLimitsHoldPerMessageAndPerUser() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    append(store, draft(conversation, a, "1", "react!"));
+    store.react(conversation, 1, a, "😀", true, 3, 2);
+    store.react(conversation, 1, a, "😁", true, 3, 2);
+
+    assertThat(store.react(conversation, 1, a, "😂", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.USER_FULL);
+    assertThat(store.react(conversation, 1, b, "😂", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.react(conversation, 1, b, "🤣", true, 3, 2).outcome()).isEqualTo(Reacted.Outcome.MESSAGE_FULL);
+    assertThat(store.react(conversation, 1, b, "😀", true, 3, 2).outcome()).as("an emoji already there")
+        .isEqualTo(Reacted.Outcome.ADDED);
+    assertThat(store.find(conversation, 1).orElseThrow().getReactionsCount()).isEqualTo(3);
+  }
+
+  @Test
+  void aRecallDropsTheReactionsAndRefusesNewOnes() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    append(store, draft(conversation, a, "1", "gone soon"));
+    Message reacted = store.react(conversation, 1, a, "👀", true, 50, 20).message();
+
+    assertThat(store.recall(conversation, reacted.toBuilder().clearContent().clearReactions().setRecalled(true).build()))
+        .isTrue();
+
+    assertThat(store.reactionsOf(conversation, a, List.of(1L))).isEmpty();
+    assertThat(store.react(conversation, 1, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
+    assertThat(store.react(conversation, 7, a, "👀", true, 50, 20).outcome()).isEqualTo(Reacted.Outcome.NO_MESSAGE);
+  }
+
+  @Test
+  void settingsArePerUserAndPinsKeepTheirTimeAndTheirLimit() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId first = newPrivate(a, newUser());
+    ConversationId second = newGroup();
+    ConversationId third = newPrivate(a, newUser());
+    ConversationSettings pin = ConversationSettings.newBuilder().setPinned(true).build();
+    ConversationSettings muted = ConversationSettings.newBuilder()
+        .setMuteUntil(Timestamps.fromMillis(clock.millis() + 60_000)).setArchived(true).build();
+
+    assertThat(store.saveSettings(a, first, pin, 1_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, second, pin, 2_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 3_000, 2)).as("a third pin").isFalse();
+    assertThat(store.saveSettings(a, first, pin.toBuilder().setArchived(true).build(), 4_000, 2))
+        .as("pinned already: keeps its pin time").isTrue();
+    assertThat(store.saveSettings(a, third, muted, 5_000, 2)).isTrue();
+
+    assertThat(store.pinned(a)).containsExactly(second, first);
+    assertThat(store.settings(a, List.of(first, second, third, newGroup()))).isEqualTo(Map.of(
+        first, pin.toBuilder().setArchived(true).build(), second, pin, third, muted));
+    assertThat(store.settings(newUser(), List.of(first))).isEmpty();
+
+    assertThat(store.saveSettings(a, second, ConversationSettings.getDefaultInstance(), 6_000, 2)).isTrue();
+    assertThat(store.saveSettings(a, third, pin, 7_000, 2)).isTrue();
+    assertThat(store.pinned(a)).containsExactly(third, first);
   }
 
   @Test
