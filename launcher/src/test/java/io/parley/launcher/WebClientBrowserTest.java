@@ -5,6 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.parley.auth.TokenKeys;
 import java.util.ArrayList;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -87,7 +91,7 @@ class WebClientBrowserTest {
   }
 
   @Test
-  void twoUsersSignUpBecomeFriendsAndChatLiveOnADesktopAndAPhone() {
+  void twoUsersSignUpBecomeFriendsAndChatLiveOnADesktopAndAPhone() throws Exception {
     ChatPage alice = desktop();
     ChatPage bob = browser(390, 844);
     friends("alice", "Alice", alice, "bob", "Bob", bob);
@@ -101,20 +105,38 @@ class WebClientBrowserTest {
     bob.openConversation("Alice");
     assertThat(bob.driver().findElement(By.id("panel-chats")).isDisplayed()).isFalse();
     bob.awaitMessages(List.of("Hi Bob!"));
-    bob.send("Hello Alice, good to see you here.");
+    // Alice sees Bob typing before his message comes.
+    bob.find("#composer-input").sendKeys("Hello Alice, good to see you here.");
+    alice.await().until(ExpectedConditions.textToBe(By.id("typing"), "Bob is typing…"));
+    bob.find("#composer-input").sendKeys(Keys.ENTER);
 
     alice.awaitMessages(List.of("Hi Bob!", "Hello Alice, good to see you here."));
     bob.awaitMessages(List.of("Hi Bob!", "Hello Alice, good to see you here."));
     // Bob read it in the open chat: Alice is told so, and Bob has nothing unread.
     alice.await().until(ExpectedConditions.textToBePresentInElementLocated(
         By.cssSelector("#messages li.message.mine .status.read"), "Read"));
+    alice.await().until(ExpectedConditions.textToBe(By.id("typing"), ""));
     bob.screenshot("chat-phone");
     alice.screenshot("chat-desktop");
     bob.find("#back").click();
     bob.awaitUnread("Alice", 0);
 
-    // Bob takes his message back: both sides show the tombstone instead of the text.
+    // Bob edits his message from another client (the REST API with his session): Alice sees the new text.
     bob.openConversation("Alice");
+    String conversationId = (String) bob.script(
+        "return document.querySelector('#conversation-list button[aria-current=true]').dataset.conversationId");
+    String seq = bob.find("#messages li.mine").getAttribute("data-seq");
+    HttpResponse<String> edit = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create(url + "v1/conversations/" + conversationId + "/messages/" + seq + ":edit"))
+        .header("Authorization", "Bearer " + bob.script("return JSON.parse(sessionStorage.getItem('parley.session')).token"))
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"content\":{\"text\":{\"text\":\"Hello Alice!\"}}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(edit.statusCode()).as(edit.body()).isEqualTo(200);
+    alice.awaitMessages(List.of("Hi Bob!", "Hello Alice!"));
+    assertThat(alice.find("#messages li.theirs .edited").getText()).isEqualTo("edited");
+
+    // Bob takes his message back: both sides show the tombstone instead of the text.
     bob.find("#messages li.mine button.recall").click();
     bob.awaitMessages(List.of("Hi Bob!", "You recalled a message"));
     alice.awaitMessages(List.of("Hi Bob!", "Message recalled"));

@@ -193,6 +193,10 @@ export class Api {
     return this.call('POST', `v1/conversations/${enc(conversationId)}:markRead`, { body: { seq: String(seq) } });
   }
 
+  typing(conversationId) {
+    return this.call('POST', `v1/conversations/${enc(conversationId)}:typing`, { body: {} });
+  }
+
   recall(conversationId, seq) {
     return this.call('POST', `v1/conversations/${enc(conversationId)}/messages/${enc(seq)}:recall`, { body: {} });
   }

@@ -12,6 +12,8 @@ const SESSION_KEY = 'parley.session';
 /** How often friend requests, friendships and invitations are listed again: they have no live event. */
 const SOCIAL_POLL_MS = 4000;
 const RECALL_WINDOW_MS = 2 * 60 * 1000;
+/** At most one typing signal per conversation this often (the server rate-limits them too). */
+const TYPING_EVERY_MS = 3000;
 const PAGE = 50;
 
 document.documentElement.lang = language;
@@ -203,8 +205,10 @@ class App {
     this.messageList = el('ol', { id: 'messages', class: 'messages', 'aria-live': 'polite', 'aria-relevant': 'additions',
       'aria-labelledby': 'chat-title', tabindex: '0' });
     this.chatError = el('p', { id: 'chat-error', class: 'form-error', role: 'alert' });
+    this.typingNote = el('p', { id: 'typing', class: 'typing', 'aria-live': 'polite' });
     this.composer = el('textarea', { id: 'composer-input', rows: 1, maxlength: 4000, 'aria-describedby': 'composer-hint',
       autocomplete: 'off' });
+    this.composer.addEventListener('input', () => this.typed());
     this.composer.addEventListener('keydown', (event) => {
       if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
         event.preventDefault();
@@ -225,7 +229,7 @@ class App {
         el('button', { id: 'back', type: 'button', class: 'quiet back', 'aria-label': t('back'), text: '←',
           onclick: () => this.closeChat() }),
         el('div', { class: 'chat-heading' }, this.chatTitle, this.chatSubtitle), this.membersButton),
-      this.olderButton, this.messageList, this.chatError, composerForm);
+      this.olderButton, this.messageList, this.typingNote, this.chatError, composerForm);
     this.chatEmpty = el('p', { id: 'chat-empty', class: 'empty', text: t('pickChat') });
     this.membersPanel = el('aside', { id: 'members-panel', class: 'members', 'aria-labelledby': 'members-heading', hidden: true });
     this.chat = el('main', { class: 'chat', id: 'chat' }, this.chatEmpty, this.chatBody);
@@ -373,9 +377,49 @@ class App {
       const receipt = event.readReceipt;
       this.store.read(receipt.conversationId, receipt.userId, receipt.readSeq);
       this.render();
+    } else if (event.typing) {
+      this.someoneTypes(event.typing);
+    } else if (event.edit) {
+      this.edited(event.edit);
     } else if (event.resyncRequired) {
       // The stream ends next and reconnects; the catch-up after it pulls what was dropped.
     }
+  }
+
+  someoneTypes(typing) {
+    if (typing.userId === this.me.userId) return;
+    const conversation = this.store.get(typing.conversationId);
+    const until = Date.parse(typing.expireTime || 0) || Date.now() + 5000;
+    conversation.typing.set(typing.userId, until);
+    this.renderTyping();
+    setTimeout(() => this.renderTyping(), Math.max(0, until - Date.now()) + 50);
+  }
+
+  /** A message was edited: its new content is pulled by its seq (the event carries none). */
+  async edited(edit) {
+    const conversation = this.store.get(edit.conversationId);
+    const seq = Number(edit.seq);
+    const last = conversation.lastMessage && conversation.lastMessage.seq === seq;
+    if (!conversation.messages.has(seq) && !last) return;
+    try {
+      const page = await api.messages(conversation.id, { afterSeq: seq - 1, limit: 1 });
+      this.store.add((page.messages || []).filter((m) => Number(m.seq) === seq));
+    } catch (e) {
+      // Shown as it was; the next load shows the edit.
+    }
+    this.render();
+  }
+
+  /** Tells the others in the open chat that the user is typing, at most every few seconds. */
+  typed() {
+    const conversation = this.openConversation();
+    if (!conversation || !this.composer.value.trim()) return;
+    const now = Date.now();
+    if (conversation.typingSent && now - conversation.typingSent < TYPING_EVERY_MS) return;
+    conversation.typingSent = now;
+    api.typing(conversation.id).catch(() => {
+      // A typing signal is a courtesy: one refused or lost changes nothing.
+    });
   }
 
   received(messages) {
@@ -832,8 +876,23 @@ class App {
     }
     syncList(list, messages, (m) => (m.pending ? `c:${m.clientMsgId}` : m.clientMsgId && m.senderId === this.me.userId
       ? `c:${m.clientMsgId}` : `s:${m.seq}`), (message) => this.renderMessage(conversation, message, lastRead));
+    this.renderTyping();
     if (options.keepScroll) list.scrollTop += list.scrollHeight - previousHeight;
     else if (options.toBottom || nearBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  renderTyping() {
+    const conversation = this.openConversation();
+    const now = Date.now();
+    const names = [];
+    if (conversation) {
+      for (const [userId, until] of conversation.typing) {
+        if (until > now) names.push(this.name(userId));
+        else conversation.typing.delete(userId);
+      }
+    }
+    const text = names.length ? t('typing', names.join(', ')) : '';
+    if (this.typingNote.textContent !== text) this.typingNote.textContent = text;
   }
 
   renderMessage(conversation, message, lastRead) {
@@ -863,6 +922,7 @@ class App {
       el('span', { class: 'meta' },
         when ? el('time', { datetime: message.serverTime,
           text: when.toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit' }) }) : null,
+        message.edited && !message.recalled ? el('span', { class: 'edited', text: t('edited') }) : null,
         status,
         this.canRecall(conversation, message) ? el('button', { type: 'button', class: 'link recall', text: t('recall'),
           onclick: () => this.recall(conversation, message) }) : null));

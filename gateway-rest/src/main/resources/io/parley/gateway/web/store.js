@@ -32,6 +32,8 @@ export class Conversation {
     this.hasOlder = false;
     /** The other user's read seq in a private chat, as read receipts tell it. */
     this.peerReadSeq = 0;
+    /** user id -> until when (ms since the epoch) to show that they are typing. */
+    this.typing = new Map();
   }
 
   /** Messages in seq order, then own messages still being sent. */
@@ -105,6 +107,7 @@ export class ChatStore {
       const message = normalize(raw);
       const conversation = this.get(message.conversationId);
       if (message.senderId === this.me && message.clientMsgId) conversation.pending.delete(message.clientMsgId);
+      conversation.typing.delete(message.senderId);
       if (conversation.loaded) {
         const known = conversation.messages.get(message.seq);
         // A recall seen first wins over a copy of the message that was sent before it.
