@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import java.sql.Connection;
@@ -58,11 +60,14 @@ public final class Database implements AutoCloseable {
 
   private final String schema;
   private final HikariDataSource pool;
+  /** Where connections come from: the pool, or the pool behind the JDBC instrumentation when traced. */
+  private final DataSource connections;
   private final AtomicBoolean down = new AtomicBoolean();
 
-  private Database(String schema, HikariDataSource pool) {
+  private Database(String schema, HikariDataSource pool, OpenTelemetry openTelemetry) {
     this.schema = schema;
     this.pool = pool;
+    this.connections = openTelemetry == OpenTelemetry.noop() ? pool : JdbcTelemetry.create(openTelemetry).wrap(pool);
   }
 
   /**
@@ -140,7 +145,7 @@ public final class Database implements AutoCloseable {
       throw new IllegalStateException("cannot migrate schema " + schema + " at " + settings.jdbcUrl() + ": "
           + rootMessage(e), e);
     }
-    return new Database(schema, pool);
+    return new Database(schema, pool, settings.openTelemetry());
   }
 
   /** The start-up {@code options} of a connection: the URL's own, then {@code -c name=value} per setting. */
@@ -160,7 +165,7 @@ public final class Database implements AutoCloseable {
     return schema;
   }
 
-  /** The pool, for tools that need a plain {@link DataSource} (tests, benchmarks). */
+  /** The pool, for tools that need a plain {@link DataSource} (tests, benchmarks); untraced. */
   public DataSource dataSource() {
     return pool;
   }
@@ -175,7 +180,7 @@ public final class Database implements AutoCloseable {
   public <T> T transaction(SqlWork<T> work) {
     requireNonNull(work, "work");
     for (int attempt = 1; ; attempt++) {
-      try (Connection connection = pool.getConnection()) {
+      try (Connection connection = connections.getConnection()) {
         T result;
         try {
           connection.setAutoCommit(false);
@@ -206,7 +211,7 @@ public final class Database implements AutoCloseable {
    */
   public <T> T read(SqlWork<T> work) {
     requireNonNull(work, "work");
-    try (Connection connection = pool.getConnection()) {
+    try (Connection connection = connections.getConnection()) {
       T result = work.run(connection);
       healthy();
       return result;
@@ -215,7 +220,7 @@ public final class Database implements AutoCloseable {
     }
   }
 
-  /** Whether a trivial query answers within {@code timeout}; for readiness checks. Never throws. */
+  /** Whether a trivial query answers within {@code timeout}; for readiness checks (untraced). Never throws. */
   public boolean isReachable(Duration timeout) {
     try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
       statement.setQueryTimeout((int) Math.max(1, timeout.toSeconds()));

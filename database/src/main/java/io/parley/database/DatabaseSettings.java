@@ -2,6 +2,7 @@ package io.parley.database;
 
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.OpenTelemetry;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,10 +30,11 @@ import java.util.regex.Pattern;
  * @param properties further pgjdbc connection properties from the URL's query
  * @param maxPoolSize connections per pool, 1-1000
  * @param connectTimeout how long a call waits for a connection before failing UNAVAILABLE
+ * @param openTelemetry where the spans of the statements go; {@link OpenTelemetry#noop()} for none
  */
 public record DatabaseSettings(
     String jdbcUrl, String user, String password, Map<String, String> properties, int maxPoolSize,
-    Duration connectTimeout) {
+    Duration connectTimeout, OpenTelemetry openTelemetry) {
 
   private static final Pattern URL = Pattern.compile(
       "(?:postgresql|postgres)://(?:(?<userinfo>[^@/]*)@)?(?<hosts>[^/?@]+)(?:/(?<db>[^?]*))?(?:\\?(?<query>.*))?");
@@ -42,6 +44,7 @@ public record DatabaseSettings(
     requireNonNull(jdbcUrl, "jdbcUrl");
     properties = Map.copyOf(properties);
     requireNonNull(connectTimeout, "connectTimeout");
+    requireNonNull(openTelemetry, "openTelemetry");
     if (maxPoolSize < 1 || maxPoolSize > 1000) {
       throw new IllegalArgumentException("maxPoolSize must be 1-1000: " + maxPoolSize);
     }
@@ -49,6 +52,12 @@ public record DatabaseSettings(
       // HikariCP's floor for connectionTimeout.
       throw new IllegalArgumentException("connectTimeout must be at least 250 ms: " + connectTimeout);
     }
+  }
+
+  /** Settings whose statements are not traced. */
+  public DatabaseSettings(String jdbcUrl, String user, String password, Map<String, String> properties,
+      int maxPoolSize, Duration connectTimeout) {
+    this(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout, OpenTelemetry.noop());
   }
 
   /** Whether {@code url} is a PostgreSQL URL that {@link #parse} takes. */
@@ -107,15 +116,23 @@ public record DatabaseSettings(
   /** A copy with {@code password} (from the environment or a file), replacing any in the URL. */
   public DatabaseSettings withPassword(String password) {
     return new DatabaseSettings(jdbcUrl, user, requireNonNull(password, "password"), properties, maxPoolSize,
-        connectTimeout);
+        connectTimeout, openTelemetry);
   }
 
   public DatabaseSettings withMaxPoolSize(int maxPoolSize) {
-    return new DatabaseSettings(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout);
+    return new DatabaseSettings(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout, openTelemetry);
   }
 
   public DatabaseSettings withConnectTimeout(Duration connectTimeout) {
-    return new DatabaseSettings(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout);
+    return new DatabaseSettings(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout, openTelemetry);
+  }
+
+  /**
+   * A copy whose statements are traced with {@code openTelemetry}: a client span per statement
+   * (the library instrumentation of JDBC), child of the span current when it runs.
+   */
+  public DatabaseSettings withOpenTelemetry(OpenTelemetry openTelemetry) {
+    return new DatabaseSettings(jdbcUrl, user, password, properties, maxPoolSize, connectTimeout, openTelemetry);
   }
 
   /** {@code url} with any password replaced by {@code ***}, for messages and logs. */

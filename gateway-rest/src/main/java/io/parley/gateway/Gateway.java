@@ -27,11 +27,12 @@ final class Gateway {
   private final Duration heartbeatInterval;
   private final Duration readinessTimeout;
   private final TrustedProxies trustedProxies;
+  private final HttpServerTracing tracing;
   private final Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods;
 
   Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs, WebClient webClient,
       Duration defaultTimeout, Duration maxGrpcTimeout, Duration heartbeatInterval, Duration readinessTimeout,
-      TrustedProxies trustedProxies) {
+      TrustedProxies trustedProxies, HttpServerTracing tracing) {
     this.router = requireNonNull(router, "router");
     this.json = requireNonNull(json, "json");
     this.binder = new RequestBinder(json.parser());
@@ -44,6 +45,7 @@ final class Gateway {
     this.heartbeatInterval = requireNonNull(heartbeatInterval, "heartbeatInterval");
     this.readinessTimeout = requireNonNull(readinessTimeout, "readinessTimeout");
     this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
+    this.tracing = requireNonNull(tracing, "tracing");
     Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods =
         new HashMap<>();
     for (Route route : router.routes()) {
@@ -94,6 +96,11 @@ final class Gateway {
   /** The proxies whose X-Forwarded-For the gateway believes. */
   TrustedProxies trustedProxies() {
     return trustedProxies;
+  }
+
+  /** The server spans of routed requests. */
+  HttpServerTracing tracing() {
+    return tracing;
   }
 
   Duration heartbeatInterval() {

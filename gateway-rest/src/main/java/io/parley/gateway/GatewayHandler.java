@@ -26,8 +26,11 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
+import io.parley.server.LogFields;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -38,6 +41,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -79,6 +83,13 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<FullHttpRequest> queued = new ArrayDeque<>();
   private ChannelHandlerContext ctx;
   private Exchange current;
+  /** The server span of the routed request in flight ({@link HttpServerTracing}), or the invalid span. */
+  private Span span = Span.getInvalid();
+  /**
+   * What the log lines about the request in flight carry (see {@link LogFields}): its request id,
+   * and its trace and span ids once its span has started. Its gRPC call's callbacks run with them.
+   */
+  private LogFields logFields;
   private boolean closing;
   /** No more requests are read: the connection closes once those queued are answered. */
   private boolean refusing;
@@ -159,6 +170,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       current.cancel();
       current = null;
     }
+    HttpServerTracing.abandon(span);
+    span = Span.getInvalid();
     releaseQueued();
     ctx.fireChannelInactive();
   }
@@ -246,6 +259,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   /** The exchange of {@code call} is over: log it and serve the next queued request. */
   void finished(HttpCall call, int status, String requestId) {
     current = null;
+    HttpServerTracing.end(span, status);
+    span = Span.getInvalid();
     if (logger.isDebugEnabled()) {
       logger.debug("{} {} -> {} in {} ms [request_id={}]", call.method(), call.path(), status,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos()), requestId);
@@ -290,6 +305,11 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
   private void handle(FullHttpRequest request) {
     HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress(), gateway.trustedProxies());
+    logFields = new LogFields(call.requestId(), null, null);
+    logFields.run(() -> serve(call, request));
+  }
+
+  private void serve(HttpCall call, FullHttpRequest request) {
     try {
       if (request instanceof RefusedRequest refused) {
         HttpCall answered = refused.mustClose() ? call.withoutKeepAlive() : call;
@@ -301,11 +321,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
       }
     } catch (ParleyException e) {
       abandonCurrent();
-      respondError(call, e);
+      // With the trace id too, if the request got as far as its span.
+      logFields.run(() -> respondError(call, e));
     } catch (RuntimeException e) {
       abandonCurrent();
-      logger.error("{} {} failed unexpectedly [request_id={}]", call.method(), call.path(), call.requestId(), e);
-      respondError(call, ParleyException.builder(ErrorReason.INTERNAL_ERROR).message("internal error").build());
+      logFields.run(() -> {
+        logger.error("{} {} failed unexpectedly [request_id={}]", call.method(), call.path(), call.requestId(), e);
+        respondError(call, ParleyException.builder(ErrorReason.INTERNAL_ERROR).message("internal error").build());
+      });
     } finally {
       request.release();
     }
@@ -377,6 +400,16 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
   private void startCall(HttpCall call, FullHttpRequest request, QueryStringDecoder uri, Route route,
       Map<String, String> variables) {
+    span = gateway.tracing().start(request.headers(), call, route);
+    logFields = LogFields.of(call.requestId(), span.getSpanContext());
+    try (Scope ignored = span.makeCurrent()) {
+      logFields.run(() -> startCallInSpan(call, request, uri, route, variables));
+    }
+  }
+
+  /** Starts the gRPC call of a routed request, with its span current so that the call is its child. */
+  private void startCallInSpan(HttpCall call, FullHttpRequest request, QueryStringDecoder uri, Route route,
+      Map<String, String> variables) {
     Map<String, List<String>> query;
     try {
       query = new LinkedHashMap<>(uri.parameters());
@@ -407,7 +440,10 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     DynamicMessage message = gateway.binder().bind(route, variables, query,
         request.headers().get(HttpHeaderNames.CONTENT_TYPE), request.content());
-    CallOptions options = CallOptions.DEFAULT.withExecutor(ctx.channel().eventLoop());
+    // The call's callbacks run on the event loop, with the request's log fields in the MDC.
+    LogFields fields = logFields;
+    Executor eventLoop = ctx.channel().eventLoop();
+    CallOptions options = CallOptions.DEFAULT.withExecutor(task -> eventLoop.execute(() -> fields.run(task)));
     if (timeout != null) {
       options = options.withDeadlineAfter(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.opentelemetry.api.OpenTelemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -214,6 +215,7 @@ public final class GatewayServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int ioThreads = 2;
     private FileDescriptorSet descriptorSet;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder() {}
 
@@ -404,6 +406,16 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * Where the server spans of routed requests go: one per request, child of the W3C {@code
+     * traceparent} it carries, parent of its gRPC call (whose channel must be traced too for the
+     * trace to go on). {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
      * Reads the descriptors, builds the route table and the OpenAPI document.
      *
      * @throws IllegalArgumentException if a route names an unknown service, maxGrpcTimeout is
@@ -435,7 +447,8 @@ public final class GatewayServer implements AutoCloseable {
       }
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
       Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), WebClient.fromClasspath(),
-          defaultTimeout, maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies));
+          defaultTimeout, maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
+          HttpServerTracing.of(openTelemetry));
       return new GatewayServer(this, gateway);
     }
 

@@ -128,6 +128,10 @@ final class ParleyRouteTable {
           "MessageService/UpdateConversationSettings",
           "{\"conversationId\":\"p_u1_u2\",\"settings\":{\"pinned\":true},\"updateMask\":\"pinned\"}"),
       row("GET", "/v1/badge", null, "MessageService/GetBadge", "{}"),
+      row("POST", "/v1/conversations/p_u1_u2/messages:deleteForMe", "{\"seqs\":[\"3\"]}",
+          "MessageService/DeleteMessagesForMe", "{\"conversationId\":\"p_u1_u2\",\"seqs\":[\"3\"]}"),
+      row("POST", "/v1/conversations/p_u1_u2:clearHistory", "{}", "MessageService/ClearHistoryForMe",
+          "{\"conversationId\":\"p_u1_u2\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */

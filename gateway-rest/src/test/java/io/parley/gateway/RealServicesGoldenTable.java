@@ -644,6 +644,12 @@ final class RealServicesGoldenTable {
       anonymous().patch("/v1/conversations/{aliceBob}/settings", "{'pinned':true}").unauthenticated(),
       as("bob").get("/v1/badge").ok("{'unreadCount':'3','unreadConversations':2}"),
       anonymous().get("/v1/badge").unauthenticated(),
+      as("carol").post("/v1/conversations/{aliceBob}/messages:deleteForMe", "{'seqs':['1']}")
+          .fails(404, "CONVERSATION_NOT_FOUND"),
+      as("carol").post("/v1/conversations/{aliceBob}:clearHistory", "{}").fails(404, "CONVERSATION_NOT_FOUND"),
+      as("bob").post("/v1/conversations/{aliceBob}/messages:deleteForMe", "{'seqs':['0']}").invalid("seqs[0]"),
+      anonymous().post("/v1/conversations/{aliceBob}/messages:deleteForMe", "{'seqs':['1']}").unauthenticated(),
+      anonymous().post("/v1/conversations/{aliceBob}:clearHistory", "{}").unauthenticated(),
       as("bob").post("/v1/conversations/{aliceBob}:typing", "{}").ok("{}"),
       as("carol").post("/v1/conversations/{aliceBob}:typing", "{}").fails(404, "CONVERSATION_NOT_FOUND"),
       anonymous().post("/v1/conversations/{aliceBob}:typing", "{}").unauthenticated(),
@@ -670,6 +676,14 @@ final class RealServicesGoldenTable {
           .fails(403, "BLOCKED"),
       as("alice").get("/v1/conversations/{aliceBob}/messages?afterSeq=1")
           .ok("{'messages':[{'seq':'2','recalled':true}],'lastSeq':'2'}"),
+
+      // For Bob only: Alice keeps her history.
+      as("bob").post("/v1/conversations/{aliceBob}/messages:deleteForMe", "{'seqs':['1']}").ok("{'deletedCount':1}"),
+      as("bob").get("/v1/conversations/{aliceBob}/messages?afterSeq=0").ok("{'messages':[{'seq':'2'}]}"),
+      as("bob").post("/v1/conversations/{aliceBob}:clearHistory", "{}").ok("{'clearedSeq':'2'}"),
+      as("bob").get("/v1/conversations/{aliceBob}/messages?afterSeq=0").ok("{'messages':[],'lastSeq':'2'}"),
+      as("alice").get("/v1/conversations/{aliceBob}/messages?afterSeq=0")
+          .ok("{'messages':[{'seq':'1'},{'seq':'2','recalled':true}]}"),
 
       as("bob").get("/v1/events").ok("{'subscribed':{'sessionId':'{bobSession}'}}"),
       anonymous().get("/v1/events").unauthenticated());

@@ -13,6 +13,7 @@ import io.parley.session.SessionPolicy;
 import io.parley.session.TerminalPolicy;
 import io.parley.user.UserSettings;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -260,6 +261,34 @@ final class LauncherOptions {
   @Option(names = "--cors-origins", paramLabel = "ORIGINS", split = ",", defaultValue = "${env:PARLEY_CORS_ORIGINS}",
       description = "Origins the REST gateway allows (comma-separated, or *). Env PARLEY_CORS_ORIGINS.")
   List<String> corsOrigins;
+
+  @Option(names = "--otlp-endpoint", paramLabel = "URL", defaultValue = "${env:PARLEY_OTLP_ENDPOINT}",
+      description = "Trace: send spans over OTLP/HTTP to this receiver, e.g. http://localhost:4318 (Jaeger, an "
+          + "OpenTelemetry Collector); spans go to its /v1/traces. Unset: no tracing. Env PARLEY_OTLP_ENDPOINT.")
+  URI otlpEndpoint;
+
+  @Option(names = "--service-name", paramLabel = "NAME", defaultValue = "${env:PARLEY_SERVICE_NAME}",
+      description = "The service.name of this process's spans. Env PARLEY_SERVICE_NAME. Default: parley-<role>, "
+          + "e.g. parley-message.")
+  String serviceName;
+
+  @Option(names = "--trace-sample-ratio", paramLabel = "RATIO", defaultValue = "${env:PARLEY_TRACE_SAMPLE_RATIO:-1.0}",
+      description = "The share (0-1) of traces starting here that are recorded; a caller's traceparent decides for "
+          + "its own. Env PARLEY_TRACE_SAMPLE_RATIO. Default: ${DEFAULT-VALUE}.")
+  double traceSampleRatio;
+
+  /**
+   * Where {@code role}'s spans go, or null if {@code --otlp-endpoint} is not set (no tracing).
+   *
+   * @throws IllegalArgumentException naming the option, if a value is wrong
+   */
+  OtlpTracing tracing(Role role) {
+    if (otlpEndpoint == null) {
+      return null;
+    }
+    return new OtlpTracing(otlpEndpoint, serviceName == null ? OtlpTracing.defaultServiceName(role) : serviceName,
+        traceSampleRatio);
+  }
 
   /**
    * The validated configuration for {@code role}.

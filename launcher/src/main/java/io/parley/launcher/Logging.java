@@ -25,8 +25,12 @@ import org.slf4j.LoggerFactory;
 final class Logging {
   /** The console appender logback.xml defines. */
   static final String APPENDER = "STDOUT";
-  /** The text format, as logback.xml has it. */
-  static final String TEXT_PATTERN = "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
+  /**
+   * The text format, as logback.xml has it: the request id and the trace id of the call a line is
+   * about in brackets ({@code -} for none).
+   */
+  static final String TEXT_PATTERN =
+      "%d{yyyy-MM-dd HH:mm:ss.SSS} %-5level %logger{24} [%X{request_id:--} %X{trace_id:--}] - %msg%n";
 
   private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
 

@@ -2,6 +2,7 @@ package io.parley.launcher;
 
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenKeys;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendSettings;
@@ -43,6 +44,8 @@ import java.util.Map;
  * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
+ * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
+ *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
  */
 public record NodeConfig(
     Role role,
@@ -65,7 +68,8 @@ public record NodeConfig(
     FriendSettings friends,
     GroupSettings groups,
     MessageSettings messages,
-    TrustedProxies trustedProxies) {
+    TrustedProxies trustedProxies,
+    OpenTelemetry openTelemetry) {
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -82,6 +86,7 @@ public record NodeConfig(
     requireNonNull(groups, "groups");
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
+    requireNonNull(openTelemetry, "openTelemetry");
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -96,6 +101,13 @@ public record NodeConfig(
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
   public static Builder builder(Role role, TokenKeys keys) {
     return new Builder(role, keys);
+  }
+
+  /** This configuration with its spans sent to {@code openTelemetry}. */
+  public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
+    return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
+        keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
+        messages, trustedProxies, openTelemetry);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -148,6 +160,7 @@ public record NodeConfig(
     private GroupSettings groups = GroupSettings.defaults();
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -274,10 +287,16 @@ public record NodeConfig(
       return this;
     }
 
+    /** Where the node's spans go; {@link OpenTelemetry#noop()} (the default) traces nothing. */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, openTelemetry);
     }
   }
 }

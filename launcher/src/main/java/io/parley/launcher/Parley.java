@@ -1,5 +1,6 @@
 package io.parley.launcher;
 
+import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
@@ -67,9 +68,27 @@ public final class Parley implements Callable<Integer> {
 
   static int run(Role role, LauncherOptions options, Map<String, String> env) throws InterruptedException {
     Logging.configure(options.logFormat, options.logLevels);
+    OtlpTracing tracing = options.tracing(role);
     NodeConfig config = options.toConfig(role, env);
-    ParleyNode node = ParleyNode.start(config);
-    Runtime.getRuntime().addShutdownHook(new Thread(node::close, "parley-shutdown"));
+    OpenTelemetrySdk telemetry = tracing == null ? null : tracing.start();
+    ParleyNode node;
+    try {
+      node = ParleyNode.start(telemetry == null ? config : config.withOpenTelemetry(telemetry));
+    } catch (RuntimeException e) {
+      if (telemetry != null) {
+        telemetry.close();
+      }
+      throw e;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      if (telemetry != null) {
+        telemetry.close(); // flushes the spans still batched
+      }
+    }, "parley-shutdown"));
+    if (tracing != null) {
+      logger.info("Tracing: spans of {} go to {}", tracing.serviceName(), tracing.tracesUrl());
+    }
     logger.info("Parley {} is up; stop it with Ctrl-C or SIGTERM (calls in flight are finished first)", role.command());
     if (config.database() == null && role != Role.GATEWAY) {
       logger.warn("Embedded mode: accounts, friends, groups and messages are kept in memory{}. They are lost when "

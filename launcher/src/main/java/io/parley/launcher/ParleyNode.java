@@ -5,16 +5,20 @@ import static java.util.Objects.requireNonNull;
 import io.grpc.BindableService;
 import io.grpc.Channel;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseProbe;
 import io.parley.database.DatabaseSettings;
 import io.parley.friend.FriendModule;
 import io.parley.gateway.GatewayServer;
 import io.parley.group.GroupModule;
 import io.parley.message.MessageModule;
 import io.parley.redis.RedisClients;
+import io.parley.server.Dependency;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
+import io.parley.server.ReadinessMonitor;
 import io.parley.user.UserModule;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -29,6 +33,10 @@ import org.slf4j.LoggerFactory;
  * <p>In ALL mode the services reach each other, and the gateway reaches them, through an
  * in-process server holding the same services: no loopback TCP inside one JVM. Otherwise each
  * peer is reached at its configured target.
+ *
+ * <p>A node that serves gRPC watches its Redis and PostgreSQL ({@link ReadinessMonitor}): while one
+ * cannot be reached its gRPC health (the overall service and each service) is NOT_SERVING, and the
+ * health name {@value ParleyServer#LIVENESS_SERVICE} stays SERVING.
  *
  * <p>{@link #close()} shuts down in order, gateway first, so that nothing accepts work that the
  * next layer can no longer do; calls in flight get the server's grace period to finish.
@@ -45,6 +53,8 @@ public final class ParleyNode implements AutoCloseable {
   private ParleyServer localServer;
   private MessageModule messages;
   private GatewayServer gateway;
+  private ReadinessMonitor readiness;
+  private DatabaseProbe databaseProbe;
 
   private ParleyNode(NodeConfig config) {
     this.config = config;
@@ -59,6 +69,7 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
+        .openTelemetry(config.openTelemetry())
         .build();
   }
 
@@ -82,7 +93,8 @@ public final class ParleyNode implements AutoCloseable {
 
   private void startServices() {
     Role role = config.role();
-    DatabaseSettings database = config.database();
+    DatabaseSettings database = config.database() == null ? null
+        : config.database().withOpenTelemetry(config.openTelemetry());
     List<BindableService> services = new ArrayList<>();
     List<String> names = new ArrayList<>();
     if (role.serves(Role.USER)) {
@@ -119,6 +131,7 @@ public final class ParleyNode implements AutoCloseable {
     }
     if (!services.isEmpty()) {
       startGrpc(services, names);
+      startReadiness();
     }
     if (role == Role.ALL || role == Role.GATEWAY) {
       startGateway();
@@ -141,6 +154,28 @@ public final class ParleyNode implements AutoCloseable {
         config.database() == null ? "memory" : config.database().jdbcUrl());
   }
 
+  /** Readiness checks: how often, and how long one dependency may take to answer. */
+  static final Duration READINESS_INTERVAL = Duration.ofSeconds(2);
+  static final Duration READINESS_TIMEOUT = Duration.ofSeconds(1);
+
+  /** Turns the gRPC health of this node's servers NOT_SERVING while its Redis or PostgreSQL is unreachable. */
+  private void startReadiness() {
+    List<Dependency> dependencies = new ArrayList<>(platform.dependencies());
+    if (config.database() != null) {
+      databaseProbe = DatabaseProbe.of(config.database(), READINESS_TIMEOUT);
+      dependencies.add(databaseProbe);
+    }
+    if (dependencies.isEmpty()) {
+      return; // memory only: nothing to lose touch with, always ready
+    }
+    readiness = ReadinessMonitor.builder().interval(READINESS_INTERVAL).dependencies(dependencies).build();
+    readiness.onChange(grpcServer::ready);
+    if (localServer != null) {
+      readiness.onChange(localServer::ready);
+    }
+    readiness.start();
+  }
+
   private void startGateway() {
     GatewayServer.Builder builder = GatewayServer.builder()
         .host(config.host())
@@ -149,7 +184,8 @@ public final class ParleyNode implements AutoCloseable {
         .maxConnections(config.http().maxConnections())
         .requestReadTimeout(config.http().requestReadTimeout())
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
-        .trustedProxies(config.http().trustedProxies());
+        .trustedProxies(config.http().trustedProxies())
+        .openTelemetry(config.openTelemetry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
@@ -209,6 +245,9 @@ public final class ParleyNode implements AutoCloseable {
     }
     logger.info("Parley {} shutting down", config.role().command());
     List<AutoCloseable> order = new ArrayList<>();
+    if (readiness != null) {
+      order.add(readiness);
+    }
     if (gateway != null) {
       order.add(gateway);
     }
@@ -222,6 +261,9 @@ public final class ParleyNode implements AutoCloseable {
       order.add(localServer);
     }
     order.addAll(modules);
+    if (databaseProbe != null) {
+      order.add(databaseProbe);
+    }
     order.add(platform);
     for (AutoCloseable resource : order) {
       try {

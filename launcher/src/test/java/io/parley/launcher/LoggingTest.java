@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import io.parley.server.LogFields;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.util.List;
@@ -47,6 +48,33 @@ class LoggingTest {
 
     Logging.configure("text", "io.parley.launcher.logging=ERROR,root=WARN");
     assertThat(captured(() -> logger.warn("hidden below ERROR"))).isEmpty();
+  }
+
+  @Test
+  void textLinesShowTheRequestIdAndTraceIdOfTheirCall() {
+    Logging.configure("json", "");
+    Logging.configure("text", "io.parley.launcher.logging=INFO");
+    LogFields call = new LogFields("req-7", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    List<String> lines = captured(() -> {
+      call.run(() -> logger.info("inside the call"));
+      logger.info("outside any call");
+    });
+
+    assertThat(lines).hasSize(2);
+    assertThat(lines.get(0)).contains(" [req-7 4bf92f3577b34da6a3ce929d0e0e4736] - inside the call");
+    assertThat(lines.get(1)).contains(" [- -] - outside any call");
+  }
+
+  @Test
+  void jsonLinesCarryTheRequestTraceAndSpanIds() {
+    Logging.configure("json", "");
+    LogFields call = new LogFields("req-8", "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7");
+    List<String> lines = captured(() -> call.run(() -> logger.info("inside the call")));
+
+    JsonObject mdc = JsonParser.parseString(lines.get(0)).getAsJsonObject().getAsJsonObject("mdc");
+    assertThat(mdc.get("request_id").getAsString()).isEqualTo("req-8");
+    assertThat(mdc.get("trace_id").getAsString()).isEqualTo("4bf92f3577b34da6a3ce929d0e0e4736");
+    assertThat(mdc.get("span_id").getAsString()).isEqualTo("00f067aa0ba902b7");
   }
 
   @Test

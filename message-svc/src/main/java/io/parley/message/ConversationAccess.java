@@ -2,19 +2,34 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.util.Timestamps;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
+import io.parley.message.v1.Message;
 
 /**
  * What the caller may do in a conversation they take part in.
  *
+ * @param userId the caller
  * @param visibleFromMillis the caller sees the messages sent at or after this time: a group
  *     member's join time, or the retention cutoff if later; 0 in a private chat without retention
  * @param role the caller's role in a group; null in a private chat
+ * @param clearedSeq the caller cleared the history up to and including this seq; 0 if never
+ * @param hidesSome whether the caller deleted some messages of the conversation for themselves
  */
-record ConversationAccess(ConversationId conversation, long visibleFromMillis, GroupRole role) {
+record ConversationAccess(ConversationId conversation, String userId, long visibleFromMillis, GroupRole role,
+    long clearedSeq, boolean hidesSome) {
   ConversationAccess {
     requireNonNull(conversation, "conversation");
+    requireNonNull(userId, "userId");
+  }
+
+  /**
+   * Whether the caller sees {@code message} by its time and seq: sent from their visibility time
+   * on, after what they cleared. (Messages they deleted for themselves: {@link #hidesSome}.)
+   */
+  boolean sees(Message message) {
+    return Timestamps.toMillis(message.getServerTime()) >= visibleFromMillis && message.getSeq() > clearedSeq;
   }
 
   /** Whether the caller is a group's admin or owner. */

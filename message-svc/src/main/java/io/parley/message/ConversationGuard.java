@@ -8,12 +8,17 @@ import io.parley.error.ParleyException;
 import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
+import io.parley.message.store.MessageStore;
+import io.parley.message.store.PersonalView;
+import io.parley.message.v1.Message;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * Decides whether a caller takes part in a conversation, and from which time on they see it.
+ * Decides whether a caller takes part in a conversation, and which of its messages they see: from
+ * which time on, after which seq they cleared, and not those they deleted for themselves.
  *
  * <p>A private conversation's participants are the two users its id names (whatever their
  * relation now: history stays readable after an unfriending or a block). A group's are its
@@ -28,11 +33,13 @@ import java.util.Optional;
  * Thread-safe.
  */
 final class ConversationGuard {
+  private final MessageStore store;
   private final GroupDirectory groups;
   private final Clock clock;
   private final Optional<Duration> retentionAge;
 
-  ConversationGuard(GroupDirectory groups, Clock clock, Optional<Duration> retentionAge) {
+  ConversationGuard(MessageStore store, GroupDirectory groups, Clock clock, Optional<Duration> retentionAge) {
+    this.store = requireNonNull(store, "store");
     this.groups = requireNonNull(groups, "groups");
     this.clock = requireNonNull(clock, "clock");
     this.retentionAge = requireNonNull(retentionAge, "retentionAge");
@@ -54,18 +61,37 @@ final class ConversationGuard {
    * @throws ParleyException CONVERSATION_NOT_FOUND if the caller does not take part in it
    */
   ConversationAccess open(ConversationId conversation, String userId) {
+    long visibleFrom;
+    GroupRole role = null;
     if (!conversation.isGroup()) {
       if (!conversation.hasParticipant(userId)) {
         throw notFound();
       }
-      return new ConversationAccess(conversation, visibleFrom(0), null);
+      visibleFrom = visibleFrom(0);
+    } else {
+      CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
+      if (!membership.getGroupExists() || !membership.getMember()) {
+        throw notFound();
+      }
+      long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
+      visibleFrom = visibleFrom(joined);
+      role = membership.getRole();
     }
-    CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
-    if (!membership.getGroupExists() || !membership.getMember()) {
-      throw notFound();
+    PersonalView view = store.views(userId, List.of(conversation)).getOrDefault(conversation, PersonalView.DEFAULT);
+    return new ConversationAccess(conversation, userId, visibleFrom, role, view.clearedSeq(), view.hiddenCount() > 0);
+  }
+
+  /**
+   * The message at {@code seq} if the caller sees it ({@link ConversationAccess#sees}) and did not
+   * delete it for themselves; recalled ones included (a tombstone).
+   */
+  Optional<Message> visibleMessage(ConversationAccess access, long seq) {
+    Optional<Message> message = store.find(access.conversation(), seq).filter(access::sees);
+    if (message.isPresent() && access.hidesSome()
+        && !store.hiddenOf(access.userId(), access.conversation(), List.of(seq)).isEmpty()) {
+      return Optional.empty();
     }
-    long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
-    return new ConversationAccess(conversation, visibleFrom(joined), membership.getRole());
+    return message;
   }
 
   /**

@@ -25,6 +25,11 @@ record ConversationSummary(
     requireNonNull(settings, "settings");
   }
 
+  ConversationSummary withLastMessage(Message lastMessage) {
+    return new ConversationSummary(conversation, lastSeq, updateTimeMillis, readSeq, unreadCount, lastMessage,
+        settings);
+  }
+
   ConversationSummary withSettings(ConversationSettings settings) {
     return new ConversationSummary(conversation, lastSeq, updateTimeMillis, readSeq, unreadCount, lastMessage,
         settings);

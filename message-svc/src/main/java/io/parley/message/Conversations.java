@@ -8,8 +8,10 @@ import io.parley.message.store.ConversationId;
 import io.parley.message.store.ConversationRef;
 import io.parley.message.store.ConversationState;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.PersonalView;
 import io.parley.message.v1.Badge;
 import io.parley.message.v1.ConversationSettings;
+import io.parley.message.v1.Message;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,6 +40,8 @@ import java.util.Set;
 final class Conversations {
   /** How many of a user's conversations, by latest activity, the badge counts. */
   static final int BADGE_CONVERSATIONS = 500;
+  /** How far back a list looks for a last message when the user deleted the last one for themselves. */
+  static final int HIDDEN_LOOKBACK = 20;
 
   private final MessageStore store;
   private final GroupDirectory groups;
@@ -82,16 +86,39 @@ final class Conversations {
     }
     page.forEach(ref -> pageVisibleFrom.put(ref.conversation(),
         ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff));
-    Map<ConversationId, ConversationSummary> summaries = summaries(userId, store.states(pageVisibleFrom));
-    Map<ConversationId, ConversationSettings> settings = store.settings(userId, pageVisibleFrom.keySet());
+    Map<ConversationId, PersonalView> views = store.views(userId, pageVisibleFrom.keySet());
+    Map<ConversationId, ConversationSummary> summaries = summaries(userId, store.states(pageVisibleFrom), views);
     List<ConversationSummary> out = new ArrayList<>(pageVisibleFrom.size());
     for (ConversationId conversation : pageVisibleFrom.keySet()) {
-      ConversationSummary summary = summaries.get(conversation);
+      PersonalView view = views.getOrDefault(conversation, PersonalView.DEFAULT);
+      ConversationSummary summary = withoutHiddenLast(userId, summaries.get(conversation), view,
+          pageVisibleFrom.get(conversation));
       if (summary.hasVisibleMessages()) {
-        out.add(summary.withSettings(settings.getOrDefault(conversation, ConversationSettings.getDefaultInstance())));
+        out.add(summary.withSettings(view.settings()));
       }
     }
     return new Page(out, more && !page.isEmpty() ? page.get(page.size() - 1) : null);
+  }
+
+  /**
+   * {@code summary} with, as its last message, the latest one the user did not delete for
+   * themselves among the last {@link #HIDDEN_LOOKBACK}: only for a user who deleted some.
+   */
+  private ConversationSummary withoutHiddenLast(String userId, ConversationSummary summary, PersonalView view,
+      long visibleFromMillis) {
+    Message last = summary.lastMessage();
+    if (last == null || view.hiddenCount() == 0
+        || store.hiddenOf(userId, summary.conversation(), List.of(last.getSeq())).isEmpty()) {
+      return summary;
+    }
+    List<Message> before = store.readBefore(summary.conversation(), last.getSeq(), HIDDEN_LOOKBACK, visibleFromMillis)
+        .messages();
+    Set<Long> hidden = store.hiddenOf(userId, summary.conversation(), before.stream().map(Message::getSeq).toList());
+    Message shown = before.stream()
+        .filter(m -> m.getSeq() > view.clearedSeq() && !hidden.contains(m.getSeq()))
+        .findFirst()
+        .orElse(null);
+    return summary.withLastMessage(shown);
   }
 
   /**
@@ -107,12 +134,12 @@ final class Conversations {
       visibleFrom.put(ref.conversation(),
           ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff);
     }
-    Map<ConversationId, ConversationSettings> settings = store.settings(userId, visibleFrom.keySet());
+    Map<ConversationId, PersonalView> views = store.views(userId, visibleFrom.keySet());
     long unread = 0;
     int conversations = 0;
-    for (ConversationSummary summary : summaries(userId, store.states(visibleFrom)).values()) {
-      ConversationSettings setting = settings.get(summary.conversation());
-      boolean muted = setting != null && setting.hasMuteUntil()
+    for (ConversationSummary summary : summaries(userId, store.states(visibleFrom), views).values()) {
+      ConversationSettings setting = views.getOrDefault(summary.conversation(), PersonalView.DEFAULT).settings();
+      boolean muted = setting.hasMuteUntil()
           && Timestamps.toMillis(setting.getMuteUntil()) > nowMillis;
       if (!muted && summary.unreadCount() > 0) {
         unread += summary.unreadCount();
@@ -148,19 +175,25 @@ final class Conversations {
     Map<ConversationId, ConversationState> states = store.states(Map.of(conversation, access.visibleFromMillis()));
     long target = Math.min(seq, states.get(conversation).lastSeq());
     boolean advanced = target >= 1 && store.advanceReadSeq(conversation, userId, target);
-    ConversationSummary summary = summaries(userId, states).get(conversation);
+    ConversationSummary summary = summaries(userId, states,
+        Map.of(conversation, new PersonalView(ConversationSettings.getDefaultInstance(), access.clearedSeq(), 0)))
+        .get(conversation);
     return new ReadState(summary.readSeq(), summary.lastSeq(), summary.unreadCount(), advanced);
   }
 
-  /** How {@code userId} sees each conversation of {@code states}. */
+  /**
+   * How {@code userId} sees each conversation of {@code states}: what they cleared counts as read,
+   * and a last message they cleared is none.
+   */
   private Map<ConversationId, ConversationSummary> summaries(String userId,
-      Map<ConversationId, ConversationState> states) {
+      Map<ConversationId, ConversationState> states, Map<ConversationId, PersonalView> views) {
     Map<ConversationId, Long> stored = store.readSeqs(userId, states.keySet());
     Map<ConversationId, Long> readSeqs = new HashMap<>();
     Map<ConversationId, Long> counted = new HashMap<>();
     states.forEach((conversation, state) -> {
-      long read = Math.min(Math.max(stored.getOrDefault(conversation, 0L), state.firstVisibleSeq() - 1),
-          state.lastSeq());
+      long cleared = views.getOrDefault(conversation, PersonalView.DEFAULT).clearedSeq();
+      long read = Math.min(Math.max(Math.max(stored.getOrDefault(conversation, 0L), state.firstVisibleSeq() - 1),
+          cleared), state.lastSeq());
       readSeqs.put(conversation, read);
       if (read < state.lastSeq()) {
         counted.put(conversation, read);
@@ -171,8 +204,11 @@ final class Conversations {
     states.forEach((conversation, state) -> {
       long read = readSeqs.get(conversation);
       long unread = Math.max(state.lastSeq() - read - own.getOrDefault(conversation, 0L), 0);
+      Message last = state.lastMessage() != null
+          && state.lastSeq() > views.getOrDefault(conversation, PersonalView.DEFAULT).clearedSeq()
+          ? state.lastMessage() : null;
       out.put(conversation, new ConversationSummary(conversation, state.lastSeq(), state.lastTimeMillis(), read,
-          unread, state.lastMessage(), ConversationSettings.getDefaultInstance()));
+          unread, last, ConversationSettings.getDefaultInstance()));
     });
     return out;
   }

@@ -70,9 +70,8 @@ final class Forwards {
     for (int i = 0; i < request.getSeqsCount(); i++) {
       long seq = request.getSeqs(i);
       String field = "seqs[" + i + "]";
-      originals.add(store.find(source, seq)
+      originals.add(guard.visibleMessage(access, seq)
           .filter(m -> !m.getRecalled())
-          .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
           .orElseThrow(() -> ParleyException.builder(ErrorReason.MESSAGE_NOT_FOUND)
               .message(field + ": no message to forward has this seq")
               .violation(field, "no message the caller can see has this seq")

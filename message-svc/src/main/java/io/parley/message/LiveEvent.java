@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * A live event of a conversation, as every replica hears it: a new message, an edit, a reaction, a
- * recall, a read receipt, a typing signal or a settings change, and whom to push it to. message-svc publishes these on the event bus channel {@code
+ * recall, a read receipt, a typing signal, a settings change or a deletion for oneself, and whom to push it to. message-svc publishes these on the event bus channel {@code
  * parley:msg:events} once the change they announce is committed; this is the channel's codec.
  *
  * <p>One event's wire form is a small header and the {@link Event} as clients receive it, so that a
@@ -44,9 +44,10 @@ public record LiveEvent(String originSessionId, String audienceUserId, Event eve
     if (event.getKindCase() != Event.KindCase.MESSAGE && event.getKindCase() != Event.KindCase.RECALL
         && event.getKindCase() != Event.KindCase.EDIT && event.getKindCase() != Event.KindCase.REACTION
         && event.getKindCase() != Event.KindCase.READ_RECEIPT && event.getKindCase() != Event.KindCase.TYPING
-        && event.getKindCase() != Event.KindCase.SETTINGS_CHANGED) {
+        && event.getKindCase() != Event.KindCase.SETTINGS_CHANGED
+        && event.getKindCase() != Event.KindCase.DELETED_FOR_ME) {
       throw new IllegalArgumentException("a live event is a message, an edit, a reaction, a recall, a read receipt, "
-          + "a typing signal or a settings change: "
+          + "a typing signal, a settings change or a deletion for oneself: "
           + event.getKindCase());
     }
   }
@@ -60,6 +61,7 @@ public record LiveEvent(String originSessionId, String audienceUserId, Event eve
       case REACTION -> event.getReaction().getConversationId();
       case TYPING -> event.getTyping().getConversationId();
       case SETTINGS_CHANGED -> event.getSettingsChanged().getConversationId();
+      case DELETED_FOR_ME -> event.getDeletedForMe().getConversationId();
       default -> event.getReadReceipt().getConversationId();
     };
     return ConversationId.parse(id)

@@ -134,8 +134,7 @@ final class MessageEdits {
   }
 
   private Message visible(ConversationAccess access, long seq) {
-    return store.find(access.conversation(), seq)
-        .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
+    return guard.visibleMessage(access, seq)
         .orElseThrow(() -> new ParleyException(ErrorReason.MESSAGE_NOT_FOUND, "message not found"));
   }
 }

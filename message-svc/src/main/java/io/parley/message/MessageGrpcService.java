@@ -21,8 +21,12 @@ import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
 import io.parley.message.v1.AddReactionRequest;
 import io.parley.message.v1.Badge;
+import io.parley.message.v1.ClearHistoryForMeRequest;
+import io.parley.message.v1.ClearHistoryForMeResponse;
 import io.parley.message.v1.Conversation;
 import io.parley.message.v1.ConversationSettings;
+import io.parley.message.v1.DeleteMessagesForMeRequest;
+import io.parley.message.v1.DeleteMessagesForMeResponse;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ForwardMessagesRequest;
@@ -95,6 +99,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final Forwards forwards;
   private final TypingSignals typing;
   private final PersonalSettings personalSettings;
+  private final PersonalHistory personalHistory;
   private final Clock clock;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
@@ -116,6 +121,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.forwards = new Forwards(store, appender, guard, sendRights, settings, limiter, clock);
     this.typing = new TypingSignals(guard, sendRights, appender, limiter, clock);
     this.personalSettings = new PersonalSettings(store, appender, guard, clock);
+    this.personalHistory = new PersonalHistory(store, appender, guard, clock);
     this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
   }
 
@@ -225,8 +231,19 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     ConversationAccess access = guard.open(conversation, me);
     MessageSlice slice = backward
         ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.visibleFromMillis())
-        : store.readAfter(conversation, request.getAfterSeq(), limit, access.visibleFromMillis());
+        : store.readAfter(conversation, Math.max(request.getAfterSeq(), access.clearedSeq()), limit,
+            access.visibleFromMillis());
     List<Message> messages = slice.messages();
+    boolean hasMore = slice.hasMore();
+    if (backward && access.clearedSeq() > 0) {
+      int all = messages.size();
+      messages = messages.stream().filter(access::sees).toList();
+      hasMore &= messages.size() == all;  // below what the caller cleared there is nothing more
+    }
+    if (access.hidesSome() && !messages.isEmpty()) {
+      Set<Long> hidden = store.hiddenOf(me, conversation, messages.stream().map(Message::getSeq).toList());
+      messages = messages.stream().filter(m -> !hidden.contains(m.getSeq())).toList();
+    }
     int kept = 0;
     long bytes = 0;
     while (kept < messages.size()) {
@@ -239,7 +256,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     }
     response.onNext(PullMessagesResponse.newBuilder()
         .addAllMessages(reactions.withMine(conversation, me, messages.subList(0, kept)))
-        .setHasMore(slice.hasMore() || kept < messages.size())
+        .setHasMore(hasMore || kept < messages.size())
         .setLastSeq(slice.lastSeq())
         .build());
     response.onCompleted();
@@ -346,8 +363,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     }
     ConversationAccess access = guard.open(conversation, me);
     for (int attempt = 0; attempt < RECALL_ATTEMPTS; attempt++) {
-      Message message = store.find(conversation, request.getSeq())
-          .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
+      Message message = guard.visibleMessage(access, request.getSeq())
           .orElseThrow(() -> new ParleyException(ErrorReason.MESSAGE_NOT_FOUND, "message not found"));
       if (message.getRecalled()) {
         response.onNext(message);
@@ -424,6 +440,21 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
         response.onCompleted();
       }
     });
+  }
+
+  /** Deletes messages for the caller only: {@link PersonalHistory#delete}. */
+  @Override
+  public void deleteMessagesForMe(DeleteMessagesForMeRequest request,
+      StreamObserver<DeleteMessagesForMeResponse> response) {
+    response.onNext(personalHistory.delete(Sessions.current(), request));
+    response.onCompleted();
+  }
+
+  /** Clears a conversation's history for the caller only: {@link PersonalHistory#clear}. */
+  @Override
+  public void clearHistoryForMe(ClearHistoryForMeRequest request, StreamObserver<ClearHistoryForMeResponse> response) {
+    response.onNext(personalHistory.clear(Sessions.current(), request.getConversationId()));
+    response.onCompleted();
   }
 
   /** Changes the caller's settings of a conversation: the rules are {@link PersonalSettings#update}'s. */

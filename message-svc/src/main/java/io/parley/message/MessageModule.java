@@ -91,7 +91,7 @@ public final class MessageModule implements AutoCloseable {
     this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
     this.appender = new MessageAppender(store, events::publish, settings.writerThreads(), settings.maxBatchSize(),
         MAX_QUEUED_PER_WRITER);
-    ConversationGuard guard = new ConversationGuard(groups, platform.clock(), settings.retentionAge());
+    ConversationGuard guard = new ConversationGuard(store, groups, platform.clock(), settings.retentionAge());
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,

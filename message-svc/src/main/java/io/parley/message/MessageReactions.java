@@ -74,9 +74,8 @@ final class MessageReactions {
     }
     limiter.acquire(settings.sendLimit(), me);
     ConversationAccess access = guard.open(conversation, me);
-    store.find(conversation, seq)
+    guard.visibleMessage(access, seq)
         .filter(m -> !m.getRecalled())
-        .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
         .orElseThrow(MessageReactions::notFound);
     if (add) {
       if (conversation.isGroup()) {

@@ -7,6 +7,7 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.message.store.ConversationId;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.PersonalView;
 import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.SettingsChanged;
@@ -53,10 +54,13 @@ final class PersonalSettings {
         throw ParleyException.invalidField("update_mask", "unknown path '" + path + "': use pinned, mute_until, archived");
       }
     }
-    guard.open(conversation, me);
     ConversationSettings wanted = request.getSettings();
-    ConversationSettings.Builder merged = store.settings(me, List.of(conversation))
-        .getOrDefault(conversation, ConversationSettings.getDefaultInstance()).toBuilder();
+    if (wanted.hasMuteUntil() && !Timestamps.isValid(wanted.getMuteUntil())) {
+      throw ParleyException.invalidField("settings.mute_until", "not a valid time");
+    }
+    guard.open(conversation, me);
+    ConversationSettings.Builder merged = store.views(me, List.of(conversation))
+        .getOrDefault(conversation, PersonalView.DEFAULT).settings().toBuilder();
     if (paths.isEmpty() || paths.contains("pinned")) {
       merged.setPinned(wanted.getPinned());
     }

@@ -36,9 +36,8 @@ final class Quotes {
    */
   ReplyTo quote(ConversationId conversation, String senderId, long seq) {
     ConversationAccess access = guard.open(conversation, senderId);
-    Message quoted = store.find(conversation, seq)
+    Message quoted = guard.visibleMessage(access, seq)
         .filter(m -> !m.getRecalled())
-        .filter(m -> Timestamps.toMillis(m.getServerTime()) >= access.visibleFromMillis())
         .orElseThrow(() -> ParleyException.builder(ErrorReason.MESSAGE_NOT_FOUND)
             .message("reply_to_seq: no such message to reply to")
             .violation("reply_to_seq", "no message the sender can see has this seq")

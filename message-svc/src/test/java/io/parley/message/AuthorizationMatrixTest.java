@@ -11,7 +11,9 @@ import io.parley.data.Ids;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
 import io.parley.message.v1.AddReactionRequest;
+import io.parley.message.v1.ClearHistoryForMeRequest;
 import io.parley.message.v1.ConversationSettings;
+import io.parley.message.v1.DeleteMessagesForMeRequest;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.GetBadgeRequest;
 import io.parley.message.v1.ListConversationsRequest;
@@ -53,7 +55,7 @@ class AuthorizationMatrixTest {
     MARK_READ_PRIVATE, MARK_READ_GROUP,
     RECALL_PRIVATE, RECALL_GROUP,
     EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP, REACT_PRIVATE, REACT_GROUP,
-    SETTINGS_PRIVATE, SETTINGS_GROUP, BADGE,
+    SETTINGS_PRIVATE, SETTINGS_GROUP, BADGE, DELETE_FOR_ME_PRIVATE, CLEAR_HISTORY_GROUP,
     LIST_CONVERSATIONS, SUBSCRIBE
   }
 
@@ -109,6 +111,10 @@ class AuthorizationMatrixTest {
           UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
       Map.entry(Operation.BADGE, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
+      Map.entry(Operation.DELETE_FOR_ME_PRIVATE, List.of(
+          UNAUTHENTICATED, NOT_FOUND, OK, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)),
+      Map.entry(Operation.CLEAR_HISTORY_GROUP, List.of(
+          UNAUTHENTICATED, NOT_FOUND, NOT_FOUND, NOT_FOUND, OK, OK, OK, OK)),
       Map.entry(Operation.LIST_CONVERSATIONS, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.SUBSCRIBE, List.of(
@@ -231,6 +237,13 @@ class AuthorizationMatrixTest {
           .setConversationId("g_" + group).setSettings(ConversationSettings.newBuilder().setArchived(true))
           .build()).getArchived()).isTrue();
       case BADGE -> stub.getBadge(GetBadgeRequest.getDefaultInstance());
+      case DELETE_FOR_ME_PRIVATE -> {
+        SendMessageResponse sent = rig.sendTo(alice, users.get(Role.FRIEND), "to delete for one");
+        stub.deleteMessagesForMe(DeleteMessagesForMeRequest.newBuilder()
+            .setConversationId(sent.getConversationId()).addSeqs(sent.getSeq()).build());
+      }
+      case CLEAR_HISTORY_GROUP -> stub.clearHistoryForMe(ClearHistoryForMeRequest.newBuilder()
+          .setConversationId("g_" + group).build());
       case LIST_CONVERSATIONS -> stub.listConversations(ListConversationsRequest.getDefaultInstance());
       case SUBSCRIBE -> {
         EventStream stream = EventStream.open(role == Role.ANONYMOUS

@@ -6,6 +6,7 @@ import static io.parley.message.Errors.violatedFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
@@ -66,10 +67,11 @@ class ConversationSettingsTest {
   @Test
   void settingsAreTheUsersOwnAndReachTheirOtherDevices() {
     User[] pair = rig.friendsPair();
-    String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
     User phone = rig.login(pair[0].id(), Terminal.MOBILE);
     EventStream phoneStream = EventStream.subscribed(rig.asyncAs(phone));
     try {
+      String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
+      assertThat(phoneStream.next().getMessage().getConversationId()).isEqualTo(conversation);
       ConversationSettings wanted = ConversationSettings.newBuilder().setPinned(true).setArchived(true)
           .setMuteUntil(Timestamps.fromMillis(rig.clock.millis() + 3_600_000)).build();
 
@@ -168,5 +170,9 @@ class ConversationSettingsTest {
         ErrorReason.CONVERSATION_NOT_FOUND);
     assertThat(violatedFields(assertFails(() -> update(pair[0], conversation, pinned(), "color"),
         Status.Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT))).containsExactly("update_mask");
+    ConversationSettings never = ConversationSettings.newBuilder()
+        .setMuteUntil(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build();
+    assertThat(violatedFields(assertFails(() -> update(pair[0], conversation, never), Status.Code.INVALID_ARGUMENT,
+        ErrorReason.INVALID_ARGUMENT))).containsExactly("settings.mute_until");
   }
 }

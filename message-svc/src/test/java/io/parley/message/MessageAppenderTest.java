@@ -15,6 +15,7 @@ import io.parley.message.store.Draft;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageSlice;
 import io.parley.message.store.MessageStore;
+import io.parley.message.store.PersonalView;
 import io.parley.message.store.Reacted;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ConversationSettings;
@@ -388,8 +389,23 @@ class MessageAppenderTest {
     }
 
     @Override
-    public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
-      return delegate.settings(userId, conversations);
+    public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
+      return delegate.views(userId, conversations);
+    }
+
+    @Override
+    public void clearHistory(String userId, ConversationId conversation, long seq) {
+      delegate.clearHistory(userId, conversation, seq);
+    }
+
+    @Override
+    public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+      return delegate.hide(userId, conversation, seqs);
+    }
+
+    @Override
+    public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+      return delegate.hiddenOf(userId, conversation, seqs);
     }
 
     @Override

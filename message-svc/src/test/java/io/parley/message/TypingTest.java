@@ -24,9 +24,10 @@ class TypingTest {
   @Test
   void thePeerIsToldAndTheSignalExpiresUnlessRenewed() {
     User[] pair = rig.friendsPair();
-    String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
     EventStream peerStream = EventStream.subscribed(rig.asyncAs(pair[1]));
     try {
+      String conversation = rig.sendTo(pair[0], pair[1], "hi").getConversationId();
+      assertThat(peerStream.next().getMessage().getConversationId()).isEqualTo(conversation);
       type(pair[0], conversation);
 
       Typing typing = peerStream.next().getTyping();

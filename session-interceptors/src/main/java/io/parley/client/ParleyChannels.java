@@ -6,6 +6,10 @@ import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,14 +22,34 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code h1:p1,h2:p2} or {@code static:///h1:p1,h2:p2}: a fixed list of replicas;
  *   <li>{@code in-process:name}: an in-process server (tests).
  * </ul>
+ *
+ * <p>Over TCP the balancer watches each replica's gRPC health (client-side health checking, the
+ * overall service {@code ""}) and sends calls only to replicas that say SERVING: a replica whose
+ * Redis or PostgreSQL is down (see {@code ReadinessMonitor}) gets no calls until it is back, even
+ * over connections opened before. A replica without a health service counts as serving.
  */
 public final class ParleyChannels {
   private static final String IN_PROCESS = "in-process:";
+  /** Round robin over the replicas whose overall health is SERVING. */
+  private static final Map<String, ?> SERVICE_CONFIG = Map.of(
+      "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
+      "healthCheckConfig", Map.of("serviceName", ""));
 
   private ParleyChannels() {}
 
+  /** An untraced channel to {@code target}. */
   public static ManagedChannel forTarget(String target) {
+    return forTarget(target, OpenTelemetry.noop());
+  }
+
+  /**
+   * A channel to {@code target} whose calls are client spans of {@code openTelemetry}, children of
+   * the span current when each call starts, with their W3C {@code traceparent} sent to the server;
+   * with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
+   */
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
     requireNonNull(target, "target");
+    requireNonNull(openTelemetry, "openTelemetry");
     if (target.isBlank()) {
       throw new IllegalArgumentException("empty gRPC target");
     }
@@ -40,8 +64,12 @@ public final class ParleyChannels {
       builder = NettyChannelBuilder.forTarget(resolved)
           .usePlaintext()
           .defaultLoadBalancingPolicy("round_robin")
+          .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
+    }
+    if (openTelemetry != OpenTelemetry.noop()) {
+      builder.intercept(GrpcTelemetry.create(openTelemetry).createClientInterceptor());
     }
     return builder
         .intercept(new PropagatingClientInterceptor())

@@ -14,6 +14,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.parley.error.ErrorMapping;
 import io.parley.session.SessionServerInterceptor;
 import java.io.IOException;
@@ -37,7 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p>Interceptor order, outermost first, for every Parley service:
  *
  * <ol>
- *   <li>{@link RequestIdServerInterceptor}: the request id, so that everything below logs it;
+ *   <li>tracing, when the server has an {@linkplain Builder#openTelemetry OpenTelemetry}: a server
+ *       span per call, child of the caller's W3C {@code traceparent}, current while every callback
+ *       of the call runs;
+ *   <li>{@link RequestIdServerInterceptor}: the request id (and the span's trace id), so that
+ *       everything below logs it;
  *   <li>{@link ExceptionMappingServerInterceptor}: catches whatever the interceptors below and the
  *       handler throw;
  *   <li>the client address, for {@link ClientAddresses#current()}: the peer's, or the one it
@@ -45,19 +51,27 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
  * </ol>
  *
- * <p>Health and reflection get the first two only: they are public, so that grpcurl and load
- * balancers need no token.
+ * <p>Health and reflection get the request id and the exception mapping only: they are public, so
+ * that grpcurl and load balancers need no token, and untraced, so that probes make no spans.
  *
  * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
  * rejecting executor leaks calls in grpc-java, see grpc-java#636), so the queue is bounded only by
  * the limit of concurrent calls per connection times the connections; put a limit on connections
  * in front (a load balancer) if clients are untrusted.
  *
+ * <p>Health has three kinds of name: the overall service {@code ""} and each service's name follow
+ * readiness ({@link #ready(boolean)}: NOT_SERVING while a {@link ReadinessMonitor} finds the
+ * process's Redis or PostgreSQL unreachable), while {@value #LIVENESS_SERVICE} stays SERVING for as
+ * long as the server runs, for a liveness probe that must not restart a process whose store is down.
+ *
  * <p>{@link #close()} drains: health turns NOT_SERVING, new calls are refused, calls in flight get
  * the grace period to finish, then the rest are cancelled.
  */
 public final class ParleyServer implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(ParleyServer.class);
+
+  /** The health service name that answers SERVING while the process runs, whatever its readiness. */
+  public static final String LIVENESS_SERVICE = "liveness";
 
   private final Server server;
   private final HealthStatusManager health;
@@ -67,6 +81,8 @@ public final class ParleyServer implements AutoCloseable {
   private final String description;
   private final TrustedProxies trustedProxies;
   private volatile String boundDescription;
+  private boolean started;
+  private boolean ready = true;
 
   private ParleyServer(Builder builder) {
     this.health = new HealthStatusManager();
@@ -98,6 +114,9 @@ public final class ParleyServer implements AutoCloseable {
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
     ClientAddressServerInterceptor clientAddresses = new ClientAddressServerInterceptor(builder.trustedProxies);
+    // OpenTelemetry.noop() installs nothing, so that an untraced server pays nothing for tracing.
+    ServerInterceptor tracing = builder.openTelemetry == OpenTelemetry.noop()
+        ? null : GrpcTelemetry.create(builder.openTelemetry).createServerInterceptor();
     List<String> names = new ArrayList<>();
     for (BindableService service : builder.services) {
       ServerServiceDefinition definition = service.bindService();
@@ -109,6 +128,9 @@ public final class ParleyServer implements AutoCloseable {
       chain.add(clientAddresses);
       chain.add(errors);
       chain.add(requestIds);
+      if (tracing != null) {
+        chain.add(tracing);
+      }
       // ServerInterceptors.intercept calls the last interceptor first.
       serverBuilder.addService(ServerInterceptors.intercept(definition, chain));
     }
@@ -128,7 +150,7 @@ public final class ParleyServer implements AutoCloseable {
     return new Builder();
   }
 
-  /** Starts serving; health turns SERVING for every service. */
+  /** Starts serving; health turns SERVING for every service, unless {@link #ready(boolean) not ready}. */
   public ParleyServer start() {
     try {
       server.start();
@@ -136,11 +158,32 @@ public final class ParleyServer implements AutoCloseable {
       throw new UncheckedIOException("cannot start the gRPC server on " + description + ": " + e.getMessage(), e);
     }
     boundDescription = server.getPort() > 0 ? description.replaceAll(":\\d+$", ":" + server.getPort()) : description;
-    health.setStatus("", ServingStatus.SERVING);
-    serviceNames.forEach(name -> health.setStatus(name, ServingStatus.SERVING));
+    health.setStatus(LIVENESS_SERVICE, ServingStatus.SERVING);
+    synchronized (this) {
+      started = true;
+      applyReadiness();
+    }
     logger.info("gRPC server listening on {} with {}; client addresses forwarded by {} are believed", description(),
         serviceNames, trustedProxies);
     return this;
+  }
+
+  /**
+   * Turns the health of {@code ""} and of every service SERVING ({@code true}) or NOT_SERVING; the
+   * {@value #LIVENESS_SERVICE} name is left alone. Before {@link #start()} it sets what start
+   * reports; after {@link #close()} it does nothing. Thread-safe.
+   */
+  public synchronized void ready(boolean ready) {
+    this.ready = ready;
+    if (started) {
+      applyReadiness();
+    }
+  }
+
+  private void applyReadiness() {
+    ServingStatus status = ready ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+    health.setStatus("", status);
+    serviceNames.forEach(name -> health.setStatus(name, status));
   }
 
   /** The port bound, useful when built with port 0; -1 for an in-process server. */
@@ -210,6 +253,7 @@ public final class ParleyServer implements AutoCloseable {
     private ErrorMapping errorMapping = ErrorMapping.defaults();
     private SessionServerInterceptor sessions;
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private boolean withoutSessions;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
@@ -301,6 +345,15 @@ public final class ParleyServer implements AutoCloseable {
      */
     public Builder trustedProxies(TrustedProxies trustedProxies) {
       this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
+      return this;
+    }
+
+    /**
+     * Where the server spans of the services' calls go; {@link OpenTelemetry#noop()} (the default)
+     * traces nothing and installs no tracing interceptor.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
+import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenIssuer;
 import io.parley.auth.TokenKeys;
 import io.parley.auth.TokenVerifier;
@@ -21,6 +22,7 @@ import io.parley.session.SessionServerInterceptor;
 import io.parley.session.SessionStore;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -52,9 +54,11 @@ public final class Platform implements AutoCloseable {
   private final SessionServerInterceptor sessionInterceptor;
   private final EventBus events;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final OpenTelemetry openTelemetry;
 
   private Platform(Builder builder) {
     String storeUrl = builder.storeUrl;
+    this.openTelemetry = builder.openTelemetry;
     this.clock = builder.clock;
     this.sessionPolicy = builder.sessionPolicy;
     TokenKeys serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
@@ -64,7 +68,8 @@ public final class Platform implements AutoCloseable {
     this.serviceTokenIssuer = serviceKeys.canSign() ? new TokenIssuer(serviceKeys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl, builder.storePassword);
-      RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy).build();
+      RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy)
+          .openTelemetry(openTelemetry).build();
       this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
           .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
     } else if ("memory".equals(storeUrl)) {
@@ -100,6 +105,19 @@ public final class Platform implements AutoCloseable {
       throw new IllegalStateException("the store is memory; there is no Redis client");
     }
     return redis;
+  }
+
+  /**
+   * What this platform needs to serve calls, for a {@link ReadinessMonitor}: its Redis, or nothing
+   * with the memory store. Redis answers a PING within the client's connect and socket timeouts; on
+   * a Redis Cluster the PING goes to every node the client knows, so a node that is down makes the
+   * process not ready until the node is back or the cluster has forgotten it.
+   */
+  public List<Dependency> dependencies() {
+    if (redis == null) {
+      return List.of();
+    }
+    return List.of(Dependency.of("redis", () -> "PONG".equals(redis.ping())));
   }
 
   public SessionPolicy sessionPolicy() {
@@ -138,14 +156,23 @@ public final class Platform implements AutoCloseable {
     return events;
   }
 
-  /** A server builder with this platform's session check installed. */
-  public ParleyServer.Builder serverBuilder() {
-    return ParleyServer.builder().sessions(sessionInterceptor);
+  /** Where this process's spans go; {@link OpenTelemetry#noop()} when it is not traced. */
+  public OpenTelemetry openTelemetry() {
+    return openTelemetry;
   }
 
-  /** The channel to {@code target} (see {@link ParleyChannels}), created once and closed with the platform. */
+  /** A server builder with this platform's session check and tracing installed. */
+  public ParleyServer.Builder serverBuilder() {
+    return ParleyServer.builder().sessions(sessionInterceptor).openTelemetry(openTelemetry);
+  }
+
+  /**
+   * The channel to {@code target} (see {@link ParleyChannels}), traced with this platform's
+   * OpenTelemetry, created once and closed with the platform.
+   */
   public ManagedChannel channel(String target) {
-    return channels.computeIfAbsent(requireNonNull(target, "target"), ParleyChannels::forTarget);
+    return channels.computeIfAbsent(requireNonNull(target, "target"),
+        t -> ParleyChannels.forTarget(t, openTelemetry));
   }
 
   /**
@@ -196,6 +223,7 @@ public final class Platform implements AutoCloseable {
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
     private TokenKeys serviceKeys;
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -272,6 +300,16 @@ public final class Platform implements AutoCloseable {
         throw new IllegalArgumentException("sessionCacheSize must be positive: " + sessions);
       }
       this.sessionCacheSize = sessions;
+      return this;
+    }
+
+    /**
+     * Where spans go: the servers' and channels' gRPC calls and the session reads that reach Redis.
+     * {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost. The platform does not
+     * close it.
+     */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

@@ -9,21 +9,24 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
-import java.util.function.Supplier;
+import io.opentelemetry.api.trace.Span;
 import org.slf4j.MDC;
 
 /**
- * The outermost interceptor: gives every call a request id (the client's {@code x-request-id} if
+ * The outermost interceptor but tracing: gives every call a request id (the client's {@code x-request-id} if
  * it is 1-128 visible ASCII characters, a new one otherwise), puts it in the call's {@link Context}
  * for {@link RequestIds#current()}, and echoes it in the response headers, or in the trailers of a
  * call that ends without headers. While the call's interceptors and handler run (each callback of
  * the call, on whichever thread), the id is also in the logging {@link MDC} under {@value
  * #MDC_KEY}, so that every log line they write carries it (the JSON log format prints the MDC).
+ * When the call is traced (an OpenTelemetry span is current as the call starts: the tracing
+ * interceptor runs outside this one), its trace and span ids are in the MDC the same way (see
+ * {@link LogFields}); an untraced call has neither.
  * Thread-safe.
  */
 public final class RequestIdServerInterceptor implements ServerInterceptor {
   /** The MDC key of the request id. */
-  public static final String MDC_KEY = "request_id";
+  public static final String MDC_KEY = LogFields.REQUEST_ID;
 
   @Override
   public <ReqT, RespT> ServerCall.Listener<ReqT> interceptCall(
@@ -31,64 +34,47 @@ public final class RequestIdServerInterceptor implements ServerInterceptor {
     String sent = headers.get(RequestIds.METADATA_KEY);
     String requestId = RequestIds.isValid(sent) ? sent : RequestIds.newId();
     Context context = Context.current().withValue(RequestIds.CONTEXT_KEY, requestId);
-    return withRequestId(requestId, () -> new LoggingListener<>(
-        Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next), requestId));
+    LogFields fields = LogFields.of(requestId, Span.current().getSpanContext());
+    return fields.during(() -> new LoggingListener<>(
+        Contexts.interceptCall(context, new EchoingCall<>(call, requestId), headers, next), fields));
   }
 
-  /** Runs {@code work} with {@code requestId} in the MDC, then restores what was there. */
-  private static <T> T withRequestId(String requestId, Supplier<T> work) {
-    String outer = MDC.get(MDC_KEY);
-    MDC.put(MDC_KEY, requestId);
-    try {
-      return work.get();
-    } finally {
-      if (outer == null) {
-        MDC.remove(MDC_KEY);
-      } else {
-        MDC.put(MDC_KEY, outer);
-      }
-    }
-  }
-
-  /** Puts the request id in the MDC around each callback, and restores what was there after. */
+  /** Puts the call's log fields in the MDC around each callback, and restores what was there after. */
   private static final class LoggingListener<ReqT> extends SimpleForwardingServerCallListener<ReqT> {
-    private final String requestId;
+    private final LogFields fields;
 
-    LoggingListener(ServerCall.Listener<ReqT> delegate, String requestId) {
+    LoggingListener(ServerCall.Listener<ReqT> delegate, LogFields fields) {
       super(delegate);
-      this.requestId = requestId;
+      this.fields = fields;
     }
 
     @Override
     public void onMessage(ReqT message) {
-      withRequestId(() -> super.onMessage(message));
+      withFields(() -> super.onMessage(message));
     }
 
     @Override
     public void onHalfClose() {
-      withRequestId(super::onHalfClose);
+      withFields(super::onHalfClose);
     }
 
     @Override
     public void onCancel() {
-      withRequestId(super::onCancel);
+      withFields(super::onCancel);
     }
 
     @Override
     public void onComplete() {
-      withRequestId(super::onComplete);
+      withFields(super::onComplete);
     }
 
     @Override
     public void onReady() {
-      withRequestId(super::onReady);
+      withFields(super::onReady);
     }
 
-    private void withRequestId(Runnable callback) {
-      RequestIdServerInterceptor.withRequestId(requestId, () -> {
-        callback.run();
-        return null;
-      });
+    private void withFields(Runnable callback) {
+      fields.run(callback);
     }
   }
 

@@ -3,6 +3,13 @@ package io.parley.session;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Scope;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.redis.RedisCalls;
@@ -17,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -85,6 +93,10 @@ public final class RedisSessionStore implements SessionStore {
   /** Compare-and-set attempts of an attribute change before giving up with ABORTED. */
   private static final int MAX_UPDATE_ATTEMPTS = 12;
 
+  private static final AttributeKey<String> DB_SYSTEM = AttributeKey.stringKey("db.system.name");
+  private static final AttributeKey<String> DB_OPERATION = AttributeKey.stringKey("db.operation.name");
+  private static final AttributeKey<Long> DB_BATCH_SIZE = AttributeKey.longKey("db.operation.batch.size");
+
   private final UnifiedJedis jedis;
   private final RedisCalls redis;
   private final Clock clock;
@@ -93,6 +105,7 @@ public final class RedisSessionStore implements SessionStore {
   private final String prefix;
   private final RedisSessionEvents events;
   private final boolean ownsClient;
+  private final Tracer tracer;
   private final Object pipelineLock = new Object();
   private ExecutorService pipelineExecutor;
 
@@ -104,6 +117,7 @@ public final class RedisSessionStore implements SessionStore {
     this.codec = builder.codec;
     this.prefix = builder.prefix;
     this.ownsClient = builder.ownsClient;
+    this.tracer = builder.openTelemetry.getTracer("io.parley.session");
     this.events = new RedisSessionEvents(jedis, redis, this::pipeline, prefix, this::key);
   }
 
@@ -164,10 +178,30 @@ public final class RedisSessionStore implements SessionStore {
     return strings(reply);
   }
 
+  /** Traced: a client span {@code HMGET}, as every read of sessions from Redis. */
   @Override
   public Optional<StoredSession> find(String userId, String sessionId) {
-    Raw raw = readRaw(userId, sessionId);
+    Raw raw = traced(1, () -> readRaw(userId, sessionId));
     return raw == null ? Optional.empty() : Optional.of(toStoredSession(userId, sessionId, raw.record, raw.meta));
+  }
+
+  /** Runs a read of {@code sessions} sessions in a client span, which records its failure. */
+  private <T> T traced(int sessions, Supplier<T> read) {
+    Span span = tracer.spanBuilder("HMGET").setSpanKind(SpanKind.CLIENT)
+        .setAttribute(DB_SYSTEM, "redis")
+        .setAttribute(DB_OPERATION, "HMGET")
+        .startSpan();
+    if (sessions > 1) {
+      span.setAttribute(DB_BATCH_SIZE, (long) sessions);
+    }
+    try (Scope ignored = span.makeCurrent()) {
+      return read.get();
+    } catch (RuntimeException e) {
+      span.setStatus(StatusCode.ERROR, e.getClass().getSimpleName());
+      throw e;
+    } finally {
+      span.end();
+    }
   }
 
   /**
@@ -183,7 +217,7 @@ public final class RedisSessionStore implements SessionStore {
     }
     List<List<byte[]>> replies;
     try {
-      replies = redis.write(() -> {
+      replies = traced(keys.size(), () -> redis.write(() -> {
         try (AbstractPipeline pipeline = pipeline()) {
           List<Response<List<byte[]>>> responses = new ArrayList<>(keys.size());
           for (SessionKey key : keys) {
@@ -196,7 +230,7 @@ public final class RedisSessionStore implements SessionStore {
           }
           return values;
         }
-      });
+      }));
     } catch (SlotsMoving e) {
       logger.debug("cluster slots are moving ({}): reading {} session(s) one by one", e.getMessage(), keys.size());
       return SessionStore.super.findAll(keys);
@@ -559,6 +593,7 @@ public final class RedisSessionStore implements SessionStore {
     private SessionPolicy policy = SessionPolicy.defaults();
     private SessionRecordCodec codec = SessionRecordCodec.PROTOBUF;
     private String prefix = "parley:sess:";
+    private OpenTelemetry openTelemetry = OpenTelemetry.noop();
 
     private Builder(UnifiedJedis jedis, boolean ownsClient) {
       this.jedis = requireNonNull(jedis, "jedis");
@@ -587,6 +622,12 @@ public final class RedisSessionStore implements SessionStore {
         throw new IllegalArgumentException("prefix must be non-empty, without braces or spaces: '" + prefix + "'");
       }
       this.prefix = prefix;
+      return this;
+    }
+
+    /** Where the spans of session reads go; {@link OpenTelemetry#noop()} (the default) for none. */
+    public Builder openTelemetry(OpenTelemetry openTelemetry) {
+      this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
       return this;
     }
 

@@ -5,6 +5,7 @@ import io.grpc.stub.StreamObserver;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
@@ -15,6 +16,7 @@ import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * The threads that hash and check passwords, apart from those that serve calls, with a bounded
@@ -63,7 +65,8 @@ final class HashingPool implements AutoCloseable {
   }
 
   /**
-   * Runs {@code work} on the pool, in the current call's context, and answers {@code response}
+   * Runs {@code work} on the pool, in the current call's context and with its logging MDC (request
+   * and trace ids), and answers {@code response}
    * with its result, or with whatever it throws (which the server's error mapping renders).
    *
    * @throws ParleyException PASSWORD_HASHING_BUSY with a RetryInfo, at once, if the queue is full
@@ -88,7 +91,12 @@ final class HashingPool implements AutoCloseable {
     try {
       P prepared = prepare.get();
       Context context = Context.current();
+      // The call's request and trace ids, so that the pool's log lines about the call carry them too.
+      Map<String, String> logFields = MDC.getCopyOfContextMap();
       Runnable task = context.wrap(() -> {
+        if (logFields != null) {
+          MDC.setContextMap(logFields);
+        }
         try {
           if (context.isCancelled()) {
             logger.debug("call cancelled before its password work began; skipped");
@@ -97,6 +105,7 @@ final class HashingPool implements AutoCloseable {
           answer(response, () -> work.apply(prepared));
         } finally {
           places.release();
+          MDC.clear();
         }
       });
       executor.execute(task);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.MDC;
 
 class HashingPoolTest {
   private static final Context.Key<String> WHO = Context.key("who");
@@ -67,6 +68,23 @@ class HashingPoolTest {
 
     assertThat(reply.result.get(5, TimeUnit.SECONDS)).isEqualTo("alice on parley-hashing-1");
     await().untilTrue(reply.completed);
+  }
+
+  @Test
+  void theWorkRunsWithTheCallersLogFieldsAndLeavesNoneBehind() throws Exception {
+    Reply<String> reply = new Reply<>();
+    MDC.put("request_id", "req-9");
+    MDC.put("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736");
+    try {
+      pool.reply(reply, () -> MDC.get("request_id") + " " + MDC.get("trace_id"));
+    } finally {
+      MDC.clear();
+    }
+    assertThat(reply.result.get(5, TimeUnit.SECONDS)).isEqualTo("req-9 4bf92f3577b34da6a3ce929d0e0e4736");
+
+    Reply<String> next = new Reply<>();
+    pool.reply(next, () -> String.valueOf(MDC.get("request_id")));
+    assertThat(next.result.get(5, TimeUnit.SECONDS)).as("the next call's work, on the same thread").isEqualTo("null");
   }
 
   @Test

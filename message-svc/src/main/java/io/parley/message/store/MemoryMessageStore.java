@@ -41,10 +41,24 @@ public final class MemoryMessageStore implements MessageStore {
   private final TreeMap<String, Conversation> conversations = new TreeMap<>();
   private final Map<String, Map<ConversationId, Long>> readSeqs = new HashMap<>();
   private final Map<String, Set<ConversationId>> privateConversations = new HashMap<>();
-  /** Each user's settings of their conversations, with the time each pinned one was pinned. */
-  private final Map<String, Map<ConversationId, Setting>> settings = new HashMap<>();
+  /** Each user's view of their conversations. */
+  private final Map<String, Map<ConversationId, View>> views = new HashMap<>();
 
-  private record Setting(ConversationSettings settings, long pinnedMillis) {}
+  /** One user's view of one conversation. Guarded by the store's lock. */
+  private static final class View {
+    ConversationSettings settings = ConversationSettings.getDefaultInstance();
+    long pinnedMillis;
+    long clearedSeq;
+    final Set<Long> hidden = new HashSet<>();
+
+    PersonalView snapshot() {
+      return new PersonalView(settings, clearedSeq, hidden.size());
+    }
+  }
+
+  private View view(String userId, ConversationId conversation) {
+    return views.computeIfAbsent(userId, u -> new HashMap<>()).computeIfAbsent(conversation, c -> new View());
+  }
 
   /** One conversation: its messages by seq (contiguous from the oldest kept), and its indexes. */
   private static final class Conversation {
@@ -301,14 +315,14 @@ public final class MemoryMessageStore implements MessageStore {
   }
 
   @Override
-  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+  public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
     return read(() -> {
-      Map<ConversationId, Setting> mine = settings.getOrDefault(userId, Map.of());
-      Map<ConversationId, ConversationSettings> out = new HashMap<>();
+      Map<ConversationId, View> mine = views.getOrDefault(userId, Map.of());
+      Map<ConversationId, PersonalView> out = new HashMap<>();
       for (ConversationId conversation : conversations) {
-        Setting setting = mine.get(conversation);
-        if (setting != null) {
-          out.put(conversation, setting.settings());
+        View view = mine.get(conversation);
+        if (view != null) {
+          out.put(conversation, view.snapshot());
         }
       }
       return out;
@@ -317,9 +331,9 @@ public final class MemoryMessageStore implements MessageStore {
 
   @Override
   public List<ConversationId> pinned(String userId) {
-    return read(() -> settings.getOrDefault(userId, Map.of()).entrySet().stream()
-        .filter(e -> e.getValue().settings().getPinned())
-        .sorted(Comparator.comparing((Map.Entry<ConversationId, Setting> e) -> e.getValue().pinnedMillis())
+    return read(() -> views.getOrDefault(userId, Map.of()).entrySet().stream()
+        .filter(e -> e.getValue().settings.getPinned())
+        .sorted(Comparator.comparing((Map.Entry<ConversationId, View> e) -> e.getValue().pinnedMillis)
             .reversed().thenComparing(e -> e.getKey().value()))
         .map(Map.Entry::getKey)
         .toList());
@@ -330,15 +344,56 @@ public final class MemoryMessageStore implements MessageStore {
       int maxPinned) {
     requireNonNull(wanted, "wanted");
     return write(() -> {
-      Map<ConversationId, Setting> mine = settings.computeIfAbsent(userId, u -> new HashMap<>());
-      Setting before = mine.get(conversation);
-      boolean wasPinned = before != null && before.settings().getPinned();
+      View view = view(userId, conversation);
+      boolean wasPinned = view.settings.getPinned();
       if (wanted.getPinned() && !wasPinned
-          && mine.values().stream().filter(s -> s.settings().getPinned()).count() >= maxPinned) {
+          && views.get(userId).values().stream().filter(v -> v.settings.getPinned()).count() >= maxPinned) {
         return false;
       }
-      mine.put(conversation, new Setting(wanted, wasPinned ? before.pinnedMillis() : nowMillis));
+      if (wanted.getPinned() && !wasPinned) {
+        view.pinnedMillis = nowMillis;
+      }
+      view.settings = wanted;
       return true;
+    });
+  }
+
+  @Override
+  public void clearHistory(String userId, ConversationId conversation, long seq) {
+    write(() -> {
+      View view = view(userId, conversation);
+      view.clearedSeq = Math.max(view.clearedSeq, seq);
+      return null;
+    });
+  }
+
+  @Override
+  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+    return write(() -> {
+      Conversation c = conversations.get(conversation.value());
+      int hidden = 0;
+      for (long seq : seqs) {
+        if (c != null && c.messages.containsKey(seq) && view(userId, conversation).hidden.add(seq)) {
+          hidden++;
+        }
+      }
+      return hidden;
+    });
+  }
+
+  @Override
+  public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+    return read(() -> {
+      View view = views.getOrDefault(userId, Map.of()).get(conversation);
+      Set<Long> out = new HashSet<>();
+      if (view != null) {
+        for (long seq : seqs) {
+          if (view.hidden.contains(seq)) {
+            out.add(seq);
+          }
+        }
+      }
+      return out;
     });
   }
 

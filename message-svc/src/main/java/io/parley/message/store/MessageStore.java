@@ -110,8 +110,8 @@ public interface MessageStore {
    */
   Map<Long, Set<String>> reactionsOf(ConversationId conversation, String userId, Collection<Long> seqs);
 
-  /** {@code userId}'s settings of each of {@code conversations} that has any stored. */
-  Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations);
+  /** {@code userId}'s view of each of {@code conversations} that has any stored. */
+  Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations);
 
   /** The conversations {@code userId} pinned, most recently pinned first. */
   List<ConversationId> pinned(String userId);
@@ -125,6 +125,20 @@ public interface MessageStore {
    */
   boolean saveSettings(String userId, ConversationId conversation, ConversationSettings settings, long nowMillis,
       int maxPinned);
+
+  /** Moves {@code userId}'s cleared seq of a conversation up to {@code seq} (never down). */
+  void clearHistory(String userId, ConversationId conversation, long seq);
+
+  /**
+   * Hides the messages at {@code seqs} from {@code userId}, for good, in one atomic step; seqs
+   * hidden already, or without a message, are skipped.
+   *
+   * @return how many were hidden now
+   */
+  int hide(String userId, ConversationId conversation, Collection<Long> seqs);
+
+  /** Which of {@code seqs} {@code userId} hid. */
+  Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs);
 
   /**
    * Moves {@code userId}'s read seq in the conversation to {@code seq} if it is lower; it never moves

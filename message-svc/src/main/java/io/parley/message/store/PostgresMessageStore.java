@@ -185,9 +185,28 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String EARLIER_VERSIONS = """
       SELECT version, content, create_time FROM message_version
       WHERE conversation_id = ? AND seq = ? ORDER BY version""";
-  private static final String SETTINGS = """
-      SELECT conversation_id, pinned_time IS NOT NULL, mute_until, archived FROM conversation_setting
-      WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String VIEWS = """
+      SELECT conversation_id, pinned_time IS NOT NULL, mute_until, archived, cleared_seq, hidden_count
+      FROM conversation_setting WHERE user_id = ? AND conversation_id = ANY(?)""";
+  private static final String CLEAR_HISTORY = """
+      INSERT INTO conversation_setting (user_id, conversation_id, cleared_seq) VALUES (?, ?, ?)
+      ON CONFLICT (user_id, conversation_id) DO UPDATE
+      SET cleared_seq = GREATEST(conversation_setting.cleared_seq, EXCLUDED.cleared_seq)""";
+  /** Hides the messages that exist and are not hidden yet, and counts them on the user's view. */
+  private static final String HIDE = """
+      WITH hidden AS (
+        INSERT INTO hidden_message (conversation_id, seq, user_id)
+        SELECT m.conversation_id, m.seq, ? FROM message m WHERE m.conversation_id = ? AND m.seq = ANY(?)
+        ON CONFLICT DO NOTHING
+        RETURNING seq)
+      , counted AS (
+        INSERT INTO conversation_setting (user_id, conversation_id, hidden_count)
+        SELECT ?, ?, count(*) FROM hidden HAVING count(*) > 0
+        ON CONFLICT (user_id, conversation_id) DO UPDATE
+        SET hidden_count = conversation_setting.hidden_count + EXCLUDED.hidden_count)
+      SELECT count(*) FROM hidden""";
+  private static final String HIDDEN_OF = """
+      SELECT seq FROM hidden_message WHERE conversation_id = ? AND user_id = ? AND seq = ANY(?)""";
   private static final String PINNED = """
       SELECT conversation_id FROM conversation_setting WHERE user_id = ? AND pinned_time IS NOT NULL
       ORDER BY pinned_time DESC, conversation_id""";
@@ -292,7 +311,12 @@ public final class PostgresMessageStore implements MessageStore {
       new HotQuery("RemoveReaction: delete it", "message_reaction", "conversation_id", REMOVE_REACTION),
       new HotQuery("PullMessages: the caller's reactions", "message_reaction", "conversation_id", REACTIONS_OF),
       new HotQuery("RecallMessage: drop the reactions", "message_reaction", "conversation_id", DROP_REACTIONS),
-      new HotQuery("ListConversations: the user's settings of the page", "conversation_setting", "user_id", SETTINGS),
+      new HotQuery("Every call on a conversation, ListConversations: the user's view", "conversation_setting",
+          "user_id", VIEWS),
+      new HotQuery("ClearHistoryForMe", "conversation_setting", "user_id", CLEAR_HISTORY),
+      new HotQuery("DeleteMessagesForMe: hide", "hidden_message", "conversation_id", HIDE),
+      new HotQuery("DeleteMessagesForMe: count on the user's view", "conversation_setting", "user_id", HIDE),
+      new HotQuery("PullMessages of a user who hid some: which", "hidden_message", "conversation_id", HIDDEN_OF),
       new HotQuery("ListConversations: the user's pinned conversations", "conversation_setting", "user_id", PINNED),
       new HotQuery("UpdateConversationSettings: count the user's other pins", "conversation_setting", "user_id",
           OTHER_PINS),
@@ -766,16 +790,16 @@ public final class PostgresMessageStore implements MessageStore {
   }
 
   @Override
-  public Map<ConversationId, ConversationSettings> settings(String userId, Collection<ConversationId> conversations) {
+  public Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations) {
     requireNonNull(userId, "userId");
     if (conversations.isEmpty()) {
       return Map.of();
     }
     return database.read(c -> {
-      try (PreparedStatement read = c.prepareStatement(SETTINGS)) {
+      try (PreparedStatement read = c.prepareStatement(VIEWS)) {
         read.setString(1, userId);
         read.setArray(2, ids(c, conversations));
-        Map<ConversationId, ConversationSettings> out = new HashMap<>();
+        Map<ConversationId, PersonalView> out = new HashMap<>();
         try (ResultSet rs = read.executeQuery()) {
           while (rs.next()) {
             ConversationSettings.Builder settings = ConversationSettings.newBuilder()
@@ -784,7 +808,7 @@ public final class PostgresMessageStore implements MessageStore {
             if (rs.getObject(3) != null) {
               settings.setMuteUntil(Timestamps.fromMillis(millis(rs, 3)));
             }
-            out.put(conversation(rs.getString(1)), settings.build());
+            out.put(conversation(rs.getString(1)), new PersonalView(settings.build(), rs.getLong(5), rs.getInt(6)));
           }
         }
         return out;
@@ -848,6 +872,61 @@ public final class PostgresMessageStore implements MessageStore {
         save.executeUpdate();
       }
       return true;
+    });
+  }
+
+  @Override
+  public void clearHistory(String userId, ConversationId conversation, long seq) {
+    requireNonNull(userId, "userId");
+    database.read(c -> {
+      try (PreparedStatement clear = c.prepareStatement(CLEAR_HISTORY)) {
+        clear.setString(1, userId);
+        clear.setString(2, conversation.value());
+        clear.setLong(3, seq);
+        return clear.executeUpdate();
+      }
+    });
+  }
+
+  @Override
+  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return 0;
+    }
+    return database.read(c -> {
+      try (PreparedStatement hide = c.prepareStatement(HIDE)) {
+        hide.setString(1, userId);
+        hide.setString(2, conversation.value());
+        hide.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        hide.setString(4, userId);
+        hide.setString(5, conversation.value());
+        try (ResultSet rs = hide.executeQuery()) {
+          return rs.next() ? rs.getInt(1) : 0;
+        }
+      }
+    });
+  }
+
+  @Override
+  public Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs) {
+    requireNonNull(userId, "userId");
+    if (seqs.isEmpty()) {
+      return Set.of();
+    }
+    return database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(HIDDEN_OF)) {
+        read.setString(1, conversation.value());
+        read.setString(2, userId);
+        read.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
+        Set<Long> out = new HashSet<>();
+        try (ResultSet rs = read.executeQuery()) {
+          while (rs.next()) {
+            out.add(rs.getLong(1));
+          }
+        }
+        return out;
+      }
     });
   }
 

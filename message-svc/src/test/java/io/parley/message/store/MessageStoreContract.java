@@ -421,13 +421,37 @@ abstract class MessageStoreContract {
     assertThat(store.saveSettings(a, third, muted, 5_000, 2)).isTrue();
 
     assertThat(store.pinned(a)).containsExactly(second, first);
-    assertThat(store.settings(a, List.of(first, second, third, newGroup()))).isEqualTo(Map.of(
-        first, pin.toBuilder().setArchived(true).build(), second, pin, third, muted));
-    assertThat(store.settings(newUser(), List.of(first))).isEmpty();
+    assertThat(store.views(a, List.of(first, second, third, newGroup()))).isEqualTo(Map.of(
+        first, new PersonalView(pin.toBuilder().setArchived(true).build(), 0, 0),
+        second, new PersonalView(pin, 0, 0),
+        third, new PersonalView(muted, 0, 0)));
+    assertThat(store.views(newUser(), List.of(first))).isEmpty();
 
     assertThat(store.saveSettings(a, second, ConversationSettings.getDefaultInstance(), 6_000, 2)).isTrue();
     assertThat(store.saveSettings(a, third, pin, 7_000, 2)).isTrue();
     assertThat(store.pinned(a)).containsExactly(third, first);
+  }
+
+  @Test
+  void aUsersClearedSeqOnlyRisesAndHiddenMessagesAreTheirsAlone() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    appendTexts(store, conversation, a, 4);
+
+    store.clearHistory(a, conversation, 2);
+    store.clearHistory(a, conversation, 1);
+    assertThat(store.hide(a, conversation, List.of(3L, 4L, 9L))).as("no message 9").isEqualTo(2);
+    assertThat(store.hide(a, conversation, List.of(4L))).as("hidden already").isZero();
+    store.saveSettings(a, conversation, ConversationSettings.newBuilder().setArchived(true).build(), 1_000, 20);
+
+    assertThat(store.views(a, List.of(conversation))).isEqualTo(Map.of(conversation,
+        new PersonalView(ConversationSettings.newBuilder().setArchived(true).build(), 2, 2)));
+    assertThat(store.hiddenOf(a, conversation, List.of(1L, 2L, 3L, 4L))).containsExactlyInAnyOrder(3L, 4L);
+    assertThat(store.hiddenOf(b, conversation, List.of(3L, 4L))).isEmpty();
+    assertThat(store.views(b, List.of(conversation))).isEmpty();
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).as("the messages stay").hasSize(4);
   }
 
   @Test
