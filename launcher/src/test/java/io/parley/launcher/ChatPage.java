@@ -55,14 +55,6 @@ final class ChatPage {
     return awaitLive();
   }
 
-  ChatPage signIn(String username) {
-    load();
-    find("#auth-username").sendKeys(username);
-    find("#auth-password").sendKeys(PASSWORD, Keys.ENTER);
-    wait.until(ExpectedConditions.presenceOfElementLocated(By.id("me-name")));
-    return awaitLive();
-  }
-
   /** Takes the browser off the network (as far as its pages can tell) or back on it. */
   void offline(boolean offline) {
     ChromiumDriver chromium = (ChromiumDriver) driver;

@@ -207,6 +207,7 @@ class WebClientBrowserTest {
     ChatPage frank = desktop();
     ChatPage grace = desktop();
     friends("erin", "Erin", erin, "frank", "Frank", frank);
+    erin.send("group soon?");
     grace.signUp("grace", "Grace");
     erin.sendFriendRequest("grace");
     grace.acceptFriendRequest();
@@ -250,6 +251,12 @@ class WebClientBrowserTest {
     erin.await().until(ExpectedConditions.textToBePresentInElementLocated(By.id("member-list"), "Admin"));
     assertThat(erin.find("#members-panel").getText()).as("no stray text in the panel").doesNotContain("null");
     erin.screenshot("group-members");
+
+    // The chats list puts the latest activity first.
+    erin.await().until(d -> erin.conversationTitles().equals(List.of("Hikers", "Frank")));
+    frank.openConversation("Erin");
+    frank.send("see you Saturday");
+    erin.await().until(d -> erin.conversationTitles().equals(List.of("Frank", "Hikers")));
   }
 
   @Test
