@@ -21,6 +21,7 @@ final class Gateway {
   private final Upstreams upstreams;
   private final byte[] openApi;
   private final SwaggerUi docs;
+  private final WebClient webClient;
   private final Duration defaultTimeout;
   private final Duration maxGrpcTimeout;
   private final Duration heartbeatInterval;
@@ -30,7 +31,7 @@ final class Gateway {
   private final GatewayMetrics metrics;
   private final Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods;
 
-  Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs,
+  Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs, WebClient webClient,
       Duration defaultTimeout, Duration maxGrpcTimeout, Duration heartbeatInterval, Duration readinessTimeout,
       TrustedProxies trustedProxies, HttpServerTracing tracing, GatewayMetrics metrics) {
     this.router = requireNonNull(router, "router");
@@ -39,6 +40,7 @@ final class Gateway {
     this.upstreams = requireNonNull(upstreams, "upstreams");
     this.openApi = openApi.clone();
     this.docs = requireNonNull(docs, "docs");
+    this.webClient = requireNonNull(webClient, "webClient");
     this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
     this.maxGrpcTimeout = requireNonNull(maxGrpcTimeout, "maxGrpcTimeout");
     this.heartbeatInterval = requireNonNull(heartbeatInterval, "heartbeatInterval");
@@ -77,6 +79,11 @@ final class Gateway {
 
   SwaggerUi docs() {
     return docs;
+  }
+
+  /** The web chat client served at {@code /}. */
+  WebClient webClient() {
+    return webClient;
   }
 
   Duration defaultTimeout() {

@@ -484,8 +484,8 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
-      Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
-          maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
+      Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), WebClient.fromClasspath(),
+          defaultTimeout, maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
           HttpServerTracing.of(openTelemetry),
           new GatewayMetrics(meterRegistry != null ? meterRegistry : new SimpleMeterRegistry()));
       return new GatewayServer(this, gateway, sslContext());

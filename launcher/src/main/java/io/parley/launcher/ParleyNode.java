@@ -210,8 +210,8 @@ public final class ParleyNode implements AutoCloseable {
           .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
     }
     gateway = builder.build().start();
-    logger.info("Parley {}: REST gateway on {}://{}:{} (API page at /docs)", config.role().command(),
-        servingTls() != null ? "https" : "http", config.host(), gateway.port());
+    logger.info("Parley {}: REST gateway on {}://{}:{} (web chat client at /, API page at /docs)",
+        config.role().command(), servingTls() != null ? "https" : "http", config.host(), gateway.port());
   }
 
   /** The TLS material the gRPC server and the gateway serve with, or null to serve plaintext. */
