@@ -11,6 +11,7 @@ import io.parley.message.MessageSettings;
 import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
 import io.parley.user.UserSettings;
+import io.parley.webhook.WebhookSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -46,6 +47,8 @@ import java.util.Map;
  *     gateway's addresses), for per-address limits
  * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
  *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
+ * @param webhooks the operator's webhooks and before-send hook (message-svc, group-svc); {@link
+ *     WebhookSettings#none()} for none
  */
 public record NodeConfig(
     Role role,
@@ -69,7 +72,8 @@ public record NodeConfig(
     GroupSettings groups,
     MessageSettings messages,
     TrustedProxies trustedProxies,
-    OpenTelemetry openTelemetry) {
+    OpenTelemetry openTelemetry,
+    WebhookSettings webhooks) {
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -87,6 +91,7 @@ public record NodeConfig(
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
     requireNonNull(openTelemetry, "openTelemetry");
+    requireNonNull(webhooks, "webhooks");
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -107,7 +112,7 @@ public record NodeConfig(
   public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
         keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
-        messages, trustedProxies, openTelemetry);
+        messages, trustedProxies, openTelemetry, webhooks);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -161,6 +166,7 @@ public record NodeConfig(
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private WebhookSettings webhooks = WebhookSettings.none();
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -293,10 +299,16 @@ public record NodeConfig(
       return this;
     }
 
+    /** The operator's webhooks and before-send hook; none by default. */
+    public Builder webhooks(WebhookSettings webhooks) {
+      this.webhooks = requireNonNull(webhooks, "webhooks");
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, openTelemetry);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, openTelemetry, webhooks);
     }
   }
 }
