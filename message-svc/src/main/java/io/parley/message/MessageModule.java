@@ -79,7 +79,7 @@ public final class MessageModule implements AutoCloseable {
         ? WebhookDispatcher.inMemory(webhookSettings, platform.clock())
         : WebhookDispatcher.onPostgres(webhookSettings, database, platform.clock());
     MessageWebhooks sent = new MessageWebhooks(webhooks);
-    this.store = database == null ? new MemoryMessageStore() : new PostgresMessageStore(database);
+    this.store = database == null ? new MemoryMessageStore() : new PostgresMessageStore(database, sent);
     CallCredentials credentials = platform.serviceCredentials("message-svc");
     FriendDirectory friends = new FriendDirectory(friendChannel, credentials, platform.clock(), settings.cacheTtl(),
         settings.upstreamTimeout());

@@ -5,8 +5,10 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.database.Database;
 import java.net.URI;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,24 +41,27 @@ final class PostgresWebhookOutbox implements WebhookOutbox {
     if (events.isEmpty() || endpoints.isEmpty()) {
       return 0;
     }
-    return database.transaction(c -> {
-      try (PreparedStatement insert = c.prepareStatement(INSERT)) {
-        Timestamp at = Timestamp.from(now);
-        for (WebhookEvent event : events) {
-          String body = new String(event.body(), UTF_8);
-          for (URI endpoint : endpoints) {
-            insert.setString(1, event.id());
-            insert.setString(2, endpoint.toString());
-            insert.setString(3, body);
-            insert.setTimestamp(4, at);
-            insert.setTimestamp(5, at);
-            insert.addBatch();
-          }
+    return database.transaction(c -> insert(c, events, endpoints, now));
+  }
+
+  /** Adds the deliveries on {@code c}, in the caller's transaction; answers how many. */
+  static int insert(Connection c, List<WebhookEvent> events, List<URI> endpoints, Instant now) throws SQLException {
+    try (PreparedStatement insert = c.prepareStatement(INSERT)) {
+      Timestamp at = Timestamp.from(now);
+      for (WebhookEvent event : events) {
+        String body = new String(event.body(), UTF_8);
+        for (URI endpoint : endpoints) {
+          insert.setString(1, event.id());
+          insert.setString(2, endpoint.toString());
+          insert.setString(3, body);
+          insert.setTimestamp(4, at);
+          insert.setTimestamp(5, at);
+          insert.addBatch();
         }
-        insert.executeBatch();
       }
-      return events.size() * endpoints.size();
-    });
+      insert.executeBatch();
+    }
+    return events.size() * endpoints.size();
   }
 
   @Override

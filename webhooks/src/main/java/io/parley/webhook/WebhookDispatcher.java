@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.database.Database;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -103,6 +105,35 @@ public final class WebhookDispatcher implements AutoCloseable {
       logger.warn("could not queue {} webhook events of type {}: {}", wanted.size(), wanted.get(0).type(),
           e.toString());
     }
+    signal();
+  }
+
+  /**
+   * Writes deliveries of the wanted events into the outbox on {@code connection}, inside the
+   * caller's transaction, so that they are committed with the change they tell of, or not at all.
+   * Call {@link #wake()} once the transaction has committed.
+   *
+   * @throws IllegalStateException if this dispatcher's outbox is not on PostgreSQL
+   */
+  public void publishInTransaction(Connection connection, List<WebhookEvent> events) throws SQLException {
+    requireNonNull(connection, "connection");
+    requireNonNull(events, "events");
+    if (!(outbox instanceof PostgresWebhookOutbox)) {
+      throw new IllegalStateException("this webhook outbox is not on PostgreSQL");
+    }
+    List<WebhookEvent> wanted = events.stream().filter(e -> settings.wants(e.type())).toList();
+    if (!wanted.isEmpty()) {
+      PostgresWebhookOutbox.insert(connection, wanted, settings.urls(), clock.instant());
+    }
+  }
+
+  /** Whether {@link #publishInTransaction} may be called: the outbox is on PostgreSQL. */
+  public boolean isTransactional() {
+    return outbox instanceof PostgresWebhookOutbox;
+  }
+
+  /** Tells the delivery thread that deliveries were committed ({@link #publishInTransaction}). */
+  public void wake() {
     signal();
   }
 
