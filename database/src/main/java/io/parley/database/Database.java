@@ -7,6 +7,9 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.jdbc.datasource.JdbcTelemetry;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import java.sql.Connection;
@@ -46,9 +49,13 @@ import org.slf4j.LoggerFactory;
  * client's retry must be idempotent (as sends are, by client_msg_id). Any other SQL error is a
  * bug: it fails INTERNAL, and its text stays in the log.
  *
+ * <p><b>Metrics.</b> {@link #bindTo} has HikariCP report the pool to a Micrometer registry:
+ * {@code hikaricp.connections.*} (active, idle, pending, max, timeouts, acquire/usage/creation
+ * times), tagged {@code pool="parley-db-<schema>"}.
+ *
  * <p>Thread-safe. Close it after the servers that use it have stopped.
  */
-public final class Database implements AutoCloseable {
+public final class Database implements AutoCloseable, MeterBinder {
   private static final Logger logger = LoggerFactory.getLogger(Database.class);
   private static final Pattern SCHEMA = Pattern.compile("[a-z][a-z0-9_]{0,62}");
   /** A setting's name, and a value that needs no quoting in a start-up packet's options. */
@@ -68,6 +75,17 @@ public final class Database implements AutoCloseable {
     this.schema = schema;
     this.pool = pool;
     this.connections = openTelemetry == OpenTelemetry.noop() ? pool : JdbcTelemetry.create(openTelemetry).wrap(pool);
+  }
+
+  /**
+   * Has the pool report its connections and their wait and use times to {@code registry}, from now
+   * on (HikariCP's Micrometer tracker).
+   *
+   * @throws IllegalStateException if the pool was bound to a registry already
+   */
+  @Override
+  public void bindTo(MeterRegistry registry) {
+    pool.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(requireNonNull(registry, "registry")));
   }
 
   /**

@@ -78,6 +78,7 @@ public final class FriendModule implements AutoCloseable {
     requireNonNull(database, "database");
     Database db = PostgresFriendStore.open(database);
     try {
+      db.bindTo(platform.meterRegistry());
       logger.info("friend-svc keeps relations in PostgreSQL, schema {} at {}", db.schema(), database.jdbcUrl());
       return create(platform, settings, userChannel, new PostgresFriendStore(db), db);
     } catch (RuntimeException e) {

@@ -21,29 +21,33 @@ final class Gateway {
   private final Upstreams upstreams;
   private final byte[] openApi;
   private final SwaggerUi docs;
+  private final WebClient webClient;
   private final Duration defaultTimeout;
   private final Duration maxGrpcTimeout;
   private final Duration heartbeatInterval;
   private final Duration readinessTimeout;
   private final TrustedProxies trustedProxies;
   private final HttpServerTracing tracing;
+  private final GatewayMetrics metrics;
   private final Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods;
 
-  Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs,
+  Gateway(Router router, ProtoJson json, Upstreams upstreams, byte[] openApi, SwaggerUi docs, WebClient webClient,
       Duration defaultTimeout, Duration maxGrpcTimeout, Duration heartbeatInterval, Duration readinessTimeout,
-      TrustedProxies trustedProxies, HttpServerTracing tracing) {
+      TrustedProxies trustedProxies, HttpServerTracing tracing, GatewayMetrics metrics) {
     this.router = requireNonNull(router, "router");
     this.json = requireNonNull(json, "json");
     this.binder = new RequestBinder(json.parser());
     this.upstreams = requireNonNull(upstreams, "upstreams");
     this.openApi = openApi.clone();
     this.docs = requireNonNull(docs, "docs");
+    this.webClient = requireNonNull(webClient, "webClient");
     this.defaultTimeout = requireNonNull(defaultTimeout, "defaultTimeout");
     this.maxGrpcTimeout = requireNonNull(maxGrpcTimeout, "maxGrpcTimeout");
     this.heartbeatInterval = requireNonNull(heartbeatInterval, "heartbeatInterval");
     this.readinessTimeout = requireNonNull(readinessTimeout, "readinessTimeout");
     this.trustedProxies = requireNonNull(trustedProxies, "trustedProxies");
     this.tracing = requireNonNull(tracing, "tracing");
+    this.metrics = requireNonNull(metrics, "metrics");
     Map<com.google.protobuf.Descriptors.MethodDescriptor, MethodDescriptor<DynamicMessage, DynamicMessage>> methods =
         new HashMap<>();
     for (Route route : router.routes()) {
@@ -77,6 +81,11 @@ final class Gateway {
     return docs;
   }
 
+  /** The web chat client served at {@code /}. */
+  WebClient webClient() {
+    return webClient;
+  }
+
   Duration defaultTimeout() {
     return defaultTimeout;
   }
@@ -94,6 +103,10 @@ final class Gateway {
   /** The server spans of routed requests. */
   HttpServerTracing tracing() {
     return tracing;
+  }
+
+  GatewayMetrics metrics() {
+    return metrics;
   }
 
   Duration heartbeatInterval() {

@@ -14,6 +14,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpServerKeepAliveHandler;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.parley.common.v1.ErrorReason;
@@ -28,8 +29,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The pipeline of one connection, from the socket inwards: lingering close, the whole-request
- * deadline, idle timeout, HTTP/1.1 codec (request line up to 8 KiB, else 414; headers up to 16 KiB,
+ * The pipeline of one connection, from the socket inwards: lingering close, TLS (when configured),
+ * the whole-request deadline, idle timeout, HTTP/1.1 codec (request line up to 8 KiB, else 414; headers up to 16 KiB,
  * else 431), keep-alive bookkeeping, response compression, CORS (when configured), body
  * aggregation with the size limit (else 413), and the gateway.
  *
@@ -50,15 +51,19 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
   private final ChannelGroup connections;
   private final CorsConfig cors;
   private final ConnectionLimits limits;
+  private final SslContext tls;
   private final AtomicInteger open = new AtomicInteger();
   private final AtomicInteger refusing = new AtomicInteger();
   private final AtomicLong lastRefusalLog = new AtomicLong(System.nanoTime() - REFUSAL_LOG_INTERVAL_NANOS);
 
-  GatewayChannelInitializer(Gateway gateway, ChannelGroup connections, CorsConfig cors, ConnectionLimits limits) {
+  /** @param tls the server's TLS context, or null for plaintext HTTP */
+  GatewayChannelInitializer(Gateway gateway, ChannelGroup connections, CorsConfig cors, ConnectionLimits limits,
+      SslContext tls) {
     this.gateway = gateway;
     this.connections = connections;
     this.cors = cors;
     this.limits = limits;
+    this.tls = tls;
   }
 
   @Override
@@ -71,6 +76,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
     }
     ChannelPipeline pipeline = channel.pipeline();
     pipeline.addLast("linger", new LingeringCloseHandler());
+    addTls(channel);
     channel.closeFuture().addListener(closed -> open.decrementAndGet());
     RequestDeadline deadline = new RequestDeadline(limits.requestReadTimeout());
     pipeline.addLast("deadline", deadline.bytes());
@@ -102,6 +108,7 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
       logger.warn("{} connections are open, the most allowed: refusing new ones with 503", limits.maxConnections());
     }
     channel.pipeline().addLast("linger", new LingeringCloseHandler());
+    addTls(channel);
     channel.pipeline().addLast("busy", new ChannelInboundHandlerAdapter() {
       @Override
       public void channelActive(ChannelHandlerContext ctx) {
@@ -113,6 +120,13 @@ final class GatewayChannelInitializer extends ChannelInitializer<SocketChannel> 
         ReferenceCountUtil.release(msg);
       }
     });
+  }
+
+  /** TLS right inside the lingering close, so that a close sends close_notify before the socket's end. */
+  private void addTls(SocketChannel channel) {
+    if (tls != null) {
+      channel.pipeline().addLast("tls", tls.newHandler(channel.alloc()));
+    }
   }
 
   private ByteBuf serverBusy(ChannelHandlerContext ctx) {

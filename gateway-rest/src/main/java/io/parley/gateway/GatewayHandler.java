@@ -58,10 +58,10 @@ import org.slf4j.LoggerFactory;
  * the connection closes after it. A connection whose client takes no byte of an answer for the
  * idle timeout is closed.
  *
- * <p>Built-in endpoints: {@code /healthz} (the gateway itself), {@code /readyz} (its upstreams'
- * grpc.health.v1 status), {@code /openapi.json} and {@code /docs/} (Swagger UI). Everything else
- * goes through the {@link Router} to a gRPC call. Every answer carries {@code X-Request-Id}; every
- * error has the AIP-193 body.
+ * <p>Built-in endpoints: {@code /} and {@code /app/} (the web chat client), {@code /healthz} (the
+ * gateway itself), {@code /readyz} (its upstreams' grpc.health.v1 status), {@code /openapi.json} and
+ * {@code /docs/} (Swagger UI). Everything else goes through the {@link Router} to a gRPC call. Every
+ * answer carries {@code X-Request-Id}; every error has the AIP-193 body.
  *
  * <p>Not thread-safe: one instance per connection, used on its event loop only.
  */
@@ -90,6 +90,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
    * and its trace and span ids once its span has started. Its gRPC call's callbacks run with them.
    */
   private LogFields logFields;
+  /** The route label of the request being answered (see {@link GatewayMetrics}). */
+  private String routeLabel = GatewayMetrics.UNMATCHED;
   private boolean closing;
   /** No more requests are read: the connection closes once those queued are answered. */
   private boolean refusing;
@@ -261,6 +263,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     current = null;
     HttpServerTracing.end(span, status);
     span = Span.getInvalid();
+    gateway.metrics().answered(routeLabel, status, System.nanoTime() - call.startNanos());
+    routeLabel = GatewayMetrics.UNMATCHED;
     if (logger.isDebugEnabled()) {
       logger.debug("{} {} -> {} in {} ms [request_id={}]", call.method(), call.path(), status,
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - call.startNanos()), requestId);
@@ -304,6 +308,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
   // ---- dispatching --------------------------------------------------------------------------
 
   private void handle(FullHttpRequest request) {
+    routeLabel = GatewayMetrics.UNMATCHED;
     HttpCall call = HttpCall.of(request, ctx.channel().remoteAddress(), gateway.trustedProxies());
     logFields = new LogFields(call.requestId(), null, null);
     logFields.run(() -> serve(call, request));
@@ -369,6 +374,7 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
     }
     Router.Resolution resolution = gateway.router().resolve(call.method(), path);
     if (resolution instanceof Router.Matched matched) {
+      routeLabel = GatewayMetrics.label(matched.route());
       startCall(call, request, uri, matched.route(), matched.variables());
     } else if (resolution instanceof Router.MethodNotAllowed notAllowed) {
       Set<HttpMethod> allowed = new LinkedHashSet<>(notAllowed.allowed());
@@ -477,20 +483,27 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
   private boolean serveBuiltIn(HttpCall call, String path) {
     boolean docs = path.startsWith("/docs/");
-    if (!docs && !path.equals("/") && !path.equals("/docs") && !path.equals("/healthz") && !path.equals("/readyz")
-        && !path.equals("/openapi.json")) {
+    boolean app = path.startsWith("/app/");
+    if (!docs && !app && !path.equals("/") && !path.equals("/docs") && !path.equals("/healthz")
+        && !path.equals("/readyz") && !path.equals("/openapi.json")) {
       return false;
     }
     if (!call.method().equals(HttpMethod.GET)) {
       rejectMethod(call, BUILT_IN_METHODS);
       return true;
     }
+    routeLabel = "GET " + (docs || path.equals("/") ? "/docs" : path);
     if (docs) {
       serveDocs(call, path.substring("/docs/".length()));
       return true;
     }
+    if (app) {
+      serveWebClient(call, path, gateway.webClient().asset(path.substring("/app/".length())));
+      return true;
+    }
     switch (path) {
-      case "/", "/docs" -> {
+      case "/" -> serveWebClient(call, path, gateway.webClient().page());
+      case "/docs" -> {
         FullHttpResponse response = response(call, HttpResponseStatus.FOUND, Unpooled.EMPTY_BUFFER, null);
         // Relative, so that it also works behind a proxy that mounts the gateway under a prefix.
         response.headers().set(HttpHeaderNames.LOCATION, "docs/");
@@ -518,6 +531,21 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
         asset.contentType());
     boolean page = name.isEmpty() || name.equals("index.html") || name.equals("swagger-initializer.js");
     response.headers().set(HttpHeaderNames.CACHE_CONTROL, page ? "no-cache" : "public, max-age=86400");
+    respond(call, response, call.requestId());
+  }
+
+  /** Answers with a file of the web client; every one is revalidated, so a new jar is picked up at once. */
+  private void serveWebClient(HttpCall call, String path, WebClient.Asset asset) {
+    if (asset == null) {
+      respondError(call, new ParleyException(ErrorReason.ROUTE_NOT_FOUND, "no such file: " + path));
+      return;
+    }
+    FullHttpResponse response = response(call, HttpResponseStatus.OK, Unpooled.wrappedBuffer(asset.bytes()),
+        asset.contentType());
+    response.headers()
+        .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_CACHE)
+        .set(HttpHeaderNames.CONTENT_SECURITY_POLICY, WebClient.CONTENT_SECURITY_POLICY)
+        .set("referrer-policy", "no-referrer");
     respond(call, response, call.requestId());
   }
 

@@ -18,11 +18,16 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.opentelemetry.api.OpenTelemetry;
+import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -32,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,6 +61,9 @@ import org.slf4j.LoggerFactory;
  * upstreams' {@code grpc.health.v1} status), {@code /openapi.json} (OpenAPI 3.1, generated at
  * start-up) and {@code /docs/} (Swagger UI).
  *
+ * <p>Every request answered is counted and timed by route template and status in the {@linkplain
+ * Builder#meterRegistry registry} given.
+ *
  * <p>What one client can hold is bounded: connections ({@link Builder#maxConnections}), bytes per
  * connection (request size, pipelined requests, answers it does not read) and the time a request
  * may take to arrive ({@link Builder#requestReadTimeout}); past a bound, a client gets a 503, 413,
@@ -74,6 +83,7 @@ public final class GatewayServer implements AutoCloseable {
   private final Duration shutdownGrace;
   private final CorsConfig cors;
   private final Gateway gateway;
+  private final SslContext tls;
   private final CountDownLatch terminated = new CountDownLatch(1);
   private EventLoopGroup group;
   private ChannelGroup connections;
@@ -82,7 +92,7 @@ public final class GatewayServer implements AutoCloseable {
   private boolean started;
   private boolean closed;
 
-  private GatewayServer(Builder builder, Gateway gateway) {
+  private GatewayServer(Builder builder, Gateway gateway, SslContext tls) {
     this.host = builder.host;
     this.requestedPort = builder.port;
     this.ioThreads = builder.ioThreads;
@@ -91,6 +101,7 @@ public final class GatewayServer implements AutoCloseable {
     this.shutdownGrace = builder.shutdownGrace;
     this.cors = corsConfig(builder.corsOrigins);
     this.gateway = gateway;
+    this.tls = tls;
   }
 
   public static Builder builder() {
@@ -118,7 +129,7 @@ public final class GatewayServer implements AutoCloseable {
         .childOption(ChannelOption.TCP_NODELAY, true)
         // A connection stops reading requests while more than this waits to go out to its client.
         .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
-        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, limits));
+        .childHandler(new GatewayChannelInitializer(gateway, connections, cors, limits, tls));
     ChannelFuture bound = bootstrap.bind(host, requestedPort).awaitUninterruptibly();
     if (!bound.isSuccess()) {
       group.shutdownGracefully(0, 0, TimeUnit.SECONDS);
@@ -129,8 +140,8 @@ public final class GatewayServer implements AutoCloseable {
     serverChannel = bound.channel();
     port = ((InetSocketAddress) serverChannel.localAddress()).getPort();
     started = true;
-    logger.info("REST gateway listening on http://{}:{} with {} routes; API docs at /docs/", host, port,
-        gateway.router().routes().size());
+    logger.info("REST gateway listening on {}://{}:{} with {} routes; API docs at /docs/", tls == null ? "http" : "https",
+        host, port, gateway.router().routes().size());
     return this;
   }
 
@@ -215,7 +226,9 @@ public final class GatewayServer implements AutoCloseable {
     private Duration shutdownGrace = Duration.ofSeconds(5);
     private int ioThreads = 2;
     private FileDescriptorSet descriptorSet;
+    private TlsCredentials tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -406,12 +419,37 @@ public final class GatewayServer implements AutoCloseable {
     }
 
     /**
+     * Serves HTTPS (HTTP/1.1 over TLS) with {@code tls}'s certificate chain, renewed files included:
+     * each new connection's handshake uses the files last read. Clients are not asked for
+     * certificates. Plaintext HTTP by default. The credentials stay the caller's to close.
+     *
+     * @throws IllegalArgumentException if {@code tls} has no certificate to serve with
+     */
+    public Builder tls(TlsCredentials tls) {
+      requireNonNull(tls, "tls");
+      if (!tls.hasIdentity()) {
+        throw new IllegalArgumentException("an HTTPS gateway needs a TLS certificate chain and key");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Where the server spans of routed requests go: one per request, child of the W3C {@code
      * traceparent} it carries, parent of its gRPC call (whose channel must be traced too for the
      * trace to go on). {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost.
      */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
+     * Where the requests answered are counted and timed ({@code parley.gateway.requests}, by route
+     * template and status); a private registry, seen by no one, by default.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 
@@ -446,10 +484,22 @@ public final class GatewayServer implements AutoCloseable {
         }
       }
       byte[] openApi = new OpenApiGenerator(catalog, router).generate().toString().getBytes(StandardCharsets.UTF_8);
-      Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), defaultTimeout,
-          maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
-          HttpServerTracing.of(openTelemetry));
-      return new GatewayServer(this, gateway);
+      Gateway gateway = new Gateway(router, json, upstreams, openApi, SwaggerUi.fromWebjar(), WebClient.fromClasspath(),
+          defaultTimeout, maxGrpcTimeout, heartbeatInterval, Duration.ofSeconds(2), TrustedProxies.of(trustedProxies),
+          HttpServerTracing.of(openTelemetry),
+          new GatewayMetrics(meterRegistry != null ? meterRegistry : new SimpleMeterRegistry()));
+      return new GatewayServer(this, gateway, sslContext());
+    }
+
+    private SslContext sslContext() {
+      if (tls == null) {
+        return null;
+      }
+      try {
+        return SslContextBuilder.forServer(tls.keyManager()).build();
+      } catch (SSLException e) {
+        throw new IllegalArgumentException("cannot set up HTTPS: " + e.getMessage(), e);
+      }
     }
 
     private static Duration positive(Duration value, String name) {

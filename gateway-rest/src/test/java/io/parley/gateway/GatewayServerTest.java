@@ -116,6 +116,24 @@ class GatewayServerTest {
   }
 
   @Test
+  void webClientIsServedAtTheRootUnderAStrictContentSecurityPolicy() {
+    HttpTester.Reply page = http.get("/");
+    assertThat(page.status()).isEqualTo(200);
+    assertThat(page.header("content-type")).isEqualTo("text/html; charset=utf-8");
+    assertThat(page.header("content-security-policy")).contains("script-src 'self'").doesNotContain("unsafe");
+    assertThat(page.body()).contains("<script type=\"module\" src=\"app/app.js\"></script>");
+    HttpTester.Reply script = http.get("/app/app.js");
+    assertThat(script.status()).isEqualTo(200);
+    assertThat(script.header("content-type")).isEqualTo("text/javascript; charset=utf-8");
+    assertThat(script.body()).contains("textContent").doesNotContain("innerHTML");
+    assertThat(http.get("/app/app.css").header("content-type")).isEqualTo("text/css; charset=utf-8");
+    assertThat(http.get("/app/index.html").status()).isEqualTo(404);
+    assertThat(http.get("/app/nothing.js").status()).isEqualTo(404);
+    assertThat(http.get("/app/%2e%2e%2fGatewayHandler.class").status()).isEqualTo(404);
+    assertThat(http.send("POST", "/", "{}").status()).isEqualTo(405);
+  }
+
+  @Test
   void openApiAndDocsAreServed() {
     assertThat(JsonParser.parseString(http.get("/openapi.json").body()).getAsJsonObject().get("openapi").getAsString())
         .isEqualTo("3.1.0");

@@ -75,7 +75,8 @@ final class MalformedHttpRequests {
       "CONNECT", "PROPFIND", "get", "FOO", "G-E-T"};
   private static final String[] BUILT_INS = {"/healthz", "/readyz", "/openapi.json", "/docs", "/docs/", "/",
       "/docs/index.html", "/docs/swagger-ui.css", "/docs/../openapi.json", "/docs/%2e%2e/openapi.json", "/healthz/",
-      "/HEALTHZ", "/healthz?x=1", "/docs/nothing.js", "/docs/%00"};
+      "/HEALTHZ", "/healthz?x=1", "/docs/nothing.js", "/docs/%00",
+      "/app/app.js", "/app/../openapi.json", "/app/%00"};
 
   private final FuzzValues values;
   private final List<Route> routes;

@@ -108,6 +108,7 @@ public final class GroupModule implements AutoCloseable {
     requireNonNull(database, "database");
     Database db = Database.open(database, PostgresGroupStore.SCHEMA, PostgresGroupStore.MIGRATIONS);
     try {
+      db.bindTo(platform.meterRegistry());
       GroupModule module = wire(platform, settings, userChannel, friendChannel, new PostgresGroupStore(db), db,
           webhooks);
       logger.info("group-svc ready: PostgreSQL store ({}, schema {}), {}", database.jdbcUrl(), db.schema(),

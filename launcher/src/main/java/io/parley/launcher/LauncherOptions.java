@@ -11,6 +11,9 @@ import io.parley.server.TrustedProxies;
 import io.parley.redis.RedisClients;
 import io.parley.session.SessionPolicy;
 import io.parley.session.TerminalPolicy;
+import io.parley.tls.ClientAuth;
+import io.parley.tls.TlsCredentials;
+import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
 import io.parley.webhook.WebhookSettings;
 import java.io.IOException;
@@ -263,6 +266,28 @@ final class LauncherOptions {
       description = "Origins the REST gateway allows (comma-separated, or *). Env PARLEY_CORS_ORIGINS.")
   List<String> corsOrigins;
 
+  @Option(names = "--tls-cert-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_TLS_CERT_FILE}",
+      description = "PEM certificate chain (leaf first) the gRPC server and the REST gateway serve TLS with, and "
+          + "this process presents to peers that ask (mutual TLS); renewed files are picked up within a minute. "
+          + "Needs --tls-key-file. Env PARLEY_TLS_CERT_FILE. Default: plaintext.")
+  Path tlsCertFile;
+
+  @Option(names = "--tls-key-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_TLS_KEY_FILE}",
+      description = "PEM (PKCS#8) private key of --tls-cert-file. Env PARLEY_TLS_KEY_FILE.")
+  Path tlsKeyFile;
+
+  @Option(names = "--tls-ca-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_TLS_CA_FILE}",
+      description = "PEM CA certificates this process verifies the services it calls against (and, with "
+          + "--tls-client-auth, its clients' certificates); turns on TLS for outgoing gRPC calls. Without it, those "
+          + "verify against the JVM's CAs when --tls-cert-file is set. Env PARLEY_TLS_CA_FILE.")
+  Path tlsCaFile;
+
+  @Option(names = "--tls-client-auth", paramLabel = "MODE", defaultValue = "${env:PARLEY_TLS_CLIENT_AUTH:-none}",
+      description = "Mutual TLS on the gRPC server: none; optional (a client certificate signed by --tls-ca-file is "
+          + "asked for, and internal methods refuse callers without one); or require (no connection without one). "
+          + "Env PARLEY_TLS_CLIENT_AUTH. Default: ${DEFAULT-VALUE}.")
+  String tlsClientAuth;
+
   @Option(names = "--otlp-endpoint", paramLabel = "URL", defaultValue = "${env:PARLEY_OTLP_ENDPOINT}",
       description = "Trace: send spans over OTLP/HTTP to this receiver, e.g. http://localhost:4318 (Jaeger, an "
           + "OpenTelemetry Collector); spans go to its /v1/traces. Unset: no tracing. Env PARLEY_OTLP_ENDPOINT.")
@@ -355,6 +380,29 @@ final class LauncherOptions {
         traceSampleRatio);
   }
 
+  @Option(names = "--admin-port", paramLabel = "PORT", defaultValue = "${env:PARLEY_ADMIN_PORT:-9464}",
+      description = "Admin HTTP port serving Prometheus metrics at /metrics (0 = any free port, off = none); each "
+          + "process on one host needs its own. Env PARLEY_ADMIN_PORT. Default: ${DEFAULT-VALUE}.")
+  String adminPort;
+
+  /** The admin port: a port number, or {@link NodeConfig#NO_ADMIN_PORT} for {@code off}. */
+  static int parseAdminPort(String value) {
+    String port = value.trim();
+    if (port.equalsIgnoreCase("off")) {
+      return NodeConfig.NO_ADMIN_PORT;
+    }
+    try {
+      int parsed = Integer.parseInt(port);
+      if (parsed >= 0 && parsed <= 65535) {
+        return parsed;
+      }
+    } catch (NumberFormatException e) {
+      // below
+    }
+    throw new IllegalArgumentException("--admin-port must be a port (0-65535, 0 = any free port) or off, not '"
+        + value + "'");
+  }
+
   /**
    * The validated configuration for {@code role}.
    *
@@ -416,8 +464,59 @@ final class LauncherOptions {
             .withCreateGroupLimit(rate("--group-create-limit", GroupSettings.CREATE_GROUP_LIMIT, groupCreateLimit)))
         .messages(messageSettings())
         .trustedProxies(parseTrustedProxies(trustedProxies))
+        .tls(tlsSettings())
+        .adminPort(parseAdminPort(adminPort))
         .webhooks(webhookSettings(env))
         .build();
+  }
+
+  /**
+   * The TLS settings, or null for plaintext (no TLS flag given); the files are read once here, so
+   * that a wrong one stops the start with a message naming its flag.
+   */
+  private TlsSettings tlsSettings() {
+    ClientAuth clientAuth;
+    try {
+      clientAuth = ClientAuth.parse(tlsClientAuth == null ? "none" : tlsClientAuth);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-client-auth must be none, optional or require, not '" + tlsClientAuth
+          + "'", e);
+    }
+    if (tlsCertFile == null && tlsKeyFile == null && tlsCaFile == null) {
+      if (clientAuth != ClientAuth.NONE) {
+        throw new IllegalArgumentException("--tls-client-auth " + tlsClientAuth + " needs TLS: set --tls-cert-file, "
+            + "--tls-key-file and --tls-ca-file");
+      }
+      return null;
+    }
+    if (tlsCertFile != null && tlsKeyFile == null) {
+      throw new IllegalArgumentException("--tls-cert-file needs --tls-key-file (or PARLEY_TLS_KEY_FILE): the "
+          + "certificate's private key, as PEM");
+    }
+    if (tlsKeyFile != null && tlsCertFile == null) {
+      throw new IllegalArgumentException("--tls-key-file needs --tls-cert-file (or PARLEY_TLS_CERT_FILE): the "
+          + "certificate chain of the key, as PEM");
+    }
+    if (clientAuth != ClientAuth.NONE && (tlsCaFile == null || tlsCertFile == null)) {
+      throw new IllegalArgumentException("--tls-client-auth " + tlsClientAuth + " needs --tls-ca-file (the CA that "
+          + "signs the clients' certificates) and --tls-cert-file with --tls-key-file");
+    }
+    requireReadable("--tls-cert-file", tlsCertFile);
+    requireReadable("--tls-key-file", tlsKeyFile);
+    requireReadable("--tls-ca-file", tlsCaFile);
+    TlsSettings settings = new TlsSettings(tlsCertFile, tlsKeyFile, tlsCaFile, clientAuth,
+        TlsSettings.DEFAULT_REFRESH_INTERVAL);
+    try (TlsCredentials check = TlsCredentials.load(settings)) {
+      return settings;
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--tls-cert-file, --tls-key-file or --tls-ca-file: " + e.getMessage(), e);
+    }
+  }
+
+  private static void requireReadable(String flag, Path file) {
+    if (file != null && !Files.isReadable(file)) {
+      throw new IllegalArgumentException(flag + ": cannot read " + file);
+    }
   }
 
   /**

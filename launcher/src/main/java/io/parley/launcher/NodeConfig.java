@@ -10,6 +10,7 @@ import io.parley.group.GroupSettings;
 import io.parley.message.MessageSettings;
 import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
+import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
 import io.parley.webhook.WebhookSettings;
 import java.time.Duration;
@@ -45,8 +46,12 @@ import java.util.Map;
  * @param messages message-svc's settings (send limit, Subscribe streams, retention, …)
  * @param trustedProxies the peers whose {@code x-forwarded-for} names the real client (the REST
  *     gateway's addresses), for per-address limits
+ * @param tls the TLS files of the gRPC server, the REST gateway and the channels to peers; null for
+ *     plaintext
  * @param openTelemetry where the node's spans go (gRPC calls, gateway requests, SQL statements,
  *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
+ * @param adminPort the admin HTTP port that serves {@code /metrics}; 0 picks a free one, {@link
+ *     #NO_ADMIN_PORT} serves none
  * @param webhooks the operator's webhooks and before-send hook (message-svc, group-svc); {@link
  *     WebhookSettings#none()} for none
  */
@@ -72,8 +77,13 @@ public record NodeConfig(
     GroupSettings groups,
     MessageSettings messages,
     TrustedProxies trustedProxies,
+    TlsSettings tls,
     OpenTelemetry openTelemetry,
+    int adminPort,
     WebhookSettings webhooks) {
+
+  /** The {@link #adminPort} of a node that serves no admin port. */
+  public static final int NO_ADMIN_PORT = -1;
 
   public NodeConfig {
     requireNonNull(role, "role");
@@ -91,6 +101,9 @@ public record NodeConfig(
     requireNonNull(messages, "messages");
     requireNonNull(trustedProxies, "trustedProxies");
     requireNonNull(openTelemetry, "openTelemetry");
+    if (adminPort < NO_ADMIN_PORT || adminPort > 65535) {
+      throw new IllegalArgumentException("adminPort must be 0-65535, or NO_ADMIN_PORT: " + adminPort);
+    }
     requireNonNull(webhooks, "webhooks");
   }
 
@@ -100,7 +113,7 @@ public record NodeConfig(
     return "NodeConfig{role=" + role + ", host=" + host + ", grpcPort=" + grpcPort + ", httpPort=" + httpPort
         + ", store=" + io.parley.redis.RedisClients.redact(store) + (storePassword == null ? "" : ", storePassword=***")
         + ", database=" + database + ", keys=" + keys + (serviceKeys == null ? "" : ", serviceKeys=" + serviceKeys)
-        + ", targets=" + targets + "}";
+        + ", targets=" + targets + (tls == null ? "" : ", tls=" + tls) + "}";
   }
 
   /** A config for {@code role} with defaults: memory store, ports 9090/8080, no peers. */
@@ -112,7 +125,7 @@ public record NodeConfig(
   public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
         keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
-        messages, trustedProxies, openTelemetry, webhooks);
+        messages, trustedProxies, tls, openTelemetry, adminPort, webhooks);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -165,7 +178,9 @@ public record NodeConfig(
     private GroupSettings groups = GroupSettings.defaults();
     private MessageSettings messages = MessageSettings.defaults();
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
+    private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private int adminPort = NO_ADMIN_PORT;
     private WebhookSettings webhooks = WebhookSettings.none();
 
     private Builder(Role role, TokenKeys keys) {
@@ -293,9 +308,24 @@ public record NodeConfig(
       return this;
     }
 
+    /** TLS for the servers and the channels to peers; null (the default) for plaintext. */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
     /** Where the node's spans go; {@link OpenTelemetry#noop()} (the default) traces nothing. */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /**
+     * The admin HTTP port serving {@code /metrics}: 0 picks a free one; {@link #NO_ADMIN_PORT}, the
+     * builder's default, serves none (the command line's default is 9464).
+     */
+    public Builder adminPort(int adminPort) {
+      this.adminPort = adminPort;
       return this;
     }
 
@@ -308,7 +338,8 @@ public record NodeConfig(
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
-          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, openTelemetry, webhooks);
+          targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry,
+          adminPort, webhooks);
     }
   }
 }

@@ -16,6 +16,7 @@ import io.parley.server.Dependency;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
 import io.parley.server.ReadinessMonitor;
+import io.parley.tls.TlsCredentials;
 import io.parley.user.UserModule;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -29,6 +30,9 @@ import org.slf4j.LoggerFactory;
  * One running Parley process: the {@link Platform}, the service modules its {@link Role} calls for,
  * their gRPC server and, for ALL and GATEWAY, the REST gateway ({@link GatewayServer}). The one wiring method that {@code
  * main} and the end-to-end tests both call.
+ *
+ * <p>Every part of the node counts in one Prometheus registry ({@link NodeMetrics}), served on the
+ * admin port at {@code /metrics}: one per JVM, whatever the role.
  *
  * <p>In ALL mode the services reach each other, and the gateway reaches them, through an
  * in-process server holding the same services: no loopback TCP inside one JVM. Otherwise each
@@ -49,6 +53,7 @@ public final class ParleyNode implements AutoCloseable {
   private final String inProcessName;
   private final List<AutoCloseable> modules = new ArrayList<>();
   private final CountDownLatch closed = new CountDownLatch(1);
+  private final NodeMetrics metrics = new NodeMetrics();
   private ParleyServer grpcServer;
   private ParleyServer localServer;
   private MessageModule messages;
@@ -60,6 +65,7 @@ public final class ParleyNode implements AutoCloseable {
     this.config = config;
     this.inProcessName = config.role() == Role.ALL ? "parley-" + Ids.newId("n") : null;
     Platform.Builder platform = Platform.builder(config.keys());
+    platform.meterRegistry(metrics.registry());
     if (config.serviceKeys() != null) {
       platform.serviceKeys(config.serviceKeys());
     }
@@ -69,6 +75,7 @@ public final class ParleyNode implements AutoCloseable {
         .sessionCacheSize(config.sessionCacheSize())
         .issuer(config.issuer())
         .sessionPolicy(config.sessionPolicy())
+        .tls(config.tls())
         .openTelemetry(config.openTelemetry())
         .build();
   }
@@ -84,6 +91,7 @@ public final class ParleyNode implements AutoCloseable {
     ParleyNode node = new ParleyNode(config);
     try {
       node.startServices();
+      node.metrics.serve(config.host(), config.adminPort());
     } catch (RuntimeException e) {
       node.close();
       throw e;
@@ -145,6 +153,9 @@ public final class ParleyNode implements AutoCloseable {
     }
     ParleyServer.Builder tcp = platform.serverBuilder().host(config.host()).port(config.grpcPort())
         .trustedProxies(config.trustedProxies());
+    if (servingTls() != null) {
+      tcp.tls(servingTls());
+    }
     services.forEach(tcp::addService);
     grpcServer = tcp.build().start();
     logger.info("Parley {} serving {} on gRPC {}:{}, sessions in {}, data in {}", role.command(), names, config.host(),
@@ -184,6 +195,10 @@ public final class ParleyNode implements AutoCloseable {
         .maxGrpcTimeout(config.http().maxGrpcTimeout())
         .trustedProxies(config.http().trustedProxies())
         .openTelemetry(config.openTelemetry());
+    if (servingTls() != null) {
+      builder.tls(servingTls());
+    }
+    builder.meterRegistry(metrics.registry());
     if (inProcessName != null) {
       builder.defaultChannel(platform.channel("in-process:" + inProcessName));
     } else {
@@ -193,8 +208,14 @@ public final class ParleyNode implements AutoCloseable {
           .route("parley.message.v1.MessageService", peer(Role.MESSAGE));
     }
     gateway = builder.build().start();
-    logger.info("Parley {}: REST gateway on http://{}:{} (API page at /docs)", config.role().command(),
-        config.host(), gateway.port());
+    logger.info("Parley {}: REST gateway on {}://{}:{} (web chat client at /, API page at /docs)",
+        config.role().command(), servingTls() != null ? "https" : "http", config.host(), gateway.port());
+  }
+
+  /** The TLS material the gRPC server and the gateway serve with, or null to serve plaintext. */
+  private TlsCredentials servingTls() {
+    TlsCredentials tls = platform.tls();
+    return tls != null && tls.hasIdentity() ? tls : null;
   }
 
   /** The channel to the service of {@code role}: in-process in ALL mode, else its configured target. */
@@ -219,6 +240,11 @@ public final class ParleyNode implements AutoCloseable {
   /** The gateway's port, or -1 if this node runs no gateway. */
   public int httpPort() {
     return gateway == null ? -1 : gateway.port();
+  }
+
+  /** The admin port serving {@code /metrics}, or -1 if this node serves none. */
+  public int adminPort() {
+    return metrics.port();
   }
 
   public Platform platform() {
@@ -263,6 +289,7 @@ public final class ParleyNode implements AutoCloseable {
       order.add(databaseProbe);
     }
     order.add(platform);
+    order.add(metrics);
     for (AutoCloseable resource : order) {
       try {
         resource.close();

@@ -241,6 +241,18 @@ class LauncherOptionsTest {
         .as("the embedded mode keeps them apart with a key of its own").isNotNull();
   }
 
+  @Test
+  void theAdminPortIs9464ByDefaultAndOffServesNone() {
+    assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).adminPort()).isEqualTo(9464);
+    assertThat(parse(Map.of(), "--admin-port", "0").toConfig(Role.ALL, Map.of()).adminPort()).isZero();
+    assertThat(parse(Map.of(), "--admin-port", "off").toConfig(Role.ALL, Map.of()).adminPort())
+        .isEqualTo(NodeConfig.NO_ADMIN_PORT);
+    for (String bad : List.of("-1", "65536", "metrics")) {
+      assertThatThrownBy(() -> parse(Map.of(), "--admin-port", bad).toConfig(Role.ALL, Map.of()))
+          .as(bad).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--admin-port");
+    }
+  }
+
   private static String[] concat(String[] a, String... b) {
     String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
     System.arraycopy(b, 0, out, a.length, b.length);

@@ -31,10 +31,10 @@ class ParleyJarIT {
 
     assertThat(result.exitCode).isZero();
     for (String flag : List.of("--grpc-port", "--http-port", "--store", "--jwt-secret-file", "--user-target",
-        "--friend-target", "--group-target", "--message-target")) {
+        "--friend-target", "--group-target", "--message-target", "--admin-port")) {
       assertThat(result.output).contains(flag);
     }
-    assertThat(result.output).contains("PARLEY_GRPC_PORT", "PARLEY_STORE", "user", "friend", "group", "message", "gateway");
+    assertThat(result.output).contains("PARLEY_GRPC_PORT", "PARLEY_ADMIN_PORT", "PARLEY_STORE", "user", "friend", "group", "message", "gateway");
   }
 
   @Test
@@ -49,6 +49,7 @@ class ParleyJarIT {
   void runsFromTheEnvironmentLogsJsonAndShutsDownCleanlyOnSigterm(@TempDir Path dir) throws Exception {
     int grpcPort = freePort();
     int httpPort = freePort();
+    int adminPort = freePort();
     Path log = dir.resolve("parley.log");
     ProcessBuilder builder = new ProcessBuilder(java(), "-jar", JAR.toString())
         .redirectErrorStream(true)
@@ -56,6 +57,7 @@ class ParleyJarIT {
     builder.environment().putAll(Map.of(
         "PARLEY_GRPC_PORT", Integer.toString(grpcPort),
         "PARLEY_HTTP_PORT", Integer.toString(httpPort),
+        "PARLEY_ADMIN_PORT", Integer.toString(adminPort),
         "PARLEY_HOST", "127.0.0.1",
         "PARLEY_LOG_FORMAT", "json"));
     Process process = builder.start();
@@ -76,6 +78,12 @@ class ParleyJarIT {
           java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + httpPort + "/healthz")).build(),
           java.net.http.HttpResponse.BodyHandlers.ofString());
       assertThat(health.statusCode()).isEqualTo(200);
+      java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(
+          java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + adminPort + "/metrics")).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(metrics.statusCode()).isEqualTo(200);
+      assertThat(metrics.body()).as("the shaded jar serves the node's meters")
+          .contains("grpc_server_processing_duration_seconds_count{method=\"GetMe\"", "jvm_memory_used_bytes");
 
       process.destroy();
 

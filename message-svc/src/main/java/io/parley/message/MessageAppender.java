@@ -55,6 +55,7 @@ final class MessageAppender implements AutoCloseable {
   private final MessageStore store;
   private final Consumer<List<LiveEvent>> events;
   private final int maxBatch;
+  private final MessageMetrics metrics;
   private final int maxQueued;
   private final Writer[] writers;
   private volatile boolean open = true;
@@ -64,9 +65,12 @@ final class MessageAppender implements AutoCloseable {
    *
    * @param events publishes events of committed changes, in order, to every replica ({@link
    *     LiveEvents#publish}); must not throw
+   * @param metrics where the messages committed are counted
    */
-  MessageAppender(MessageStore store, Consumer<List<LiveEvent>> events, int threads, int maxBatch, int maxQueued) {
+  MessageAppender(MessageStore store, Consumer<List<LiveEvent>> events, int threads, int maxBatch, int maxQueued,
+      MessageMetrics metrics) {
     this.store = requireNonNull(store, "store");
+    this.metrics = requireNonNull(metrics, "metrics");
     this.events = requireNonNull(events, "events");
     if (threads < 1 || maxBatch < 1 || maxQueued < 1) {
       throw new IllegalArgumentException("threads, maxBatch and maxQueued must be positive: " + threads + ", "
@@ -219,7 +223,9 @@ final class MessageAppender implements AutoCloseable {
         if (item instanceof LiveEvent event) {
           out.add(event);
         } else if (outcomes[i++] instanceof Appended appended && !appended.duplicate()) {
-          out.add(messageEvent(((Pending) item).draft(), appended));
+          Draft draft = ((Pending) item).draft();
+          metrics.sent(draft.conversation());
+          out.add(messageEvent(draft, appended));
         }
       }
       publish(out);

@@ -91,15 +91,20 @@ public final class MessageModule implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
+    MessageMetrics metrics = new MessageMetrics(platform.meterRegistry());
+    if (database != null) {
+      database.bindTo(platform.meterRegistry());
+    }
     this.subscribers = new SubscriberRegistry(platform.sessionStore(), platform.sessionPolicy(), platform.clock(),
-        delivery, settings.subscriberBufferSize(), settings.maxStreamsPerSession(), settings.sessionCheckInterval());
+        delivery, settings.subscriberBufferSize(), settings.maxStreamsPerSession(), settings.sessionCheckInterval(),
+        metrics);
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
     this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
     this.appender = new MessageAppender(store, committed -> {
       sent.accept(committed);
       events.publish(committed);
-    }, settings.writerThreads(), settings.maxBatchSize(), MAX_QUEUED_PER_WRITER);
+    }, settings.writerThreads(), settings.maxBatchSize(), MAX_QUEUED_PER_WRITER, metrics);
     ConversationGuard guard = new ConversationGuard(store, groups, platform.clock(), settings.retentionAge());
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));

@@ -54,8 +54,11 @@ final class PersonalSettings {
         throw ParleyException.invalidField("update_mask", "unknown path '" + path + "': use pinned, mute_until, archived");
       }
     }
-    guard.open(conversation, me);
     ConversationSettings wanted = request.getSettings();
+    if (wanted.hasMuteUntil() && !Timestamps.isValid(wanted.getMuteUntil())) {
+      throw ParleyException.invalidField("settings.mute_until", "not a valid time");
+    }
+    guard.open(conversation, me);
     ConversationSettings.Builder merged = store.views(me, List.of(conversation))
         .getOrDefault(conversation, PersonalView.DEFAULT).settings().toBuilder();
     if (paths.isEmpty() || paths.contains("pinned")) {

@@ -64,10 +64,12 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   private final int bufferSize;
   private final int maxStreamsPerSession;
   private final ScheduledExecutorService checker;
+  private final MessageMetrics metrics;
   private volatile boolean closed;
 
   SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
-      int maxStreamsPerSession, Duration sessionCheckInterval) {
+      int maxStreamsPerSession, Duration sessionCheckInterval, MessageMetrics metrics) {
+    this.metrics = requireNonNull(metrics, "metrics");
     this.sessions = requireNonNull(sessions, "sessions");
     this.policy = requireNonNull(policy, "policy");
     this.clock = requireNonNull(clock, "clock");
@@ -84,6 +86,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     });
     long interval = sessionCheckInterval.toMillis();
     checker.scheduleWithFixedDelay(this::checkSessions, interval, interval, TimeUnit.MILLISECONDS);
+    metrics.watch(this);
   }
 
   /**
@@ -176,6 +179,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
         } else {
           subscriber.offerFromLock(event);
         }
+        metrics.handed(event);
       }
     }
   }

@@ -6,6 +6,7 @@ import static io.parley.message.Errors.violatedFields;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.FieldMask;
+import com.google.protobuf.Timestamp;
 import com.google.protobuf.util.Timestamps;
 import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
@@ -169,5 +170,9 @@ class ConversationSettingsTest {
         ErrorReason.CONVERSATION_NOT_FOUND);
     assertThat(violatedFields(assertFails(() -> update(pair[0], conversation, pinned(), "color"),
         Status.Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT))).containsExactly("update_mask");
+    ConversationSettings never = ConversationSettings.newBuilder()
+        .setMuteUntil(Timestamp.newBuilder().setSeconds(Long.MAX_VALUE)).build();
+    assertThat(violatedFields(assertFails(() -> update(pair[0], conversation, never), Status.Code.INVALID_ARGUMENT,
+        ErrorReason.INVALID_ARGUMENT))).containsExactly("settings.mute_until");
   }
 }

@@ -121,9 +121,10 @@ class CrossReplicaTest {
     User alice = user();
     User bob = user();
     upstreams.friends.befriend(alice.id(), bob.id());
-    SendMessageResponse sent = a.as(alice).sendMessage(to(bob, "helo"));
     EventStream bobOnB = EventStream.subscribed(b.asyncAs(bob));
     try {
+      SendMessageResponse sent = a.as(alice).sendMessage(to(bob, "helo"));
+      assertThat(bobOnB.next().getMessage().getSeq()).isEqualTo(sent.getSeq());
       a.as(alice).editMessage(EditMessageRequest.newBuilder().setConversationId(sent.getConversationId())
           .setSeq(sent.getSeq()).setContent(to(bob, "hello").getContent()).build());
       a.as(alice).addReaction(AddReactionRequest.newBuilder().setConversationId(sent.getConversationId())

@@ -4,6 +4,7 @@ import static io.parley.message.MessageRig.text;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.error.ParleyException;
@@ -45,6 +46,7 @@ import org.junit.jupiter.api.Test;
 class MessageAppenderTest {
   private final ScriptedStore store = new ScriptedStore();
   private final List<List<LiveEvent>> published = new CopyOnWriteArrayList<>();
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
   private MessageAppender appender;
 
   @AfterEach
@@ -56,7 +58,7 @@ class MessageAppenderTest {
   }
 
   private MessageAppender start(int threads, int maxBatch, int maxQueued) {
-    appender = new MessageAppender(store, published::add, threads, maxBatch, maxQueued);
+    appender = new MessageAppender(store, published::add, threads, maxBatch, maxQueued, new MessageMetrics(meters));
     return appender;
   }
 
@@ -97,6 +99,23 @@ class MessageAppenderTest {
       }
     }
     return out;
+  }
+
+  @Test
+  void committedMessagesAreCountedOnceByConversationTypeAndRetriesAndFailuresAreNot() {
+    start(1, 256, 1000);
+    store.rejectIf(d -> d.clientMsgId().equals("poison"));
+    ConversationId group = group();
+    ConversationId pair = ConversationId.ofUsers(Ids.newId("u"), Ids.newId("u"));
+    Draft first = draft(group, "first");
+    appender.append(first).join();
+    appender.append(draft(group, "second")).join();
+    appender.append(draft(pair, "private")).join();
+    assertThat(appender.append(first).join().duplicate()).isTrue();
+    failure(appender.append(draft(group, "poison")));
+
+    assertThat(meters.get("parley.messages.sent").tag("conversation", "group").counter().count()).isEqualTo(2);
+    assertThat(meters.get("parley.messages.sent").tag("conversation", "private").counter().count()).isEqualTo(1);
   }
 
   @Test

@@ -2,12 +2,16 @@ package io.parley.client;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.inprocess.InProcessChannelBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.parley.metrics.LatencyHistograms;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -27,6 +31,10 @@ import java.util.concurrent.TimeUnit;
  * overall service {@code ""}) and sends calls only to replicas that say SERVING: a replica whose
  * Redis or PostgreSQL is down (see {@code ReadinessMonitor}) gets no calls until it is back, even
  * over connections opened before. A replica without a health service counts as serving.
+ *
+ * <p>Given a registry, every call made on the channel is counted and timed: Micrometer's {@code
+ * grpc.client.*} meters, by service, method, method type and status code. Given an OpenTelemetry
+ * other than {@link OpenTelemetry#noop()}, every call is a client span.
  */
 public final class ParleyChannels {
   private static final String IN_PROCESS = "in-process:";
@@ -37,17 +45,29 @@ public final class ParleyChannels {
 
   private ParleyChannels() {}
 
-  /** An untraced channel to {@code target}. */
+  /** An untraced plaintext channel to {@code target}, without call metrics. */
   public static ManagedChannel forTarget(String target) {
-    return forTarget(target, OpenTelemetry.noop());
+    return forTarget(target, OpenTelemetry.noop(), null, null);
   }
 
   /**
-   * A channel to {@code target} whose calls are client spans of {@code openTelemetry}, children of
-   * the span current when each call starts, with their W3C {@code traceparent} sent to the server;
-   * with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
+   * A plaintext channel to {@code target} whose calls are client spans of {@code openTelemetry},
+   * children of the span current when each call starts, with their W3C {@code traceparent} sent to
+   * the server; with {@link OpenTelemetry#noop()}, an untraced channel with no tracing interceptor.
+   * Without call metrics.
    */
   public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry) {
+    return forTarget(target, openTelemetry, null, null);
+  }
+
+  /**
+   * A channel to {@code target}, traced as {@link #forTarget(String, OpenTelemetry)} says, its
+   * calls counted and timed in {@code meterRegistry} unless it is null, over TLS with {@code
+   * credentials} (e.g. {@code TlsCredentials.channelCredentials()}, which verify the server against
+   * the CA and the host name in the target), or plaintext when null. In-process targets ignore them.
+   */
+  public static ManagedChannel forTarget(String target, OpenTelemetry openTelemetry, MeterRegistry meterRegistry,
+      ChannelCredentials credentials) {
     requireNonNull(target, "target");
     requireNonNull(openTelemetry, "openTelemetry");
     if (target.isBlank()) {
@@ -61,12 +81,19 @@ public final class ParleyChannels {
       String resolved = !target.contains("://") && target.contains(",")
           ? StaticNameResolverProvider.SCHEME + ":///" + target
           : target;
-      builder = NettyChannelBuilder.forTarget(resolved)
-          .usePlaintext()
+      NettyChannelBuilder netty = credentials == null
+          ? NettyChannelBuilder.forTarget(resolved).usePlaintext()
+          : NettyChannelBuilder.forTarget(resolved, credentials);
+      builder = netty
           .defaultLoadBalancingPolicy("round_robin")
           .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
+    }
+    // Interceptors run in reverse order of adding: metrics next to the transport, then tracing.
+    if (meterRegistry != null) {
+      builder.intercept(new MetricCollectingClientInterceptor(meterRegistry, counter -> counter,
+          LatencyHistograms::withBuckets));
     }
     if (openTelemetry != OpenTelemetry.noop()) {
       builder.intercept(GrpcTelemetry.create(openTelemetry).createClientInterceptor());

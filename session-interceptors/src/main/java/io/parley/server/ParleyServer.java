@@ -16,8 +16,14 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.grpc.MetricCollectingServerInterceptor;
 import io.parley.error.ErrorMapping;
+import io.parley.metrics.LatencyHistograms;
+import io.parley.session.PeerCertificateServerInterceptor;
 import io.parley.session.SessionServerInterceptor;
+import io.parley.tls.ClientAuth;
+import io.parley.tls.TlsCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -48,11 +54,19 @@ import org.slf4j.LoggerFactory;
  *       handler throw;
  *   <li>the client address, for {@link ClientAddresses#current()}: the peer's, or the one it
  *       forwards if it is one of the {@linkplain Builder#trustedProxies trusted proxies};
+ *   <li>with {@linkplain Builder#tls TLS}, {@link PeerCertificateServerInterceptor}: the peer's
+ *       identity from its client certificate and, with client certificates on, the refusal of
+ *       INTERNAL calls that come without one;
  *   <li>{@link SessionServerInterceptor}: the caller's session, by the method's auth option.
  * </ol>
  *
  * <p>Health and reflection get the request id and the exception mapping only: they are public, so
  * that grpcurl and load balancers need no token, and untraced, so that probes make no spans.
+ *
+ * <p>Given a {@linkplain Builder#meterRegistry registry}, every call of every service (health and
+ * reflection included) is counted and timed outside all of these, so the status recorded is the one
+ * the client gets: Micrometer's {@code grpc.server.*} meters, by service, method, method type and
+ * status code, the latency with {@linkplain LatencyHistograms Parley's buckets}.
  *
  * <p>The executor runs handlers on a fixed number of threads. It queues rather than rejects (a
  * rejecting executor leaks calls in grpc-java, see grpc-java#636), so the queue is bounded only by
@@ -80,6 +94,7 @@ public final class ParleyServer implements AutoCloseable {
   private final List<String> serviceNames;
   private final String description;
   private final TrustedProxies trustedProxies;
+  private final String transport;
   private volatile String boundDescription;
   private boolean started;
   private boolean ready = true;
@@ -88,13 +103,18 @@ public final class ParleyServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     this.shutdownGrace = builder.shutdownGrace;
     this.trustedProxies = builder.trustedProxies;
+    this.transport = builder.inProcessName != null ? "in-process" : builder.tls == null ? "plaintext"
+        : "TLS, client certificates " + builder.tls.settings().clientAuth().name().toLowerCase(java.util.Locale.ROOT);
     this.executor = builder.directExecutor ? null : newExecutor(builder.threads);
     ServerBuilder<?> serverBuilder;
     if (builder.inProcessName != null) {
       serverBuilder = InProcessServerBuilder.forName(builder.inProcessName);
       description = "in-process:" + builder.inProcessName;
     } else {
-      NettyServerBuilder netty = NettyServerBuilder.forAddress(new InetSocketAddress(builder.host, builder.port))
+      InetSocketAddress address = new InetSocketAddress(builder.host, builder.port);
+      NettyServerBuilder netty = (builder.tls == null
+          ? NettyServerBuilder.forAddress(address)
+          : NettyServerBuilder.forAddress(address, builder.tls.serverCredentials()))
           .maxConcurrentCallsPerConnection(builder.maxConcurrentCallsPerConnection)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS)
@@ -110,10 +130,17 @@ public final class ParleyServer implements AutoCloseable {
     }
     serverBuilder.maxInboundMessageSize(builder.maxInboundMessageSize);
     serverBuilder.maxInboundMetadataSize(builder.maxInboundMetadataSize);
+    if (builder.meterRegistry != null) {
+      // A server-wide interceptor wraps every service's own chain: it sees the final status.
+      serverBuilder.intercept(new MetricCollectingServerInterceptor(builder.meterRegistry, counter -> counter,
+          LatencyHistograms::withBuckets));
+    }
 
     RequestIdServerInterceptor requestIds = new RequestIdServerInterceptor();
     ExceptionMappingServerInterceptor errors = new ExceptionMappingServerInterceptor(builder.errorMapping);
     ClientAddressServerInterceptor clientAddresses = new ClientAddressServerInterceptor(builder.trustedProxies);
+    PeerCertificateServerInterceptor peerCertificates = builder.tls == null ? null
+        : new PeerCertificateServerInterceptor(builder.tls.settings().clientAuth() != ClientAuth.NONE);
     // OpenTelemetry.noop() installs nothing, so that an untraced server pays nothing for tracing.
     ServerInterceptor tracing = builder.openTelemetry == OpenTelemetry.noop()
         ? null : GrpcTelemetry.create(builder.openTelemetry).createServerInterceptor();
@@ -124,6 +151,9 @@ public final class ParleyServer implements AutoCloseable {
       List<ServerInterceptor> chain = new ArrayList<>(builder.extraInterceptors);
       if (builder.sessions != null) {
         chain.add(builder.sessions);
+      }
+      if (peerCertificates != null) {
+        chain.add(peerCertificates);
       }
       chain.add(clientAddresses);
       chain.add(errors);
@@ -163,8 +193,8 @@ public final class ParleyServer implements AutoCloseable {
       started = true;
       applyReadiness();
     }
-    logger.info("gRPC server listening on {} with {}; client addresses forwarded by {} are believed", description(),
-        serviceNames, trustedProxies);
+    logger.info("gRPC server listening on {} ({}) with {}; client addresses forwarded by {} are believed", description(),
+        transport, serviceNames, trustedProxies);
     return this;
   }
 
@@ -255,6 +285,8 @@ public final class ParleyServer implements AutoCloseable {
     private TrustedProxies trustedProxies = TrustedProxies.loopback();
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private boolean withoutSessions;
+    private TlsCredentials tls;
+    private MeterRegistry meterRegistry;
     private final List<ServerInterceptor> extraInterceptors = new ArrayList<>();
     private final List<BindableService> services = new ArrayList<>();
 
@@ -349,11 +381,34 @@ public final class ParleyServer implements AutoCloseable {
     }
 
     /**
+     * Serves TLS on TCP with {@code tls}'s certificate chain, renewed files included, asking for
+     * client certificates as its settings say; with client certificates on, INTERNAL methods are
+     * refused to a peer without one (see {@link PeerCertificateServerInterceptor}). Plaintext by
+     * default. The credentials stay the caller's to close.
+     *
+     * @throws IllegalArgumentException if {@code tls} has no certificate to serve with
+     */
+    public Builder tls(TlsCredentials tls) {
+      requireNonNull(tls, "tls");
+      if (!tls.hasIdentity()) {
+        throw new IllegalArgumentException("a TLS server needs a certificate chain and key");
+      }
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Where the server spans of the services' calls go; {@link OpenTelemetry#noop()} (the default)
      * traces nothing and installs no tracing interceptor.
      */
     public Builder openTelemetry(OpenTelemetry openTelemetry) {
       this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry");
+      return this;
+    }
+
+    /** Where the calls served are counted and timed; none (no call metrics) by default. */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 
@@ -371,6 +426,9 @@ public final class ParleyServer implements AutoCloseable {
     public ParleyServer build() {
       if (services.isEmpty()) {
         throw new IllegalStateException("a ParleyServer needs at least one service");
+      }
+      if (tls != null && inProcessName != null) {
+        throw new IllegalStateException("an in-process server has no TLS: use tls(...) with a TCP port");
       }
       if (sessions == null && !withoutSessions) {
         throw new IllegalStateException("a ParleyServer needs sessions(...) (or, for tests, withoutSessions())");

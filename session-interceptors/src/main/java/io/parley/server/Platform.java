@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.parley.auth.TokenIssuer;
 import io.parley.auth.TokenKeys;
@@ -14,12 +16,15 @@ import io.parley.events.EventBus;
 import io.parley.events.LocalEventBus;
 import io.parley.events.RedisEventBus;
 import io.parley.redis.RedisClients;
+import io.parley.redis.RedisPoolMetrics;
 import io.parley.session.CachingSessionStore;
 import io.parley.session.MemorySessionStore;
 import io.parley.session.RedisSessionStore;
 import io.parley.session.SessionPolicy;
 import io.parley.session.SessionServerInterceptor;
 import io.parley.session.SessionStore;
+import io.parley.tls.TlsCredentials;
+import io.parley.tls.TlsSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -40,6 +45,10 @@ import redis.clients.jedis.UnifiedJedis;
  * with a Redis URL, in Redis behind a local cache that Redis's events keep exact ({@link
  * RedisSessionStore} and {@link CachingSessionStore}), and service data goes to the same Redis. The
  * token verifier remembers as many tokens as the cache holds sessions. Thread-safe.
+ *
+ * <p>Its {@linkplain Builder#meterRegistry meter registry} is where everything built on it counts:
+ * calls served by {@link #serverBuilder()}'s servers and made on {@link #channel}s, the session
+ * cache, the Redis pool; the service modules take it from {@link #meterRegistry()} for their own.
  */
 public final class Platform implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(Platform.class);
@@ -54,12 +63,16 @@ public final class Platform implements AutoCloseable {
   private final SessionServerInterceptor sessionInterceptor;
   private final EventBus events;
   private final Map<String, ManagedChannel> channels = new ConcurrentHashMap<>();
+  private final TlsCredentials tls;
   private final OpenTelemetry openTelemetry;
+  private final MeterRegistry meterRegistry;
 
   private Platform(Builder builder) {
     String storeUrl = builder.storeUrl;
+    this.tls = builder.tls == null ? null : TlsCredentials.load(builder.tls);
     this.openTelemetry = builder.openTelemetry;
     this.clock = builder.clock;
+    this.meterRegistry = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
     this.sessionPolicy = builder.sessionPolicy;
     TokenKeys serviceKeys = builder.serviceKeys == null ? builder.keys : builder.serviceKeys;
     this.tokenVerifier = TokenVerifier.builder(builder.keys).serviceKeys(serviceKeys).issuer(builder.issuer).clock(clock)
@@ -68,10 +81,12 @@ public final class Platform implements AutoCloseable {
     this.serviceTokenIssuer = serviceKeys.canSign() ? new TokenIssuer(serviceKeys, builder.issuer, clock) : null;
     if (RedisClients.isRedisUrl(storeUrl)) {
       this.redis = RedisClients.create(storeUrl, builder.storePassword);
+      new RedisPoolMetrics(redis).bindTo(meterRegistry);
       RedisSessionStore shared = RedisSessionStore.builder(redis).clock(clock).policy(sessionPolicy)
           .openTelemetry(openTelemetry).build();
       this.sessionStore = CachingSessionStore.builder(shared).clock(clock).policy(sessionPolicy)
-          .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize).build();
+          .refreshAfter(builder.sessionCacheRefresh).maximumSize(builder.sessionCacheSize)
+          .meterRegistry(meterRegistry).build();
     } else if ("memory".equals(storeUrl)) {
       this.redis = null;
       this.sessionStore = new MemorySessionStore(clock, sessionPolicy);
@@ -89,6 +104,11 @@ public final class Platform implements AutoCloseable {
 
   public Clock clock() {
     return clock;
+  }
+
+  /** Where this process's meters are registered: the builder's registry, or a private one. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
   }
 
   public boolean isRedis() {
@@ -161,18 +181,24 @@ public final class Platform implements AutoCloseable {
     return openTelemetry;
   }
 
-  /** A server builder with this platform's session check and tracing installed. */
+  /** A server builder with this platform's session check, tracing and call metrics installed. */
   public ParleyServer.Builder serverBuilder() {
-    return ParleyServer.builder().sessions(sessionInterceptor).openTelemetry(openTelemetry);
+    return ParleyServer.builder().sessions(sessionInterceptor).openTelemetry(openTelemetry).meterRegistry(meterRegistry);
   }
 
   /**
    * The channel to {@code target} (see {@link ParleyChannels}), traced with this platform's
-   * OpenTelemetry, created once and closed with the platform.
+   * OpenTelemetry and its calls counted in the meter registry, created once and closed with the
+   * platform; over TLS when the platform has {@linkplain Builder#tls TLS settings}.
    */
   public ManagedChannel channel(String target) {
     return channels.computeIfAbsent(requireNonNull(target, "target"),
-        t -> ParleyChannels.forTarget(t, openTelemetry));
+        t -> ParleyChannels.forTarget(t, openTelemetry, meterRegistry, tls == null ? null : tls.channelCredentials()));
+  }
+
+  /** The TLS material of this process's servers and channels, kept current; null for plaintext. */
+  public TlsCredentials tls() {
+    return tls;
   }
 
   /**
@@ -208,6 +234,9 @@ public final class Platform implements AutoCloseable {
       if (redis != null) {
         redis.close();
       }
+      if (tls != null) {
+        tls.close();
+      }
     }
     logger.debug("platform closed");
   }
@@ -223,7 +252,9 @@ public final class Platform implements AutoCloseable {
     private Duration sessionCacheRefresh = Duration.ofHours(1);
     private long sessionCacheSize = 250_000;
     private TokenKeys serviceKeys;
+    private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
+    private MeterRegistry meterRegistry;
 
     private Builder(TokenKeys keys) {
       this.keys = requireNonNull(keys, "keys");
@@ -304,6 +335,16 @@ public final class Platform implements AutoCloseable {
     }
 
     /**
+     * TLS for the channels to peers ({@link #channel}) and, through {@link #tls()}, for the servers
+     * the caller builds; the files are read when the platform is built and checked for renewal
+     * until it closes. Null (the default) for plaintext.
+     */
+    public Builder tls(TlsSettings tls) {
+      this.tls = tls;
+      return this;
+    }
+
+    /**
      * Where spans go: the servers' and channels' gRPC calls and the session reads that reach Redis.
      * {@link OpenTelemetry#noop()} (the default) traces nothing, at no cost. The platform does not
      * close it.
@@ -313,6 +354,21 @@ public final class Platform implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Where calls, the session cache and the Redis pool are counted, and where service modules
+     * register their meters; a private {@link SimpleMeterRegistry} (seen by no one) by default.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
+      return this;
+    }
+
+    /**
+     * Builds the platform.
+     *
+     * @throws IllegalArgumentException if the TLS files cannot be read (naming the file) or the
+     *     store is unknown
+     */
     public Platform build() {
       return new Platform(this);
     }

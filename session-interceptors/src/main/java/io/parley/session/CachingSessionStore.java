@@ -6,6 +6,10 @@ import com.github.benmanes.caffeine.cache.CacheLoader;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.LoadingCache;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.session.v1.SessionRecord;
 import java.time.Clock;
 import java.time.Duration;
@@ -57,6 +61,14 @@ import org.slf4j.LoggerFactory;
  * than a session's last call, and at most a touch interval and that moment (and the write's round
  * trip) earlier: that is the tolerance within which an idle session expires before its limit.
  *
+ * <p><b>Metrics</b>, in the {@linkplain Builder#meterRegistry registry} given: {@code
+ * parley.session.cache.lookups} by {@code result} ({@code hit}: served from the cache; {@code miss}:
+ * read from the delegate and cached; {@code uncached}: read from the delegate while its events are
+ * not heard), {@code parley.session.cache.size} (entries, approximate), {@code
+ * parley.session.events.received} by {@code event} ({@code revoked}, {@code kicked}: a session
+ * ended; {@code changed}: its attributes changed), and {@code parley.session.events.interruptions}
+ * (times the delegate's event channel was lost).
+ *
  * <p>Thread-safe. Loads of one session are coalesced, an eviction racing a load waits for it, and
  * a background read is discarded if the entry was evicted or replaced meanwhile (Caffeine), so an
  * eviction is never undone by a stale read.
@@ -82,6 +94,13 @@ public final class CachingSessionStore implements SessionStore {
   /** Sessions noted active and not yet written, with the first time noted. */
   private final ConcurrentMap<SessionKey, Due> touchesDue = new ConcurrentHashMap<>();
   private final List<SessionListener> listeners = new CopyOnWriteArrayList<>();
+  private final Counter hits;
+  private final Counter misses;
+  private final Counter uncached;
+  private final Counter revokedEvents;
+  private final Counter kickedEvents;
+  private final Counter changedEvents;
+  private final Counter interruptions;
   /** Background failures in a row, and when the last was logged at WARN (background thread only). */
   private int failures;
   private long lastFailureWarning;
@@ -117,12 +136,39 @@ public final class CachingSessionStore implements SessionStore {
         .ticker(builder.ticker)
         .executor(Runnable::run)
         .build(new Loader());
+    MeterRegistry meters = builder.meterRegistry != null ? builder.meterRegistry : new SimpleMeterRegistry();
+    this.hits = lookups(meters, "hit");
+    this.misses = lookups(meters, "miss");
+    this.uncached = lookups(meters, "uncached");
+    this.revokedEvents = events(meters, "revoked");
+    this.kickedEvents = events(meters, "kicked");
+    this.changedEvents = events(meters, "changed");
+    this.interruptions = Counter.builder("parley.session.events.interruptions")
+        .description("times the session event channel was lost (lookups go uncached until it is back)")
+        .register(meters);
+    Gauge.builder("parley.session.cache.size", cache, c -> c.estimatedSize())
+        .description("sessions in the local cache (approximate)")
+        .register(meters);
     this.everHeard = epochs.allHeard();
     delegate.addListener(new Invalidator());
   }
 
   public static Builder builder(SessionStore delegate) {
     return new Builder(delegate);
+  }
+
+  private static Counter lookups(MeterRegistry meters, String result) {
+    return Counter.builder("parley.session.cache.lookups")
+        .description("session lookups by the session check, by where they were answered")
+        .tag("result", result)
+        .register(meters);
+  }
+
+  private static Counter events(MeterRegistry meters, String event) {
+    return Counter.builder("parley.session.events.received")
+        .description("session events heard from the store (every replica's revocations, kicks and changes)")
+        .tag("event", event)
+        .register(meters);
   }
 
   private static Duration min(Duration a, Duration b) {
@@ -143,14 +189,17 @@ public final class CachingSessionStore implements SessionStore {
     long now = clock.millis();
     Entry entry = cache.getIfPresent(key);
     if (entry != null && entry.usable(epochs.epoch(entry.shard()), now)) {
+      hits.increment();
       return entry.session();
     }
     // Not cached, read before a change of epoch (events may have been missed since), or looks expired.
     int shard = epochs.shard(userId);
     long epoch = epochs.epoch(shard);
     if (!EventEpochs.isHeard(epoch)) {
+      uncached.increment();
       return delegate.find(userId, sessionId);
     }
+    misses.increment();
     return cache.asMap().compute(key, (k, current) -> current != null && current.usable(epoch, now)
         ? current : load(k, shard)).session();
   }
@@ -444,18 +493,23 @@ public final class CachingSessionStore implements SessionStore {
   private final class Invalidator implements SessionListener {
     @Override
     public void sessionEnded(String userId, String sessionId, SessionState state) {
+      (state == SessionState.KICKED ? kickedEvents : revokedEvents).increment();
       cache.invalidate(new SessionKey(userId, sessionId));
       listeners.forEach(l -> l.sessionEnded(userId, sessionId, state));
     }
 
     @Override
     public void sessionChanged(String userId, String sessionId) {
+      changedEvents.increment();
       cache.invalidate(new SessionKey(userId, sessionId));
       listeners.forEach(l -> l.sessionChanged(userId, sessionId));
     }
 
     @Override
     public void eventsInterrupted() {
+      if (everHeard && !closed) {
+        interruptions.increment();
+      }
       if (ownEpochs) {
         epochs.missed(0);
       }
@@ -493,6 +547,7 @@ public final class CachingSessionStore implements SessionStore {
     private Duration activityGather;
     private Clock clock = Clock.systemUTC();
     private Ticker ticker = Ticker.systemTicker();
+    private MeterRegistry meterRegistry;
 
     private Builder(SessionStore delegate) {
       this.delegate = requireNonNull(delegate, "delegate");
@@ -564,6 +619,15 @@ public final class CachingSessionStore implements SessionStore {
     /** The time source of refreshes. */
     public Builder ticker(Ticker ticker) {
       this.ticker = requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /**
+     * Where the cache's lookups and the events it hears are counted (see the class comment); a
+     * private {@link SimpleMeterRegistry} by default.
+     */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = requireNonNull(meterRegistry, "meterRegistry");
       return this;
     }
 

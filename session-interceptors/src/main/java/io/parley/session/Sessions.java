@@ -15,6 +15,7 @@ public final class Sessions {
   static final Context.Key<Session> SESSION = Context.key("parley-session");
   static final Context.Key<String> SERVICE = Context.key("parley-calling-service");
   static final Context.Key<String> AUTHORIZATION = Context.key("parley-authorization");
+  static final Context.Key<String> PEER = Context.key("parley-peer-identity");
 
   private Sessions() {}
 
@@ -41,6 +42,15 @@ public final class Sessions {
   /** The name of the service calling an INTERNAL method, or null. */
   public static String callingService() {
     return SERVICE.get();
+  }
+
+  /**
+   * The identity in the caller's TLS client certificate, verified against the deployment's CA (its
+   * first DNS name, else its CN; see {@link PeerCertificateServerInterceptor}); null when the call
+   * came without one (plaintext, in-process, or a client that presented none).
+   */
+  public static String peerIdentity() {
+    return PEER.get();
   }
 
   /**

@@ -3,6 +3,7 @@ package io.parley.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -16,6 +17,9 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.auth.TokenKeys;
 import io.parley.client.ParleyChannels;
 import io.parley.user.v1.GetUserRequest;
@@ -81,6 +85,36 @@ class ParleyServerTest {
       channel.shutdownNow();
       platform.close();
     }
+  }
+
+  @Test
+  void callsServedAndMadeAreTimedWithTheStatusTheClientGets() {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    try (Platform platform = Platform.builder(KEYS).meterRegistry(meters).build();
+        ParleyServer server = platform.serverBuilder().port(0).host("127.0.0.1").addService(new NamedUserService("a"))
+            .build().start()) {
+      UserServiceGrpc.UserServiceBlockingStub stub =
+          UserServiceGrpc.newBlockingStub(platform.channel("127.0.0.1:" + server.port()));
+      stub.register(RegisterRequest.getDefaultInstance());
+      assertThatThrownBy(() -> stub.getUser(GetUserRequest.getDefaultInstance()))
+          .isInstanceOfSatisfying(StatusRuntimeException.class,
+              e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+
+      for (String side : List.of("server", "client")) {
+        await().atMost(Duration.ofSeconds(5)).ignoreExceptions().untilAsserted(() -> {
+          assertThat(timer(meters, side, "Register", "OK").count()).as(side).isEqualTo(1);
+          assertThat(timer(meters, side, "GetUser", "UNAUTHENTICATED").count())
+              .as("%s: refused by the session check, an interceptor, yet counted with its status", side).isEqualTo(1);
+        });
+        assertThat(timer(meters, side, "Register", "OK").takeSnapshot().histogramCounts())
+            .as("Parley's latency buckets").hasSize(13);
+      }
+    }
+  }
+
+  private static Timer timer(MeterRegistry meters, String side, String method, String status) {
+    return meters.get("grpc." + side + ".processing.duration").tag("service", "parley.user.v1.UserService")
+        .tag("method", method).tag("statusCode", status).timer();
   }
 
   @Test

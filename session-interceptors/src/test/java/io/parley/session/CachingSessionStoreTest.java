@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.common.v1.ErrorReason;
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
@@ -89,6 +90,37 @@ class CachingSessionStoreTest {
     }
 
     assertThat(redis.totalCommands()).isEqualTo(before);
+  }
+
+  @Test
+  void lookupsAreCountedByWhereTheyWereAnsweredAndEventsHeardByKind() throws InterruptedException {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    RedisSessionStore shared = RedisSessionStore.builder(redis.url()).clock(clock).policy(POLICY).build();
+    assertThat(shared.awaitEvents(Duration.ofSeconds(5))).isTrue();
+    try (CachingSessionStore cached = CachingSessionStore.builder(shared).clock(clock).meterRegistry(meters).build()) {
+      awaitCaching(cached);
+      SessionRecord record = login(cached, Terminal.WEB);
+
+      for (int i = 0; i < 3; i++) {
+        cached.find(record.getUserId(), record.getSessionId());
+      }
+
+      assertThat(meters.get("parley.session.cache.lookups").tag("result", "miss").counter().count()).isEqualTo(1);
+      assertThat(meters.get("parley.session.cache.lookups").tag("result", "hit").counter().count()).isEqualTo(2);
+      assertThat(meters.get("parley.session.cache.lookups").tag("result", "uncached").counter().count()).isZero();
+      assertThat(meters.get("parley.session.cache.size").gauge().value()).isEqualTo(1);
+
+      replicaB.updateAttributes(record.getUserId(), record.getSessionId(), Map.of("nick", "n"));
+      SessionRecord mobile = login(cached, Terminal.MOBILE);
+      replicaB.create(record(mobile.getUserId(), Terminal.MOBILE), TerminalPolicy.PER_TERMINAL);
+      replicaB.revoke(record.getUserId(), record.getSessionId());
+
+      for (String event : List.of("changed", "kicked", "revoked")) {
+        soon().untilAsserted(() -> assertThat(meters.get("parley.session.events.received").tag("event", event)
+            .counter().count()).as(event).isGreaterThanOrEqualTo(1));
+      }
+      assertThat(meters.get("parley.session.events.interruptions").counter().count()).isZero();
+    }
   }
 
   @Test

@@ -78,6 +78,7 @@ public final class UserModule implements AutoCloseable {
     requireNonNull(database, "database");
     Database db = PostgresUserStore.open(database);
     try {
+      db.bindTo(platform.meterRegistry());
       logger.info("user-svc stores accounts in PostgreSQL, schema {} at {}", db.schema(), database.jdbcUrl());
       return create(platform, settings, new PostgresUserStore(db, settings.searchScanLimit()), db);
     } catch (RuntimeException e) {
