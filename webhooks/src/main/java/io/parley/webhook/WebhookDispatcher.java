@@ -201,8 +201,14 @@ public final class WebhookDispatcher implements AutoCloseable {
             }
           });
     } catch (RuntimeException e) {
+      // The request could not even be built or started (e.g. a malformed stored endpoint).
       inFlight.release();
-      settle(delivery, null, e);
+      try {
+        settle(delivery, null, e);
+      } catch (RuntimeException recording) {
+        logger.warn("could not record the outcome of webhook {} to {}: {}", delivery.eventId(), delivery.endpoint(),
+            recording.toString());
+      }
     }
   }
 
