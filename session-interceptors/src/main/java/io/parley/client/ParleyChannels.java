@@ -12,8 +12,6 @@ import io.micrometer.core.instrument.binder.grpc.MetricCollectingClientIntercept
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.parley.metrics.LatencyHistograms;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,10 +25,11 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code in-process:name}: an in-process server (tests).
  * </ul>
  *
- * <p>Over TCP the balancer watches each replica's gRPC health (client-side health checking, the
- * overall service {@code ""}) and sends calls only to replicas that say SERVING: a replica whose
- * Redis or PostgreSQL is down (see {@code ReadinessMonitor}) gets no calls until it is back, even
- * over connections opened before. A replica without a health service counts as serving.
+ * <p>No client-side health checking: grpc-java starts a subchannel's health stream in whatever
+ * {@code io.grpc.Context} is current on the thread that drains the channel's synchronization
+ * context, which may be a server call's, so the stream was cancelled when that call ended and the
+ * replica counted as down (seen in {@code ParleyNodeTest}). Unready replicas leave the rotation
+ * through their orchestrator's readiness instead (Kubernetes drops them from the headless Service).
  *
  * <p>Given a registry, every call made on the channel is counted and timed: Micrometer's {@code
  * grpc.client.*} meters, by service, method, method type and status code. Given an OpenTelemetry
@@ -38,10 +37,6 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ParleyChannels {
   private static final String IN_PROCESS = "in-process:";
-  /** Round robin over the replicas whose overall health is SERVING. */
-  private static final Map<String, ?> SERVICE_CONFIG = Map.of(
-      "loadBalancingConfig", List.of(Map.of("round_robin", Map.of())),
-      "healthCheckConfig", Map.of("serviceName", ""));
 
   private ParleyChannels() {}
 
@@ -86,7 +81,6 @@ public final class ParleyChannels {
           : NettyChannelBuilder.forTarget(resolved, credentials);
       builder = netty
           .defaultLoadBalancingPolicy("round_robin")
-          .defaultServiceConfig(SERVICE_CONFIG)
           .keepAliveTime(30, TimeUnit.SECONDS)
           .keepAliveTimeout(10, TimeUnit.SECONDS);
     }
