@@ -70,7 +70,9 @@ import org.slf4j.LoggerFactory;
  * interceptor.
  *
  * <p>Every change to a member publishes a {@link MembershipEvents} event after it is committed, and
- * every change that users other than the caller should learn of a {@link GroupEvents} event.
+ * every change that users other than the caller should learn of a {@link GroupEvents} event. A
+ * member joining, leaving or being removed is also told to the operator's webhooks ({@link
+ * MembershipWebhooks}).
  * Authentication is the interceptor's: SESSION methods run with {@link Sessions#current()}, the
  * INTERNAL ones (CheckMembership, ListMemberIds, ListUserGroups) only with a service credential.
  * Thread-safe.
@@ -92,9 +94,11 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private final GroupEvents groupEvents;
   private final RateLimiter limiter;
   private final GroupSettings settings;
+  private final MembershipWebhooks webhooks;
 
   GroupGrpcService(GroupRules rules, MembershipEvents events, GroupEvents groupEvents, RateLimiter limiter,
-      GroupSettings settings) {
+      GroupSettings settings, MembershipWebhooks webhooks) {
+    this.webhooks = requireNonNull(webhooks, "webhooks");
     this.rules = requireNonNull(rules, "rules");
     this.events = requireNonNull(events, "events");
     this.groupEvents = requireNonNull(groupEvents, "groupEvents");
@@ -116,6 +120,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String groupId = created.group().getGroupId();
     logger.debug("{} created group {}, inviting {}", me, groupId, created.invited().invited().size());
     events.memberChanged(groupId, me);
+    webhooks.joined(groupId, me, me, MembershipWebhooks.Via.CREATED);
     announceInvited(groupId, me, created.invited());
     reply(response, created.group());
   }
@@ -187,6 +192,8 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     JoinOutcome outcome = rules.join(groupId, me, message);
     if (outcome.member() != null) {
       events.memberChanged(groupId, me);
+      webhooks.joined(groupId, me, me,
+          outcome.invitation() != null ? MembershipWebhooks.Via.INVITATION_ACCEPTED : MembershipWebhooks.Via.JOINED);
       if (outcome.invitation() != null) {
         groupEvents.invitationAnswered(GroupEvent.Kind.INVITATION_ACCEPTED, outcome.invitation(),
             rules.staffIds(groupId));
@@ -215,6 +222,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String groupId = validGroupId(request.getGroupId());
     JoinOutcome outcome = rules.accept(groupId, me);
     events.memberChanged(groupId, me);
+    webhooks.joined(groupId, me, me, MembershipWebhooks.Via.INVITATION_ACCEPTED);
     groupEvents.invitationAnswered(GroupEvent.Kind.INVITATION_ACCEPTED, outcome.invitation(), rules.staffIds(groupId));
     reply(response, outcome.member());
   }
@@ -278,6 +286,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     violations.throwIfAny();
     Member member = rules.approve(request.getGroupId(), me, request.getUserId());
     events.memberChanged(request.getGroupId(), request.getUserId());
+    webhooks.joined(request.getGroupId(), request.getUserId(), me, MembershipWebhooks.Via.REQUEST_APPROVED);
     groupEvents.requestAnswered(GroupEvent.Kind.JOIN_REQUEST_APPROVED, request.getGroupId(), me, request.getUserId(),
         rules.staffIds(request.getGroupId()));
     reply(response, member);
@@ -336,6 +345,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     String groupId = validGroupId(request.getGroupId());
     rules.leave(groupId, me);
     events.memberChanged(groupId, me);
+    webhooks.left(groupId, me);
     reply(response, Empty.getDefaultInstance());
   }
 
@@ -348,6 +358,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     violations.throwIfAny();
     rules.remove(request.getGroupId(), me, request.getUserId());
     events.memberChanged(request.getGroupId(), request.getUserId());
+    webhooks.removed(request.getGroupId(), request.getUserId(), me);
     reply(response, Empty.getDefaultInstance());
   }
 
@@ -447,6 +458,7 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   private void announceInvited(String groupId, String actorId, InviteOutcome outcome) {
     for (Member added : outcome.added()) {
       events.memberChanged(groupId, added.getUserId());
+      webhooks.joined(groupId, added.getUserId(), actorId, MembershipWebhooks.Via.ADDED);
       groupEvents.added(groupId, actorId, added.getUserId());
     }
     outcome.invited().forEach(groupEvents::invited);

@@ -9,6 +9,8 @@ import io.parley.database.DatabaseSettings;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import java.util.List;
+import io.parley.webhook.WebhookDispatcher;
+import io.parley.webhook.WebhookSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +45,13 @@ public final class GroupModule implements AutoCloseable {
   private final GroupStore store;
   private final Database database;
   private final GroupGrpcService service;
+  private final WebhookDispatcher webhooks;
 
-  private GroupModule(GroupStore store, Database database, GroupGrpcService service) {
+  private GroupModule(GroupStore store, Database database, GroupGrpcService service, WebhookDispatcher webhooks) {
     this.store = store;
     this.database = database;
     this.service = service;
+    this.webhooks = webhooks;
   }
 
   /**
@@ -62,7 +66,8 @@ public final class GroupModule implements AutoCloseable {
   public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
       Channel friendChannel) {
     requireNonNull(platform, "platform");
-    GroupModule module = wire(platform, settings, userChannel, friendChannel, new MemoryGroupStore(), null);
+    GroupModule module = wire(platform, settings, userChannel, friendChannel, new MemoryGroupStore(), null,
+        WebhookSettings.none());
     logger.info("group-svc ready: memory store (groups are lost on exit), {}", describe(settings));
     return module;
   }
@@ -77,6 +82,25 @@ public final class GroupModule implements AutoCloseable {
    */
   public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
       Channel friendChannel, DatabaseSettings database) {
+    requireNonNull(database, "database");
+    return create(platform, settings, userChannel, friendChannel, database, WebhookSettings.none());
+  }
+
+  /**
+   * Wires group-svc on PostgreSQL if {@code database} is not null (else in memory), with the
+   * operator's membership webhooks ({@link MembershipWebhooks}), queued in the table {@code
+   * webhook_outbox} of the schema on PostgreSQL, in a bounded memory queue otherwise.
+   */
+  public static GroupModule create(Platform platform, GroupSettings settings, Channel userChannel,
+      Channel friendChannel, DatabaseSettings database, WebhookSettings webhooks) {
+    requireNonNull(webhooks, "webhooks");
+    if (database == null) {
+      requireNonNull(platform, "platform");
+      GroupModule module = wire(platform, settings, userChannel, friendChannel, new MemoryGroupStore(), null,
+          webhooks);
+      logger.info("group-svc ready: memory store (groups are lost on exit), {}, {}", describe(settings), webhooks);
+      return module;
+    }
     requireNonNull(platform, "platform");
     requireNonNull(settings, "settings");
     requireNonNull(userChannel, "userChannel");
@@ -85,7 +109,8 @@ public final class GroupModule implements AutoCloseable {
     Database db = Database.open(database, PostgresGroupStore.SCHEMA, PostgresGroupStore.MIGRATIONS);
     try {
       db.bindTo(platform.meterRegistry());
-      GroupModule module = wire(platform, settings, userChannel, friendChannel, new PostgresGroupStore(db), db);
+      GroupModule module = wire(platform, settings, userChannel, friendChannel, new PostgresGroupStore(db), db,
+          webhooks);
       logger.info("group-svc ready: PostgreSQL store ({}, schema {}), {}", database.jdbcUrl(), db.schema(),
           describe(settings));
       return module;
@@ -96,7 +121,7 @@ public final class GroupModule implements AutoCloseable {
   }
 
   private static GroupModule wire(Platform platform, GroupSettings settings, Channel userChannel,
-      Channel friendChannel, GroupStore store, Database database) {
+      Channel friendChannel, GroupStore store, Database database, WebhookSettings webhookSettings) {
     requireNonNull(settings, "settings");
     requireNonNull(userChannel, "userChannel");
     requireNonNull(friendChannel, "friendChannel");
@@ -104,9 +129,13 @@ public final class GroupModule implements AutoCloseable {
         settings.userLookupTimeout());
     GroupRules rules = new GroupRules(store, new UserDirectory(userChannel, settings.userLookupTimeout()), friends,
         settings, platform.clock());
+    WebhookDispatcher webhooks = database == null
+        ? WebhookDispatcher.inMemory(webhookSettings, platform.clock())
+        : WebhookDispatcher.onPostgres(webhookSettings, database, platform.clock());
     GroupGrpcService service = new GroupGrpcService(rules, new MembershipEvents(platform.events()),
-        new GroupEvents(platform.events(), platform.clock()), RateLimiter.of(platform), settings);
-    return new GroupModule(store, database, service);
+        new GroupEvents(platform.events(), platform.clock()), RateLimiter.of(platform), settings,
+        new MembershipWebhooks(webhooks, platform.clock()));
+    return new GroupModule(store, database, service, webhooks);
   }
 
   private static String describe(GroupSettings settings) {
@@ -128,6 +157,7 @@ public final class GroupModule implements AutoCloseable {
 
   @Override
   public void close() {
+    webhooks.close();
     store.close();
     if (database != null) {
       database.close();

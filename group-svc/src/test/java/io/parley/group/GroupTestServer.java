@@ -31,6 +31,7 @@ import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
 import io.parley.testing.TestSessions;
 import java.time.Duration;
+import io.parley.webhook.WebhookSettings;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -78,6 +79,11 @@ final class GroupTestServer implements AutoCloseable {
 
   private GroupTestServer(GroupSettings settings, String platformStore, DatabaseSettings database)
       throws InterruptedException {
+    this(settings, platformStore, database, WebhookSettings.none());
+  }
+
+  private GroupTestServer(GroupSettings settings, String platformStore, DatabaseSettings database,
+      WebhookSettings webhooks) throws InterruptedException {
     platform = Platform.builder(KEYS).store(platformStore).clock(clock).build();
     CountDownLatch subscribed = new CountDownLatch(1);
     subscription = platform.events().subscribe(MembershipEvents.CHANNEL, new EventBus.Handler() {
@@ -116,9 +122,7 @@ final class GroupTestServer implements AutoCloseable {
     String friendName = "friends-" + UUID.randomUUID();
     friendServer = platform.serverBuilder().inProcess(friendName).directExecutor().addService(friends).build().start();
     friendChannel = ParleyChannels.forTarget("in-process:" + friendName);
-    module = database == null
-        ? GroupModule.create(platform, settings, userChannel, friendChannel)
-        : GroupModule.create(platform, settings, userChannel, friendChannel, database);
+    module = GroupModule.create(platform, settings, userChannel, friendChannel, database, webhooks);
     String groupName = "groups-" + UUID.randomUUID();
     ParleyServer.Builder builder = platform.serverBuilder().inProcess(groupName).directExecutor();
     module.services().forEach(builder::addService);
@@ -132,6 +136,11 @@ final class GroupTestServer implements AutoCloseable {
    */
   static GroupSettings settings() {
     return GroupSettings.defaults().withCreateGroupLimit(RateLimit.unlimited(GroupSettings.CREATE_GROUP_LIMIT));
+  }
+
+  /** With {@code webhooks}, on the memory store, with {@link #settings()}. */
+  static GroupTestServer withWebhooks(WebhookSettings webhooks) throws InterruptedException {
+    return new GroupTestServer(settings(), "memory", null, webhooks);
   }
 
   /** On the memory store, with {@link #settings()}. */

@@ -15,6 +15,7 @@ import io.parley.tls.ClientAuth;
 import io.parley.tls.TlsCredentials;
 import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
+import io.parley.webhook.WebhookSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -302,6 +303,70 @@ final class LauncherOptions {
           + "its own. Env PARLEY_TRACE_SAMPLE_RATIO. Default: ${DEFAULT-VALUE}.")
   double traceSampleRatio;
 
+  // Webhooks (message-svc, group-svc) and the before-send hook (message-svc).
+  @Option(names = "--webhook-url", paramLabel = "URL", split = ",", defaultValue = "${env:PARLEY_WEBHOOK_URL}",
+      description = "HTTP endpoint(s) told of events, signed with the webhook secret; repeat or separate by commas. "
+          + "Env PARLEY_WEBHOOK_URL.")
+  List<String> webhookUrls;
+
+  @Option(names = "--webhook-secret-file", paramLabel = "FILE", defaultValue = "${env:PARLEY_WEBHOOK_SECRET_FILE}",
+      description = "The HMAC-SHA256 key of webhook and before-send calls (at least 16 bytes); or env "
+          + "PARLEY_WEBHOOK_SECRET. Env PARLEY_WEBHOOK_SECRET_FILE.")
+  Path webhookSecretFile;
+
+  @Option(names = "--webhook-events", paramLabel = "TYPES", split = ",", defaultValue = "${env:PARLEY_WEBHOOK_EVENTS}",
+      description = "Event types to deliver: message.sent, group.member.joined, group.member.left, "
+          + "group.member.removed. Env PARLEY_WEBHOOK_EVENTS. Default: all.")
+  List<String> webhookEvents;
+
+  @Option(names = "--before-send-url", paramLabel = "URL", defaultValue = "${env:PARLEY_BEFORE_SEND_URL}",
+      description = "A hook asked about every message before it is stored: allow, reject or rewrite. "
+          + "Env PARLEY_BEFORE_SEND_URL.")
+  String beforeSendUrl;
+
+  @Option(names = "--before-send-timeout", paramLabel = "DURATION",
+      defaultValue = "${env:PARLEY_BEFORE_SEND_TIMEOUT:-1s}", converter = DurationConverter.class,
+      description = "How long a send waits for the before-send hook. Env PARLEY_BEFORE_SEND_TIMEOUT. "
+          + "Default: ${DEFAULT-VALUE}.")
+  Duration beforeSendTimeout;
+
+  @Option(names = "--before-send-on-timeout", paramLabel = "allow|refuse",
+      defaultValue = "${env:PARLEY_BEFORE_SEND_ON_TIMEOUT:-allow}",
+      description = "What a send does when the hook gives no usable answer in time: allow (store it) or refuse "
+          + "(UNAVAILABLE). Env PARLEY_BEFORE_SEND_ON_TIMEOUT. Default: ${DEFAULT-VALUE}.")
+  String beforeSendOnTimeout;
+
+  /**
+   * The webhooks, validated: a URL or a before-send hook needs the secret, from --webhook-secret-file
+   * or PARLEY_WEBHOOK_SECRET (never a flag).
+   *
+   * @throws IllegalArgumentException naming the option, if a value is wrong
+   */
+  WebhookSettings webhookSettings(java.util.Map<String, String> env) {
+    WebhookSettings.Builder builder = WebhookSettings.builder();
+    try {
+      if (webhookUrls != null) {
+        webhookUrls.stream().map(String::trim).filter(u -> !u.isEmpty()).forEach(u -> builder.url(URI.create(u)));
+      }
+      if (beforeSendUrl != null && !beforeSendUrl.isBlank()) {
+        builder.beforeSendUrl(URI.create(beforeSendUrl.trim()));
+      }
+      if (webhookEvents != null && webhookEvents.stream().anyMatch(e -> !e.isBlank())) {
+        builder.events(webhookEvents.stream().map(String::trim).filter(e -> !e.isEmpty())
+            .collect(java.util.stream.Collectors.toSet()));
+      }
+      builder.beforeSendTimeout(beforeSendTimeout)
+          .beforeSendOnTimeout(WebhookSettings.OnTimeout.parse(beforeSendOnTimeout));
+      byte[] key = secret(webhookSecretFile, env.get("PARLEY_WEBHOOK_SECRET"));
+      if (key != null) {
+        builder.secret(key);
+      }
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--webhook-*/--before-send-*: " + e.getMessage(), e);
+    }
+  }
+
   /**
    * Where {@code role}'s spans go, or null if {@code --otlp-endpoint} is not set (no tracing).
    *
@@ -401,6 +466,7 @@ final class LauncherOptions {
         .trustedProxies(parseTrustedProxies(trustedProxies))
         .tls(tlsSettings())
         .adminPort(parseAdminPort(adminPort))
+        .webhooks(webhookSettings(env))
         .build();
   }
 

@@ -12,6 +12,7 @@ import io.parley.server.TrustedProxies;
 import io.parley.session.SessionPolicy;
 import io.parley.tls.TlsSettings;
 import io.parley.user.UserSettings;
+import io.parley.webhook.WebhookSettings;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
@@ -51,6 +52,8 @@ import java.util.Map;
  *     session reads from Redis); {@link OpenTelemetry#noop()} for none. The node does not close it.
  * @param adminPort the admin HTTP port that serves {@code /metrics}; 0 picks a free one, {@link
  *     #NO_ADMIN_PORT} serves none
+ * @param webhooks the operator's webhooks and before-send hook (message-svc, group-svc); {@link
+ *     WebhookSettings#none()} for none
  */
 public record NodeConfig(
     Role role,
@@ -76,7 +79,8 @@ public record NodeConfig(
     TrustedProxies trustedProxies,
     TlsSettings tls,
     OpenTelemetry openTelemetry,
-    int adminPort) {
+    int adminPort,
+    WebhookSettings webhooks) {
 
   /** The {@link #adminPort} of a node that serves no admin port. */
   public static final int NO_ADMIN_PORT = -1;
@@ -100,6 +104,7 @@ public record NodeConfig(
     if (adminPort < NO_ADMIN_PORT || adminPort > 65535) {
       throw new IllegalArgumentException("adminPort must be 0-65535, or NO_ADMIN_PORT: " + adminPort);
     }
+    requireNonNull(webhooks, "webhooks");
   }
 
   /** Without the store URL's password, nor any key material. */
@@ -120,7 +125,7 @@ public record NodeConfig(
   public NodeConfig withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys,
         keysAreEphemeral, serviceKeys, issuer, sessionPolicy, targets, corsOrigins, http, users, friends, groups,
-        messages, trustedProxies, tls, openTelemetry, adminPort);
+        messages, trustedProxies, tls, openTelemetry, adminPort, webhooks);
   }
 
   /** The target of peer {@code service}, or null. */
@@ -176,6 +181,7 @@ public record NodeConfig(
     private TlsSettings tls;
     private OpenTelemetry openTelemetry = OpenTelemetry.noop();
     private int adminPort = NO_ADMIN_PORT;
+    private WebhookSettings webhooks = WebhookSettings.none();
 
     private Builder(Role role, TokenKeys keys) {
       this.role = requireNonNull(role, "role");
@@ -323,11 +329,17 @@ public record NodeConfig(
       return this;
     }
 
+    /** The operator's webhooks and before-send hook; none by default. */
+    public Builder webhooks(WebhookSettings webhooks) {
+      this.webhooks = requireNonNull(webhooks, "webhooks");
+      return this;
+    }
+
     public NodeConfig build() {
       return new NodeConfig(role, host, grpcPort, httpPort, store, storePassword, sessionCacheSize, database, keys, keysAreEphemeral,
           serviceKeys, issuer, sessionPolicy,
           targets, corsOrigins, http, users, friends, groups, messages, trustedProxies, tls, openTelemetry,
-          adminPort);
+          adminPort, webhooks);
     }
   }
 }

@@ -122,17 +122,15 @@ public final class ParleyNode implements AutoCloseable {
       names.add("friend");
     }
     if (role.serves(Role.GROUP)) {
-      GroupModule groups = database == null
-          ? GroupModule.create(platform, config.groups(), peer(Role.USER), peer(Role.FRIEND))
-          : GroupModule.create(platform, config.groups(), peer(Role.USER), peer(Role.FRIEND), database);
+      GroupModule groups = GroupModule.create(platform, config.groups(), peer(Role.USER), peer(Role.FRIEND), database,
+          config.webhooks());
       modules.add(groups);
       services.addAll(groups.services());
       names.add("group");
     }
     if (role.serves(Role.MESSAGE)) {
-      messages = database == null
-          ? MessageModule.create(platform, config.messages(), peer(Role.FRIEND), peer(Role.GROUP))
-          : MessageModule.create(platform, config.messages(), peer(Role.FRIEND), peer(Role.GROUP), database);
+      messages = MessageModule.create(platform, config.messages(), peer(Role.FRIEND), peer(Role.GROUP), database,
+          config.webhooks());
       modules.add(messages);
       services.addAll(messages.services());
       names.add("message");

@@ -101,11 +101,13 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final PersonalSettings personalSettings;
   private final PersonalHistory personalHistory;
   private final Clock clock;
+  private final BeforeSendHook beforeSend;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
       GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
-      RateLimiter limiter, Clock clock) {
+      RateLimiter limiter, Clock clock, BeforeSendHook beforeSend) {
     this.store = requireNonNull(store, "store");
+    this.beforeSend = requireNonNull(beforeSend, "beforeSend");
     this.appender = requireNonNull(appender, "appender");
     this.events = requireNonNull(events, "events");
     this.groups = requireNonNull(groups, "groups");
@@ -127,8 +129,9 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
 
   /**
    * Checks the request, takes a permit of the sender's rate limit, checks the sender's right to
-   * send, then stores the message with the next group commit of its conversation and answers once
-   * it is committed. A retry (same sender, target and client_msg_id) answers the first result, even
+   * send, asks the operator's before-send hook (which may reject or rewrite it, {@link
+   * BeforeSendHook}), then stores the message with the next group commit of its conversation and
+   * answers once it is committed. A retry (same sender, target and client_msg_id) answers the first result, even
    * if the rules would refuse the sender now; it takes a permit too.
    */
   @Override
@@ -164,14 +167,19 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       respond(response, conversation, earlier.get());
       return;
     }
-    Draft draft = new Draft(conversation, message.build(), session.sessionId(), clock.millis());
-    appender.append(draft).whenComplete((result, error) -> {
-      if (error != null) {
-        response.onError(UnaryCalls.unwrap(error));
-      } else {
-        respond(response, conversation, result);
-      }
-    });
+    // The operator's before-send hook (if any) answers on another thread, within its timeout.
+    String sessionId = session.sessionId();
+    long sentAt = clock.millis();
+    beforeSend.check(message.build(),
+            rewritten -> SendRequests.validate(request.toBuilder().setContent(rewritten).build(), sender))
+        .thenCompose(checked -> appender.append(new Draft(conversation, checked, sessionId, sentAt)))
+        .whenComplete((result, error) -> {
+          if (error != null) {
+            response.onError(UnaryCalls.unwrap(error));
+          } else {
+            respond(response, conversation, result);
+          }
+        });
   }
 
   private static void respond(StreamObserver<SendMessageResponse> response, ConversationId conversation,

@@ -14,6 +14,8 @@ import io.parley.message.store.PostgresMessageStore;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.server.Platform;
 import io.parley.session.SessionStore;
+import io.parley.webhook.WebhookDispatcher;
+import io.parley.webhook.WebhookSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -68,11 +70,16 @@ public final class MessageModule implements AutoCloseable {
   private final RetentionSweeper sweeper;
   private final List<EventBus.Subscription> subscriptions;
   private final MessageGrpcService service;
+  private final WebhookDispatcher webhooks;
 
   private MessageModule(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
-      Channel groupChannel, Database database) {
+      Channel groupChannel, Database database, WebhookSettings webhookSettings) {
     this.database = database;
-    this.store = database == null ? new MemoryMessageStore() : new PostgresMessageStore(database);
+    this.webhooks = database == null
+        ? WebhookDispatcher.inMemory(webhookSettings, platform.clock())
+        : WebhookDispatcher.onPostgres(webhookSettings, database, platform.clock());
+    MessageWebhooks sent = new MessageWebhooks(webhooks);
+    this.store = database == null ? new MemoryMessageStore() : new PostgresMessageStore(database, sent);
     CallCredentials credentials = platform.serviceCredentials("message-svc");
     FriendDirectory friends = new FriendDirectory(friendChannel, credentials, platform.clock(), settings.cacheTtl(),
         settings.upstreamTimeout());
@@ -94,13 +101,15 @@ public final class MessageModule implements AutoCloseable {
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
     this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
-    this.appender = new MessageAppender(store, events::publish, settings.writerThreads(), settings.maxBatchSize(),
-        MAX_QUEUED_PER_WRITER, metrics);
+    this.appender = new MessageAppender(store, committed -> {
+      sent.accept(committed);
+      events.publish(committed);
+    }, settings.writerThreads(), settings.maxBatchSize(), MAX_QUEUED_PER_WRITER, metrics);
     ConversationGuard guard = new ConversationGuard(store, groups, platform.clock(), settings.retentionAge());
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
-        RateLimiter.of(platform), platform.clock());
+        RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()));
   }
 
   /**
@@ -113,7 +122,7 @@ public final class MessageModule implements AutoCloseable {
   public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
       Channel groupChannel) {
     requireNonNull(platform, "platform");
-    return create(platform, platform.events(), settings, friendChannel, groupChannel, null);
+    return create(platform, platform.events(), settings, friendChannel, groupChannel, null, WebhookSettings.none());
   }
 
   /**
@@ -127,12 +136,32 @@ public final class MessageModule implements AutoCloseable {
       Channel groupChannel, DatabaseSettings database) {
     requireNonNull(platform, "platform");
     requireNonNull(database, "database");
-    return create(platform, platform.events(), settings, friendChannel, groupChannel, database);
+    return create(platform, platform.events(), settings, friendChannel, groupChannel, database,
+        WebhookSettings.none());
+  }
+
+  /**
+   * Builds message-svc as the other factories do, with its data in PostgreSQL if {@code database} is
+   * not null (else in memory), and with the operator's webhooks: {@code message.sent} deliveries
+   * (queued in the table {@code webhook_outbox} on PostgreSQL, in a bounded memory queue otherwise)
+   * and the before-send hook ({@link BeforeSendHook}).
+   */
+  public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
+    requireNonNull(platform, "platform");
+    return create(platform, platform.events(), settings, friendChannel, groupChannel, database, webhooks);
   }
 
   /** As the public factories, with live events on {@code bus} instead of the platform's (tests). */
   static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
       Channel groupChannel, DatabaseSettings database) {
+    return create(platform, bus, settings, friendChannel, groupChannel, database, WebhookSettings.none());
+  }
+
+  /** As {@link #create(Platform, EventBus, MessageSettings, Channel, Channel, DatabaseSettings)}, with webhooks. */
+  static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
+    requireNonNull(webhooks, "webhooks");
     requireNonNull(bus, "bus");
     requireNonNull(settings, "settings");
     requireNonNull(friendChannel, "friendChannel");
@@ -142,7 +171,7 @@ public final class MessageModule implements AutoCloseable {
         : PostgresMessageStore.openDatabase(database);
     MessageModule module;
     try {
-      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db);
+      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db, webhooks);
     } catch (RuntimeException e) {
       if (db != null) {
         db.close();
@@ -162,6 +191,9 @@ public final class MessageModule implements AutoCloseable {
         platform.isRedis() ? "on Redis pub/sub" : "in this process",
         settings.retentionAge().map(age -> "of " + age).orElse("none (everything is kept)"), settings.sendLimit(),
         settings.maxStreamsPerSession());
+    if (!webhooks.urls().isEmpty() || webhooks.beforeSendUrl().isPresent()) {
+      logger.info("message-svc webhooks: {}", webhooks);
+    }
     return module;
   }
 
@@ -204,6 +236,7 @@ public final class MessageModule implements AutoCloseable {
     if (sweeper != null) {
       sweeper.close();
     }
+    webhooks.close();
     delivery.shutdown();
     try {
       if (!delivery.awaitTermination(2, TimeUnit.SECONDS)) {

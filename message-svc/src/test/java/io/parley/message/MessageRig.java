@@ -13,6 +13,7 @@ import io.parley.server.Platform;
 import io.parley.testing.MutableClock;
 import io.parley.testing.PostgresServer;
 import io.parley.testing.TestSessions;
+import io.parley.webhook.WebhookSettings;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -27,6 +28,12 @@ final class MessageRig implements AutoCloseable, AfterAllCallback {
   final Platform platform;
   final Upstreams upstreams;
   final Replica replica;
+
+  private MessageRig(MessageSettings settings, DatabaseSettings database, WebhookSettings webhooks) {
+    this.platform = TestPlatforms.create("memory", clock);
+    this.upstreams = Upstreams.start(platform);
+    this.replica = Replica.inProcess(platform, settings, upstreams.target(), database, webhooks);
+  }
 
   private MessageRig(MessageSettings settings, DatabaseSettings database, boolean tcp) {
     this.platform = TestPlatforms.create("memory", clock);
@@ -48,6 +55,11 @@ final class MessageRig implements AutoCloseable, AfterAllCallback {
    */
   static MessageSettings settings() {
     return MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT));
+  }
+
+  /** With {@code webhooks}, on {@code database} (null: the memory store), with {@link #settings()}. */
+  static MessageRig withWebhooks(WebhookSettings webhooks, DatabaseSettings database) {
+    return new MessageRig(settings(), database, webhooks);
   }
 
   /** On the memory store, with {@link #settings()}. */

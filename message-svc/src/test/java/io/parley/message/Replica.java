@@ -9,6 +9,7 @@ import io.parley.events.EventBus;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
+import io.parley.webhook.WebhookSettings;
 
 /**
  * One message-svc replica: the module on a platform (its data in memory, or in PostgreSQL when
@@ -23,9 +24,14 @@ final class Replica implements AutoCloseable {
 
   private Replica(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
       DatabaseSettings database, boolean tcp) {
+    this(platform, bus, settings, upstreams, database, tcp, WebhookSettings.none());
+  }
+
+  private Replica(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
+      DatabaseSettings database, boolean tcp, WebhookSettings webhooks) {
     this.platform = platform;
     this.module = MessageModule.create(platform, bus, settings, platform.channel(upstreams),
-        platform.channel(upstreams), database);
+        platform.channel(upstreams), database, webhooks);
     ParleyServer.Builder builder = platform.serverBuilder().addService(module.services().get(0));
     if (tcp) {
       this.server = builder.host("127.0.0.1").port(0).build().start();
@@ -35,6 +41,12 @@ final class Replica implements AutoCloseable {
       this.server = builder.inProcess(name).directExecutor().build().start();
       this.channel = ParleyChannels.forTarget("in-process:" + name);
     }
+  }
+
+  /** In-process, with its data in PostgreSQL if {@code database} is not null, with webhooks. */
+  static Replica inProcess(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database,
+      WebhookSettings webhooks) {
+    return new Replica(platform, platform.events(), settings, upstreams, database, false, webhooks);
   }
 
   /** In-process, with its data in memory. */

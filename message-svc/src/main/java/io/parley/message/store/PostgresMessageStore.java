@@ -334,6 +334,7 @@ public final class PostgresMessageStore implements MessageStore {
   public static final Map<String, String> SESSION_SETTINGS = Map.of("synchronous_commit", "on");
 
   private final Database database;
+  private final StoredMessagesOutbox outbox;
 
   /** Opens (and migrates) the database a store needs: schema {@link #SCHEMA}, {@link #SESSION_SETTINGS}. */
   public static Database openDatabase(DatabaseSettings settings) {
@@ -342,7 +343,18 @@ public final class PostgresMessageStore implements MessageStore {
 
   /** A store on {@code database}, which must have been opened by {@link #openDatabase}. */
   public PostgresMessageStore(Database database) {
+    this(database, null);
+  }
+
+  /**
+   * A store on {@code database} that also writes {@code outbox}'s rows in the transaction of each
+   * batch of new messages.
+   *
+   * @param outbox null for none
+   */
+  public PostgresMessageStore(Database database, StoredMessagesOutbox outbox) {
     this.database = requireNonNull(database, "database");
+    this.outbox = outbox;
   }
 
   @Override
@@ -377,7 +389,7 @@ public final class PostgresMessageStore implements MessageStore {
    * refuses such a batch as a whole ({@link RepeatedSend}), and only the second attempt ({@code
    * findEarlier}) reads them first. The common batch thus costs no lookup at all.
    */
-  private static List<Appended> append(Connection c, List<Draft> drafts, TreeMap<String, ConversationId> ids,
+  private List<Appended> append(Connection c, List<Draft> drafts, TreeMap<String, ConversationId> ids,
       boolean findEarlier) throws SQLException {
     Map<ConversationId, Head> heads = lockConversations(c, ids, ids.keySet());
     if (heads.size() < ids.size()) {
@@ -398,7 +410,21 @@ public final class PostgresMessageStore implements MessageStore {
       }
       throw e;
     }
-    return plan.results();
+    List<Appended> results = plan.results();
+    if (outbox != null) {
+      List<Message> stored = new ArrayList<>(drafts.size());
+      for (int i = 0; i < drafts.size(); i++) {
+        Appended appended = results.get(i);
+        if (!appended.duplicate()) {
+          stored.add(drafts.get(i).message().toBuilder().setSeq(appended.seq())
+              .setServerTime(Timestamps.fromMillis(appended.serverTimeMillis())).build());
+        }
+      }
+      if (!stored.isEmpty()) {
+        outbox.write(c, stored);
+      }
+    }
+    return results;
   }
 
   /**
