@@ -22,7 +22,8 @@ import java.time.Clock;
 /**
  * The rules of editing a message: only its sender, within the edit window, while they may still
  * send to the conversation (not blocked, still a member and not muted); content of the message's
- * kind, checked as a send's; one permit of the sender's send rate per edit. Earlier versions are
+ * kind, checked as a send's and by the operator's before-send hook; one permit of the sender's
+ * send rate per edit. Earlier versions are
  * kept by the store until the message is recalled. Thread-safe.
  */
 final class MessageEdits {
@@ -34,10 +35,12 @@ final class MessageEdits {
   private final SendRights rights;
   private final MessageSettings settings;
   private final RateLimiter limiter;
+  private final BeforeSendHook beforeSend;
   private final Clock clock;
 
   MessageEdits(MessageStore store, MessageAppender appender, ConversationGuard guard, SendRights rights,
-      MessageSettings settings, RateLimiter limiter, Clock clock) {
+      MessageSettings settings, RateLimiter limiter, BeforeSendHook beforeSend, Clock clock) {
+    this.beforeSend = requireNonNull(beforeSend, "beforeSend");
     this.store = requireNonNull(store, "store");
     this.appender = requireNonNull(appender, "appender");
     this.guard = requireNonNull(guard, "guard");
@@ -53,7 +56,7 @@ final class MessageEdits {
    * RATE_LIMITED, CONVERSATION_NOT_FOUND, MESSAGE_NOT_FOUND, EDIT_NOT_ALLOWED (not the sender, or
    * recalled), EDIT_WINDOW_EXPIRED, the send rights (BLOCKED, NOT_FRIENDS_CANNOT_MESSAGE,
    * GROUP_NOT_FOUND, NOT_GROUP_MEMBER, MEMBER_MUTED), then the content (INVALID_ARGUMENT,
-   * PAYLOAD_TOO_LARGE). Two edits of one version at once: one wins, the other is retried on the
+   * PAYLOAD_TOO_LARGE, then the hook's MESSAGE_REJECTED or MESSAGE_CHECK_UNAVAILABLE). Two edits of one version at once: one wins, the other is retried on the
    * new version (each is applied, in some order), and fails ABORTED after a few tries.
    *
    * @return the message as it is stored now
@@ -73,7 +76,12 @@ final class MessageEdits {
     } else {
       rights.privateChat(me, conversation.peerOf(me));
     }
-    MessageContent content = SendRequests.validateEdit(request.getContent(), message.getContent().getKindCase());
+    MessageContent.KindCase kind = message.getContent().getKindCase();
+    MessageContent validated = SendRequests.validateEdit(request.getContent(), kind);
+    // New content passes the operator's before-send hook as a send's does; the call waits for it,
+    // at most its timeout (no hook: at once).
+    MessageContent content = UnaryCalls.await(beforeSend.check(message.toBuilder().setContent(validated).build(),
+        rewritten -> SendRequests.validateEdit(rewritten, kind))).getContent();
     Timestamp editTime = Timestamps.fromMillis(Math.max(now, Timestamps.toMillis(message.getServerTime())));
     for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
       Message edited = message.toBuilder()

@@ -124,7 +124,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.typing = new TypingSignals(guard, sendRights, appender, limiter, clock);
     this.personalSettings = new PersonalSettings(store, appender, guard, clock);
     this.personalHistory = new PersonalHistory(store, appender, guard, clock);
-    this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, clock);
+    this.edits = new MessageEdits(store, appender, guard, sendRights, settings, limiter, beforeSend, clock);
   }
 
   /**

@@ -11,6 +11,7 @@ import com.google.gson.JsonParser;
 import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
 import io.parley.message.v1.Message;
+import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.PullMessagesRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.testing.WebhookReceiver;
@@ -85,6 +86,28 @@ class BeforeSendHookTest {
     SendMessageResponse next = rig.sendTo(pair[0], pair[1], "hello");
     assertThat(pull(pair[1], next.getConversationId())).extracting(m -> m.getContent().getText().getText())
         .containsExactly("hello");
+  }
+
+  @Test
+  void anEditPassesTheHookAsASendDoes() {
+    hook.answering(r -> Answer.of(204));
+    start(WebhookSettings.OnTimeout.ALLOW);
+    User[] pair = rig.friendsPair();
+    SendMessageResponse sent = rig.sendTo(pair[0], pair[1], "hello");
+    hook.answering(r -> Answer.json("{\"action\":\"reject\",\"reason\":\"no spam please\"}"));
+
+    assertFails(() -> rig.as(pair[0]).editMessage(EditMessageRequest.newBuilder()
+        .setConversationId(sent.getConversationId()).setSeq(sent.getSeq())
+        .setContent(MessageRig.text("x", "buy now").getContent()).build()), Status.Code.FAILED_PRECONDITION,
+        ErrorReason.MESSAGE_REJECTED);
+
+    assertThat(pull(pair[1], sent.getConversationId())).extracting(m -> m.getContent().getText().getText())
+        .containsExactly("hello");
+    hook.answering(r -> Answer.json("{\"action\":\"rewrite\",\"content\":{\"text\":{\"text\":\"[redacted]\"}}}"));
+    assertThat(rig.as(pair[0]).editMessage(EditMessageRequest.newBuilder()
+        .setConversationId(sent.getConversationId()).setSeq(sent.getSeq())
+        .setContent(MessageRig.text("x", "my password is hunter2").getContent()).build())
+        .getContent().getText().getText()).isEqualTo("[redacted]");
   }
 
   @Test
