@@ -418,7 +418,7 @@ class MessageAppenderTest {
     }
 
     @Override
-    public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+    public List<Long> hide(String userId, ConversationId conversation, Collection<Long> seqs) {
       return delegate.hide(userId, conversation, seqs);
     }
 

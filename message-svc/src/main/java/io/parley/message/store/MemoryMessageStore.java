@@ -368,16 +368,16 @@ public final class MemoryMessageStore implements MessageStore {
   }
 
   @Override
-  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+  public List<Long> hide(String userId, ConversationId conversation, Collection<Long> seqs) {
     return write(() -> {
       Conversation c = conversations.get(conversation.value());
-      int hidden = 0;
+      TreeSet<Long> hidden = new TreeSet<>();
       for (long seq : seqs) {
         if (c != null && c.messages.containsKey(seq) && view(userId, conversation).hidden.add(seq)) {
-          hidden++;
+          hidden.add(seq);
         }
       }
-      return hidden;
+      return List.copyOf(hidden);
     });
   }
 

@@ -133,9 +133,9 @@ public interface MessageStore {
    * Hides the messages at {@code seqs} from {@code userId}, for good, in one atomic step; seqs
    * hidden already, or without a message, are skipped.
    *
-   * @return how many were hidden now
+   * @return the seqs hidden now, ascending
    */
-  int hide(String userId, ConversationId conversation, Collection<Long> seqs);
+  List<Long> hide(String userId, ConversationId conversation, Collection<Long> seqs);
 
   /** Which of {@code seqs} {@code userId} hid. */
   Set<Long> hiddenOf(String userId, ConversationId conversation, Collection<Long> seqs);

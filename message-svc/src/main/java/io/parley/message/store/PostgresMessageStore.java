@@ -204,7 +204,7 @@ public final class PostgresMessageStore implements MessageStore {
         SELECT ?, ?, count(*) FROM hidden HAVING count(*) > 0
         ON CONFLICT (user_id, conversation_id) DO UPDATE
         SET hidden_count = conversation_setting.hidden_count + EXCLUDED.hidden_count)
-      SELECT count(*) FROM hidden""";
+      SELECT seq FROM hidden ORDER BY seq""";
   private static final String HIDDEN_OF = """
       SELECT seq FROM hidden_message WHERE conversation_id = ? AND user_id = ? AND seq = ANY(?)""";
   private static final String PINNED = """
@@ -915,10 +915,10 @@ public final class PostgresMessageStore implements MessageStore {
   }
 
   @Override
-  public int hide(String userId, ConversationId conversation, Collection<Long> seqs) {
+  public List<Long> hide(String userId, ConversationId conversation, Collection<Long> seqs) {
     requireNonNull(userId, "userId");
     if (seqs.isEmpty()) {
-      return 0;
+      return List.of();
     }
     return database.read(c -> {
       try (PreparedStatement hide = c.prepareStatement(HIDE)) {
@@ -927,9 +927,13 @@ public final class PostgresMessageStore implements MessageStore {
         hide.setArray(3, c.createArrayOf("bigint", seqs.toArray()));
         hide.setString(4, userId);
         hide.setString(5, conversation.value());
+        List<Long> hidden = new ArrayList<>();
         try (ResultSet rs = hide.executeQuery()) {
-          return rs.next() ? rs.getInt(1) : 0;
+          while (rs.next()) {
+            hidden.add(rs.getLong(1));
+          }
         }
+        return hidden;
       }
     });
   }
