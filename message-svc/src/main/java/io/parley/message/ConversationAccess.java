@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.util.Timestamps;
 import io.parley.group.v1.GroupRole;
 import io.parley.message.store.ConversationId;
+import io.parley.message.store.PersonalView;
 import io.parley.message.v1.Message;
 
 /**
@@ -14,14 +15,24 @@ import io.parley.message.v1.Message;
  * @param visibleFromMillis the caller sees the messages sent at or after this time: a group
  *     member's join time, or the retention cutoff if later; 0 in a private chat without retention
  * @param role the caller's role in a group; null in a private chat
- * @param clearedSeq the caller cleared the history up to and including this seq; 0 if never
- * @param hidesSome whether the caller deleted some messages of the conversation for themselves
+ * @param view the caller's own view of the conversation: settings, what they cleared or deleted
  */
 record ConversationAccess(ConversationId conversation, String userId, long visibleFromMillis, GroupRole role,
-    long clearedSeq, boolean hidesSome) {
+    PersonalView view) {
   ConversationAccess {
     requireNonNull(conversation, "conversation");
     requireNonNull(userId, "userId");
+    requireNonNull(view, "view");
+  }
+
+  /** The caller cleared the history up to and including this seq; 0 if never. */
+  long clearedSeq() {
+    return view.clearedSeq();
+  }
+
+  /** Whether the caller deleted some messages of the conversation for themselves. */
+  boolean hidesSome() {
+    return view.hiddenCount() > 0;
   }
 
   /**
@@ -29,7 +40,7 @@ record ConversationAccess(ConversationId conversation, String userId, long visib
    * on, after what they cleared. (Messages they deleted for themselves: {@link #hidesSome}.)
    */
   boolean sees(Message message) {
-    return Timestamps.toMillis(message.getServerTime()) >= visibleFromMillis && message.getSeq() > clearedSeq;
+    return Timestamps.toMillis(message.getServerTime()) >= visibleFromMillis && message.getSeq() > clearedSeq();
   }
 
   /** Whether the caller is a group's admin or owner. */

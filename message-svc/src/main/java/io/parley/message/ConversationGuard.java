@@ -78,7 +78,7 @@ final class ConversationGuard {
       role = membership.getRole();
     }
     PersonalView view = store.views(userId, List.of(conversation)).getOrDefault(conversation, PersonalView.DEFAULT);
-    return new ConversationAccess(conversation, userId, visibleFrom, role, view.clearedSeq(), view.hiddenCount() > 0);
+    return new ConversationAccess(conversation, userId, visibleFrom, role, view);
   }
 
   /**

@@ -175,9 +175,7 @@ final class Conversations {
     Map<ConversationId, ConversationState> states = store.states(Map.of(conversation, access.visibleFromMillis()));
     long target = Math.min(seq, states.get(conversation).lastSeq());
     boolean advanced = target >= 1 && store.advanceReadSeq(conversation, userId, target);
-    ConversationSummary summary = summaries(userId, states,
-        Map.of(conversation, new PersonalView(ConversationSettings.getDefaultInstance(), access.clearedSeq(), 0)))
-        .get(conversation);
+    ConversationSummary summary = summaries(userId, states, Map.of(conversation, access.view())).get(conversation);
     return new ReadState(summary.readSeq(), summary.lastSeq(), summary.unreadCount(), advanced);
   }
 

@@ -7,7 +7,6 @@ import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.message.store.ConversationId;
 import io.parley.message.store.MessageStore;
-import io.parley.message.store.PersonalView;
 import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.SettingsChanged;
@@ -58,9 +57,7 @@ final class PersonalSettings {
     if (wanted.hasMuteUntil() && !Timestamps.isValid(wanted.getMuteUntil())) {
       throw ParleyException.invalidField("settings.mute_until", "not a valid time");
     }
-    guard.open(conversation, me);
-    ConversationSettings.Builder merged = store.views(me, List.of(conversation))
-        .getOrDefault(conversation, PersonalView.DEFAULT).settings().toBuilder();
+    ConversationSettings.Builder merged = guard.open(conversation, me).view().settings().toBuilder();
     if (paths.isEmpty() || paths.contains("pinned")) {
       merged.setPinned(wanted.getPinned());
     }

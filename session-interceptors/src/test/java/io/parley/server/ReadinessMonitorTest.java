@@ -20,6 +20,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -112,18 +114,19 @@ class ReadinessMonitorTest {
   @Test
   void listenersHearTheFirstAnswerThenOnlyChanges() {
     AtomicBoolean up = new AtomicBoolean(true);
+    AtomicInteger checks = new AtomicInteger();
     List<Boolean> heard = new CopyOnWriteArrayList<>();
     try (ReadinessMonitor monitor = ReadinessMonitor.builder().interval(Duration.ofMillis(20))
-        .dependency(Dependency.of("flag", up::get)).build()) {
+        .dependency(Dependency.of("flag", counted(checks, up))).build()) {
       monitor.onChange(heard::add).start();
       await().atMost(BOUND).until(() -> heard.size() == 1);
 
       up.set(false);
       await().atMost(BOUND).until(() -> heard.size() == 2);
-      sleep(200);
+      awaitMoreChecks(checks, 10);
       up.set(true);
       await().atMost(BOUND).until(() -> heard.size() == 3);
-      sleep(200);
+      awaitMoreChecks(checks, 10);
 
       assertThat(heard).containsExactly(true, false, true);
       assertThat(monitor.isReady()).isTrue();
@@ -135,16 +138,17 @@ class ReadinessMonitorTest {
     logs.start();
     logger().addAppender(logs);
     AtomicBoolean up = new AtomicBoolean(false);
+    AtomicInteger checks = new AtomicInteger();
     List<Boolean> heard = new CopyOnWriteArrayList<>();
     try (ReadinessMonitor monitor = ReadinessMonitor.builder().interval(Duration.ofMillis(20))
-        .dependency(Dependency.of("postgresql", up::get)).build()) {
+        .dependency(Dependency.of("postgresql", counted(checks, up))).build()) {
       monitor.onChange(heard::add).start();
       await().atMost(BOUND).until(() -> heard.size() == 1);
-      sleep(300); // many more failed checks
+      awaitMoreChecks(checks, 10); // many more failed checks
 
       up.set(true);
       await().atMost(BOUND).until(() -> heard.size() == 2);
-      sleep(200);
+      awaitMoreChecks(checks, 10);
     }
 
     assertThat(heard).containsExactly(false, true);
@@ -192,12 +196,17 @@ class ReadinessMonitorTest {
     return (Logger) LoggerFactory.getLogger(ReadinessMonitor.class);
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+  /** A probe answering {@code up}, counting its checks. */
+  private static BooleanSupplier counted(AtomicInteger checks, AtomicBoolean up) {
+    return () -> {
+      checks.incrementAndGet();
+      return up.get();
+    };
+  }
+
+  /** Waits until the monitor has checked {@code more} more times: nothing it would do is left unseen. */
+  private static void awaitMoreChecks(AtomicInteger checks, int more) {
+    int target = checks.get() + more;
+    await().atMost(BOUND).until(() -> checks.get() >= target);
   }
 }
