@@ -76,6 +76,8 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
 
   private static final Logger logger = LoggerFactory.getLogger(GatewayHandler.class);
   private static final String ACCESS_TOKEN = "access_token";
+  /** A streaming request's field resumed from the SSE {@code Last-Event-ID} header. */
+  static final String CURSOR = "cursor";
   private static final List<HttpMethod> BUILT_IN_METHODS = List.of(HttpMethod.GET, HttpMethod.OPTIONS);
 
   private final Gateway gateway;
@@ -434,6 +436,14 @@ final class GatewayHandler extends ChannelInboundHandlerAdapter {
           throw ParleyException.invalidField(ACCESS_TOKEN, "send the token once: in the Authorization header or as access_token");
         }
         forwarded = forwarded.withAuthorization("Bearer " + token.get(0));
+      }
+    }
+    if (route.isStreaming() && route.method().getInputType().findFieldByName(CURSOR) != null
+        && !query.containsKey(CURSOR)) {
+      // An EventSource that reconnects sends the id of the last event it received (SSE §9.2.4).
+      String lastEventId = request.headers().get("Last-Event-ID");
+      if (lastEventId != null && !lastEventId.isEmpty()) {
+        query.put(CURSOR, List.of(lastEventId));
       }
     }
     forwarded.checkSize();

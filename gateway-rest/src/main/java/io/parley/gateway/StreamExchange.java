@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
@@ -28,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A server-streaming call, answered as a chunked stream of Server-Sent Events ({@code
- * text/event-stream}: one {@code data:} event per message, a comment every heartbeat interval, and
- * an error as a last {@code event: error}) or of newline-delimited JSON ({@code
+ * text/event-stream}: one {@code data:} event per message, with the message's {@code cursor} as its
+ * {@code id:} when it has one, a comment every heartbeat interval, and an error as a last {@code
+ * event: error}) or of newline-delimited JSON ({@code
  * application/x-ndjson}: one message per line, an error as a last {@code {"error":…}} line).
  *
  * <p>The HTTP response starts when the service sends its headers, so a call refused at once (a
@@ -144,12 +146,28 @@ final class StreamExchange extends ClientCall.Listener<DynamicMessage> implement
     }
     sendHead();
     String json = handler.gateway().json().printResponse(route, message);
-    write(format == Format.SSE ? "data: " + json + "\n\n" : json + "\n");
+    write(format == Format.SSE ? eventId(message) + "data: " + json + "\n\n" : json + "\n");
     if (ctx.channel().isWritable()) {
       clientCall.request(1);
     } else {
       awaitingWritable = true;
     }
+  }
+
+  /**
+   * The SSE {@code id:} line of a message with a {@code cursor} (what a reconnecting EventSource
+   * sends back as {@code Last-Event-ID}), else nothing.
+   */
+  private String eventId(DynamicMessage message) {
+    Descriptors.FieldDescriptor field = message.getDescriptorForType().findFieldByName(GatewayHandler.CURSOR);
+    if (field == null || field.getJavaType() != Descriptors.FieldDescriptor.JavaType.STRING) {
+      return "";
+    }
+    String cursor = (String) message.getField(field);
+    if (cursor.isEmpty() || cursor.indexOf('\n') >= 0 || cursor.indexOf('\r') >= 0) {
+      return "";
+    }
+    return "id: " + cursor + "\n";
   }
 
   @Override

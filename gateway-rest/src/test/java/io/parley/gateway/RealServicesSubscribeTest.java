@@ -94,4 +94,42 @@ class RealServicesSubscribeTest {
       assertThat(me.json().get("userId").getAsString()).isEqualTo(ben.userId());
     });
   }
+
+  @Test
+  void aStreamThatReconnectsWithLastEventIdGetsWhatItMissed() {
+    rest.register("cat");
+    rest.register("dan");
+    Login cat = rest.login("cat", "WEB");
+    Login dan = rest.login("dan", "WEB");
+    rest.befriend(cat, dan);
+
+    assertTimeoutPreemptively(WITHIN, () -> {
+      HttpResponse<Stream<String>> first = parley.http().openStream("/v1/events",
+          "Accept", "text/event-stream", "Authorization", dan.authorization());
+      Iterator<String> lines = first.body().iterator();
+      assertThat(ServerSentEvents.read(lines, 1).get(0).json().has("subscribed")).isTrue();
+      rest.sendText(cat, dan.userId(), "sse-r1", "first");
+      SseEvent received = ServerSentEvents.read(lines, 1).get(0);
+      assertThat(received.id()).as("the event's cursor is its SSE id").isNotEmpty()
+          .isEqualTo(received.json().get("cursor").getAsString());
+      first.body().close();
+
+      rest.sendText(cat, dan.userId(), "sse-r2", "sent while Dan was away");
+
+      HttpResponse<Stream<String>> again = parley.http().openStream("/v1/events",
+          "Accept", "text/event-stream", "Authorization", dan.authorization(), "Last-Event-ID", received.id());
+      Iterator<String> resumed = again.body().iterator();
+      List<SseEvent> events = ServerSentEvents.read(resumed, 2);
+      assertThat(events.get(0).json().getAsJsonObject("subscribed").get("resume").getAsString())
+          .isEqualTo("RESUME_OUTCOME_RESUMED");
+      assertThat(events.get(1).json().getAsJsonObject("message").getAsJsonObject("content")
+          .getAsJsonObject("text").get("text").getAsString()).isEqualTo("sent while Dan was away");
+      again.body().close();
+
+      HttpTester.Reply forged = parley.http().get("/v1/events", "Accept", "text/event-stream",
+          "Authorization", dan.authorization(), "Last-Event-ID", "forged");
+      assertThat(forged.status()).isEqualTo(400);
+      assertThat(forged.reason()).isEqualTo("INVALID_CURSOR");
+    });
+  }
 }

@@ -8,8 +8,8 @@ import java.util.List;
 
 /** Reading a {@code text/event-stream} response line by line, as a browser's EventSource does. */
 final class ServerSentEvents {
-  /** One event: its type ("message" unless named) and its data. */
-  record SseEvent(String event, String data) {
+  /** One event: its type ("message" unless named), its data, and its id (null if it has none). */
+  record SseEvent(String event, String data, String id) {
     JsonObject json() {
       return JsonParser.parseString(data).getAsJsonObject();
     }
@@ -21,6 +21,7 @@ final class ServerSentEvents {
   static List<SseEvent> read(Iterator<String> lines, int max) {
     List<SseEvent> events = new ArrayList<>();
     String event = "message";
+    String id = null;
     StringBuilder data = null;
     while (events.size() < max && lines.hasNext()) {
       String line = lines.next();
@@ -29,10 +30,13 @@ final class ServerSentEvents {
       }
       if (line.isEmpty()) {
         if (data != null) {
-          events.add(new SseEvent(event, data.toString()));
+          events.add(new SseEvent(event, data.toString(), id));
         }
         event = "message";
+        id = null;
         data = null;
+      } else if (line.startsWith("id: ")) {
+        id = line.substring(4);
       } else if (line.startsWith("event: ")) {
         event = line.substring(7);
       } else if (line.startsWith("data: ")) {

@@ -234,6 +234,12 @@ final class LauncherOptions {
           + "Env PARLEY_MESSAGE_EDIT_WINDOW.")
   Duration messageEditWindow;
 
+  @Option(names = "--subscribe-resume-window", paramLabel = "DURATION",
+      defaultValue = "${env:PARLEY_SUBSCRIBE_RESUME_WINDOW:-2m}", converter = DurationConverter.class,
+      description = "How long live events are kept for Subscribe streams to resume from a cursor (Redis holds "
+          + "this long's worth of events); give every replica the same. Env PARLEY_SUBSCRIBE_RESUME_WINDOW.")
+  Duration subscribeResumeWindow;
+
   @Option(names = "--hashing-threads", paramLabel = "N", defaultValue = "${env:PARLEY_HASHING_THREADS:-0}",
       description = "Threads that hash passwords (Register, Login, ChangePassword), apart from every other call; "
           + "0 = half the cores. Env PARLEY_HASHING_THREADS.")
@@ -578,6 +584,10 @@ final class LauncherOptions {
         .withSendLimit(rate("--message-send-limit", MessageSettings.SEND_LIMIT, messageSendLimit))
         .withMaxStreamsPerSession(subscribeStreamsPerSession)
         .withEditWindow(messageEditWindow);
+    if (subscribeResumeWindow.toMillis() < 1_000) {
+      throw new IllegalArgumentException("--subscribe-resume-window must be at least 1s, not " + subscribeResumeWindow);
+    }
+    settings = settings.withResumeWindow(subscribeResumeWindow);
     return messageRetention == null ? settings : settings.withRetentionAge(messageRetention);
   }
 

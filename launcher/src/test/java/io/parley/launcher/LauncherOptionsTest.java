@@ -97,6 +97,11 @@ class LauncherOptionsTest {
     assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().editWindow()).isEqualTo(Duration.ofHours(24));
     assertThat(parse(Map.of(), "--message-edit-window", "15m").toConfig(Role.ALL, Map.of()).messages().editWindow())
         .isEqualTo(Duration.ofMinutes(15));
+    assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().resumeWindow()).isEqualTo(Duration.ofMinutes(2));
+    assertThat(parse(Map.of("PARLEY_SUBSCRIBE_RESUME_WINDOW", "30s")).toConfig(Role.ALL, Map.of()).messages()
+        .resumeWindow()).isEqualTo(Duration.ofSeconds(30));
+    assertThatThrownBy(() -> parse(Map.of(), "--subscribe-resume-window", "10ms").toConfig(Role.ALL, Map.of()))
+        .hasMessageContaining("--subscribe-resume-window must be at least 1s");
     assertThatThrownBy(() -> parse(Map.of(), "--message-writers", "0").toConfig(Role.ALL, Map.of()))
         .hasMessageContaining("--message-writers must be 1-64");
     assertThatThrownBy(() -> parse(Map.of(), "--login-limit", "lots").toConfig(Role.ALL, Map.of()))

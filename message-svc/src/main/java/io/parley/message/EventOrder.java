@@ -45,8 +45,8 @@ final class EventOrder {
 
   /** What is held for one seq: its message (null until it arrives) and the changes that wait for it. */
   private static final class Held {
-    LiveEvent message;
-    final List<LiveEvent> changes = new ArrayList<>(1);
+    PositionedEvent message;
+    final List<PositionedEvent> changes = new ArrayList<>(1);
   }
 
   /** One conversation's order. Guarded by itself. */
@@ -57,7 +57,8 @@ final class EventOrder {
     ScheduledFuture<?> flush;
   }
 
-  private final Consumer<LiveEvent> out;
+  private final Consumer<PositionedEvent> out;
+  private final Consumer<PositionedEvent> dropped;
   private final ScheduledExecutorService timer;
   private final long holdNanos;
   private final Cache<ConversationId, Track> tracks = Caffeine.newBuilder()
@@ -67,15 +68,18 @@ final class EventOrder {
 
   /**
    * @param out where events go, in order; called under a conversation's lock, so it must not block
+   * @param dropped told of each event dropped (late, or held when {@link #reset()} came)
    * @param timer runs the flushes of what waited {@code hold}
    */
-  EventOrder(Consumer<LiveEvent> out, ScheduledExecutorService timer, Duration hold) {
+  EventOrder(Consumer<PositionedEvent> out, Consumer<PositionedEvent> dropped, ScheduledExecutorService timer,
+      Duration hold) {
     this.out = requireNonNull(out, "out");
+    this.dropped = requireNonNull(dropped, "dropped");
     this.timer = requireNonNull(timer, "timer");
     this.holdNanos = hold.toNanos();
   }
 
-  void accept(LiveEvent event) {
+  void accept(PositionedEvent event) {
     Event.KindCase kind = event.event().getKindCase();
     long changed = switch (kind) {
       case RECALL -> event.event().getRecall().getSeq();
@@ -97,13 +101,14 @@ final class EventOrder {
     }
   }
 
-  private void message(Track track, long seq, LiveEvent event) {
+  private void message(Track track, long seq, PositionedEvent event) {
     if (!track.known) {
       track.known = true;
       track.last = seq - 1;
     }
     if (seq <= track.last) {
       logger.debug("dropping message event {} of {}: its conversation went past it", seq, event.conversation());
+      dropped.accept(event);
     } else if (seq == track.last + 1 && track.held.isEmpty()) {
       track.last = seq;
       handOn(event);
@@ -116,7 +121,7 @@ final class EventOrder {
     }
   }
 
-  private void change(Track track, long seq, LiveEvent event) {
+  private void change(Track track, long seq, PositionedEvent event) {
     if (!track.known || seq <= track.last) {
       handOn(event);
     } else {
@@ -172,11 +177,12 @@ final class EventOrder {
     }
   }
 
-  private void handOn(LiveEvent event) {
+  private void handOn(PositionedEvent event) {
     try {
       out.accept(event);
     } catch (RuntimeException e) {
       logger.error("routing a live event failed", e);
+      dropped.accept(event);
     }
   }
 
@@ -187,6 +193,12 @@ final class EventOrder {
         if (track.flush != null) {
           track.flush.cancel(false);
           track.flush = null;
+        }
+        for (Held held : track.held.values()) {
+          if (held.message != null) {
+            dropped.accept(held.message);
+          }
+          held.changes.forEach(dropped);
         }
         track.held.clear();
       }

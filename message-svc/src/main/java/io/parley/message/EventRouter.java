@@ -36,34 +36,44 @@ final class EventRouter {
 
   private final SubscriberRegistry registry;
   private final GroupDirectory groups;
+  private final StreamPositions positions;
   /** Events of groups whose members are loading, in arrival order. Guarded by {@code this}. */
-  private final Map<String, ArrayDeque<LiveEvent>> waiting = new HashMap<>();
+  private final Map<String, ArrayDeque<PositionedEvent>> waiting = new HashMap<>();
 
-  EventRouter(SubscriberRegistry registry, GroupDirectory groups) {
+  EventRouter(SubscriberRegistry registry, GroupDirectory groups, StreamPositions positions) {
     this.registry = requireNonNull(registry, "registry");
     this.groups = requireNonNull(groups, "groups");
+    this.positions = requireNonNull(positions, "positions");
   }
 
-  /** Queues {@code event} on the streams it concerns. */
-  void event(LiveEvent event) {
+  /**
+   * Queues {@code event} on the streams it concerns, then tells {@link StreamPositions} it is done
+   * (at once, or once its group's member list is known). Call it under {@link
+   * StreamPositions#routing}.
+   */
+  void event(PositionedEvent event) {
+    LiveEvent live = event.live();
     if (registry.userCount() == 0) {
+      positions.done(event.position());
       return;
     }
-    if (!event.audienceUserId().isEmpty()) {
-      registry.deliver(event.audienceUserId(), event.originSessionId(), event.event());
+    if (!live.audienceUserId().isEmpty()) {
+      registry.deliver(live.audienceUserId(), live.originSessionId(), event);
+      positions.done(event.position());
       return;
     }
-    ConversationId conversation = event.conversation();
+    ConversationId conversation = live.conversation();
     if (!conversation.isGroup()) {
-      registry.deliver(conversation.firstUser(), event.originSessionId(), event.event());
-      registry.deliver(conversation.secondUser(), event.originSessionId(), event.event());
+      registry.deliver(conversation.firstUser(), live.originSessionId(), event);
+      registry.deliver(conversation.secondUser(), live.originSessionId(), event);
+      positions.done(event.position());
       return;
     }
     routeToGroup(conversation.groupId(), event);
   }
 
-  private synchronized void routeToGroup(String groupId, LiveEvent event) {
-    ArrayDeque<LiveEvent> held = waiting.get(groupId);
+  private synchronized void routeToGroup(String groupId, PositionedEvent event) {
+    ArrayDeque<PositionedEvent> held = waiting.get(groupId);
     if (held != null) {
       held.add(event);
       return;
@@ -71,25 +81,34 @@ final class EventRouter {
     Set<String> members = groups.cachedMemberIds(groupId);
     if (members != null) {
       deliverToMembers(members, event);
+      positions.done(event.position());
       return;
     }
     held = new ArrayDeque<>();
     held.add(event);
     waiting.put(groupId, held);
-    groups.memberIdsAsync(groupId).whenComplete((ids, error) -> release(groupId, ids, error));
+    groups.memberIdsAsync(groupId)
+        .whenComplete((ids, error) -> positions.routing(() -> release(groupId, ids, error)));
   }
 
   private synchronized void release(String groupId, Set<String> members, Throwable error) {
-    ArrayDeque<LiveEvent> events = waiting.remove(groupId);
+    ArrayDeque<PositionedEvent> events = waiting.remove(groupId);
     if (events == null) {
       return;
     }
     if (error != null) {
       logger.warn("{} live event(s) of group {} not pushed: its members are unknown ({})",
           events.size(), groupId, UnaryCalls.unwrap(error).toString());
-      return;
+    } else {
+      events.forEach(e -> deliverToMembers(members, e));
     }
-    events.forEach(e -> deliverToMembers(members, e));
+    events.forEach(e -> positions.done(e.position()));
+  }
+
+  /** Forgets the events waiting for member lists (dropped): the streams are told to resync. */
+  synchronized void forgetWaiting() {
+    waiting.values().forEach(events -> events.forEach(e -> positions.done(e.position())));
+    waiting.clear();
   }
 
   /**
@@ -97,17 +116,17 @@ final class EventRouter {
    * events in order while its member list loads), so the streams write on the delivery executor:
    * serializing and writing a thousand events must not hold up every other group's routing.
    */
-  private void deliverToMembers(Set<String> members, LiveEvent event) {
+  private void deliverToMembers(Set<String> members, PositionedEvent event) {
     // Walk the smaller side: a big group with few subscribers here, or the reverse.
     if (registry.userCount() < members.size()) {
       for (String userId : registry.userIds()) {
         if (members.contains(userId)) {
-          registry.deliverFromLock(userId, event.originSessionId(), event.event());
+          registry.deliverFromLock(userId, event.live().originSessionId(), event);
         }
       }
     } else {
       for (String userId : members) {
-        registry.deliverFromLock(userId, event.originSessionId(), event.event());
+        registry.deliverFromLock(userId, event.live().originSessionId(), event);
       }
     }
   }

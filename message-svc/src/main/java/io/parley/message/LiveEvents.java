@@ -2,7 +2,9 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
-import io.parley.events.EventBus;
+import io.parley.events.EventLog;
+import io.parley.events.EventLog.Entry;
+import io.parley.events.EventLog.EntryId;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -16,25 +18,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * message-svc's live events on the platform's {@link EventBus} (Redis pub/sub across replicas, or
- * in this process), channel {@value #CHANNEL}: what every replica publishes once a change is
- * committed, and what each replica hears and routes to its Subscribe streams ({@link EventRouter}),
- * in seq order per conversation ({@link EventOrder}).
+ * message-svc's live events on an {@link EventLog} (a Redis stream shared by every replica, or in
+ * this process): what every replica appends once a change is committed, and what each replica
+ * reads, in the log's order, and routes to its Subscribe streams ({@link EventRouter}), in seq order
+ * per conversation ({@link EventOrder}). Where each event is in the log ({@link LogPosition}) is
+ * what Subscribe cursors are made of ({@link StreamPositions}); the log's window is how far back a
+ * stream can resume ({@link MissedEvents}).
  *
  * <p>Events are a convenience: PullMessages by seq is the source of truth. {@link #publish} only
- * queues: one publisher thread sends what is queued, in order, so that a slow or hung bus never
- * holds up a commit or an acknowledgement. A publish that fails (the bus is down) is logged and
- * forgotten, and so are events beyond {@value #MAX_QUEUED} waiting frames. While the subscription
- * is down, events are missed: the router then ends every stream, asking clients to resynchronize,
- * and {@link #isListening()} is false until the subscription is back.
+ * queues: one publisher thread appends what is queued, in order, so that a slow or hung log never
+ * holds up a commit or an acknowledgement. An append that fails (the log is down) is logged and
+ * forgotten, and so are events beyond {@value #MAX_QUEUED} waiting frames; the next append that
+ * works is preceded by an empty entry, a mark that events were lost here, so that no stream
+ * resumes across them. A quiet log is trimmed every few seconds, so that it holds nothing once
+ * its window has passed. While the log cannot be read, events may be missed: every stream is ended,
+ * asking clients to subscribe again (with their cursor), and {@link #isListening()} is false until
+ * the log can be read again.
  *
  * <p>Thread-safe.
  */
 final class LiveEvents implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(LiveEvents.class);
 
-  /** The event bus channel of message-svc's live events. */
-  static final String CHANNEL = "parley:msg:events";
+  /** The name of message-svc's event log ({@code parley:{msg-events}} on Redis). */
+  static final String LOG_NAME = "msg-events";
 
   /** How long a conversation's events wait for a missing earlier one. */
   static final Duration REORDER_HOLD = Duration.ofMillis(500);
@@ -42,73 +49,53 @@ final class LiveEvents implements AutoCloseable {
   /** Frames waiting for the publisher, beyond which new ones are dropped. */
   static final int MAX_QUEUED = 10_000;
 
-  private static final List<LiveEvent> STOP = List.of();
+  /** Entries read at a time, and how long a read waits for the first. */
+  private static final int READ_BATCH = 500;
+  private static final Duration READ_WAIT = Duration.ofSeconds(1);
+  private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+  private static final Duration TRIM_INTERVAL = Duration.ofSeconds(5);
 
-  private final EventBus bus;
+  private static final List<LiveEvent> STOP = List.of();
+  private static final byte[] LOSS_MARK = new byte[0];
+
+  private final EventLog log;
+  private final StreamPositions positions;
   private final ScheduledExecutorService timer;
   private final EventOrder order;
   private final EventRouter router;
   private final CountDownLatch firstConnect = new CountDownLatch(1);
   private final AtomicBoolean publishFailing = new AtomicBoolean();
   private final AtomicBoolean dropping = new AtomicBoolean();
+  private final AtomicBoolean lost = new AtomicBoolean();
   private final BlockingQueue<List<LiveEvent>> outgoing = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final Thread publisher;
-  private final EventBus.Subscription subscription;
+  private final Thread reader;
   private volatile boolean listening;
   private volatile boolean closed;
 
-  /** Subscribes at once; events heard go through {@link EventOrder} to {@code router}. */
-  LiveEvents(EventBus bus, EventRouter router) {
-    this.bus = requireNonNull(bus, "bus");
+  /** Starts reading the log from its end at once; events read go through {@link EventOrder} to {@code router}. */
+  LiveEvents(EventLog log, EventRouter router, StreamPositions positions) {
+    this.log = requireNonNull(log, "log");
     this.router = requireNonNull(router, "router");
+    this.positions = requireNonNull(positions, "positions");
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "parley-msg-event-order");
       t.setDaemon(true);
       return t;
     });
-    this.order = new EventOrder(router::event, timer, REORDER_HOLD);
+    this.order = new EventOrder(e -> positions.routing(() -> router.event(e)), e -> positions.done(e.position()),
+        timer, REORDER_HOLD);
     this.publisher = new Thread(this::publishLoop, "parley-msg-publisher");
     this.publisher.setDaemon(true);
     this.publisher.start();
-    this.subscription = bus.subscribe(CHANNEL, new EventBus.Handler() {
-      @Override
-      public void message(String channel, byte[] payload) {
-        List<LiveEvent> events;
-        try {
-          events = LiveEvent.decodeAll(payload);
-        } catch (IllegalArgumentException e) {
-          logger.warn("ignoring a malformed event on {}: {}", channel, e.getMessage());
-          return;
-        }
-        events.forEach(order::accept);
-      }
-
-      @Override
-      public void connected() {
-        order.reset();
-        listening = true;
-        if (firstConnect.getCount() == 0) {
-          logger.info("message events subscribed again on {}", CHANNEL);
-        }
-        firstConnect.countDown();
-      }
-
-      @Override
-      public void disconnected() {
-        listening = false;
-        if (closed) {
-          return;
-        }
-        order.reset();
-        logger.warn("message events interrupted on {}: open streams are told to resynchronize", CHANNEL);
-        LiveEvents.this.router.interrupted();
-      }
-    });
+    this.reader = new Thread(this::readLoop, "parley-msg-events");
+    this.reader.setDaemon(true);
+    this.reader.start();
   }
 
   /**
-   * Queues {@code events} (of committed changes) to be published to every replica, after whatever
-   * was queued before, as one bus message. Never blocks nor throws.
+   * Queues {@code events} (of committed changes) to be appended to the log for every replica, after
+   * whatever was queued before, as one entry. Never blocks nor throws.
    */
   void publish(List<LiveEvent> events) {
     if (events.isEmpty() || closed) {
@@ -118,9 +105,12 @@ final class LiveEvents implements AutoCloseable {
       if (dropping.compareAndSet(true, false)) {
         logger.info("message events are queued for publishing again");
       }
-    } else if (dropping.compareAndSet(false, true)) {
-      logger.warn("{} frames of message events wait to be published; dropping new ones (clients pull them)",
-          MAX_QUEUED);
+    } else {
+      lost.set(true);
+      if (dropping.compareAndSet(false, true)) {
+        logger.warn("{} frames of message events wait to be published; dropping new ones (clients pull them)",
+            MAX_QUEUED);
+      }
     }
   }
 
@@ -136,11 +126,16 @@ final class LiveEvents implements AutoCloseable {
         return;
       }
       try {
-        bus.publish(CHANNEL, LiveEvent.encodeAll(events));
+        if (lost.get()) {
+          log.append(LOSS_MARK);
+          lost.set(false);
+        }
+        log.append(LiveEvent.encodeAll(events));
         if (publishFailing.compareAndSet(true, false)) {
           logger.info("message events are published again");
         }
       } catch (RuntimeException e) {
+        lost.set(true);
         if (publishFailing.compareAndSet(false, true)) {
           logger.warn("message events are not published ({}); messages are stored, clients pull them", e.toString());
         } else {
@@ -150,21 +145,98 @@ final class LiveEvents implements AutoCloseable {
     }
   }
 
-  /** Whether events published from now on reach this replica. */
+  private void readLoop() {
+    EntryId last = null;
+    long lastTrim = System.nanoTime();
+    while (!closed) {
+      try {
+        if (last == null) {
+          EventLog.Tail tail = log.tail();
+          last = tail.last();
+          positions.start(tail.epoch(), last);
+          listening = true;
+          if (firstConnect.getCount() == 0) {
+            logger.info("message events are read again, from {} of log {}", last, tail.epoch());
+          }
+          firstConnect.countDown();
+        }
+        List<Entry> entries = log.read(last, READ_BATCH, READ_WAIT);
+        for (Entry entry : entries) {
+          positions.routing(() -> route(entry));
+          last = entry.id();
+        }
+        if (entries.isEmpty() && System.nanoTime() - lastTrim > TRIM_INTERVAL.toNanos()) {
+          // Appends trim as they come; a quiet log is trimmed here, so that it empties.
+          lastTrim = System.nanoTime();
+          log.trim();
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        if (closed) {
+          return;
+        }
+        if (last != null) {
+          last = null;
+          interrupted(e);
+        }
+        try {
+          Thread.sleep(RETRY_DELAY.toMillis());
+        } catch (InterruptedException stop) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Hands an entry's events on, in order; under the routing lock. */
+  private void route(Entry entry) {
+    if (entry.payload().length == 0) {
+      logger.debug("a replica could not publish some message events before {}", entry.id());
+    } else {
+      List<LiveEvent> events;
+      try {
+        events = LiveEvent.decodeAll(entry.payload());
+      } catch (IllegalArgumentException e) {
+        logger.warn("ignoring a malformed entry {} of the message event log: {}", entry.id(), e.getMessage());
+        events = List.of();
+      }
+      for (int i = 0; i < events.size(); i++) {
+        LogPosition position = new LogPosition(entry.id(), i);
+        positions.reading(position);
+        order.accept(new PositionedEvent(position, events.get(i)));
+      }
+    }
+    positions.readThrough(entry.id());
+  }
+
+  /** The log could not be read: events may be missed, so every stream starts over. */
+  private void interrupted(RuntimeException cause) {
+    listening = false;
+    order.reset();
+    router.forgetWaiting();
+    logger.warn("message events interrupted ({}): open streams are told to resynchronize", cause.toString());
+    router.interrupted();
+  }
+
+  /** The log the events are on. */
+  EventLog log() {
+    return log;
+  }
+
+  /** Whether events appended from now on reach this replica's streams. */
   boolean isListening() {
     return listening;
   }
 
-  /** Waits until the subscription is live the first time; false if it is not within {@code timeout}. */
+  /** Waits until the log is read the first time; false if it is not within {@code timeout}. */
   boolean awaitListening(Duration timeout) throws InterruptedException {
     return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Publishes what is queued (waiting up to 2 seconds), then stops listening. */
+  /** Publishes what is queued (waiting up to 2 seconds), then stops reading. */
   @Override
   public void close() {
-    closed = true;
-    listening = false;
     // Behind what is queued: the publisher sends that first. A full queue gets an interrupt instead.
     if (!outgoing.offer(STOP)) {
       publisher.interrupt();
@@ -174,8 +246,10 @@ final class LiveEvents implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    closed = true;
+    listening = false;
     publisher.interrupt();
-    subscription.close();
+    reader.interrupt();
     timer.shutdownNow();
   }
 }

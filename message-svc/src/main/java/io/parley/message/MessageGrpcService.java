@@ -102,6 +102,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final PersonalHistory personalHistory;
   private final Clock clock;
   private final BeforeSendHook beforeSend;
+  private final MissedEvents missed;
+
+  /** The most events of the log a resuming stream may make this replica read. */
+  private static final int MAX_REPLAY_SCANNED = 200_000;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
       GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
@@ -115,6 +119,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.conversations = new Conversations(store, groups, guard);
     this.subscribers = requireNonNull(subscribers, "subscribers");
     this.settings = requireNonNull(settings, "settings");
+    this.missed = new MissedEvents(events.log(), groups, MAX_REPLAY_SCANNED, settings.subscriberBufferSize());
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);
@@ -506,15 +511,23 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   /**
    * Opens the caller's live stream. Once {@code subscribed} arrives, every event that happens from
    * then on reaches this stream (until it ends); a client subscribes first, then pulls each
-   * conversation from its last seen seq, and ignores pushed messages it already has (by seq).
-   * Fails UNAVAILABLE (STORE_UNAVAILABLE) while this replica cannot hear live events.
+   * conversation from its last seen seq, and ignores pushed messages it already has (by seq). With
+   * a cursor, the stream resumes: the events missed since then come first ({@link MissedEvents}).
+   * Fails UNAVAILABLE (STORE_UNAVAILABLE) while this replica cannot hear live events, and
+   * INVALID_ARGUMENT (INVALID_CURSOR) for a cursor it did not write.
    */
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<Event> response) {
     Session session = Sessions.current();
+    StreamCursor cursor = request.getCursor().isEmpty() ? null : StreamCursor.decode(request.getCursor());
     if (!events.isListening()) {
       throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
     }
-    subscribers.open(session.userId(), session.sessionId(), (ServerCallStreamObserver<Event>) response);
+    ServerCallStreamObserver<Event> stream = (ServerCallStreamObserver<Event>) response;
+    if (cursor == null) {
+      subscribers.open(session.userId(), session.sessionId(), stream);
+    } else {
+      subscribers.resume(session.userId(), session.sessionId(), stream, cursor, missed);
+    }
   }
 }

@@ -8,6 +8,9 @@ import io.grpc.Channel;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
+import io.parley.events.EventLog;
+import io.parley.events.LocalEventLog;
+import io.parley.events.RedisEventLog;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.PostgresMessageStore;
@@ -39,9 +42,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Messages, conversations and read state live in PostgreSQL (schema {@code parley_message}) when
  * given {@link DatabaseSettings}, else in this process's memory. Nothing of record goes to Redis:
- * live events travel on the platform's {@link Platform#events() event bus} (Redis pub/sub when the
- * platform is on Redis), channel {@value #EVENTS_CHANNEL}, and the counters of the per-user send
- * limit are kept by the platform's {@link RateLimiter#of rate limiter}. friend-svc and group-svc
+ * live events travel on an event log kept for {@link MessageSettings#resumeWindow()} (the Redis
+ * stream {@code parley:{msg-events}} when the platform is on Redis, else in this process), from
+ * which Subscribe streams resume, and the counters of the per-user send limit are kept by the
+ * platform's {@link RateLimiter#of rate limiter}. friend-svc and group-svc
  * are called on the given channels with the service credential {@code message-svc}; their change
  * events on the same bus keep the caches honest.
  *
@@ -53,9 +57,10 @@ public final class MessageModule implements AutoCloseable {
   private static final Logger logger = LoggerFactory.getLogger(MessageModule.class);
 
   /** The event bus channel of message-svc's live events. */
-  public static final String EVENTS_CHANNEL = LiveEvents.CHANNEL;
 
   private static final Duration LISTEN_TIMEOUT = Duration.ofSeconds(5);
+  /** The most entries the in-process event log keeps, whatever the window. */
+  private static final int LOCAL_LOG_ENTRIES = 100_000;
   /** Sends waiting for one writer, beyond which a send fails SERVER_BUSY. */
   private static final int MAX_QUEUED_PER_WRITER = 10_000;
   private static final Duration RETENTION_INTERVAL = Duration.ofMinutes(5);
@@ -66,14 +71,16 @@ public final class MessageModule implements AutoCloseable {
   private final ExecutorService delivery;
   private final SubscriberRegistry subscribers;
   private final LiveEvents events;
+  private final EventLog log;
   private final MessageAppender appender;
   private final RetentionSweeper sweeper;
   private final List<EventBus.Subscription> subscriptions;
   private final MessageGrpcService service;
   private final WebhookDispatcher webhooks;
 
-  private MessageModule(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
-      Channel groupChannel, Database database, WebhookSettings webhookSettings) {
+  private MessageModule(Platform platform, EventBus bus, EventLog log, MessageSettings settings,
+      Channel friendChannel, Channel groupChannel, Database database, WebhookSettings webhookSettings) {
+    this.log = log;
     this.database = database;
     this.webhooks = database == null
         ? WebhookDispatcher.inMemory(webhookSettings, platform.clock())
@@ -95,12 +102,13 @@ public final class MessageModule implements AutoCloseable {
     if (database != null) {
       database.bindTo(platform.meterRegistry());
     }
+    StreamPositions positions = new StreamPositions();
     this.subscribers = new SubscriberRegistry(platform.sessionStore(), platform.sessionPolicy(), platform.clock(),
         delivery, settings.subscriberBufferSize(), settings.maxStreamsPerSession(), settings.sessionCheckInterval(),
-        metrics);
+        metrics, positions);
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
-    this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
+    this.events = new LiveEvents(log, new EventRouter(subscribers, groups, positions), positions);
     this.appender = new MessageAppender(store, committed -> {
       sent.accept(committed);
       events.publish(committed);
@@ -122,7 +130,8 @@ public final class MessageModule implements AutoCloseable {
   public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
       Channel groupChannel) {
     requireNonNull(platform, "platform");
-    return create(platform, platform.events(), settings, friendChannel, groupChannel, null, WebhookSettings.none());
+    return create(platform, platform.events(), null, settings, friendChannel, groupChannel, null,
+        WebhookSettings.none());
   }
 
   /**
@@ -136,7 +145,7 @@ public final class MessageModule implements AutoCloseable {
       Channel groupChannel, DatabaseSettings database) {
     requireNonNull(platform, "platform");
     requireNonNull(database, "database");
-    return create(platform, platform.events(), settings, friendChannel, groupChannel, database,
+    return create(platform, platform.events(), null, settings, friendChannel, groupChannel, database,
         WebhookSettings.none());
   }
 
@@ -149,18 +158,15 @@ public final class MessageModule implements AutoCloseable {
   public static MessageModule create(Platform platform, MessageSettings settings, Channel friendChannel,
       Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
     requireNonNull(platform, "platform");
-    return create(platform, platform.events(), settings, friendChannel, groupChannel, database, webhooks);
+    return create(platform, platform.events(), null, settings, friendChannel, groupChannel, database, webhooks);
   }
 
-  /** As the public factories, with live events on {@code bus} instead of the platform's (tests). */
-  static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
-      Channel groupChannel, DatabaseSettings database) {
-    return create(platform, bus, settings, friendChannel, groupChannel, database, WebhookSettings.none());
-  }
-
-  /** As {@link #create(Platform, EventBus, MessageSettings, Channel, Channel, DatabaseSettings)}, with webhooks. */
-  static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
-      Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
+  /**
+   * As the public factories, with change notifications on {@code bus} and live events on {@code
+   * log} instead of the platform's (tests); a null log is the platform's.
+   */
+  static MessageModule create(Platform platform, EventBus bus, EventLog log, MessageSettings settings,
+      Channel friendChannel, Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
     requireNonNull(webhooks, "webhooks");
     requireNonNull(bus, "bus");
     requireNonNull(settings, "settings");
@@ -171,7 +177,8 @@ public final class MessageModule implements AutoCloseable {
         : PostgresMessageStore.openDatabase(database);
     MessageModule module;
     try {
-      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db, webhooks);
+      module = new MessageModule(platform, bus, log != null ? log : eventLog(platform, settings), settings,
+          friendChannel, groupChannel, db, webhooks);
     } catch (RuntimeException e) {
       if (db != null) {
         db.close();
@@ -188,13 +195,20 @@ public final class MessageModule implements AutoCloseable {
     logger.info("message-svc ready: messages in {}, live events {}, retention {}, limits {} per user (across "
             + "replicas), {} Subscribe streams per session and replica",
         db == null ? "memory (lost on exit)" : "PostgreSQL (schema " + db.schema() + ", " + database.jdbcUrl() + ")",
-        platform.isRedis() ? "on Redis pub/sub" : "in this process",
+        (platform.isRedis() ? "on a Redis stream" : "in this process") + ", resumable for " + settings.resumeWindow(),
         settings.retentionAge().map(age -> "of " + age).orElse("none (everything is kept)"), settings.sendLimit(),
         settings.maxStreamsPerSession());
     if (!webhooks.urls().isEmpty() || webhooks.beforeSendUrl().isPresent()) {
       logger.info("message-svc webhooks: {}", webhooks);
     }
     return module;
+  }
+
+  /** message-svc's event log: a Redis stream shared by the replicas, or one in this process. */
+  private static EventLog eventLog(Platform platform, MessageSettings settings) {
+    return platform.isRedis()
+        ? new RedisEventLog(platform.redis(), LiveEvents.LOG_NAME, settings.resumeWindow())
+        : new LocalEventLog(platform.clock(), settings.resumeWindow(), LOCAL_LOG_ENTRIES);
   }
 
   /**
@@ -233,6 +247,7 @@ public final class MessageModule implements AutoCloseable {
     subscribers.close();
     appender.close();
     events.close();
+    log.close();
     if (sweeper != null) {
       sweeper.close();
     }

@@ -50,6 +50,10 @@ import java.util.Optional;
  *     noticing yet (it takes up to 40 seconds of keepalive) and for a few browser tabs. One more
  *     ends the session's oldest stream there (RESOURCE_EXHAUSTED, SUBSCRIPTION_REPLACED): the
  *     newest stream is the one a client is trying to use, while the oldest is the likeliest dead
+ * @param resumeWindow how long live events are kept in the event log (a Redis stream on a Redis
+ *     platform) for Subscribe streams to resume from a cursor; 2 minutes by default. A client away
+ *     longer is told to pull instead. Redis holds about this long's worth of events: at 1,000
+ *     events a second of ~300 bytes, 36 MB for 2 minutes. Give every replica the same window
  */
 public record MessageSettings(
     boolean allowStrangers,
@@ -64,7 +68,8 @@ public record MessageSettings(
     int writerThreads,
     int maxBatchSize,
     RateLimit sendLimit,
-    int maxStreamsPerSession) {
+    int maxStreamsPerSession,
+    Duration resumeWindow) {
 
   /** The name of {@link #sendLimit()}. */
   public static final String SEND_LIMIT = "message.send";
@@ -112,6 +117,10 @@ public record MessageSettings(
     if (!sendLimit.name().equals(SEND_LIMIT)) {
       throw new IllegalArgumentException("sendLimit must be named " + SEND_LIMIT + ": " + sendLimit.name());
     }
+    requireNonNull(resumeWindow, "resumeWindow");
+    if (resumeWindow.toMillis() < 1) {
+      throw new IllegalArgumentException("resumeWindow must be at least 1 ms: " + resumeWindow);
+    }
     if (maxStreamsPerSession < 1 || maxStreamsPerSession > MAX_STREAMS_PER_SESSION) {
       throw new IllegalArgumentException(
           "maxStreamsPerSession must be 1-" + MAX_STREAMS_PER_SESSION + ": " + maxStreamsPerSession);
@@ -121,93 +130,99 @@ public record MessageSettings(
   public static MessageSettings defaults() {
     return new MessageSettings(false, Duration.ofMinutes(2), Duration.ofHours(24), Optional.empty(), 1024, Duration.ofSeconds(5),
         Duration.ofSeconds(2), Duration.ofSeconds(30), Math.max(2, Runtime.getRuntime().availableProcessors()), 1,
-        256, RateLimit.parse(SEND_LIMIT, "10/1s,burst=50"), 4);
+        256, RateLimit.parse(SEND_LIMIT, "10/1s,burst=50"), 4, Duration.ofMinutes(2));
   }
 
   public MessageSettings withAllowStrangers(boolean allowStrangers) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withRecallWindow(Duration recallWindow) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withEditWindow(Duration editWindow) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   /** A copy that keeps messages for {@code retentionAge}, then deletes them. */
   public MessageSettings withRetentionAge(Duration retentionAge) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, Optional.of(requireNonNull(retentionAge, "retentionAge")),
         subscriberBufferSize, cacheTtl, upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads,
-        maxBatchSize, sendLimit, maxStreamsPerSession);
+        maxBatchSize, sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   /** A copy that keeps every message (the default). */
   public MessageSettings withoutRetention() {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, Optional.empty(), subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withSubscriberBufferSize(int subscriberBufferSize) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withCacheTtl(Duration cacheTtl) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withUpstreamTimeout(Duration upstreamTimeout) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withSessionCheckInterval(Duration sessionCheckInterval) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withDeliveryThreads(int deliveryThreads) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withWriterThreads(int writerThreads) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withMaxBatchSize(int maxBatchSize) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize,
-        sendLimit, maxStreamsPerSession);
+        sendLimit, maxStreamsPerSession, resumeWindow);
   }
 
   /** A copy with another limit of SendMessage calls per user ({@link RateLimit#unlimited} turns it off). */
   public MessageSettings withSendLimit(RateLimit sendLimit) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
-        maxStreamsPerSession);
+        maxStreamsPerSession, resumeWindow);
   }
 
   public MessageSettings withMaxStreamsPerSession(int maxStreamsPerSession) {
     return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
         upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
-        maxStreamsPerSession);
+        maxStreamsPerSession, resumeWindow);
+  }
+
+  public MessageSettings withResumeWindow(Duration resumeWindow) {
+    return new MessageSettings(allowStrangers, recallWindow, editWindow, retentionAge, subscriberBufferSize, cacheTtl,
+        upstreamTimeout, sessionCheckInterval, deliveryThreads, writerThreads, maxBatchSize, sendLimit,
+        maxStreamsPerSession, resumeWindow);
   }
 }

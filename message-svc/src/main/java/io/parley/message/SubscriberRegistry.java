@@ -7,6 +7,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 import io.parley.common.v1.ErrorReason;
 import io.parley.error.ParleyException;
 import io.parley.message.v1.Event;
+import io.parley.message.v1.ResumeOutcome;
 import io.parley.message.v1.ResyncRequired;
 import io.parley.message.v1.SessionEnded;
 import io.parley.message.v1.Subscribed;
@@ -65,11 +66,13 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   private final int maxStreamsPerSession;
   private final ScheduledExecutorService checker;
   private final MessageMetrics metrics;
+  private final StreamPositions positions;
   private volatile boolean closed;
 
   SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
-      int maxStreamsPerSession, Duration sessionCheckInterval, MessageMetrics metrics) {
+      int maxStreamsPerSession, Duration sessionCheckInterval, MessageMetrics metrics, StreamPositions positions) {
     this.metrics = requireNonNull(metrics, "metrics");
+    this.positions = requireNonNull(positions, "positions");
     this.sessions = requireNonNull(sessions, "sessions");
     this.policy = requireNonNull(policy, "policy");
     this.clock = requireNonNull(clock, "clock");
@@ -98,18 +101,59 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    * @throws ParleyException SERVER_BUSY once the registry is closed
    */
   void open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
+    Subscriber subscriber = newSubscriber(userId, sessionId, observer, null);
+    // Queue `subscribed` before the stream can be found, so that it is always the first event.
+    subscriber.start(subscribed(sessionId, ResumeOutcome.RESUME_OUTCOME_UNSPECIFIED));
+    register(subscriber);
+    afterRegistration(subscriber);
+  }
+
+  /**
+   * Opens a stream as {@link #open} does, resuming from {@code cursor}: the stream registers while
+   * no event is routed, then the events it missed are read from the log ({@code missed}) and
+   * written first, after {@code subscribed}, whose {@code resume} says whether that worked.
+   *
+   * @throws ParleyException SERVER_BUSY once the registry is closed
+   */
+  void resume(String userId, String sessionId, ServerCallStreamObserver<Event> observer, StreamCursor cursor,
+      MissedEvents missed) {
+    boolean sameLog = cursor.epoch().equals(positions.epoch());
+    Subscriber subscriber = newSubscriber(userId, sessionId, observer, sameLog ? cursor : null);
+    subscriber.startPaused();
+    StreamPositions.Snapshot snapshot = positions.exclusively(() -> register(subscriber));
+    MissedEvents.Replay replay;
+    try {
+      replay = missed.replay(userId, sessionId, cursor, snapshot);
+    } catch (RuntimeException e) {
+      subscriber.end(null, e instanceof ParleyException p ? p
+          : new ParleyException(ErrorReason.STORE_UNAVAILABLE, "the missed events could not be read: subscribe again"));
+      logger.warn("could not replay missed events to session {}: {}", sessionId, e.toString());
+      return;
+    }
+    subscriber.release(subscribed(sessionId, replay.outcome()), replay.events());
+    afterRegistration(subscriber);
+  }
+
+  private Subscriber newSubscriber(String userId, String sessionId, ServerCallStreamObserver<Event> observer,
+      StreamCursor resumedFrom) {
     if (closed) {
       throw shuttingDown();
     }
-    Subscriber subscriber = new Subscriber(userId, sessionId, observer, delivery, bufferSize,
+    return new Subscriber(userId, sessionId, observer, delivery, bufferSize,
         event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
         new ParleyException(ErrorReason.SUBSCRIBER_TOO_SLOW,
             "too many events were not read in time: pull each conversation from its last seen seq, then subscribe again"),
-        this::remove);
-    // Queue `subscribed` before the stream can be found, so that it is always the first event.
-    subscriber.start(event(Event.newBuilder().setSubscribed(Subscribed.newBuilder().setSessionId(sessionId))));
+        this::remove, positions, resumedFrom);
+  }
+
+  private Event subscribed(String sessionId, ResumeOutcome outcome) {
+    return event(Event.newBuilder().setSubscribed(Subscribed.newBuilder().setSessionId(sessionId).setResume(outcome)));
+  }
+
+  private void register(Subscriber subscriber) {
+    String sessionId = subscriber.sessionId();
     List<Subscriber> replaced = new ArrayList<>();
-    byUser.compute(userId, (u, list) -> {
+    byUser.compute(subscriber.userId(), (u, list) -> {
       List<Subscriber> subscribers = list == null ? new CopyOnWriteArrayList<>() : list;
       subscribers.add(subscriber);
       // Oldest first, since streams are appended. One already ending counts until it is removed,
@@ -121,6 +165,11 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     for (Subscriber old : replaced) {
       old.end(null, replacedError());
     }
+  }
+
+  private void afterRegistration(Subscriber subscriber) {
+    String userId = subscriber.userId();
+    String sessionId = subscriber.sessionId();
     if (subscriber.isFinished()) {
       remove(subscriber);  // cancelled before it was registered
       return;
@@ -155,7 +204,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    * Hands {@code event} to every stream of {@code userId} except that of {@code exceptSessionId};
    * streams with nothing else to write write it on this thread.
    */
-  void deliver(String userId, String exceptSessionId, Event event) {
+  void deliver(String userId, String exceptSessionId, PositionedEvent event) {
     deliver(userId, exceptSessionId, event, true);
   }
 
@@ -163,21 +212,22 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    * Hands {@code event} to the streams as {@link #deliver} does, leaving the writing to the delivery
    * executor: for callers that hold a lock.
    */
-  void deliverFromLock(String userId, String exceptSessionId, Event event) {
+  void deliverFromLock(String userId, String exceptSessionId, PositionedEvent event) {
     deliver(userId, exceptSessionId, event, false);
   }
 
-  private void deliver(String userId, String exceptSessionId, Event event, boolean writeHere) {
+  private void deliver(String userId, String exceptSessionId, PositionedEvent positioned, boolean writeHere) {
     List<Subscriber> subscribers = byUser.get(userId);
     if (subscribers != null) {
+      Event event = positioned.event();
       for (Subscriber subscriber : subscribers) {
         if (subscriber.sessionId().equals(exceptSessionId)) {
           continue;
         }
         if (writeHere) {
-          subscriber.offer(event);
+          subscriber.offer(event, positioned.position());
         } else {
-          subscriber.offerFromLock(event);
+          subscriber.offerFromLock(event, positioned.position());
         }
         metrics.handed(event);
       }

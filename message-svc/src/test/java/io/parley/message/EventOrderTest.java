@@ -23,7 +23,9 @@ class EventOrderTest {
 
   private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
   private final List<String> out = new ArrayList<>();
-  private final EventOrder order = new EventOrder(this::record, timer, HOLD);
+  private final List<PositionedEvent> dropped = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final EventOrder order = new EventOrder(this::record, dropped::add, timer, HOLD);
+  private static final java.util.concurrent.atomic.AtomicLong positions = new java.util.concurrent.atomic.AtomicLong();
   private final ConversationId one = ConversationId.ofGroup(Ids.newId("g"));
   private final ConversationId two = ConversationId.ofGroup(Ids.newId("g"));
 
@@ -32,7 +34,7 @@ class EventOrderTest {
     timer.shutdownNow();
   }
 
-  private void record(LiveEvent event) {
+  private void record(PositionedEvent event) {
     String name = switch (event.event().getKindCase()) {
       case MESSAGE -> "m" + event.event().getMessage().getSeq();
       case RECALL -> "r" + event.event().getRecall().getSeq();
@@ -50,24 +52,29 @@ class EventOrderTest {
     }
   }
 
-  private static LiveEvent message(ConversationId conversation, long seq) {
-    return new LiveEvent("", "", Event.newBuilder()
+  private static PositionedEvent message(ConversationId conversation, long seq) {
+    return positioned(Event.newBuilder()
         .setMessage(Message.newBuilder().setConversationId(conversation.value()).setSeq(seq)).build());
   }
 
-  private static LiveEvent recall(ConversationId conversation, long seq) {
-    return new LiveEvent("", "", Event.newBuilder()
+  private static PositionedEvent recall(ConversationId conversation, long seq) {
+    return positioned(Event.newBuilder()
         .setRecall(Recall.newBuilder().setConversationId(conversation.value()).setSeq(seq)).build());
   }
 
-  private static LiveEvent edit(ConversationId conversation, long seq, int editCount) {
-    return new LiveEvent("", "", Event.newBuilder()
+  private static PositionedEvent edit(ConversationId conversation, long seq, int editCount) {
+    return positioned(Event.newBuilder()
         .setEdit(Edit.newBuilder().setConversationId(conversation.value()).setSeq(seq).setEditCount(editCount)).build());
   }
 
-  private static LiveEvent receipt(ConversationId conversation, long seq) {
-    return new LiveEvent("", "", Event.newBuilder()
+  private static PositionedEvent receipt(ConversationId conversation, long seq) {
+    return positioned(Event.newBuilder()
         .setReadReceipt(ReadReceipt.newBuilder().setConversationId(conversation.value()).setReadSeq(seq)).build());
+  }
+
+  private static PositionedEvent positioned(Event event) {
+    return new PositionedEvent(new LogPosition(new io.parley.events.EventLog.EntryId(1, positions.incrementAndGet()), 0),
+        new LiveEvent("", "", event));
   }
 
   @Test
@@ -98,9 +105,11 @@ class EventOrderTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> out().size() == 3);
     assertThat(out()).containsExactly("m1", "m3", "m4");
 
-    order.accept(message(one, 2));
+    PositionedEvent late = message(one, 2);
+    order.accept(late);
     order.accept(message(one, 5));
     assertThat(out()).containsExactly("m1", "m3", "m4", "m5");
+    assertThat(dropped).as("told, so that its position stops holding cursors back").containsExactly(late);
   }
 
   @Test
@@ -128,8 +137,10 @@ class EventOrderTest {
   @Test
   void aResetDropsWhatIsHeldAndStartsOver() {
     order.accept(message(one, 1));
-    order.accept(message(one, 3));
+    PositionedEvent held = message(one, 3);
+    order.accept(held);
     order.reset();
+    assertThat(dropped).containsExactly(held);
     order.accept(message(one, 7));
     await().during(HOLD.multipliedBy(3)).atMost(Duration.ofSeconds(10))
         .until(() -> out().equals(List.of("m1", "m7")));

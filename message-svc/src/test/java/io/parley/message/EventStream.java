@@ -37,6 +37,13 @@ final class EventStream implements ClientResponseObserver<SubscribeRequest, Even
     return stream;
   }
 
+  /** Opens a stream that resumes from {@code cursor}. */
+  static EventStream resume(MessageServiceGrpc.MessageServiceStub stub, String cursor) {
+    EventStream stream = new EventStream(-1);
+    stub.subscribe(SubscribeRequest.newBuilder().setCursor(cursor).build(), stream);
+    return stream;
+  }
+
   /** Opens a stream and waits for its {@code subscribed} event. */
   static EventStream subscribed(MessageServiceGrpc.MessageServiceStub stub) {
     EventStream stream = open(stub);
@@ -104,6 +111,16 @@ final class EventStream implements ClientResponseObserver<SubscribeRequest, Even
       return ended.get(WAIT_SECONDS, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new AssertionError("the stream did not end within " + WAIT_SECONDS + " s", e);
+    }
+  }
+
+  /** The next event if one comes within {@code wait}, else null. */
+  Event poll(java.time.Duration wait) {
+    try {
+      return events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
     }
   }
 

@@ -13,6 +13,7 @@ import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
 import io.parley.database.DatabaseSettings;
 import io.parley.events.RedisEventBus;
+import io.parley.events.RedisEventLog;
 import io.parley.message.v1.Conversation;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ListConversationsRequest;
@@ -59,9 +60,10 @@ class RedisOutageTest {
     try (RedisServer redis = RedisServer.start();
         UnifiedJedis jedis = RedisClients.create(redis.url());
         RedisEventBus bus = new RedisEventBus(jedis);
+        RedisEventLog log = new RedisEventLog(jedis, "msg-events", Duration.ofMinutes(2));
         Platform platform = TestPlatforms.create("memory", Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platform);
-        Replica replica = Replica.inProcess(platform, bus, MessageRig.settings(), upstreams.target(), database)) {
+        Replica replica = Replica.inProcess(platform, bus, log, MessageRig.settings(), upstreams.target(), database)) {
       User alice = login(platform, Ids.newId("u"));
       User bob = login(platform, Ids.newId("u"));
       upstreams.friends.befriend(alice.id(), bob.id());

@@ -6,6 +6,7 @@ import io.parley.client.ParleyChannels;
 import io.parley.data.Ids;
 import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
+import io.parley.events.EventLog;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.server.ParleyServer;
 import io.parley.server.Platform;
@@ -24,13 +25,13 @@ final class Replica implements AutoCloseable {
 
   private Replica(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
       DatabaseSettings database, boolean tcp) {
-    this(platform, bus, settings, upstreams, database, tcp, WebhookSettings.none());
+    this(platform, bus, null, settings, upstreams, database, tcp, WebhookSettings.none());
   }
 
-  private Replica(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
+  private Replica(Platform platform, EventBus bus, EventLog log, MessageSettings settings, String upstreams,
       DatabaseSettings database, boolean tcp, WebhookSettings webhooks) {
     this.platform = platform;
-    this.module = MessageModule.create(platform, bus, settings, platform.channel(upstreams),
+    this.module = MessageModule.create(platform, bus, log, settings, platform.channel(upstreams),
         platform.channel(upstreams), database, webhooks);
     ParleyServer.Builder builder = platform.serverBuilder().addService(module.services().get(0));
     if (tcp) {
@@ -46,7 +47,7 @@ final class Replica implements AutoCloseable {
   /** In-process, with its data in PostgreSQL if {@code database} is not null, with webhooks. */
   static Replica inProcess(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database,
       WebhookSettings webhooks) {
-    return new Replica(platform, platform.events(), settings, upstreams, database, false, webhooks);
+    return new Replica(platform, platform.events(), null, settings, upstreams, database, false, webhooks);
   }
 
   /** In-process, with its data in memory. */
@@ -59,10 +60,10 @@ final class Replica implements AutoCloseable {
     return new Replica(platform, platform.events(), settings, upstreams, database, false);
   }
 
-  /** In-process, with its data in PostgreSQL and its live events on {@code bus}. */
-  static Replica inProcess(Platform platform, EventBus bus, MessageSettings settings, String upstreams,
+  /** In-process, with its data in PostgreSQL, change notifications on {@code bus} and live events on {@code log}. */
+  static Replica inProcess(Platform platform, EventBus bus, EventLog log, MessageSettings settings, String upstreams,
       DatabaseSettings database) {
-    return new Replica(platform, bus, settings, upstreams, database, false);
+    return new Replica(platform, bus, log, settings, upstreams, database, false, WebhookSettings.none());
   }
 
   /** On a TCP port, with its data in memory: calls go through the real protobuf encoding. */
@@ -95,6 +96,16 @@ final class Replica implements AutoCloseable {
 
   MessageServiceGrpc.MessageServiceStub anonymousAsync() {
     return MessageServiceGrpc.newStub(channel);
+  }
+
+  /**
+   * Stops the replica as a crash would, for its clients: the server drops every call at once
+   * (streams end UNAVAILABLE or CANCELLED, with nothing more written), then the module closes.
+   */
+  void kill() {
+    server.shutdownNow();
+    module.close();
+    channel.shutdownNow();
   }
 
   @Override

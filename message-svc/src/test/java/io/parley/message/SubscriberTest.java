@@ -4,12 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Timestamp;
 import io.grpc.stub.ServerCallStreamObserver;
+import io.parley.events.EventLog.EntryId;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ResyncRequired;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
+import java.util.TreeSet;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,17 +26,82 @@ class SubscriberTest {
   private final ManualExecutor executor = new ManualExecutor();
   private final AtomicInteger closed = new AtomicInteger();
 
+  private final StreamPositions positions = new StreamPositions();
+
+  {
+    positions.start("ep1", new EntryId(10, 0));
+  }
+
   private Subscriber subscriber(int capacity) {
-    Subscriber subscriber = new Subscriber("u1", "s1", observer, executor, capacity, RESYNC, TOO_SLOW,
-        s -> closed.incrementAndGet());
+    Subscriber subscriber = newSubscriber(capacity, null);
     subscriber.start(event(0));
     return subscriber;
+  }
+
+  private Subscriber newSubscriber(int capacity, StreamCursor resumedFrom) {
+    return new Subscriber("u1", "s1", observer, executor, capacity, RESYNC, TOO_SLOW,
+        s -> closed.incrementAndGet(), positions, resumedFrom);
+  }
+
+  private static LogPosition at(long millis, int index) {
+    return new LogPosition(new EntryId(millis, 0), index);
+  }
+
+  private StreamCursor cursor(int written) {
+    return StreamCursor.decode(observer.cursors.get(written));
+  }
+
+  @Test
+  void eachWrittenEventCarriesACursorBelowWhatIsStillInFlightOrQueued() {
+    LogPosition held = at(11, 0);
+    LogPosition routed = at(11, 1);
+    positions.reading(held);
+    positions.reading(routed);
+    positions.readThrough(held.entry());
+    Subscriber subscriber = subscriber(10);
+    assertThat(cursor(0)).isEqualTo(new StreamCursor("ep1", held, new TreeSet<>()));
+
+    subscriber.offer(event(2), routed);
+    positions.done(routed);
+    assertThat(cursor(1)).as("the held event is not written yet").isEqualTo(new StreamCursor("ep1", held, set(routed)));
+
+    subscriber.offer(event(1), held);
+    positions.done(held);
+    LogPosition next = at(12, 0);
+    positions.reading(next);
+    positions.readThrough(next.entry());
+    subscriber.offer(event(3), next);
+    positions.done(next);
+    assertThat(cursor(3)).as("everything before it written").isEqualTo(new StreamCursor("ep1", next, set(next)));
+    StreamCursor decoded = StreamCursor.decode(cursor(3).encode());
+    assertThat(decoded).isEqualTo(cursor(3));
+  }
+
+  @Test
+  void aResumedStreamWritesWhatItMissedFirstAndDropsWhatItHad() {
+    StreamCursor from = new StreamCursor("ep1", at(11, 1), set(at(11, 3)));
+    Subscriber subscriber = newSubscriber(10, from);
+    subscriber.startPaused();
+    subscriber.offer(event(5), at(11, 0));
+    subscriber.offer(event(6), at(11, 3));
+    subscriber.offer(event(7), at(12, 0));
+    assertThat(observer.written).as("paused").isEmpty();
+
+    subscriber.release(event(0), List.of(new Subscriber.Queued(event(1), at(11, 2))));
+
+    assertThat(observer.written).containsExactly(event(0), event(1), event(7));
+    assertThat(cursor(1).base()).as("never below the cursor it resumed from").isGreaterThanOrEqualTo(from.base());
+    assertThat(cursor(1).ahead()).contains(at(11, 2), at(11, 3));
+  }
+
+  private static TreeSet<LogPosition> set(LogPosition... positions) {
+    return new TreeSet<>(List.of(positions));
   }
 
   @Test
   void anOfferWritesOnTheOfferingThreadWhenNothingElseIsQueued() {
     Subscriber subscriber = subscriber(10);
-    subscriber.offer(event(1));
+    subscriber.offer(event(1), null);
 
     assertThat(observer.written).containsExactly(event(0), event(1));
     assertThat(executor.tasks).isEmpty();
@@ -43,10 +110,10 @@ class SubscriberTest {
   @Test
   void anOfferFromALockLeavesTheWritingToTheExecutorAndKeepsTheOrder() {
     Subscriber subscriber = subscriber(10);
-    subscriber.offerFromLock(event(1));
-    subscriber.offerFromLock(event(2));
+    subscriber.offerFromLock(event(1), null);
+    subscriber.offerFromLock(event(2), null);
     // A drain is already claimed: this one queues behind it rather than writing first.
-    subscriber.offer(event(3));
+    subscriber.offer(event(3), null);
 
     assertThat(observer.written).containsExactly(event(0));
     executor.runAll();
@@ -57,8 +124,8 @@ class SubscriberTest {
   void aStreamThatIsNotReadyQueuesUntilItIsThenWritesInOrder() {
     Subscriber subscriber = subscriber(10);
     observer.ready = false;
-    subscriber.offer(event(1));
-    subscriber.offer(event(2));
+    subscriber.offer(event(1), null);
+    subscriber.offer(event(2), null);
     assertThat(observer.written).containsExactly(event(0));
 
     observer.ready = true;
@@ -70,10 +137,10 @@ class SubscriberTest {
   void aReaderThatFallsBehindIsToldToResyncAndEndedOnce() {
     Subscriber subscriber = subscriber(2);
     observer.ready = false;
-    subscriber.offer(event(1));
-    subscriber.offer(event(2));
-    subscriber.offer(event(3));
-    subscriber.offer(event(4));
+    subscriber.offer(event(1), null);
+    subscriber.offer(event(2), null);
+    subscriber.offer(event(3), null);
+    subscriber.offer(event(4), null);
 
     // The queue is dropped; the final event and the error go out even though the stream is not ready.
     assertThat(observer.written).containsExactly(event(0), RESYNC);
@@ -87,8 +154,8 @@ class SubscriberTest {
     Subscriber subscriber = subscriber(1);
     observer.ready = false;
     executor.shutDown = true;
-    subscriber.offerFromLock(event(1));
-    subscriber.offerFromLock(event(2));
+    subscriber.offerFromLock(event(1), null);
+    subscriber.offerFromLock(event(2), null);
 
     assertThat(observer.written).containsExactly(event(0), RESYNC);
     assertThat(observer.error).isSameAs(TOO_SLOW);
@@ -99,8 +166,8 @@ class SubscriberTest {
   void aCancelledStreamTakesNoMoreEvents() {
     Subscriber subscriber = subscriber(10);
     observer.onCancel.run();
-    subscriber.offer(event(1));
-    subscriber.offerFromLock(event(2));
+    subscriber.offer(event(1), null);
+    subscriber.offerFromLock(event(2), null);
     executor.runAll();
 
     assertThat(observer.written).containsExactly(event(0));
@@ -134,6 +201,7 @@ class SubscriberTest {
   /** A call's stream that records what is written to it, ready unless told otherwise. */
   private static final class RecordingObserver extends ServerCallStreamObserver<Event> {
     final List<Event> written = new ArrayList<>();
+    final List<String> cursors = new ArrayList<>();
     volatile boolean ready = true;
     Throwable error;
     Runnable onReady;
@@ -141,7 +209,8 @@ class SubscriberTest {
 
     @Override
     public void onNext(Event value) {
-      written.add(value);
+      written.add(value.toBuilder().clearCursor().build());
+      cursors.add(value.getCursor());
     }
 
     @Override

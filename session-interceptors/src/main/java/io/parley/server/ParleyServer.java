@@ -235,6 +235,15 @@ public final class ParleyServer implements AutoCloseable {
     server.awaitTermination();
   }
 
+  /** Stops at once, as a crash would for clients: every call is cancelled, nothing more is written. */
+  public void shutdownNow() {
+    health.enterTerminalState();
+    server.shutdownNow();
+    if (executor != null) {
+      executor.shutdown();
+    }
+  }
+
   /** Graceful shutdown: stop accepting, let calls finish within the grace period, then cancel the rest. */
   @Override
   public void close() {

@@ -366,7 +366,8 @@ class App {
 
   onEvent(event) {
     if (event.subscribed) {
-      this.resync();
+      // Resumed: the events missed while away follow. Otherwise pull what may have been missed.
+      if (event.subscribed.resume !== 'RESUME_OUTCOME_RESUMED') this.resync();
     } else if (event.message) {
       this.received([event.message]);
     } else if (event.recall) {

@@ -1,6 +1,8 @@
 // The live event stream: GET /v1/events read as Server-Sent Events through fetch (so the token
 // travels in the Authorization header, never in a URL), reconnecting with backoff whenever the
-// connection drops. Push may miss events; the app catches up by seq after every (re)connect.
+// connection drops. A reconnect resumes from the cursor of the last event received (sent as
+// Last-Event-ID): the server replays what was missed, or says the cursor is too old, and then the
+// app catches up by seq.
 
 import { ApiError, sessionOver } from './api.js';
 
@@ -58,9 +60,11 @@ export class EventStream {
     const controller = new AbortController();
     this.controller = controller;
     let response;
+    const headers = { Accept: 'text/event-stream', Authorization: `Bearer ${this.api.token}` };
+    if (this.cursor) headers['Last-Event-ID'] = this.cursor;
     try {
       response = await fetch(this.api.url('v1/events'), {
-        headers: { Accept: 'text/event-stream', Authorization: `Bearer ${this.api.token}` },
+        headers,
         cache: 'no-store',
         signal: controller.signal,
       });
@@ -70,6 +74,7 @@ export class EventStream {
     }
     if (!response.ok) {
       const error = new ApiError(response.status, await response.json().catch(() => null));
+      if (error.reason === 'INVALID_CURSOR') this.cursor = null;
       this.ended(error) || this.retry();
       return;
     }
@@ -124,6 +129,7 @@ export class EventStream {
   }
 
   dispatch(event) {
+    if (event.cursor) this.cursor = event.cursor;
     if (event.subscribed) {
       this.failures = 0;
       this.handlers.onState('live');
