@@ -98,7 +98,7 @@ class LauncherOptionsTest {
     assertThat(parse(Map.of(), "--message-edit-window", "15m").toConfig(Role.ALL, Map.of()).messages().editWindow())
         .isEqualTo(Duration.ofMinutes(15));
     assertThat(parse(Map.of()).toConfig(Role.ALL, Map.of()).messages().resumeWindow()).isEqualTo(Duration.ofMinutes(2));
-    assertThat(parse(Map.of("PARLEY_SUBSCRIBE_RESUME_WINDOW", "30s")).toConfig(Role.ALL, Map.of()).messages()
+    assertThat(parse(Map.of(), "--subscribe-resume-window", "30s").toConfig(Role.ALL, Map.of()).messages()
         .resumeWindow()).isEqualTo(Duration.ofSeconds(30));
     assertThatThrownBy(() -> parse(Map.of(), "--subscribe-resume-window", "10ms").toConfig(Role.ALL, Map.of()))
         .hasMessageContaining("--subscribe-resume-window must be at least 1s");

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * Hands on each conversation's live events in seq order, whichever replica published them.
  *
  * <p>Each replica publishes a conversation's events in seq order, but two replicas sending to one
- * conversation publish after their own commits, so the bus may carry seq 6 (committed second, by
+ * conversation publish after their own commits, so the log may carry seq 6 (committed second, by
  * replica B) before seq 5 (replica A). This puts them back in order: a message event whose seq is
  * not the next one after the last handed on is held until the missing ones arrive, or for at most
  * {@code hold}, after which everything held is handed on in seq order (the missing event is lost,
@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * <p>What it remembers per conversation (the last seq handed on) is forgotten after ten minutes of
  * silence, and for at most 100,000 conversations; a conversation it does not know starts from
  * whatever seq comes first. {@link #reset()} forgets everything, dropping what is held: for when
- * the bus was interrupted and streams start over.
+ * the log could not be read and streams start over.
  *
  * <p>Thread-safe: each conversation's events are handed on under its own lock, on the thread that
  * brought the event or on {@code timer}.

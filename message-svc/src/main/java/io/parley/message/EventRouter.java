@@ -26,9 +26,10 @@ import org.slf4j.LoggerFactory;
  * them in order; if the list cannot be had, they are not pushed (pull stays the source of truth)
  * and a warning is logged.
  *
- * <p>When the event bus is interrupted, events may be lost without anyone knowing, so {@link
+ * <p>When the event log cannot be read, events may be missed without anyone knowing, so {@link
  * #interrupted()} ends every stream with {@code resync_required} and UNAVAILABLE
- * (STORE_UNAVAILABLE): clients subscribe again and pull what they missed. Thread-safe: group
+ * (STORE_UNAVAILABLE): clients subscribe again, resuming from their last cursor. Every event is
+ * reported to {@link StreamPositions#done} once it is queued on the streams it concerns. Thread-safe: group
  * routing holds one lock, for as long as it takes to queue an event on the streams concerned.
  */
 final class EventRouter {
@@ -136,6 +137,6 @@ final class EventRouter {
     registry.endAll(
         registry.event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
         () -> new ParleyException(ErrorReason.STORE_UNAVAILABLE,
-            "live events were interrupted: subscribe again and pull each conversation from its last seen seq"));
+            "live events were interrupted: subscribe again with the last event's cursor"));
   }
 }

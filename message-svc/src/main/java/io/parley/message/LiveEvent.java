@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * A live event of a conversation, as every replica hears it: a new message, an edit, a reaction, a
- * recall, a read receipt, a typing signal, a settings change or a deletion for oneself, and whom to push it to. message-svc publishes these on the event bus channel {@code
- * parley:msg:events} once the change they announce is committed; this is the channel's codec.
+ * recall, a read receipt, a typing signal, a settings change or a deletion for oneself, and whom to
+ * push it to. message-svc appends these to its event log ({@link LiveEvents}) once the change they
+ * announce is committed; this is the log entries' codec.
  *
  * <p>One event's wire form is a small header and the {@link Event} as clients receive it, so that a
  * replica parses it once and hands the same object to every subscriber:

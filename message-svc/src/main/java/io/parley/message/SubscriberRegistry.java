@@ -142,7 +142,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     return new Subscriber(userId, sessionId, observer, delivery, bufferSize,
         event(Event.newBuilder().setResyncRequired(ResyncRequired.getDefaultInstance())),
         new ParleyException(ErrorReason.SUBSCRIBER_TOO_SLOW,
-            "too many events were not read in time: pull each conversation from its last seen seq, then subscribe again"),
+            "too many events were not read in time: subscribe again with the last event's cursor"),
         this::remove, positions, resumedFrom);
   }
 
