@@ -105,7 +105,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final MissedEvents missed;
 
   /** The most events of the log a resuming stream may make this replica read. */
-  private static final int MAX_REPLAY_SCANNED = 200_000;
+  private static final int MAX_REPLAY_SCANNED = 100_000;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
       GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
@@ -119,7 +119,7 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.conversations = new Conversations(store, groups, guard);
     this.subscribers = requireNonNull(subscribers, "subscribers");
     this.settings = requireNonNull(settings, "settings");
-    this.missed = new MissedEvents(events.log(), groups, MAX_REPLAY_SCANNED, settings.subscriberBufferSize());
+    this.missed = new MissedEvents(events.log(), groups, limiter, MAX_REPLAY_SCANNED, settings.subscriberBufferSize());
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);

@@ -10,6 +10,8 @@ import io.parley.group.v1.CheckMembershipResponse;
 import io.parley.message.store.ConversationId;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.ResumeOutcome;
+import io.parley.ratelimit.RateLimit;
+import io.parley.ratelimit.RateLimiter;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -31,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Each conversation's messages are replayed in seq order, as live. The replay is refused ({@link ResumeOutcome#RESUME_OUTCOME_TOO_OLD}, the client pulls) when
  * the cursor is of another log or older than its window, when the log says events were lost on
  * the way in (a replica could not publish), when more than {@code maxScanned} events would have to
- * be read, or when more than {@code maxEvents} concern the stream. Thread-safe.
+ * be read, when more than {@code maxEvents} concern the stream, or when the user resumes more often
+ * than {@link #LIMIT}. Thread-safe.
  */
 final class MissedEvents {
   private static final Logger logger = LoggerFactory.getLogger(MissedEvents.class);
@@ -44,14 +47,23 @@ final class MissedEvents {
     static final Replay TOO_OLD = new Replay(ResumeOutcome.RESUME_OUTCOME_TOO_OLD, List.of());
   }
 
+  /**
+   * Replays per user, across replicas: a client resumes on every reconnect, but a replay reads the
+   * whole log since the cursor (everyone's events), so a client looping on an old cursor would be
+   * expensive. Beyond the limit a stream is told to pull instead, which costs nothing more here.
+   */
+  static final RateLimit LIMIT = RateLimit.parse("message.resume", "10/1m,burst=20");
+
   private final EventLog log;
   private final GroupDirectory groups;
+  private final RateLimiter limiter;
   private final int maxScanned;
   private final int maxEvents;
 
-  MissedEvents(EventLog log, GroupDirectory groups, int maxScanned, int maxEvents) {
+  MissedEvents(EventLog log, GroupDirectory groups, RateLimiter limiter, int maxScanned, int maxEvents) {
     this.log = requireNonNull(log, "log");
     this.groups = requireNonNull(groups, "groups");
+    this.limiter = requireNonNull(limiter, "limiter");
     this.maxScanned = maxScanned;
     this.maxEvents = maxEvents;
   }
@@ -63,6 +75,10 @@ final class MissedEvents {
    * @throws io.parley.error.ParleyException STORE_UNAVAILABLE if the log cannot be read
    */
   Replay replay(String userId, String sessionId, StreamCursor cursor, StreamPositions.Snapshot snapshot) {
+    if (limiter.tryAcquire(LIMIT, userId).isPresent()) {
+      logger.debug("user {} resumes too often ({}): told to pull", userId, LIMIT);
+      return Replay.TOO_OLD;
+    }
     if (!cursor.epoch().equals(snapshot.epoch())) {
       logger.debug("session {} resumes from another event log ({}): too old", sessionId, cursor.epoch());
       return Replay.TOO_OLD;

@@ -180,6 +180,25 @@ class ResumeTest {
   }
 
   @Test
+  void aUserWhoResumesTooOftenIsToldToPull() {
+    User[] pair = rig.friendsPair();
+    EventStream first = EventStream.subscribed(rig.asyncAs(pair[1]));
+    rig.sendTo(pair[0], pair[1], "one");
+    String cursor = first.next().getCursor();
+    first.cancel();
+
+    List<ResumeOutcome> outcomes = new ArrayList<>();
+    for (int i = 0; i < 25; i++) {
+      EventStream resumed = EventStream.resume(rig.asyncAs(pair[1]), cursor);
+      outcomes.add(resumed.next().getSubscribed().getResume());
+      resumed.cancel();
+    }
+    assertThat(outcomes.subList(0, 20)).as("a burst of resumes is served").containsOnly(ResumeOutcome.RESUME_OUTCOME_RESUMED);
+    assertThat(outcomes.subList(20, 25)).as("then the stream is told to pull (%s)", MissedEvents.LIMIT)
+        .contains(ResumeOutcome.RESUME_OUTCOME_TOO_OLD);
+  }
+
+  @Test
   void aCursorOfAnotherLogIsToldToPull() {
     User user = rig.user();
     String foreign = new StreamCursor("another-log", new LogPosition(new EntryId(1, 0), 0), new TreeSet<>()).encode();
