@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.parley.events.EventLog;
 import io.parley.events.EventLog.Entry;
 import io.parley.events.EventLog.EntryId;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -54,12 +55,15 @@ final class LiveEvents implements AutoCloseable {
   private static final Duration READ_WAIT = Duration.ofSeconds(1);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(5);
+  /** Entries kept decoded in memory for streams that resume here ({@link RecentEntries}). */
+  private static final int RECENT_ENTRIES = 20_000;
 
   private static final List<LiveEvent> STOP = List.of();
   private static final byte[] LOSS_MARK = new byte[0];
 
   private final EventLog log;
   private final StreamPositions positions;
+  private final RecentEntries recent;
   private final ScheduledExecutorService timer;
   private final EventOrder order;
   private final EventRouter router;
@@ -78,6 +82,7 @@ final class LiveEvents implements AutoCloseable {
     this.log = requireNonNull(log, "log");
     this.router = requireNonNull(router, "router");
     this.positions = requireNonNull(positions, "positions");
+    this.recent = new RecentEntries(RECENT_ENTRIES, Clock.systemUTC(), log.window());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "parley-msg-event-order");
       t.setDaemon(true);
@@ -154,6 +159,7 @@ final class LiveEvents implements AutoCloseable {
           EventLog.Tail tail = log.tail();
           last = tail.last();
           positions.start(tail.epoch(), last);
+          recent.reset(tail.epoch(), last);
           listening = true;
           if (firstConnect.getCount() == 0) {
             logger.info("message events are read again, from {} of log {}", last, tail.epoch());
@@ -193,6 +199,7 @@ final class LiveEvents implements AutoCloseable {
   private void route(Entry entry) {
     if (entry.payload().length == 0) {
       logger.debug("a replica could not publish some message events before {}", entry.id());
+      recent.add(new RecentEntries.Decoded(entry.id(), List.of(), true));
     } else {
       List<LiveEvent> events;
       try {
@@ -201,6 +208,7 @@ final class LiveEvents implements AutoCloseable {
         logger.warn("ignoring a malformed entry {} of the message event log: {}", entry.id(), e.getMessage());
         events = List.of();
       }
+      recent.add(new RecentEntries.Decoded(entry.id(), events, false));
       for (int i = 0; i < events.size(); i++) {
         LogPosition position = new LogPosition(entry.id(), i);
         positions.reading(position);
@@ -222,6 +230,11 @@ final class LiveEvents implements AutoCloseable {
   /** The log the events are on. */
   EventLog log() {
     return log;
+  }
+
+  /** The entries this replica read lately. */
+  RecentEntries recent() {
+    return recent;
   }
 
   /** Whether events appended from now on reach this replica's streams. */

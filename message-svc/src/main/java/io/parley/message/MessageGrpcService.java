@@ -119,7 +119,8 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     this.conversations = new Conversations(store, groups, guard);
     this.subscribers = requireNonNull(subscribers, "subscribers");
     this.settings = requireNonNull(settings, "settings");
-    this.missed = new MissedEvents(events.log(), groups, limiter, MAX_REPLAY_SCANNED, settings.subscriberBufferSize());
+    this.missed = new MissedEvents(events.log(), events.recent(), groups, limiter, MAX_REPLAY_SCANNED,
+        settings.subscriberBufferSize());
     this.limiter = requireNonNull(limiter, "limiter");
     this.clock = requireNonNull(clock, "clock");
     this.sendRights = new SendRights(requireNonNull(friends, "friends"), groups, settings.allowStrangers(), clock);

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * this replica had routed when the stream registered, that concern the stream's user, less those
  * its cursor says it has and those still in flight (they come live), in log order.
  *
- * <p>An event concerns a stream as routing decides live: the one user it names, or a participant
+ * <p>The entries come from what this replica read lately ({@link RecentEntries}) when that goes
+ * back far enough, else from the log. An event concerns a stream as routing decides live: the one user it names, or a participant
  * of its private conversation, or a member of its group (asked of group-svc, as PullMessages does;
  * an event from before the member joined is not replayed), never the session whose action caused
  * it. Typing signals are not replayed: they are stale by then.
@@ -55,13 +56,16 @@ final class MissedEvents {
   static final RateLimit LIMIT = RateLimit.parse("message.resume", "10/1m,burst=20");
 
   private final EventLog log;
+  private final RecentEntries recent;
   private final GroupDirectory groups;
   private final RateLimiter limiter;
   private final int maxScanned;
   private final int maxEvents;
 
-  MissedEvents(EventLog log, GroupDirectory groups, RateLimiter limiter, int maxScanned, int maxEvents) {
+  MissedEvents(EventLog log, RecentEntries recent, GroupDirectory groups, RateLimiter limiter, int maxScanned,
+      int maxEvents) {
     this.log = requireNonNull(log, "log");
+    this.recent = requireNonNull(recent, "recent");
     this.groups = requireNonNull(groups, "groups");
     this.limiter = requireNonNull(limiter, "limiter");
     this.maxScanned = maxScanned;
@@ -85,10 +89,17 @@ final class MissedEvents {
     }
     LogPosition base = cursor.base();
     LogPosition end = snapshot.readUpTo();
-    List<Subscriber.Queued> missed = new ArrayList<>();
-    Map<String, Long> joinedAt = new HashMap<>();
+    Scan scan = new Scan(userId, sessionId, cursor, snapshot);
+    Optional<List<RecentEntries.Decoded>> cached = recent.slice(cursor.epoch(), base.entry(), end.entry());
+    if (cached.isPresent()) {
+      for (RecentEntries.Decoded entry : cached.get()) {
+        if (!scan.add(entry)) {
+          return Replay.TOO_OLD;
+        }
+      }
+      return new Replay(ResumeOutcome.RESUME_OUTCOME_RESUMED, inSeqOrder(scan.missed));
+    }
     EntryId from = base.entry();
-    int scanned = 0;
     while (from.compareTo(end.entry()) <= 0) {
       Optional<List<Entry>> page = log.range(cursor.epoch(), from, end.entry(), PAGE);
       if (page.isEmpty()) {
@@ -96,27 +107,10 @@ final class MissedEvents {
         return Replay.TOO_OLD;
       }
       for (Entry entry : page.get()) {
-        if (entry.payload().length == 0) {
-          logger.debug("session {} resumes across lost events: too old", sessionId);
+        boolean lossMark = entry.payload().length == 0;
+        if (!scan.add(new RecentEntries.Decoded(entry.id(),
+            lossMark ? List.of() : LiveEvent.decodeAll(entry.payload()), lossMark))) {
           return Replay.TOO_OLD;
-        }
-        List<LiveEvent> events = LiveEvent.decodeAll(entry.payload());
-        scanned += events.size();
-        if (scanned > maxScanned) {
-          logger.debug("session {} resumes from {}, more than {} events ago: too old", sessionId, base, maxScanned);
-          return Replay.TOO_OLD;
-        }
-        for (int i = 0; i < events.size(); i++) {
-          LogPosition position = new LogPosition(entry.id(), i);
-          if (position.compareTo(base) < 0 || position.compareTo(end) >= 0 || cursor.ahead().contains(position)
-              || snapshot.inFlight().contains(position) || !concerns(userId, sessionId, events.get(i), joinedAt)) {
-            continue;
-          }
-          if (missed.size() == maxEvents) {
-            logger.debug("session {} missed more than {} events: too old", sessionId, maxEvents);
-            return Replay.TOO_OLD;
-          }
-          missed.add(new Subscriber.Queued(events.get(i).event(), position));
         }
       }
       if (page.get().size() < PAGE) {
@@ -125,7 +119,54 @@ final class MissedEvents {
       EntryId last = page.get().get(page.get().size() - 1).id();
       from = new EntryId(last.millis(), last.sequence() + 1);
     }
-    return new Replay(ResumeOutcome.RESUME_OUTCOME_RESUMED, inSeqOrder(missed));
+    return new Replay(ResumeOutcome.RESUME_OUTCOME_RESUMED, inSeqOrder(scan.missed));
+  }
+
+  /** One replay's walk over the log's entries, in order. */
+  private final class Scan {
+    final String userId;
+    final String sessionId;
+    final StreamCursor cursor;
+    final StreamPositions.Snapshot snapshot;
+    final List<Subscriber.Queued> missed = new ArrayList<>();
+    final Map<String, Long> joinedAt = new HashMap<>();
+    int scanned;
+
+    Scan(String userId, String sessionId, StreamCursor cursor, StreamPositions.Snapshot snapshot) {
+      this.userId = userId;
+      this.sessionId = sessionId;
+      this.cursor = cursor;
+      this.snapshot = snapshot;
+    }
+
+    /** Takes in an entry's events that the stream missed; false if the stream must pull instead. */
+    boolean add(RecentEntries.Decoded entry) {
+      if (entry.lossMark()) {
+        logger.debug("session {} resumes across lost events: too old", sessionId);
+        return false;
+      }
+      scanned += entry.events().size();
+      if (scanned > maxScanned) {
+        logger.debug("session {} resumes from {}, more than {} events ago: too old", sessionId, cursor.base(),
+            maxScanned);
+        return false;
+      }
+      for (int i = 0; i < entry.events().size(); i++) {
+        LogPosition position = new LogPosition(entry.id(), i);
+        LiveEvent event = entry.events().get(i);
+        if (position.compareTo(cursor.base()) < 0 || position.compareTo(snapshot.readUpTo()) >= 0
+            || cursor.ahead().contains(position) || snapshot.inFlight().contains(position)
+            || !concerns(userId, sessionId, event, joinedAt)) {
+          continue;
+        }
+        if (missed.size() == maxEvents) {
+          logger.debug("session {} missed more than {} events: too old", sessionId, maxEvents);
+          return false;
+        }
+        missed.add(new Subscriber.Queued(event.event(), position));
+      }
+      return true;
+    }
   }
 
   /**

@@ -27,17 +27,28 @@ import org.junit.jupiter.api.Test;
 /**
  * A client streaming from one message-svc replica that dies mid-stream resumes from its last cursor
  * on another, over TCP, with its data in PostgreSQL and the event log on a real Redis, while a
- * sender keeps sending: it ends up with every message exactly once, in seq order.
+ * sender keeps sending: it ends up with every message exactly once, in seq order. The other replica
+ * replays from what it read itself, or, if it started after the cursor, from the log in Redis.
  */
 class ResumeAcrossReplicasTest {
   private static final int MESSAGES = 300;
 
   @Test
-  void aClientResumesOnTheOtherReplicaWithoutAGapOrADuplicate() throws Exception {
+  void aClientResumesOnAReplicaThatSawTheEventsWithoutAGapOrADuplicate() throws Exception {
+    killAndResume(false);
+  }
+
+  @Test
+  void aClientResumesOnAReplicaStartedAfterItsCursorFromTheLogInRedis() throws Exception {
+    killAndResume(true);
+  }
+
+  private static void killAndResume(boolean resumeOnANewReplica) throws Exception {
     DatabaseSettings database = PostgresServer.shared().createDatabase();
     try (RedisServer redis = RedisServer.start();
         Platform platformA = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Platform platformB = TestPlatforms.create(redis.url(), Clock.systemUTC());
+        Platform platformC = TestPlatforms.create(redis.url(), Clock.systemUTC());
         Upstreams upstreams = Upstreams.start(platformB);
         Replica b = Replica.tcp(platformB, MessageRig.settings(), upstreams.target(), database)) {
       Replica a = Replica.tcp(platformA, MessageRig.settings(), upstreams.target(), database);
@@ -76,16 +87,23 @@ class ResumeAcrossReplicasTest {
       await().atMost(Duration.ofSeconds(20)).until(() -> sent.get() >= Math.min(MESSAGES, sentAtDeath + 20));
       assertThat(sentAtDeath).as("the replica died mid-stream").isLessThan(MESSAGES);
 
-      EventStream onB = EventStream.resume(b.asyncAs(bob), cursor);
+      Replica c = resumeOnANewReplica ? Replica.tcp(platformC, MessageRig.settings(), upstreams.target(), database) : b;
       try {
-        assertThat(onB.next().getSubscribed().getResume()).isEqualTo(ResumeOutcome.RESUME_OUTCOME_RESUMED);
-        while (seqs.size() < MESSAGES) {
-          seqs.add(onB.next().getMessage().getSeq());
+        EventStream resumed = EventStream.resume(c.asyncAs(bob), cursor);
+        try {
+          assertThat(resumed.next().getSubscribed().getResume()).isEqualTo(ResumeOutcome.RESUME_OUTCOME_RESUMED);
+          while (seqs.size() < MESSAGES) {
+            seqs.add(resumed.next().getMessage().getSeq());
+          }
+          sender.get(30, TimeUnit.SECONDS);
+          assertThat(resumed.poll(Duration.ofMillis(300))).as("nothing more").isNull();
+        } finally {
+          resumed.cancel();
         }
-        sender.get(30, TimeUnit.SECONDS);
-        assertThat(onB.poll(Duration.ofMillis(300))).as("nothing more").isNull();
       } finally {
-        onB.cancel();
+        if (c != b) {
+          c.close();
+        }
       }
       assertThat(seqs).as("%d before the resume", beforeResume)
           .containsExactlyElementsOf(LongStream.rangeClosed(1, MESSAGES).boxed().toList());
