@@ -11,13 +11,15 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes live events (from every replica, in order per conversation: {@link EventOrder}) to the
  * Subscribe streams open on this replica: a private conversation's events to its two participants,
- * a group's to its members (group-svc's member list, cached), or to the one user an event names.
+ * a group's to its members (group-svc's member list, cached), or to the one user an event names; a
+ * user's presence to the streams that watch them ({@link PresenceTracker#deliver}).
  *
  * <p>It only queues events on streams ({@link Subscriber#offer}), which never blocks, so a slow
  * stream delays no one; a private event is written on the routing thread by a stream with nothing
@@ -38,15 +40,26 @@ final class EventRouter {
   private final GroupDirectory groups;
   /** Events of groups whose members are loading, in arrival order. Guarded by {@code this}. */
   private final Map<String, ArrayDeque<LiveEvent>> waiting = new HashMap<>();
+  private final Consumer<Event> presence;
 
   EventRouter(SubscriberRegistry registry, GroupDirectory groups) {
+    this(registry, groups, event -> { });
+  }
+
+  /** Routes as the other constructor does, and hands {@code presence} events to {@code presence}. */
+  EventRouter(SubscriberRegistry registry, GroupDirectory groups, Consumer<Event> presence) {
     this.registry = requireNonNull(registry, "registry");
     this.groups = requireNonNull(groups, "groups");
+    this.presence = requireNonNull(presence, "presence");
   }
 
   /** Queues {@code event} on the streams it concerns. */
   void event(LiveEvent event) {
     if (registry.userCount() == 0) {
+      return;
+    }
+    if (event.event().getKindCase() == Event.KindCase.PRESENCE) {
+      presence.accept(event.event());
       return;
     }
     if (!event.audienceUserId().isEmpty()) {

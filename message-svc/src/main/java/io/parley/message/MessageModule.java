@@ -8,6 +8,12 @@ import io.grpc.Channel;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
 import io.parley.events.EventBus;
+import io.parley.message.presence.MemoryPresenceSettings;
+import io.parley.message.presence.MemoryPresenceStore;
+import io.parley.message.presence.PostgresPresenceSettings;
+import io.parley.message.presence.PresenceSettings;
+import io.parley.message.presence.PresenceStore;
+import io.parley.message.presence.RedisPresenceStore;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.PostgresMessageStore;
@@ -43,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * platform is on Redis), channel {@value #EVENTS_CHANNEL}, and the counters of the per-user send
  * limit are kept by the platform's {@link RateLimiter#of rate limiter}. friend-svc and group-svc
  * are called on the given channels with the service credential {@code message-svc}; their change
- * events on the same bus keep the caches honest.
+ * events on the same bus keep the caches honest. Presence ({@link PresenceTracker}) is kept in Redis
+ * when the platform is on Redis (else in memory), never in PostgreSQL; only each user's presence
+ * privacy setting is stored with the data.
  *
  * <p>{@link #close()} ends every Subscribe stream (UNAVAILABLE, SERVER_BUSY), commits the sends in
  * flight, stops listening and releases the module's threads and its database pool; it does not
@@ -71,9 +79,10 @@ public final class MessageModule implements AutoCloseable {
   private final List<EventBus.Subscription> subscriptions;
   private final MessageGrpcService service;
   private final WebhookDispatcher webhooks;
+  private final PresenceTracker presence;
 
   private MessageModule(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
-      Channel groupChannel, Database database, WebhookSettings webhookSettings) {
+      Channel groupChannel, Database database, WebhookSettings webhookSettings, PresenceTracker.Timing timing) {
     this.database = database;
     this.webhooks = database == null
         ? WebhookDispatcher.inMemory(webhookSettings, platform.clock())
@@ -100,7 +109,19 @@ public final class MessageModule implements AutoCloseable {
         metrics);
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
-    this.events = new LiveEvents(bus, new EventRouter(subscribers, groups));
+    PresenceStore presenceStore = platform.isRedis()
+        ? new RedisPresenceStore(platform.redis())
+        : new MemoryPresenceStore();
+    PresenceSettings presenceSettings = database == null
+        ? new MemoryPresenceSettings()
+        : new PostgresPresenceSettings(database);
+    PresenceTracker[] tracker = new PresenceTracker[1];
+    this.events = new LiveEvents(bus, new EventRouter(subscribers, groups, event -> tracker[0].deliver(event)));
+    this.presence = new PresenceTracker(presenceStore, presenceSettings,
+        new PresenceAudience(presenceSettings, friends, groups, settings.upstreamTimeout().multipliedBy(2)),
+        new PresenceWebhooks(webhooks), live -> events.publish(List.of(live)), platform.clock(), timing);
+    tracker[0] = presence;
+    subscribers.onRemoved(presence::closed);
     this.appender = new MessageAppender(store, committed -> {
       sent.accept(committed);
       events.publish(committed);
@@ -109,7 +130,7 @@ public final class MessageModule implements AutoCloseable {
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
-        RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()));
+        RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()), presence);
   }
 
   /**
@@ -161,6 +182,13 @@ public final class MessageModule implements AutoCloseable {
   /** As {@link #create(Platform, EventBus, MessageSettings, Channel, Channel, DatabaseSettings)}, with webhooks. */
   static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
       Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
+    return create(platform, bus, settings, friendChannel, groupChannel, database, webhooks,
+        PresenceTracker.Timing.defaults());
+  }
+
+  /** As the other factories, with presence leases of {@code presenceTiming} (tests). */
+  static MessageModule create(Platform platform, EventBus bus, MessageSettings settings, Channel friendChannel,
+      Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks, PresenceTracker.Timing presenceTiming) {
     requireNonNull(webhooks, "webhooks");
     requireNonNull(bus, "bus");
     requireNonNull(settings, "settings");
@@ -171,7 +199,7 @@ public final class MessageModule implements AutoCloseable {
         : PostgresMessageStore.openDatabase(database);
     MessageModule module;
     try {
-      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db, webhooks);
+      module = new MessageModule(platform, bus, settings, friendChannel, groupChannel, db, webhooks, presenceTiming);
     } catch (RuntimeException e) {
       if (db != null) {
         db.close();
@@ -221,6 +249,11 @@ public final class MessageModule implements AutoCloseable {
     return subscribers.subscriberCount();
   }
 
+  /** This replica's presence (tests). */
+  PresenceTracker presence() {
+    return presence;
+  }
+
   /** Runs one retention sweep now (tests); 0 without a retention age. */
   long sweepRetention() {
     return sweeper == null ? 0 : sweeper.sweep();
@@ -231,6 +264,7 @@ public final class MessageModule implements AutoCloseable {
     subscriptions.forEach(EventBus.Subscription::close);
     sessions.removeListener(subscribers);
     subscribers.close();
+    presence.close();
     appender.close();
     events.close();
     if (sweeper != null) {

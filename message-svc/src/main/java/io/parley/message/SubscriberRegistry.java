@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -66,6 +67,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   private final ScheduledExecutorService checker;
   private final MessageMetrics metrics;
   private volatile boolean closed;
+  private volatile Consumer<Subscriber> onRemoved = subscriber -> { };
 
   SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
       int maxStreamsPerSession, Duration sessionCheckInterval, MessageMetrics metrics) {
@@ -95,9 +97,10 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    * (it may have ended since the call was authenticated, before this stream could hear of it). Must
    * run in the Subscribe handler.
    *
+   * @return the stream, which may have ended already
    * @throws ParleyException SERVER_BUSY once the registry is closed
    */
-  void open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
+  Subscriber open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
     if (closed) {
       throw shuttingDown();
     }
@@ -123,7 +126,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     }
     if (subscriber.isFinished()) {
       remove(subscriber);  // cancelled before it was registered
-      return;
+      return subscriber;
     }
     try {
       Optional<StoredSession> stored = sessions.find(userId, sessionId);
@@ -134,6 +137,12 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       // The call was just authenticated; the periodic check will catch a session that ended.
       logger.debug("could not re-check session {} of a new subscriber: {}", sessionId, e.toString());
     }
+    return subscriber;
+  }
+
+  /** Tells {@code listener} of every stream that ends (perhaps more than once per stream). */
+  void onRemoved(Consumer<Subscriber> listener) {
+    this.onRemoved = requireNonNull(listener, "listener");
   }
 
   private ParleyException replacedError() {
@@ -149,6 +158,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       list.remove(subscriber);
       return list.isEmpty() ? null : list;
     });
+    onRemoved.accept(subscriber);
   }
 
   /**
