@@ -37,6 +37,13 @@ final class EventStream implements ClientResponseObserver<SubscribeRequest, Even
     return stream;
   }
 
+  /** Opens a stream with {@code request} that reads as fast as events come. */
+  static EventStream open(MessageServiceGrpc.MessageServiceStub stub, SubscribeRequest request) {
+    EventStream stream = new EventStream(-1);
+    stub.subscribe(request, stream);
+    return stream;
+  }
+
   /**
    * Opens a stream that watches the presence of {@code userIds} and waits for its {@code subscribed}
    * event.
