@@ -183,7 +183,7 @@ final class PresenceTracker implements AutoCloseable {
       watchers.watch(stream, List.copyOf(visible));
       for (String userId : visible) {
         try {
-          stream.offer(event(presence(store.read(userId))));
+          watchers.offer(stream, event(presence(store.read(userId))));
         } catch (RuntimeException e) {
           logger.debug("could not read the presence of {}: {}", userId, e.toString());
         }
@@ -363,7 +363,10 @@ final class PresenceTracker implements AutoCloseable {
   }
 
   static Presence presence(UserPresence presence) {
-    Presence.Builder out = Presence.newBuilder().setUserId(presence.userId()).setOnline(presence.online());
+    Presence.Builder out = Presence.newBuilder()
+        .setUserId(presence.userId())
+        .setOnline(presence.online())
+        .setVersion(presence.version());
     for (UserPresence.Device device : presence.devices()) {
       out.addDevices(PresenceDevice.newBuilder()
           .setTerminal(device.terminal())

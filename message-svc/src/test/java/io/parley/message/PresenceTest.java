@@ -94,6 +94,7 @@ class PresenceTest {
       assertThat(nextPresence(bob).getDevicesList()).extracting(PresenceDevice::getTerminal)
           .containsExactly(Terminal.WEB);
 
+      rig.clock.advance(Duration.ofSeconds(1));
       User phone = rig.login(alice.id(), Terminal.MOBILE);
       EventStream mobile = EventStream.subscribed(rig.asyncAs(phone));
       Presence both = nextPresence(bob);
@@ -129,6 +130,25 @@ class PresenceTest {
       assertThat(nextPresence(bob).getOnline()).isFalse();
     } finally {
       bob.cancel();
+    }
+  }
+
+  @Test
+  void anOlderPresenceArrivingLateIsNotHandedOn() {
+    User[] pair = rig.friendsPair();
+    EventStream alice = EventStream.subscribed(rig.asyncAs(pair[0]));
+    EventStream bob = EventStream.watching(rig.asyncAs(pair[1]), pair[0].id());
+    try {
+      Presence current = nextPresence(bob);
+      assertThat(current.getVersion()).isPositive();
+
+      rig.replica.module.presence().deliver(Event.newBuilder().setPresence(current.toBuilder()
+          .setOnline(false).clearDevices().setVersion(current.getVersion() - 1)).build());
+
+      assertNothingComes(bob);
+    } finally {
+      bob.cancel();
+      alice.cancel();
     }
   }
 

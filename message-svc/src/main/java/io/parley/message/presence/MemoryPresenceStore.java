@@ -14,8 +14,9 @@ import java.util.TreeSet;
 
 /**
  * {@link PresenceStore} in this process's memory, for the embedded default (one process): every
- * user's leases and last seen time, and the leases ordered by expiry for {@link #sweep}. A user's
- * entry is forgotten once they hold no device, but for their last seen time. Thread-safe: one lock.
+ * user's leases, last seen time and version, and the leases ordered by expiry for {@link #sweep}. A
+ * user's devices are forgotten once they hold none, but not their last seen time and version.
+ * Thread-safe: one lock.
  */
 public final class MemoryPresenceStore implements PresenceStore {
   private record Held(Terminal terminal, long sinceMillis, long renewedMillis, long expiresAtMillis) {}
@@ -27,6 +28,7 @@ public final class MemoryPresenceStore implements PresenceStore {
 
   private final Map<String, Map<String, Held>> devices = new HashMap<>();
   private final Map<String, Long> lastSeen = new HashMap<>();
+  private final Map<String, Long> versions = new HashMap<>();
   private final TreeSet<Expiry> expiries = new TreeSet<>(EARLIEST_FIRST);
 
   @Override
@@ -40,6 +42,7 @@ public final class MemoryPresenceStore implements PresenceStore {
     }
     long since = old == null ? lease.sinceMillis() : old.sinceMillis();
     held.put(lease.device(), new Held(lease.terminal(), since, lease.sinceMillis(), lease.expiresAtMillis()));
+    versions.merge(lease.userId(), 1L, Long::sum);
     expiries.add(new Expiry(lease.expiresAtMillis(), lease.userId(), lease.device()));
     return new PresenceChange(presence(lease.userId()), cameOnline, false);
   }
@@ -69,6 +72,7 @@ public final class MemoryPresenceStore implements PresenceStore {
       return Optional.empty();
     }
     expiries.remove(new Expiry(old.expiresAtMillis(), userId, device));
+    versions.merge(userId, 1L, Long::sum);
     boolean wentOffline = held.isEmpty();
     if (wentOffline) {
       devices.remove(userId);
@@ -97,6 +101,6 @@ public final class MemoryPresenceStore implements PresenceStore {
     Map<String, UserPresence.Device> leases = new LinkedHashMap<>();
     devices.getOrDefault(userId, Map.of()).forEach((device, held) -> leases.put(device,
         new UserPresence.Device(DeviceLease.sessionOf(device), held.terminal(), held.sinceMillis())));
-    return UserPresence.of(userId, leases, lastSeen.getOrDefault(userId, 0L));
+    return UserPresence.of(userId, leases, lastSeen.getOrDefault(userId, 0L), versions.getOrDefault(userId, 0L));
   }
 }

@@ -19,7 +19,7 @@ import redis.clients.jedis.params.ZAddParams;
  * UnifiedJedis}:
  *
  * <ul>
- *   <li>each user's devices and last seen time in one hash, {@code parley:presence:{<userId>}},
+ *   <li>each user's devices, last seen time and version in one hash, {@code parley:presence:{<userId>}},
  *       changed by {@code presence.lua} (one key, so one slot on a Cluster), and forgotten {@link
  *       #RETENTION} after its last change;
  *   <li>every lease's expiry in one sorted set, {@value #LEASES}, member {@code <userId> <device>}.
@@ -135,11 +135,14 @@ public final class RedisPresenceStore implements PresenceStore {
   private static UserPresence presence(String userId, List<?> flat) {
     Map<String, UserPresence.Device> leases = new LinkedHashMap<>();
     long lastSeen = 0;
+    long version = 0;
     for (int i = 0; i + 1 < flat.size(); i += 2) {
       String field = text(flat.get(i));
       String value = text(flat.get(i + 1));
       if (field.equals("seen")) {
         lastSeen = Long.parseLong(value);
+      } else if (field.equals("v")) {
+        version = Long.parseLong(value);
       } else if (field.startsWith("d:")) {
         String device = field.substring(2);
         String[] parts = value.split(":");
@@ -148,7 +151,7 @@ public final class RedisPresenceStore implements PresenceStore {
             terminal == null ? Terminal.TERMINAL_UNSPECIFIED : terminal, Long.parseLong(parts[1])));
       }
     }
-    return UserPresence.of(userId, leases, lastSeen);
+    return UserPresence.of(userId, leases, lastSeen, version);
   }
 
   private static String text(Object value) {

@@ -16,8 +16,11 @@ import java.util.Map;
  * @param userId the user
  * @param devices the devices online, oldest first
  * @param lastSeenMillis when the user's last device went offline; 0 if never, or while online
+ * @param version grows with every change of the user's devices (0 for a user never seen), so that
+ *     of two reports of one user's presence, which may arrive out of order from two replicas, the
+ *     newer is known
  */
-public record UserPresence(String userId, List<Device> devices, long lastSeenMillis) {
+public record UserPresence(String userId, List<Device> devices, long lastSeenMillis, long version) {
   /** One device online: a session, with its terminal, online since its first stream opened. */
   public record Device(String sessionId, Terminal terminal, long onlineSinceMillis) {
     public Device {
@@ -40,7 +43,7 @@ public record UserPresence(String userId, List<Device> devices, long lastSeenMil
    * The presence of a user holding {@code leases} (device name to terminal and online-since time),
    * merging the leases of one session on several replicas into one device.
    */
-  static UserPresence of(String userId, Map<String, Device> leases, long lastSeenMillis) {
+  static UserPresence of(String userId, Map<String, Device> leases, long lastSeenMillis, long version) {
     Map<String, Device> bySession = new LinkedHashMap<>();
     for (Map.Entry<String, Device> lease : leases.entrySet()) {
       Device device = lease.getValue();
@@ -49,6 +52,6 @@ public record UserPresence(String userId, List<Device> devices, long lastSeenMil
     }
     List<Device> devices = new ArrayList<>(bySession.values());
     devices.sort(Comparator.comparingLong(Device::onlineSinceMillis).thenComparing(Device::sessionId));
-    return new UserPresence(userId, devices, devices.isEmpty() ? lastSeenMillis : 0);
+    return new UserPresence(userId, devices, devices.isEmpty() ? lastSeenMillis : 0, version);
   }
 }

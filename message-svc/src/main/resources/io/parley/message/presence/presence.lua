@@ -1,6 +1,7 @@
 -- One user's presence, on one key (a hash), so that it runs on Redis Cluster:
 --   "d:<session>/<replica>" -> "<terminal>:<online since>:<last renewal>:<lease expiry>" (ms)
 --   "seen"                  -> when the user's last device went offline (ms)
+--   "v"                     -> the version: one more with every change of the devices
 -- KEYS[1]: the user's hash. ARGV[1]: the operation, ARGV[2]: the device field, ARGV[3]: now (ms),
 -- ARGV[4]: the key's time to live (ms, renewed by every write), then the operation's arguments.
 -- Returns {status, the hash after the operation (HGETALL)}; statuses below.
@@ -26,6 +27,7 @@ if op == 'connect' then
     since = string.match(old, '^%d+:(%d+):')
   end
   redis.call('HSET', key, field, ARGV[5] .. ':' .. since .. ':' .. now .. ':' .. ARGV[6])
+  redis.call('HINCRBY', key, 'v', 1)
 elseif op == 'renew' then
   -- ARGV[5]: lease expiry. Status: 1 if renewed, 0 if the device is not held (nothing returned).
   local old = redis.call('HGET', key, field)
@@ -48,6 +50,7 @@ elseif op == 'disconnect' or op == 'expire' then
     return {3, {}, expires}
   end
   redis.call('HDEL', key, field)
+  redis.call('HINCRBY', key, 'v', 1)
   status = 1
   if device_count() == 0 then
     status = 2

@@ -33,7 +33,7 @@ abstract class PresenceStoreContract {
   @Test
   void aUserIsOnlineWithTheirFirstDeviceAndLastSeenWhenItGoes() {
     String alice = user();
-    assertThat(store.read(alice)).isEqualTo(new UserPresence(alice, List.of(), 0));
+    assertThat(store.read(alice)).isEqualTo(new UserPresence(alice, List.of(), 0, 0));
 
     PresenceChange online = store.connect(lease(alice, "s1", "r1", Terminal.WEB, T0));
 
@@ -45,7 +45,8 @@ abstract class PresenceStoreContract {
     PresenceChange offline = store.disconnect(alice, DeviceLease.device("s1", "r1"), T0 + 5_000).orElseThrow();
 
     assertThat(offline.wentOffline()).isTrue();
-    assertThat(offline.presence()).isEqualTo(new UserPresence(alice, List.of(), T0 + 5_000));
+    assertThat(online.presence().version()).isEqualTo(1);
+    assertThat(offline.presence()).isEqualTo(new UserPresence(alice, List.of(), T0 + 5_000, 2));
     assertThat(store.read(alice)).isEqualTo(offline.presence());
     assertThat(store.disconnect(alice, DeviceLease.device("s1", "r1"), T0 + 6_000)).isEmpty();
   }
@@ -58,6 +59,7 @@ abstract class PresenceStoreContract {
     PresenceChange second = store.connect(lease(alice, "s2", "r2", Terminal.MOBILE, T0 + 1));
 
     assertThat(second.cameOnline()).isFalse();
+    assertThat(second.presence().version()).isEqualTo(2);
     assertThat(second.presence().devices()).containsExactly(
         new UserPresence.Device("s1", Terminal.WEB, T0), new UserPresence.Device("s2", Terminal.MOBILE, T0 + 1));
     PresenceChange firstGone = store.disconnect(alice, DeviceLease.device("s1", "r1"), T0 + 2).orElseThrow();
@@ -100,11 +102,11 @@ abstract class PresenceStoreContract {
 
     assertThat(swept).hasSize(1);
     assertThat(swept.get(0).wentOffline()).isTrue();
-    assertThat(swept.get(0).presence()).isEqualTo(new UserPresence(alice, List.of(), T0 + 20_000));
+    assertThat(swept.get(0).presence()).isEqualTo(new UserPresence(alice, List.of(), T0 + 20_000, 2));
     assertThat(store.sweep(T0 + 2 * LEASE, 100)).as("swept once").isEmpty();
     assertThat(store.renew(alice, DeviceLease.device("s1", "r1"), T0 + 90_000, T0 + 90_000 + LEASE))
         .as("a swept device must be connected again").isFalse();
-    assertThat(store.read(alice)).isEqualTo(new UserPresence(alice, List.of(), T0 + 20_000));
+    assertThat(store.read(alice)).isEqualTo(new UserPresence(alice, List.of(), T0 + 20_000, 2));
   }
 
   @Test
