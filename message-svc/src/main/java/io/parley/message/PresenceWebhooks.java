@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * The {@code user.offline} webhooks, for offline push: when a user's last device goes offline, an
- * event whose data is {@code {"user_id": …, "last_seen": <RFC 3339>}} and whose id is {@code
+ * event whose data is {@code {"userId": …, "lastSeen": <RFC 3339>}} and whose id is {@code
  * user.offline:<user_id>:<last seen, ms>}, queued in message-svc's webhook outbox (PostgreSQL or
  * memory) by the one replica that made the change. Never throws.
  */
@@ -31,8 +31,8 @@ final class PresenceWebhooks {
       return;
     }
     Struct body = Struct.newBuilder()
-        .putFields("user_id", Value.newBuilder().setStringValue(userId).build())
-        .putFields("last_seen", Value.newBuilder()
+        .putFields("userId", Value.newBuilder().setStringValue(userId).build())
+        .putFields("lastSeen", Value.newBuilder()
             .setStringValue(Timestamps.toString(Timestamps.fromMillis(lastSeenMillis))).build())
         .build();
     String data;

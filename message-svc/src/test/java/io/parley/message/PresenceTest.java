@@ -269,8 +269,8 @@ class PresenceTest {
       JsonObject body = JsonParser.parseString(got.text()).getAsJsonObject();
       assertThat(body.get("type").getAsString()).isEqualTo("user.offline");
       assertThat(got.idempotencyKey()).startsWith("user.offline:" + alice.id() + ":");
-      assertThat(body.getAsJsonObject("data").get("user_id").getAsString()).isEqualTo(alice.id());
-      assertThat(body.getAsJsonObject("data").get("last_seen").getAsString())
+      assertThat(body.getAsJsonObject("data").get("userId").getAsString()).isEqualTo(alice.id());
+      assertThat(body.getAsJsonObject("data").get("lastSeen").getAsString())
           .isEqualTo(Timestamps.toString(Timestamps.fromMillis(hooked.clock.millis())));
     }
   }
