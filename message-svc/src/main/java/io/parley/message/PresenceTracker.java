@@ -179,18 +179,29 @@ final class PresenceTracker implements AutoCloseable {
       }
     }
     if (!watched.isEmpty()) {
-      Set<String> visible = audience.visibleTo(session.userId(), watched);
-      watchers.watch(stream, List.copyOf(visible));
-      for (String userId : visible) {
-        try {
-          watchers.offer(stream, event(presence(store.read(userId))));
-        } catch (RuntimeException e) {
-          logger.debug("could not read the presence of {}: {}", userId, e.toString());
-        }
-      }
+      watch(session.userId(), stream, watched);
     }
     if (stream.isFinished()) {
       closed(stream);  // it ended meanwhile, perhaps before it could be reported
+    }
+  }
+
+  private void watch(String viewer, Subscriber stream, List<String> watched) {
+    Set<String> visible;
+    try {
+      visible = audience.visibleTo(viewer, watched);
+    } catch (RuntimeException e) {
+      // The settings cannot be read: the stream works, without presence (a client subscribes again).
+      logger.warn("stream of {} watches no presence: visibility unknown ({})", viewer, e.toString());
+      return;
+    }
+    watchers.watch(stream, List.copyOf(visible));
+    for (String userId : visible) {
+      try {
+        watchers.offer(stream, event(presence(store.read(userId))));
+      } catch (RuntimeException e) {
+        logger.debug("could not read the presence of {}: {}", userId, e.toString());
+      }
     }
   }
 
@@ -203,17 +214,21 @@ final class PresenceTracker implements AutoCloseable {
     }
     String key = device.userId + " " + device.sessionId;
     synchronized (lock(key)) {
-      if (--device.streams > 0) {
-        return;
+      if (--device.streams > 0 || !devices.remove(key, device)) {
+        return;  // other streams hold it, or close() let go of it already
       }
-      devices.remove(key);
-      try {
-        store.disconnect(device.userId, DeviceLease.device(device.sessionId, replicaId), clock.millis())
-            .ifPresent(this::announce);
-      } catch (RuntimeException e) {
-        logger.warn("could not take device {} of user {} offline ({}); its lease runs out", device.sessionId,
-            device.userId, e.toString());
-      }
+      disconnect(device);
+    }
+  }
+
+  /** Lets go of a device's lease and announces the change. Call under the device's lock. */
+  private void disconnect(LocalDevice device) {
+    try {
+      store.disconnect(device.userId, DeviceLease.device(device.sessionId, replicaId), clock.millis())
+          .ifPresent(this::announce);
+    } catch (RuntimeException e) {
+      logger.warn("could not take device {} of user {} offline ({}); its lease runs out", device.sessionId,
+          device.userId, e.toString());
     }
   }
 
@@ -352,10 +367,24 @@ final class PresenceTracker implements AutoCloseable {
     timer.shutdownNow();
   }
 
-  /** Stops renewing and sweeping; streams that end afterwards still let go of their leases. */
+  /**
+   * Stops renewing and sweeping, and lets go of every lease this replica holds, announcing each
+   * change: call it once the streams were told to end, and before live events are closed, so that
+   * the other replicas hear of it.
+   */
   @Override
   public void close() {
     timer.shutdownNow();
+    if (halted) {
+      return;
+    }
+    for (Map.Entry<String, LocalDevice> entry : devices.entrySet()) {
+      synchronized (lock(entry.getKey())) {
+        if (devices.remove(entry.getKey(), entry.getValue())) {
+          disconnect(entry.getValue());
+        }
+      }
+    }
   }
 
   private Event event(Presence presence) {

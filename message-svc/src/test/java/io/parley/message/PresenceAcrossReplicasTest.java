@@ -113,6 +113,28 @@ class PresenceAcrossReplicasTest {
   }
 
   @Test
+  void aReplicaShuttingDownLetsItsDevicesGoAtOnce() {
+    User alice = user();
+    User bob = user();
+    upstreams.friends.befriend(alice.id(), bob.id());
+    // Leases of a minute: only the shutdown can take alice offline within this test.
+    Replica leaving = Replica.inProcess(platformA, MessageRig.settings(), upstreams.target(), null, webhooks(),
+        PresenceTracker.Timing.defaults());
+    EventStream watcher = EventStream.watching(b.asyncAs(bob), alice.id());
+    try {
+      assertThat(nextPresence(watcher).getOnline()).isFalse();
+      EventStream.subscribed(leaving.asyncAs(alice));
+      assertThat(nextPresence(watcher).getOnline()).isTrue();
+
+      leaving.close();
+
+      assertThat(nextPresence(watcher).getOnline()).isFalse();
+    } finally {
+      watcher.cancel();
+    }
+  }
+
+  @Test
   void aKilledReplicasDevicesGoOfflineAfterTheLeaseOnceWithOneWebhook() {
     User alice = user();
     User bob = user();
