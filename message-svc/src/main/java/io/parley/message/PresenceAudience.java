@@ -6,6 +6,7 @@ import io.parley.message.presence.PresenceSettings;
 import io.parley.message.v1.PresenceVisibility;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -44,7 +45,7 @@ final class PresenceAudience {
   Set<String> visibleTo(String viewer, Collection<String> targets) {
     Map<String, PresenceVisibility> chosen = settings.visibility(
         targets.stream().filter(t -> !t.equals(viewer)).distinct().toList());
-    Map<String, CompletableFuture<Boolean>> asked = new java.util.LinkedHashMap<>();
+    Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
     for (String target : targets) {
       asked.computeIfAbsent(target, t -> t.equals(viewer)
           ? CompletableFuture.completedFuture(true)
