@@ -132,13 +132,18 @@ final class ParleyRouteTable {
           "MessageService/DeleteMessagesForMe", "{\"conversationId\":\"p_u1_u2\",\"seqs\":[\"3\"]}"),
       row("POST", "/v1/conversations/p_u1_u2:clearHistory", "{}", "MessageService/ClearHistoryForMe",
           "{\"conversationId\":\"p_u1_u2\"}"),
+      row("GET", "/v1/presence?userIds=u1&userIds=u2", null, "MessageService/GetPresence",
+          "{\"userIds\":[\"u1\",\"u2\"]}"),
+      row("POST", "/v1/presence:setVisibility", "{\"visibility\":\"FRIENDS\"}", "MessageService/SetPresenceVisibility",
+          "{\"visibility\":\"FRIENDS\"}"),
       row("GET", "/v1/events", null, "MessageService/Subscribe", "{}"));
 
   /** The methods no binding may reach: INTERNAL ones. */
   static final List<String> INTERNAL_METHODS = List.of(
       "parley.friend.v1.FriendService/CheckRelation",
       "parley.group.v1.GroupService/CheckMembership",
-      "parley.group.v1.GroupService/ListMemberIds");
+      "parley.group.v1.GroupService/ListMemberIds",
+      "parley.group.v1.GroupService/SharesGroup");
 
   private ParleyRouteTable() {}
 

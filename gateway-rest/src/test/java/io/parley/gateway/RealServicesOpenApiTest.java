@@ -84,7 +84,8 @@ class RealServicesOpenApiTest {
         reads.add(exchange.operation().grpcMethod());
       }
     });
-    assertThat(reads).hasSize(20).contains("parley.message.v1.MessageService/Subscribe",
+    assertThat(reads).hasSize(21).contains("parley.message.v1.MessageService/Subscribe",
+        "parley.message.v1.MessageService/GetPresence",
         "parley.message.v1.MessageService/ListMessageVersions", "parley.message.v1.MessageService/GetBadge",
         "parley.group.v1.GroupService/ListGroupInvitations", "parley.group.v1.GroupService/ListJoinRequests");
   }

@@ -48,7 +48,7 @@ class RouterTest {
       }
     }
     assertThat(ParleyRouteTable.ROWS).extracting(ParleyRouteTable.Row::method).containsAll(annotated);
-    assertThat(annotated).hasSize(62);
+    assertThat(annotated).hasSize(64);
     assertThat(ROUTER.routes()).hasSize(bindings).hasSize(ParleyRouteTable.ROWS.size());
     assertThat(ROUTER.serviceNames()).containsExactly("parley.user.v1.UserService",
         "parley.friend.v1.FriendService", "parley.group.v1.GroupService", "parley.message.v1.MessageService");

@@ -49,6 +49,8 @@ import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RejectJoinRequestRequest;
 import io.parley.group.v1.RemoveMemberRequest;
 import io.parley.group.v1.SetAnnouncementRequest;
+import io.parley.group.v1.SharesGroupRequest;
+import io.parley.group.v1.SharesGroupResponse;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
@@ -451,6 +453,17 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
     reply(response, ListUserGroupsResponse.newBuilder()
         .addAllGroups(page.items())
         .setNextPageToken(nextToken(page, query))
+        .build());
+  }
+
+  @Override
+  public void sharesGroup(SharesGroupRequest request, StreamObserver<SharesGroupResponse> response) {
+    FieldViolations violations = new FieldViolations();
+    GroupRequests.userId(violations, "user_id_a", request.getUserIdA());
+    GroupRequests.userId(violations, "user_id_b", request.getUserIdB());
+    violations.throwIfAny();
+    reply(response, SharesGroupResponse.newBuilder()
+        .setSharesGroup(rules.sharesGroup(request.getUserIdA(), request.getUserIdB()))
         .build());
   }
 

@@ -641,6 +641,11 @@ final class GroupRules {
         g -> new Page.Position(Timestamps.toMillis(g.getJoinTime()), g.getGroupId()).cursor());
   }
 
+  /** Whether two users are both members of some group now: for internal callers, no access check. */
+  boolean sharesGroup(String userIdA, String userIdB) {
+    return !userIdA.equals(userIdB) && store.sharesGroup(userIdA, userIdB);
+  }
+
   /**
    * Whether {@code actor} may act on {@code target} in RemoveMember and MuteMember: admins act on
    * members, the owner on admins and members, nobody on the owner or on an equal.

@@ -85,6 +85,12 @@ interface GroupStore extends AutoCloseable {
    */
   List<UserGroup> userGroups(String userId, Page.Position after, int limit);
 
+  /**
+   * Whether {@code userIdA} and {@code userIdB} are both members of at least one group now: one
+   * read of {@code userIdA}'s memberships, each probed against {@code userIdB}'s by key.
+   */
+  boolean sharesGroup(String userIdA, String userIdB);
+
   /** Up to {@code limit} pending invitations to the group; positions by creation time and invitee id. */
   List<StoredInvitation> groupInvitations(String groupId, Page.Position after, int limit);
 

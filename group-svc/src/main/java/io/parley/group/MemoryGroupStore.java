@@ -150,6 +150,13 @@ final class MemoryGroupStore implements GroupStore {
   }
 
   @Override
+  public boolean sharesGroup(String userIdA, String userIdB) {
+    Set<String> groupsOfB = new HashSet<>();
+    groupsByUser.all(userIdB).forEach(g -> groupsOfB.add(g.getGroupId()));
+    return groupsByUser.all(userIdA).stream().anyMatch(g -> groupsOfB.contains(g.getGroupId()));
+  }
+
+  @Override
   public List<StoredInvitation> groupInvitations(String groupId, Page.Position after, int limit) {
     return read(groupId, state -> page(state.pendingInvitations, after, limit)).orElse(List.of());
   }

@@ -83,6 +83,9 @@ final class PostgresGroupStore implements GroupStore {
   private static final String USER_GROUPS_AFTER = "SELECT group_id, role, join_time FROM user_group WHERE user_id = ?"
       + " AND (join_time, group_id) < (?, ?) ORDER BY join_time DESC, group_id DESC LIMIT ?";
 
+  private static final String SHARES_GROUP = "SELECT EXISTS (SELECT 1 FROM user_group a JOIN user_group b"
+      + " ON b.user_id = ? AND b.group_id = a.group_id WHERE a.user_id = ?)";
+
   private static final String INSERT_GROUP = "INSERT INTO chat_group (group_id, name, notice, avatar_url, join_policy,"
       + " owner_id, member_count, announcement, announcement_by, announcement_time, max_members, create_time,"
       + " update_time, last_join_time) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -199,6 +202,7 @@ final class PostgresGroupStore implements GroupStore {
       new HotQuery("ListMemberIds", "member", "group_id", MEMBER_PAGE),
       new HotQuery("ListUserGroups", "user_group", "user_id", USER_GROUPS),
       new HotQuery("ListUserGroups, next page", "user_group", "user_id", USER_GROUPS_AFTER),
+      new HotQuery("SharesGroup", "user_group", "user_id", SHARES_GROUP),
       new HotQuery("change: lock the group", "chat_group", "group_id", LOCK_GROUP),
       new HotQuery("change: read actor and target", "member", "group_id", MEMBERS_BY_ID),
       new HotQuery("change: read invitations", "invitation", "invitee_id", INVITATIONS_BY_ID),
@@ -364,6 +368,20 @@ final class PostgresGroupStore implements GroupStore {
             .setRole(role(rs))
             .setJoinTime(Timestamps.fromMillis(millis(rs, "join_time")))
             .build());
+  }
+
+  @Override
+  public boolean sharesGroup(String userIdA, String userIdB) {
+    return database.read(connection -> {
+      try (PreparedStatement select = connection.prepareStatement(SHARES_GROUP)) {
+        select.setString(1, userIdB);
+        select.setString(2, userIdA);
+        try (ResultSet rs = select.executeQuery()) {
+          rs.next();
+          return rs.getBoolean(1);
+        }
+      }
+    });
   }
 
   @Override

@@ -37,6 +37,7 @@ import io.parley.group.v1.ListMyJoinRequestsRequest;
 import io.parley.group.v1.ListMyJoinRequestsResponse;
 import io.parley.group.v1.ListUserGroupsRequest;
 import io.parley.group.v1.ListUserGroupsResponse;
+import io.parley.group.v1.SharesGroupRequest;
 import io.parley.group.v1.Member;
 import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RejectJoinRequestRequest;
@@ -187,6 +188,8 @@ class GroupGrpcServiceAuthorizationTest {
         .setGroupId(w.groupId()).build()));
     RPCS.put("ListUserGroups", (stub, w) -> stub.listUserGroups(ListUserGroupsRequest.newBuilder()
         .setUserId(w.target()).build()));
+    RPCS.put("SharesGroup", (stub, w) -> stub.sharesGroup(SharesGroupRequest.newBuilder()
+        .setUserIdA(w.target()).setUserIdB(w.target()).build()));
   }
 
   /** The RPCs that change the world's group when they succeed (CreateGroup makes another group). */
@@ -259,6 +262,8 @@ class GroupGrpcServiceAuthorizationTest {
         {"ListMemberIds", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY,
             SERVICE_ONLY},
         {"ListUserGroups", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY,
+            SERVICE_ONLY},
+        {"SharesGroup", TOKEN_MISSING, OK, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY, SERVICE_ONLY,
             SERVICE_ONLY},
     };
     List<Arguments> cases = new ArrayList<>();

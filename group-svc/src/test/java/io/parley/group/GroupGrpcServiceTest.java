@@ -52,6 +52,7 @@ import io.parley.group.v1.MuteMemberRequest;
 import io.parley.group.v1.RejectJoinRequestRequest;
 import io.parley.group.v1.SetAnnouncementRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
+import io.parley.group.v1.SharesGroupRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
 import io.parley.group.v1.UserGroup;
@@ -466,6 +467,22 @@ class GroupGrpcServiceTest {
         .getNextPageToken();
     assertStatus(Code.INVALID_ARGUMENT, ErrorReason.INVALID_PAGE_TOKEN,
         () -> server.as(someoneElse).listMyGroups(ListMyGroupsRequest.newBuilder().setPageToken(ownersToken).build()));
+  }
+
+  @Test
+  void sharesGroupTellsWhetherTwoUsersAreMembersOfOneGroupNow() {
+    String me = server.newUser();
+    String stranger = server.newUser();
+    Group shared = createGroup(owner, JoinPolicy.OPEN, me);
+    GroupServiceBlockingStub service = server.asService("message-svc");
+
+    assertThat(service.sharesGroup(SharesGroupRequest.newBuilder().setUserIdA(me).setUserIdB(owner).build())
+        .getSharesGroup()).isTrue();
+    assertThat(service.sharesGroup(SharesGroupRequest.newBuilder().setUserIdA(me).setUserIdB(stranger).build())
+        .getSharesGroup()).isFalse();
+    server.as(me).leaveGroup(LeaveGroupRequest.newBuilder().setGroupId(shared.getGroupId()).build());
+    assertThat(service.sharesGroup(SharesGroupRequest.newBuilder().setUserIdA(owner).setUserIdB(me).build())
+        .getSharesGroup()).isFalse();
   }
 
   @Test

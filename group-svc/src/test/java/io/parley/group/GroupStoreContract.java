@@ -125,6 +125,21 @@ abstract class GroupStoreContract {
   }
 
   @Test
+  void twoUsersShareAGroupWhileBothAreMembersOfOne() {
+    String owner = user();
+    String member = user();
+    String stranger = user();
+    StoredGroup group = new StoredGroup(Ids.newId("g"), "two", "", "", JoinPolicy.OPEN, owner, 2, 10, T0, T0, T0 + 1);
+    insert(group, List.of(new StoredMember(owner, GroupRole.OWNER, T0, 0),
+        new StoredMember(member, GroupRole.MEMBER, T0 + 1, 0)));
+
+    assertThat(store.sharesGroup(owner, member)).isTrue();
+    assertThat(store.sharesGroup(member, owner)).isTrue();
+    assertThat(store.sharesGroup(owner, stranger)).isFalse();
+    assertThat(store.sharesGroup(stranger, member)).isFalse();
+  }
+
+  @Test
   void anInsertedGroupReadsBackWithItsMembersAndTheirIndexEntries() {
     String owner = user();
     String a = user();

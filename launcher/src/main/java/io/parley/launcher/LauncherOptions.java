@@ -322,7 +322,7 @@ final class LauncherOptions {
 
   @Option(names = "--webhook-events", paramLabel = "TYPES", split = ",", defaultValue = "${env:PARLEY_WEBHOOK_EVENTS}",
       description = "Event types to deliver: message.sent, group.member.joined, group.member.left, "
-          + "group.member.removed. Env PARLEY_WEBHOOK_EVENTS. Default: all.")
+          + "group.member.removed, user.offline. Env PARLEY_WEBHOOK_EVENTS. Default: all.")
   List<String> webhookEvents;
 
   @Option(names = "--before-send-url", paramLabel = "URL", defaultValue = "${env:PARLEY_BEFORE_SEND_URL}",

@@ -93,8 +93,8 @@ class WebhooksTest {
   void wrongOptionsAreRefusedNamingWhatToFix() {
     assertThatThrownBy(() -> parse("--webhook-url", "http://a.example/h").webhookSettings(Map.of()))
         .hasMessageContaining("--webhook-secret-file");
-    assertThatThrownBy(() -> parse("--webhook-events", "user.offline").webhookSettings(Map.of()))
-        .hasMessageContaining("unknown webhook event user.offline");
+    assertThatThrownBy(() -> parse("--webhook-events", "message.read").webhookSettings(Map.of()))
+        .hasMessageContaining("unknown webhook event message.read");
     assertThatThrownBy(() -> parse("--before-send-on-timeout", "maybe").webhookSettings(Map.of()))
         .hasMessageContaining("allow or refuse");
   }

@@ -11,13 +11,15 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes live events (from every replica, in order per conversation: {@link EventOrder}) to the
  * Subscribe streams open on this replica: a private conversation's events to its two participants,
- * a group's to its members (group-svc's member list, cached), or to the one user an event names.
+ * a group's to its members (group-svc's member list, cached), or to the one user an event names; a
+ * user's presence to the streams that watch them ({@link PresenceTracker#deliver}).
  *
  * <p>It only queues events on streams ({@link Subscriber#offer}), which never blocks, so a slow
  * stream delays no one; a private event is written on the routing thread by a stream with nothing
@@ -40,11 +42,19 @@ final class EventRouter {
   private final StreamPositions positions;
   /** Events of groups whose members are loading, in arrival order. Guarded by {@code this}. */
   private final Map<String, ArrayDeque<PositionedEvent>> waiting = new HashMap<>();
+  private final Consumer<Event> presence;
 
   EventRouter(SubscriberRegistry registry, GroupDirectory groups, StreamPositions positions) {
+    this(registry, groups, positions, event -> { });
+  }
+
+  /** Routes as the other constructor does, and hands {@code presence} events to {@code presence}. */
+  EventRouter(SubscriberRegistry registry, GroupDirectory groups, StreamPositions positions,
+      Consumer<Event> presence) {
     this.registry = requireNonNull(registry, "registry");
     this.groups = requireNonNull(groups, "groups");
     this.positions = requireNonNull(positions, "positions");
+    this.presence = requireNonNull(presence, "presence");
   }
 
   /**
@@ -55,6 +65,11 @@ final class EventRouter {
   void event(PositionedEvent event) {
     LiveEvent live = event.live();
     if (registry.userCount() == 0) {
+      positions.done(event.position());
+      return;
+    }
+    if (live.event().getKindCase() == Event.KindCase.PRESENCE) {
+      presence.accept(live.event());
       positions.done(event.position());
       return;
     }

@@ -11,6 +11,7 @@ import io.parley.friend.v1.CheckRelationResponse;
 import io.parley.friend.v1.FriendServiceGrpc;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,6 +61,11 @@ final class FriendDirectory {
    */
   Relation relation(String userA, String userB) {
     return relations.await(Pair.of(userA, userB));
+  }
+
+  /** The relation between two users, from the cache or friend-svc; the future fails if friend-svc does. */
+  CompletableFuture<Relation> relationAsync(String userA, String userB) {
+    return relations.get(Pair.of(userA, userB));
   }
 
   void invalidate(String userA, String userB) {

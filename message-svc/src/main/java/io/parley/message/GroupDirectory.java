@@ -13,6 +13,8 @@ import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
 import io.parley.group.v1.ListUserGroupsRequest;
 import io.parley.group.v1.ListUserGroupsResponse;
+import io.parley.group.v1.SharesGroupRequest;
+import io.parley.group.v1.SharesGroupResponse;
 import io.parley.group.v1.UserGroup;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What group-svc says about groups: one user's membership ({@code CheckMembership}) and every
- * member's id ({@code ListMemberIds}, all pages), reused for a few seconds, and one user's groups
+ * member's id ({@code ListMemberIds}, all pages) and whether two users share a group ({@code
+ * SharesGroup}), reused for a few seconds, and one user's groups
  * ({@code ListUserGroups}, asked each time). All are INTERNAL methods called with message-svc's
  * service credential. A group's cached answers are dropped at once when group-svc announces a
  * change on {@link #CHANNEL}, and every answer when that channel is interrupted. Thread-safe;
@@ -50,10 +53,22 @@ final class GroupDirectory {
 
   private record MemberKey(String groupId, String userId) {}
 
+  /** Two users, the smaller id first. */
+  private record UserPair(String low, String high) {
+    static UserPair of(String a, String b) {
+      return a.compareTo(b) <= 0 ? new UserPair(a, b) : new UserPair(b, a);
+    }
+
+    boolean names(String userId) {
+      return low.equals(userId) || high.equals(userId);
+    }
+  }
+
   private final GroupServiceGrpc.GroupServiceStub stub;
   private final Duration timeout;
   private final UpstreamCache<MemberKey, CheckMembershipResponse> memberships;
   private final UpstreamCache<String, Set<String>> memberIds;
+  private final UpstreamCache<UserPair, Boolean> sharedGroups;
 
   GroupDirectory(Channel channel, CallCredentials credentials, Clock clock, Duration ttl, Duration timeout) {
     this.stub = GroupServiceGrpc.newStub(requireNonNull(channel, "channel")).withCallCredentials(credentials);
@@ -64,6 +79,10 @@ final class GroupDirectory {
     // A busy group's members reload in the background instead of making its events wait.
     this.memberIds = new UpstreamCache<>(clock, ttl, 20_000, true,
         groupId -> loadMemberIds(groupId, "", new HashSet<>()));
+    this.sharedGroups = new UpstreamCache<>(clock, ttl, 100_000, false,
+        pair -> UnaryCalls.start(stub()::sharesGroup, SharesGroupRequest.newBuilder()
+            .setUserIdA(pair.low()).setUserIdB(pair.high()).build())
+            .thenApply(SharesGroupResponse::getSharesGroup));
   }
 
   private GroupServiceGrpc.GroupServiceStub stub() {
@@ -133,19 +152,30 @@ final class GroupDirectory {
     return memberIds.getIfLoaded(groupId);
   }
 
+  /**
+   * Whether two users are both members of some group now ({@code SharesGroup}), from the cache or
+   * group-svc; the future fails if group-svc does.
+   */
+  CompletableFuture<Boolean> sharesGroupAsync(String userA, String userB) {
+    return sharedGroups.get(UserPair.of(userA, userB));
+  }
+
   void invalidateMember(String groupId, String userId) {
     memberships.invalidate(new MemberKey(groupId, userId));
     memberIds.invalidate(groupId);
+    sharedGroups.invalidateIf(pair -> pair.names(userId));
   }
 
   void invalidateGroup(String groupId) {
     memberships.invalidateIf(key -> key.groupId().equals(groupId));
     memberIds.invalidate(groupId);
+    sharedGroups.invalidateAll();
   }
 
   void invalidateAll() {
     memberships.invalidateAll();
     memberIds.invalidateAll();
+    sharedGroups.invalidateAll();
   }
 
   /** Listens to group-svc's change events until the returned subscription is closed. */

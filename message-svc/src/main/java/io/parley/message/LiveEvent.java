@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * A live event of a conversation, as every replica hears it: a new message, an edit, a reaction, a
  * recall, a read receipt, a typing signal, a settings change or a deletion for oneself, and whom to
- * push it to. message-svc appends these to its event log ({@link LiveEvents}) once the change they
- * announce is committed; this is the log entries' codec.
+ * push it to; or a user's presence, which belongs to no conversation and goes to the streams that
+ * watch the user ({@link PresenceTracker}). message-svc appends these to its event log ({@link
+ * LiveEvents}) once the change they announce is committed; this is the log entries' codec.
  *
  * <p>One event's wire form is a small header and the {@link Event} as clients receive it, so that a
  * replica parses it once and hands the same object to every subscriber:
@@ -46,14 +47,15 @@ public record LiveEvent(String originSessionId, String audienceUserId, Event eve
         && event.getKindCase() != Event.KindCase.EDIT && event.getKindCase() != Event.KindCase.REACTION
         && event.getKindCase() != Event.KindCase.READ_RECEIPT && event.getKindCase() != Event.KindCase.TYPING
         && event.getKindCase() != Event.KindCase.SETTINGS_CHANGED
-        && event.getKindCase() != Event.KindCase.DELETED_FOR_ME) {
+        && event.getKindCase() != Event.KindCase.DELETED_FOR_ME
+        && event.getKindCase() != Event.KindCase.PRESENCE) {
       throw new IllegalArgumentException("a live event is a message, an edit, a reaction, a recall, a read receipt, "
-          + "a typing signal, a settings change or a deletion for oneself: "
+          + "a typing signal, a settings change, a deletion for oneself or a presence: "
           + event.getKindCase());
     }
   }
 
-  /** The conversation the event belongs to. */
+  /** The conversation the event belongs to; not for a presence, which has none. */
   public ConversationId conversation() {
     String id = switch (event.getKindCase()) {
       case MESSAGE -> event.getMessage().getConversationId();

@@ -32,6 +32,8 @@ import io.parley.message.v1.Event;
 import io.parley.message.v1.ForwardMessagesRequest;
 import io.parley.message.v1.ForwardMessagesResponse;
 import io.parley.message.v1.GetBadgeRequest;
+import io.parley.message.v1.GetPresenceRequest;
+import io.parley.message.v1.GetPresenceResponse;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListConversationsResponse;
 import io.parley.message.v1.ListMessageVersionsRequest;
@@ -50,6 +52,8 @@ import io.parley.message.v1.RemoveReactionRequest;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.SendTypingRequest;
+import io.parley.message.v1.SetPresenceVisibilityRequest;
+import io.parley.message.v1.SetPresenceVisibilityResponse;
 import io.parley.message.v1.SubscribeRequest;
 import io.parley.message.v1.UpdateConversationSettingsRequest;
 import io.parley.ratelimit.RateLimiter;
@@ -106,11 +110,13 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
 
   /** The most events of the log a resuming stream may make this replica read. */
   private static final int MAX_REPLAY_SCANNED = 100_000;
+  private final PresenceTracker presence;
 
   MessageGrpcService(MessageStore store, MessageAppender appender, LiveEvents events, FriendDirectory friends,
       GroupDirectory groups, ConversationGuard guard, SubscriberRegistry subscribers, MessageSettings settings,
-      RateLimiter limiter, Clock clock, BeforeSendHook beforeSend) {
+      RateLimiter limiter, Clock clock, BeforeSendHook beforeSend, PresenceTracker presence) {
     this.store = requireNonNull(store, "store");
+    this.presence = requireNonNull(presence, "presence");
     this.beforeSend = requireNonNull(beforeSend, "beforeSend");
     this.appender = requireNonNull(appender, "appender");
     this.events = requireNonNull(events, "events");
@@ -509,13 +515,30 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
+  /** The presence of users the caller may see: the rules are {@link PresenceTracker#get}'s. */
+  @Override
+  public void getPresence(GetPresenceRequest request, StreamObserver<GetPresenceResponse> response) {
+    response.onNext(presence.get(Sessions.current().userId(), request.getUserIdsList()));
+    response.onCompleted();
+  }
+
+  @Override
+  public void setPresenceVisibility(SetPresenceVisibilityRequest request,
+      StreamObserver<SetPresenceVisibilityResponse> response) {
+    response.onNext(SetPresenceVisibilityResponse.newBuilder()
+        .setVisibility(presence.setVisibility(Sessions.current().userId(), request.getVisibility()))
+        .build());
+    response.onCompleted();
+  }
+
   /**
    * Opens the caller's live stream. Once {@code subscribed} arrives, every event that happens from
    * then on reaches this stream (until it ends); a client subscribes first, then pulls each
    * conversation from its last seen seq, and ignores pushed messages it already has (by seq). With
    * a cursor, the stream resumes: the events missed since then come first ({@link MissedEvents}).
    * Fails UNAVAILABLE (STORE_UNAVAILABLE) while this replica cannot hear live events, and
-   * INVALID_ARGUMENT (INVALID_CURSOR) for a cursor it did not write.
+   * INVALID_ARGUMENT (INVALID_CURSOR) for a cursor it did not write. While it is open, the session
+   * is online ({@link PresenceTracker}).
    */
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<Event> response) {
@@ -524,11 +547,11 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     if (!events.isListening()) {
       throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
     }
-    ServerCallStreamObserver<Event> stream = (ServerCallStreamObserver<Event>) response;
-    if (cursor == null) {
-      subscribers.open(session.userId(), session.sessionId(), stream);
-    } else {
-      subscribers.resume(session.userId(), session.sessionId(), stream, cursor, missed);
-    }
+    List<String> watched = PresenceTracker.watchList(request.getPresenceUserIdsList());
+    ServerCallStreamObserver<Event> observer = (ServerCallStreamObserver<Event>) response;
+    Subscriber stream = cursor == null
+        ? subscribers.open(session.userId(), session.sessionId(), observer)
+        : subscribers.resume(session.userId(), session.sessionId(), observer, cursor, missed);
+    presence.opened(session, stream, watched);
   }
 }

@@ -11,6 +11,12 @@ import io.parley.events.EventBus;
 import io.parley.events.EventLog;
 import io.parley.events.LocalEventLog;
 import io.parley.events.RedisEventLog;
+import io.parley.message.presence.MemoryPresenceSettings;
+import io.parley.message.presence.MemoryPresenceStore;
+import io.parley.message.presence.PostgresPresenceSettings;
+import io.parley.message.presence.PresenceSettings;
+import io.parley.message.presence.PresenceStore;
+import io.parley.message.presence.RedisPresenceStore;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.PostgresMessageStore;
@@ -47,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * which Subscribe streams resume, and the counters of the per-user send limit are kept by the
  * platform's {@link RateLimiter#of rate limiter}. friend-svc and group-svc
  * are called on the given channels with the service credential {@code message-svc}; their change
- * events on the same bus keep the caches honest.
+ * events on the same bus keep the caches honest. Presence ({@link PresenceTracker}) is kept in Redis
+ * when the platform is on Redis (else in memory), never in PostgreSQL; only each user's presence
+ * privacy setting is stored with the data.
  *
  * <p>{@link #close()} ends every Subscribe stream (UNAVAILABLE, SERVER_BUSY), commits the sends in
  * flight, stops listening and releases the module's threads and its database pool; it does not
@@ -77,9 +85,11 @@ public final class MessageModule implements AutoCloseable {
   private final List<EventBus.Subscription> subscriptions;
   private final MessageGrpcService service;
   private final WebhookDispatcher webhooks;
+  private final PresenceTracker presence;
 
   private MessageModule(Platform platform, EventBus bus, EventLog log, MessageSettings settings,
-      Channel friendChannel, Channel groupChannel, Database database, WebhookSettings webhookSettings) {
+      Channel friendChannel, Channel groupChannel, Database database, WebhookSettings webhookSettings,
+      PresenceTracker.Timing timing) {
     this.log = log;
     this.database = database;
     this.webhooks = database == null
@@ -108,7 +118,20 @@ public final class MessageModule implements AutoCloseable {
         metrics, positions);
     this.sessions = platform.sessionStore();
     sessions.addListener(subscribers);
-    this.events = new LiveEvents(log, new EventRouter(subscribers, groups, positions), positions);
+    PresenceStore presenceStore = platform.isRedis()
+        ? new RedisPresenceStore(platform.redis())
+        : new MemoryPresenceStore();
+    PresenceSettings presenceSettings = database == null
+        ? new MemoryPresenceSettings()
+        : new PostgresPresenceSettings(database);
+    PresenceTracker[] tracker = new PresenceTracker[1];
+    this.events = new LiveEvents(log,
+        new EventRouter(subscribers, groups, positions, event -> tracker[0].deliver(event)), positions);
+    this.presence = new PresenceTracker(presenceStore, presenceSettings,
+        new PresenceAudience(presenceSettings, friends, groups, settings.upstreamTimeout().multipliedBy(2)),
+        new PresenceWebhooks(webhooks), live -> events.publish(List.of(live)), platform.clock(), timing);
+    tracker[0] = presence;
+    subscribers.onRemoved(presence::closed);
     this.appender = new MessageAppender(store, committed -> {
       sent.accept(committed);
       events.publish(committed);
@@ -117,7 +140,7 @@ public final class MessageModule implements AutoCloseable {
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
     this.subscriptions = List.of(friends.listen(bus), groups.listen(bus));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
-        RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()));
+        RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()), presence);
   }
 
   /**
@@ -167,6 +190,14 @@ public final class MessageModule implements AutoCloseable {
    */
   static MessageModule create(Platform platform, EventBus bus, EventLog log, MessageSettings settings,
       Channel friendChannel, Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks) {
+    return create(platform, bus, log, settings, friendChannel, groupChannel, database, webhooks,
+        PresenceTracker.Timing.defaults());
+  }
+
+  /** As the other factories, with presence leases of {@code presenceTiming} (tests). */
+  static MessageModule create(Platform platform, EventBus bus, EventLog log, MessageSettings settings,
+      Channel friendChannel, Channel groupChannel, DatabaseSettings database, WebhookSettings webhooks,
+      PresenceTracker.Timing presenceTiming) {
     requireNonNull(webhooks, "webhooks");
     requireNonNull(bus, "bus");
     requireNonNull(settings, "settings");
@@ -178,7 +209,7 @@ public final class MessageModule implements AutoCloseable {
     MessageModule module;
     try {
       module = new MessageModule(platform, bus, log != null ? log : eventLog(platform, settings), settings,
-          friendChannel, groupChannel, db, webhooks);
+          friendChannel, groupChannel, db, webhooks, presenceTiming);
     } catch (RuntimeException e) {
       if (db != null) {
         db.close();
@@ -235,6 +266,11 @@ public final class MessageModule implements AutoCloseable {
     return subscribers.subscriberCount();
   }
 
+  /** This replica's presence (tests). */
+  PresenceTracker presence() {
+    return presence;
+  }
+
   /** Runs one retention sweep now (tests); 0 without a retention age. */
   long sweepRetention() {
     return sweeper == null ? 0 : sweeper.sweep();
@@ -245,6 +281,7 @@ public final class MessageModule implements AutoCloseable {
     subscriptions.forEach(EventBus.Subscription::close);
     sessions.removeListener(subscribers);
     subscribers.close();
+    presence.close();
     appender.close();
     events.close();
     log.close();

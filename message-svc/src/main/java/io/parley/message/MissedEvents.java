@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * back far enough, else from the log. An event concerns a stream as routing decides live: the one user it names, or a participant
  * of its private conversation, or a member of its group (asked of group-svc, as PullMessages does;
  * an event from before the member joined is not replayed), never the session whose action caused
- * it. Typing signals are not replayed: they are stale by then.
+ * it. Typing signals are not replayed: they are stale by then; nor are presence changes, since a
+ * stream that resumes is sent the current presence of the users it watches as it opens.
  *
  * <p>Each conversation's messages are replayed in seq order, as live. The replay is refused ({@link ResumeOutcome#RESUME_OUTCOME_TOO_OLD}, the client pulls) when
  * the cursor is of another log or older than its window, when the log says events were lost on
@@ -195,7 +196,8 @@ final class MissedEvents {
 
   private boolean concerns(String userId, String sessionId, LiveEvent live, Map<String, Long> joinedAt) {
     Event event = live.event();
-    if (event.getKindCase() == Event.KindCase.TYPING || live.originSessionId().equals(sessionId)) {
+    if (event.getKindCase() == Event.KindCase.TYPING || event.getKindCase() == Event.KindCase.PRESENCE
+        || live.originSessionId().equals(sessionId)) {
       return false;
     }
     if (!live.audienceUserId().isEmpty()) {

@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +69,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
   private final MessageMetrics metrics;
   private final StreamPositions positions;
   private volatile boolean closed;
+  private volatile Consumer<Subscriber> onRemoved = subscriber -> { };
 
   SubscriberRegistry(SessionStore sessions, SessionPolicy policy, Clock clock, Executor delivery, int bufferSize,
       int maxStreamsPerSession, Duration sessionCheckInterval, MessageMetrics metrics, StreamPositions positions) {
@@ -98,14 +100,15 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    * (it may have ended since the call was authenticated, before this stream could hear of it). Must
    * run in the Subscribe handler.
    *
+   * @return the stream, which may have ended already
    * @throws ParleyException SERVER_BUSY once the registry is closed
    */
-  void open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
+  Subscriber open(String userId, String sessionId, ServerCallStreamObserver<Event> observer) {
     Subscriber subscriber = newSubscriber(userId, sessionId, observer, null);
     // Queue `subscribed` before the stream can be found, so that it is always the first event.
     subscriber.start(subscribed(sessionId, ResumeOutcome.RESUME_OUTCOME_UNSPECIFIED));
     register(subscriber);
-    afterRegistration(subscriber);
+    return afterRegistration(subscriber);
   }
 
   /**
@@ -115,8 +118,8 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
    *
    * @throws ParleyException SERVER_BUSY once the registry is closed
    */
-  void resume(String userId, String sessionId, ServerCallStreamObserver<Event> observer, StreamCursor cursor,
-      MissedEvents missed) {
+  Subscriber resume(String userId, String sessionId, ServerCallStreamObserver<Event> observer,
+      StreamCursor cursor, MissedEvents missed) {
     boolean sameLog = cursor.epoch().equals(positions.epoch());
     Subscriber subscriber = newSubscriber(userId, sessionId, observer, sameLog ? cursor : null);
     subscriber.startPaused();
@@ -128,10 +131,10 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       subscriber.end(null, e instanceof ParleyException p ? p
           : new ParleyException(ErrorReason.STORE_UNAVAILABLE, "the missed events could not be read: subscribe again"));
       logger.warn("could not replay missed events to session {}: {}", sessionId, e.toString());
-      return;
+      return subscriber;
     }
     subscriber.release(subscribed(sessionId, replay.outcome()), replay.events());
-    afterRegistration(subscriber);
+    return afterRegistration(subscriber);
   }
 
   private Subscriber newSubscriber(String userId, String sessionId, ServerCallStreamObserver<Event> observer,
@@ -167,12 +170,13 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
     }
   }
 
-  private void afterRegistration(Subscriber subscriber) {
+  /** Ends a stream cancelled before it registered, or whose session ended meanwhile; returns it. */
+  private Subscriber afterRegistration(Subscriber subscriber) {
     String userId = subscriber.userId();
     String sessionId = subscriber.sessionId();
     if (subscriber.isFinished()) {
       remove(subscriber);  // cancelled before it was registered
-      return;
+      return subscriber;
     }
     try {
       Optional<StoredSession> stored = sessions.find(userId, sessionId);
@@ -183,6 +187,12 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       // The call was just authenticated; the periodic check will catch a session that ended.
       logger.debug("could not re-check session {} of a new subscriber: {}", sessionId, e.toString());
     }
+    return subscriber;
+  }
+
+  /** Tells {@code listener} of every stream that ends (perhaps more than once per stream). */
+  void onRemoved(Consumer<Subscriber> listener) {
+    this.onRemoved = requireNonNull(listener, "listener");
   }
 
   private ParleyException replacedError() {
@@ -198,6 +208,7 @@ final class SubscriberRegistry implements SessionListener, AutoCloseable {
       list.remove(subscriber);
       return list.isEmpty() ? null : list;
     });
+    onRemoved.accept(subscriber);
   }
 
   /**

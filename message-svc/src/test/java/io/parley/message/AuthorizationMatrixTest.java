@@ -16,20 +16,26 @@ import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.DeleteMessagesForMeRequest;
 import io.parley.message.v1.EditMessageRequest;
 import io.parley.message.v1.GetBadgeRequest;
+import io.parley.message.v1.GetPresenceRequest;
 import io.parley.message.v1.ListConversationsRequest;
 import io.parley.message.v1.ListMessageVersionsRequest;
 import io.parley.message.v1.MarkReadRequest;
 import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.PullMessagesRequest;
+import io.parley.message.v1.PresenceVisibility;
 import io.parley.message.v1.RecallMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
+import io.parley.message.v1.SetPresenceVisibilityRequest;
 import io.parley.message.v1.UpdateConversationSettingsRequest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -56,7 +62,12 @@ class AuthorizationMatrixTest {
     RECALL_PRIVATE, RECALL_GROUP,
     EDIT_PRIVATE, EDIT_GROUP, VERSIONS_PRIVATE, VERSIONS_GROUP, REACT_PRIVATE, REACT_GROUP,
     SETTINGS_PRIVATE, SETTINGS_GROUP, BADGE, DELETE_FOR_ME_PRIVATE, CLEAR_HISTORY_GROUP,
-    LIST_CONVERSATIONS, SUBSCRIBE
+    LIST_CONVERSATIONS, SUBSCRIBE,
+    /** GetPresence of alice, online: only her friend sees it (others are answered as for a user never seen). */
+    PRESENCE_OF_ALICE,
+    /** GetPresence of the group's owner, online: fellow members see it (FRIENDS_AND_GROUPS). */
+    PRESENCE_OF_OWNER,
+    SET_PRESENCE_VISIBILITY
   }
 
   private static final String OK = "OK";
@@ -118,7 +129,18 @@ class AuthorizationMatrixTest {
       Map.entry(Operation.LIST_CONVERSATIONS, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
       Map.entry(Operation.SUBSCRIBE, List.of(
+          UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
+      Map.entry(Operation.PRESENCE_OF_ALICE, List.of(
+          UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
+      Map.entry(Operation.PRESENCE_OF_OWNER, List.of(
+          UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK)),
+      Map.entry(Operation.SET_PRESENCE_VISIBILITY, List.of(
           UNAUTHENTICATED, OK, OK, OK, OK, OK, OK, OK))));
+
+  /** Who sees alice online: her friend only (she blocked BLOCKED). */
+  private static final Set<Role> SEE_ALICE = EnumSet.of(Role.FRIEND);
+  /** Who sees the owner online: the owner and fellow members. */
+  private static final Set<Role> SEE_OWNER = EnumSet.of(Role.MEMBER, Role.MUTED_MEMBER, Role.ADMIN, Role.OWNER);
 
   @RegisterExtension
   static final MessageRig rig = MessageRig.start();
@@ -127,6 +149,7 @@ class AuthorizationMatrixTest {
   private User alice;
   private User poster;
   private String group;
+  private final List<EventStream> online = new ArrayList<>();
 
   @BeforeAll
   void start() {
@@ -150,6 +173,18 @@ class AuthorizationMatrixTest {
     rig.groups().add(group, poster.id(), GroupRole.MEMBER);
     rig.groups().mute(group, users.get(Role.MUTED_MEMBER).id(), rig.clock.instant().plus(Duration.ofDays(1)));
     rig.sendToGroup(users.get(Role.OWNER), group, "hello group");
+    online.add(EventStream.subscribed(rig.asyncAs(alice)));
+    online.add(EventStream.subscribed(rig.asyncAs(users.get(Role.OWNER))));
+  }
+
+  @AfterAll
+  void stop() {
+    online.forEach(EventStream::cancel);
+  }
+
+  private static boolean seesOnline(MessageServiceGrpc.MessageServiceBlockingStub stub, User target) {
+    return stub.getPresence(GetPresenceRequest.newBuilder().addUserIds(target.id()).build())
+        .getPresences(0).getOnline();
   }
 
   static Stream<Arguments> matrix() {
@@ -260,6 +295,13 @@ class AuthorizationMatrixTest {
           stream.cancel();
         }
       }
+      case PRESENCE_OF_ALICE -> assertThat(seesOnline(stub, alice)).as("%s sees alice online", role)
+          .isEqualTo(SEE_ALICE.contains(role));
+      case PRESENCE_OF_OWNER -> assertThat(seesOnline(stub, users.get(Role.OWNER))).as("%s sees the owner online", role)
+          .isEqualTo(SEE_OWNER.contains(role));
+      case SET_PRESENCE_VISIBILITY -> assertThat(stub.setPresenceVisibility(SetPresenceVisibilityRequest.newBuilder()
+          .setVisibility(PresenceVisibility.FRIENDS_AND_GROUPS).build()).getVisibility())
+          .isEqualTo(PresenceVisibility.FRIENDS_AND_GROUPS);
       default -> throw new IllegalStateException("no such operation: " + operation);
     }
   }

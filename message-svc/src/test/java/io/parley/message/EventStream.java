@@ -44,6 +44,34 @@ final class EventStream implements ClientResponseObserver<SubscribeRequest, Even
     return stream;
   }
 
+  /** Opens a stream with {@code request} that reads as fast as events come. */
+  static EventStream open(MessageServiceGrpc.MessageServiceStub stub, SubscribeRequest request) {
+    EventStream stream = new EventStream(-1);
+    stub.subscribe(request, stream);
+    return stream;
+  }
+
+  /**
+   * Opens a stream that watches the presence of {@code userIds} and waits for its {@code subscribed}
+   * event.
+   */
+  static EventStream watching(MessageServiceGrpc.MessageServiceStub stub, String... userIds) {
+    EventStream stream = new EventStream(-1);
+    stub.subscribe(SubscribeRequest.newBuilder().addAllPresenceUserIds(java.util.List.of(userIds)).build(), stream);
+    assertThat(stream.next().hasSubscribed()).as("the first event is subscribed").isTrue();
+    return stream;
+  }
+
+  /** The next event, or null if none comes within {@code millis} (to show that nothing comes). */
+  Event poll(long millis) {
+    try {
+      return events.poll(millis, TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** Opens a stream and waits for its {@code subscribed} event. */
   static EventStream subscribed(MessageServiceGrpc.MessageServiceStub stub) {
     EventStream stream = open(stub);

@@ -16,6 +16,8 @@ import io.parley.group.v1.ListMemberIdsRequest;
 import io.parley.group.v1.ListMemberIdsResponse;
 import io.parley.group.v1.ListUserGroupsRequest;
 import io.parley.group.v1.ListUserGroupsResponse;
+import io.parley.group.v1.SharesGroupRequest;
+import io.parley.group.v1.SharesGroupResponse;
 import io.parley.group.v1.UserGroup;
 import java.time.Clock;
 import java.time.Instant;
@@ -28,7 +30,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * group-svc as message-svc sees it: {@code CheckMembership}, {@code ListMemberIds} and {@code
+ * group-svc as message-svc sees it: {@code CheckMembership}, {@code SharesGroup}, {@code ListMemberIds} and {@code
  * ListUserGroups} (both paged, at most {@link #MAX_PAGE} entries a page, so that paging is
  * exercised) over configurable groups, members, roles and mutes. Changes are announced on the event
  * bus as group-svc does. Thread-safe.
@@ -144,6 +146,17 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
         .addAllGroups(all.subList(from, to))
         .setNextPageToken(to < all.size() ? Integer.toString(to) : "")
         .build());
+    response.onCompleted();
+  }
+
+  @Override
+  public void sharesGroup(SharesGroupRequest request, StreamObserver<SharesGroupResponse> response) {
+    boolean shares = groups.values().stream().anyMatch(members -> {
+      synchronized (members) {
+        return members.containsKey(request.getUserIdA()) && members.containsKey(request.getUserIdB());
+      }
+    });
+    response.onNext(SharesGroupResponse.newBuilder().setSharesGroup(shares).build());
     response.onCompleted();
   }
 

@@ -30,9 +30,14 @@ final class Replica implements AutoCloseable {
 
   private Replica(Platform platform, EventBus bus, EventLog log, MessageSettings settings, String upstreams,
       DatabaseSettings database, boolean tcp, WebhookSettings webhooks) {
+    this(platform, bus, log, settings, upstreams, database, tcp, webhooks, PresenceTracker.Timing.defaults());
+  }
+
+  private Replica(Platform platform, EventBus bus, EventLog log, MessageSettings settings, String upstreams,
+      DatabaseSettings database, boolean tcp, WebhookSettings webhooks, PresenceTracker.Timing presence) {
     this.platform = platform;
     this.module = MessageModule.create(platform, bus, log, settings, platform.channel(upstreams),
-        platform.channel(upstreams), database, webhooks);
+        platform.channel(upstreams), database, webhooks, presence);
     ParleyServer.Builder builder = platform.serverBuilder().addService(module.services().get(0));
     if (tcp) {
       this.server = builder.host("127.0.0.1").port(0).build().start();
@@ -48,6 +53,12 @@ final class Replica implements AutoCloseable {
   static Replica inProcess(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database,
       WebhookSettings webhooks) {
     return new Replica(platform, platform.events(), null, settings, upstreams, database, false, webhooks);
+  }
+
+  /** In-process, with its data in PostgreSQL if {@code database} is not null, webhooks and presence leases of {@code presence}. */
+  static Replica inProcess(Platform platform, MessageSettings settings, String upstreams, DatabaseSettings database,
+      WebhookSettings webhooks, PresenceTracker.Timing presence) {
+    return new Replica(platform, platform.events(), null, settings, upstreams, database, false, webhooks, presence);
   }
 
   /** In-process, with its data in memory. */
@@ -99,10 +110,12 @@ final class Replica implements AutoCloseable {
   }
 
   /**
-   * Stops the replica as a crash would, for its clients: the server drops every call at once
-   * (streams end UNAVAILABLE or CANCELLED, with nothing more written), then the module closes.
+   * Stops as a replica killed -9 would, as far as others can tell: its presence leases are no longer
+   * renewed nor let go, the server drops every call at once (streams end UNAVAILABLE or CANCELLED,
+   * with nothing more written), then everything is closed without a word to the store.
    */
   void kill() {
+    module.presence().halt();
     server.shutdownNow();
     module.close();
     channel.shutdownNow();

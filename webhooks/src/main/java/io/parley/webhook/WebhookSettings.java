@@ -25,9 +25,11 @@ public final class WebhookSettings {
   public static final String GROUP_MEMBER_LEFT = "group.member.left";
   /** An admin or the owner removed a member from a group. */
   public static final String GROUP_MEMBER_REMOVED = "group.member.removed";
+  /** A user's last device went offline (for offline push). */
+  public static final String USER_OFFLINE = "user.offline";
   /** Every event type an endpoint may be sent, in the order the README lists them. */
   public static final Set<String> EVENT_TYPES =
-      Set.copyOf(List.of(MESSAGE_SENT, GROUP_MEMBER_JOINED, GROUP_MEMBER_LEFT, GROUP_MEMBER_REMOVED));
+      Set.copyOf(List.of(MESSAGE_SENT, GROUP_MEMBER_JOINED, GROUP_MEMBER_LEFT, GROUP_MEMBER_REMOVED, USER_OFFLINE));
 
   /** The fewest bytes of an HMAC key. */
   public static final int MIN_SECRET_BYTES = 16;

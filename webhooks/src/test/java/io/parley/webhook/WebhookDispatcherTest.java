@@ -131,8 +131,10 @@ class WebhookDispatcherTest {
   void settingsRefuseUrlsWithoutSecretAndUnknownEvents() {
     assertThatThrownBy(() -> WebhookSettings.builder().url(URI.create("http://x.example/h")).build())
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("secret");
-    assertThatThrownBy(() -> WebhookSettings.builder().events(Set.of("user.offline")))
+    assertThatThrownBy(() -> WebhookSettings.builder().events(Set.of("message.read")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unknown webhook event");
+    assertThat(WebhookSettings.builder().url(URI.create("http://x.example/h")).secret(new byte[16])
+        .events(Set.of(WebhookSettings.USER_OFFLINE)).build().wants(WebhookSettings.USER_OFFLINE)).isTrue();
     assertThatThrownBy(() -> WebhookSettings.builder().url(URI.create("ftp://x.example/h")))
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> WebhookSettings.builder().secret(new byte[4]))

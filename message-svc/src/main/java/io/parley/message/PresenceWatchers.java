@@ -1,0 +1,81 @@
+package io.parley.message;
+
+import io.parley.message.v1.Event;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This replica's index of presence watching: watched user id to the Subscribe streams open here
+ * that watch them ({@code SubscribeRequest.presence_user_ids}, those the caller may see). A change
+ * of a user's presence is handed to their watchers only, so its cost is the number of watchers, not
+ * the user's friends. Each stream is handed a user's presence only if it is newer (by {@code
+ * version}) than the last it was handed, since two replicas' reports of one user may cross on the
+ * event bus. Thread-safe.
+ */
+final class PresenceWatchers {
+  private final Map<String, Set<Subscriber>> byWatched = new ConcurrentHashMap<>();
+  /** Per stream, the version last handed of each user it watches (-1: none yet). */
+  private final Map<Subscriber, Map<String, Long>> byStream = new ConcurrentHashMap<>();
+
+  /** Registers {@code stream} as a watcher of each of {@code userIds}. */
+  void watch(Subscriber stream, List<String> userIds) {
+    if (userIds.isEmpty()) {
+      return;
+    }
+    Map<String, Long> versions = new ConcurrentHashMap<>();
+    userIds.forEach(userId -> versions.put(userId, -1L));
+    byStream.put(stream, versions);
+    for (String userId : userIds) {
+      byWatched.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(stream);
+    }
+  }
+
+  /** Forgets {@code stream}'s watches (idempotent). */
+  void forget(Subscriber stream) {
+    Map<String, Long> watched = byStream.remove(stream);
+    if (watched == null) {
+      return;
+    }
+    for (String userId : watched.keySet()) {
+      byWatched.computeIfPresent(userId, (u, streams) -> {
+        streams.remove(stream);
+        return streams.isEmpty() ? null : streams;
+      });
+    }
+  }
+
+  /** Hands a {@code presence} event to the streams here that watch its user and have not seen newer. */
+  void deliver(Event event) {
+    Set<Subscriber> streams = byWatched.get(event.getPresence().getUserId());
+    if (streams != null) {
+      for (Subscriber stream : streams) {
+        offer(stream, event);
+      }
+    }
+  }
+
+  /** Hands a {@code presence} event to {@code stream} if it watches the user and has not seen newer. */
+  void offer(Subscriber stream, Event event) {
+    Map<String, Long> versions = byStream.get(stream);
+    if (versions == null) {
+      return;
+    }
+    long version = event.getPresence().getVersion();
+    boolean[] newer = new boolean[1];
+    versions.computeIfPresent(event.getPresence().getUserId(), (u, last) -> {
+      newer[0] = version > last;
+      return Math.max(version, last);
+    });
+    if (newer[0]) {
+      stream.offer(event, null);
+    }
+  }
+
+  /** How many streams here watch {@code userId} (tests). */
+  int watcherCount(String userId) {
+    Set<Subscriber> streams = byWatched.get(userId);
+    return streams == null ? 0 : streams.size();
+  }
+}

@@ -1,0 +1,10 @@
+package io.parley.message.presence;
+
+class MemoryPresenceSettingsTest extends PresenceSettingsContract {
+  private final PresenceSettings settings = new MemoryPresenceSettings();
+
+  @Override
+  PresenceSettings settings() {
+    return settings;
+  }
+}
