@@ -20,6 +20,7 @@ import io.parley.user.v1.LoginResponse;
 import io.parley.user.v1.RegisterRequest;
 import io.parley.user.v1.UserServiceGrpc;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -178,6 +179,12 @@ final class Deployment implements AutoCloseable {
     }
   }
 
+  /**
+   * How long the nodes the bench starts keep live events for streams to resume (2 minutes by
+   * default): short, so that the history scenario sees Redis hold nothing of the sends soon after.
+   */
+  static final Duration RESUME_WINDOW = Duration.ofSeconds(5);
+
   /** Whether this deployment was started by the bench (and so can start more nodes in it). */
   boolean isLocal() {
     return redis != null;
@@ -191,7 +198,8 @@ final class Deployment implements AutoCloseable {
     return NodeConfig.builder(role, keys).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
         .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true)
         // The load generator sends far faster than any user: the send limit would measure itself.
-        .messages(MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT)));
+        .messages(MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT))
+            .withResumeWindow(RESUME_WINDOW));
   }
 
   /** Starts a node in this (started) deployment; it is closed with the deployment. */

@@ -6,7 +6,6 @@ import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.ManagedChannel;
 import io.parley.data.Ids;
 import io.parley.database.Database;
-import io.parley.message.MessageSettings;
 import io.parley.message.store.ConversationId;
 import io.parley.message.store.Draft;
 import io.parley.message.store.PostgresMessageStore;
@@ -38,8 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ol>
  *   <li>100 users, each the friend of the next in a ring, send 1 million messages through the
  *       services (message-svc, friend-svc, the Redis event log): Redis memory and key count are read
- *       before and after (once the event log's resume window has passed, since it keeps that long's
- *       worth of live events), and must not grow with the history.
+ *       before and after (once the event log's resume window, 5 seconds here, has passed: it keeps
+ *       that long's worth of live events), and must not grow with the history.
  *   <li>The other 9 million are written straight through message-svc's own PostgreSQL store (its
  *       batched append, the same code a send runs), 90 messages in each of 1,000 conversations of
  *       every one of the 100 users: each then has 1,002 conversations.
@@ -109,7 +108,7 @@ final class HistoryScenario implements Scenario {
       long failed = sendThroughServices(senders, users, sends);
       double sendSeconds = (System.nanoTime() - started) / 1e9;
       // The event log keeps the last window's live events for streams to resume from: wait it out.
-      Thread.sleep(MessageSettings.defaults().resumeWindow().plusSeconds(10).toMillis());
+      Thread.sleep(Deployment.RESUME_WINDOW.plusSeconds(8).toMillis());
       long memoryAfter;
       try (RedisStats redis = new RedisStats(deployment.redisUrl())) {
         memoryAfter = redis.usedMemory();

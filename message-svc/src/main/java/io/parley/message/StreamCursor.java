@@ -30,7 +30,12 @@ record StreamCursor(String epoch, LogPosition base, NavigableSet<LogPosition> ah
   }
 
   String encode() {
-    StringBuilder text = new StringBuilder(64).append("1|").append(epoch).append('|').append(base).append('|');
+    return encode(epoch, base, ahead);
+  }
+
+  /** The text form of a cursor of these parts, without making one (streams write one per event). */
+  static String encode(String epoch, LogPosition base, Iterable<LogPosition> ahead) {
+    StringBuilder text = new StringBuilder(96).append("1|").append(epoch).append('|').append(base).append('|');
     boolean first = true;
     for (LogPosition position : ahead) {
       if (!first) {

@@ -342,7 +342,7 @@ final class Subscriber {
     while (ahead.size() > MAX_AHEAD) {
       ahead.pollFirst();  // resuming from this cursor may write these again
     }
-    return new StreamCursor(epoch, base, ahead).encode();
+    return StreamCursor.encode(epoch, base, ahead);
   }
 
   /**
