@@ -109,8 +109,7 @@ final class MissedEvents {
       }
       for (Entry entry : page.get()) {
         boolean lossMark = entry.payload().length == 0;
-        if (!scan.add(new RecentEntries.Decoded(entry.id(),
-            lossMark ? List.of() : LiveEvent.decodeAll(entry.payload()), lossMark))) {
+        if (!scan.add(new RecentEntries.Decoded(entry.id(), lossMark ? List.of() : decode(entry), lossMark))) {
           return Replay.TOO_OLD;
         }
       }
@@ -121,6 +120,15 @@ final class MissedEvents {
       from = new EntryId(last.millis(), last.sequence() + 1);
     }
     return new Replay(ResumeOutcome.RESUME_OUTCOME_RESUMED, inSeqOrder(scan.missed));
+  }
+
+  /** An entry's events; none for a malformed one, which routing skipped too. */
+  private static List<LiveEvent> decode(Entry entry) {
+    try {
+      return LiveEvent.decodeAll(entry.payload());
+    } catch (IllegalArgumentException e) {
+      return List.of();
+    }
   }
 
   /** One replay's walk over the log's entries, in order. */
