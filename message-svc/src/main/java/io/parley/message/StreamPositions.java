@@ -4,7 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.parley.events.EventLog.EntryId;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -25,16 +25,20 @@ final class StreamPositions {
   record Snapshot(String epoch, LogPosition readUpTo, Set<LogPosition> inFlight) {}
 
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-  /** In-flight positions with their count (an event routed to several places counts once each). */
-  private final TreeMap<LogPosition, Integer> inFlight = new TreeMap<>();
+  /** Positions read and not yet queued on every stream they concern. Guarded by {@code this}. */
+  private final TreeSet<LogPosition> inFlight = new TreeSet<>();
   private volatile String epoch = "";
+  /** Guarded by {@code this} for writes. */
   private volatile LogPosition readUpTo = LogPosition.after(EntryId.ZERO);
+  /** What {@link #base()} returns, kept as the other fields change: every written event reads it. */
+  private volatile LogPosition base = readUpTo;
 
   /** Starts over on a log (or the same log after an interruption) from past {@code last}. */
   synchronized void start(String epoch, EntryId last) {
     this.epoch = requireNonNull(epoch, "epoch");
     this.readUpTo = LogPosition.after(last);
     inFlight.clear();
+    rebase();
   }
 
   String epoch() {
@@ -43,12 +47,15 @@ final class StreamPositions {
 
   /** An event was read and is on its way to the streams. */
   synchronized void reading(LogPosition position) {
-    inFlight.merge(position, 1, Integer::sum);
+    inFlight.add(position);
+    rebase();
   }
 
   /** The event at {@code position} was queued on every stream it concerns, or dropped. */
   synchronized void done(LogPosition position) {
-    inFlight.computeIfPresent(position, (p, n) -> n == 1 ? null : n - 1);
+    if (inFlight.remove(position)) {
+      rebase();
+    }
   }
 
   /** Every event of {@code entry} was read (and is routed or in flight). */
@@ -56,16 +63,17 @@ final class StreamPositions {
     LogPosition past = LogPosition.after(entry);
     if (past.compareTo(readUpTo) > 0) {
       readUpTo = past;
+      rebase();
     }
   }
 
   /** The position before which every event read was queued on the streams it concerns. */
-  synchronized LogPosition base() {
-    if (inFlight.isEmpty()) {
-      return readUpTo;
-    }
-    LogPosition held = inFlight.firstKey();
-    return held.compareTo(readUpTo) < 0 ? held : readUpTo;
+  LogPosition base() {
+    return base;
+  }
+
+  private void rebase() {
+    base = inFlight.isEmpty() || inFlight.first().compareTo(readUpTo) >= 0 ? readUpTo : inFlight.first();
   }
 
   /** Runs a routing step (reading, ordering, queueing events) under the shared lock. */
@@ -87,7 +95,7 @@ final class StreamPositions {
     try {
       registration.run();
       synchronized (this) {
-        return new Snapshot(epoch, readUpTo, Set.copyOf(inFlight.keySet()));
+        return new Snapshot(epoch, readUpTo, Set.copyOf(inFlight));
       }
     } finally {
       lock.writeLock().unlock();

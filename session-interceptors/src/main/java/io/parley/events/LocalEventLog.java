@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 import io.parley.data.Ids;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Iterator;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -27,8 +27,8 @@ public final class LocalEventLog implements EventLog {
   private final String epoch = Ids.newId("ep");
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition appended = lock.newCondition();
-  /** Oldest first. Guarded by {@code lock}. */
-  private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+  /** By id. Guarded by {@code lock}. */
+  private final TreeMap<EntryId, Entry> entries = new TreeMap<>();
   /** Entries older than this were dropped. Guarded by {@code lock}. */
   private EntryId floor = EntryId.ZERO;
   private EntryId last = EntryId.ZERO;
@@ -50,7 +50,7 @@ public final class LocalEventLog implements EventLog {
     try {
       long now = clock.millis();
       EntryId id = now > last.millis() ? new EntryId(now, 0) : new EntryId(last.millis(), last.sequence() + 1);
-      entries.addLast(new Entry(id, payload.clone()));
+      entries.put(id, new Entry(id, payload.clone()));
       last = id;
       dropOld(now);
       appended.signalAll();
@@ -73,9 +73,9 @@ public final class LocalEventLog implements EventLog {
   /** Drops entries beyond the limit or older than the window. Lock held. */
   private void dropOld(long now) {
     long oldest = now - window.toMillis();
-    while (!entries.isEmpty() && (entries.size() > maxEntries || entries.peekFirst().id().millis() < oldest)) {
-      Entry dropped = entries.removeFirst();
-      floor = new EntryId(dropped.id().millis(), dropped.id().sequence() + 1);
+    while (!entries.isEmpty() && (entries.size() > maxEntries || entries.firstKey().millis() < oldest)) {
+      EntryId dropped = entries.pollFirstEntry().getKey();
+      floor = new EntryId(dropped.millis(), dropped.sequence() + 1);
     }
   }
 
@@ -101,7 +101,7 @@ public final class LocalEventLog implements EventLog {
         }
         appended.awaitNanos(left);
       }
-      return after(after, last, max);
+      return limit(entries.tailMap(after, false).values(), max);
     } finally {
       lock.unlock();
     }
@@ -115,36 +115,17 @@ public final class LocalEventLog implements EventLog {
           || from.millis() < clock.millis() - window.toMillis()) {
         return Optional.empty();
       }
-      List<Entry> out = new ArrayList<>();
-      for (Entry entry : entries) {
-        if (out.size() == max || entry.id().compareTo(to) > 0) {
-          break;
-        }
-        if (entry.id().compareTo(from) >= 0) {
-          out.add(entry);
-        }
-      }
-      return Optional.of(out);
+      return Optional.of(from.compareTo(to) > 0 ? List.of() : limit(entries.subMap(from, true, to, true).values(), max));
     } finally {
       lock.unlock();
     }
   }
 
-  /** Entries in (after, to], at most max. Lock held. */
-  private List<Entry> after(EntryId after, EntryId to, int max) {
-    List<Entry> out = new ArrayList<>();
-    // Newest entries are what a tailing reader wants: walk back to the first one after `after`.
-    Iterator<Entry> back = entries.descendingIterator();
-    int newer = 0;
-    while (back.hasNext() && back.next().id().compareTo(after) > 0) {
-      newer++;
-    }
-    int skip = entries.size() - newer;
+  /** The first {@code max} of {@code entries}. Lock held. */
+  private static List<Entry> limit(Collection<Entry> entries, int max) {
+    List<Entry> out = new ArrayList<>(Math.min(max, entries.size()));
     for (Entry entry : entries) {
-      if (skip-- > 0) {
-        continue;
-      }
-      if (out.size() == max || entry.id().compareTo(to) > 0) {
+      if (out.size() == max) {
         break;
       }
       out.add(entry);
