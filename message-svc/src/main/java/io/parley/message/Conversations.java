@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * A user's conversations and read state: the rules of unread counts, read seqs and conversation
@@ -58,14 +59,16 @@ final class Conversations {
    * activity first, and whether more follow; the first page starts with every conversation the user
    * pinned (at most {@link PersonalSettings#MAX_PINNED}), later pages leave them out. The cost does
    * not depend on how much the user has ever sent, nor on how many private conversations they ever
-   * had: one call to group-svc (their current groups), one query for their pins (an index range),
-   * one for the page (an index range of their private conversations, one probe per group), and four
-   * for the page's summaries and settings.
+   * had: one call to group-svc (their current groups), made while the store reads their pins (an
+   * index range); one query for the page (an index range of their private conversations, one probe
+   * per group); one {@link MessageStore#overview} of the page (one round trip on PostgreSQL) and one
+   * count of their own messages.
    */
   Page list(String userId, ConversationRef after, int pageSize) {
     long cutoff = guard.retentionCutoff();
-    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(userId);
+    CompletableFuture<List<UserGroup>> userGroups = groups.userGroupsAsync(userId);
     List<ConversationId> pinned = store.pinned(userId);
+    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(UnaryCalls.await(userGroups));
     Set<ConversationId> pinnedSet = new HashSet<>(pinned);
     List<ConversationRef> unpinned = new ArrayList<>();
     for (ConversationRef ref : store.latest(userId, cutoff, groupVisibleFrom, after, pageSize + 1 + pinned.size())) {
@@ -86,8 +89,10 @@ final class Conversations {
     }
     page.forEach(ref -> pageVisibleFrom.put(ref.conversation(),
         ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff));
-    Map<ConversationId, PersonalView> views = store.views(userId, pageVisibleFrom.keySet());
-    Map<ConversationId, ConversationSummary> summaries = summaries(userId, store.states(pageVisibleFrom), views);
+    MessageStore.Overview overview = store.overview(userId, pageVisibleFrom);
+    Map<ConversationId, PersonalView> views = overview.views();
+    Map<ConversationId, ConversationSummary> summaries = summaries(userId, overview.states(), views,
+        overview.readSeqs());
     List<ConversationSummary> out = new ArrayList<>(pageVisibleFrom.size());
     for (ConversationId conversation : pageVisibleFrom.keySet()) {
       PersonalView view = views.getOrDefault(conversation, PersonalView.DEFAULT);
@@ -128,16 +133,17 @@ final class Conversations {
    */
   Badge badge(String userId, long nowMillis) {
     long cutoff = guard.retentionCutoff();
-    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(userId);
+    Map<ConversationId, Long> groupVisibleFrom = groupVisibleFrom(groups.userGroups(userId));
     Map<ConversationId, Long> visibleFrom = new LinkedHashMap<>();
     for (ConversationRef ref : store.latest(userId, cutoff, groupVisibleFrom, null, BADGE_CONVERSATIONS)) {
       visibleFrom.put(ref.conversation(),
           ref.conversation().isGroup() ? groupVisibleFrom.get(ref.conversation()) : cutoff);
     }
-    Map<ConversationId, PersonalView> views = store.views(userId, visibleFrom.keySet());
+    MessageStore.Overview overview = store.overview(userId, visibleFrom);
+    Map<ConversationId, PersonalView> views = overview.views();
     long unread = 0;
     int conversations = 0;
-    for (ConversationSummary summary : summaries(userId, store.states(visibleFrom), views).values()) {
+    for (ConversationSummary summary : summaries(userId, overview.states(), views, overview.readSeqs()).values()) {
       ConversationSettings setting = views.getOrDefault(summary.conversation(), PersonalView.DEFAULT).settings();
       boolean muted = setting.hasMuteUntil()
           && Timestamps.toMillis(setting.getMuteUntil()) > nowMillis;
@@ -149,10 +155,10 @@ final class Conversations {
     return Badge.newBuilder().setUnreadCount(unread).setUnreadConversations(conversations).build();
   }
 
-  /** The user's groups now, each with the time from which the user sees it. */
-  private Map<ConversationId, Long> groupVisibleFrom(String userId) {
+  /** The user's groups, each with the time from which the user sees it. */
+  private Map<ConversationId, Long> groupVisibleFrom(List<UserGroup> userGroups) {
     Map<ConversationId, Long> out = new HashMap<>();
-    for (UserGroup group : groups.userGroups(userId)) {
+    for (UserGroup group : userGroups) {
       long joined = group.hasJoinTime() ? Timestamps.toMillis(group.getJoinTime()) : 0;
       out.put(ConversationId.ofGroup(group.getGroupId()), guard.visibleFrom(joined));
     }
@@ -175,17 +181,18 @@ final class Conversations {
     Map<ConversationId, ConversationState> states = store.states(Map.of(conversation, access.visibleFromMillis()));
     long target = Math.min(seq, states.get(conversation).lastSeq());
     boolean advanced = target >= 1 && store.advanceReadSeq(conversation, userId, target);
-    ConversationSummary summary = summaries(userId, states, Map.of(conversation, access.view())).get(conversation);
+    ConversationSummary summary = summaries(userId, states, Map.of(conversation, access.view()),
+        store.readSeqs(userId, states.keySet())).get(conversation);
     return new ReadState(summary.readSeq(), summary.lastSeq(), summary.unreadCount(), advanced);
   }
 
   /**
-   * How {@code userId} sees each conversation of {@code states}: what they cleared counts as read,
-   * and a last message they cleared is none.
+   * How {@code userId} sees each conversation of {@code states}, given their {@code stored} read
+   * seqs: what they cleared counts as read, and a last message they cleared is none.
    */
   private Map<ConversationId, ConversationSummary> summaries(String userId,
-      Map<ConversationId, ConversationState> states, Map<ConversationId, PersonalView> views) {
-    Map<ConversationId, Long> stored = store.readSeqs(userId, states.keySet());
+      Map<ConversationId, ConversationState> states, Map<ConversationId, PersonalView> views,
+      Map<ConversationId, Long> stored) {
     Map<ConversationId, Long> readSeqs = new HashMap<>();
     Map<ConversationId, Long> counted = new HashMap<>();
     states.forEach((conversation, state) -> {

@@ -119,20 +119,29 @@ final class GroupDirectory {
    * @throws io.grpc.StatusRuntimeException if group-svc fails
    */
   List<UserGroup> userGroups(String userId) {
-    List<UserGroup> groups = new ArrayList<>();
-    String pageToken = "";
-    for (int page = 0; page < MAX_USER_GROUP_PAGES; page++) {
-      ListUserGroupsResponse response = UnaryCalls.await(UnaryCalls.start(stub()::listUserGroups,
-          ListUserGroupsRequest.newBuilder()
-              .setUserId(userId).setPageSize(USER_GROUPS_PAGE_SIZE).setPageToken(pageToken).build()));
-      groups.addAll(response.getGroupsList());
-      pageToken = response.getNextPageToken();
-      if (pageToken.isEmpty()) {
-        return groups;
-      }
-    }
-    logger.warn("user {} is in more than {} groups; listing the most recently joined", userId, groups.size());
-    return groups;
+    return UnaryCalls.await(userGroupsAsync(userId));
+  }
+
+  /** {@link #userGroups}, started now: the caller can do other work while group-svc answers. */
+  CompletableFuture<List<UserGroup>> userGroupsAsync(String userId) {
+    return loadUserGroups(userId, "", 0, new ArrayList<>());
+  }
+
+  private CompletableFuture<List<UserGroup>> loadUserGroups(String userId, String pageToken, int page,
+      List<UserGroup> groups) {
+    return UnaryCalls.start(stub()::listUserGroups, ListUserGroupsRequest.newBuilder()
+            .setUserId(userId).setPageSize(USER_GROUPS_PAGE_SIZE).setPageToken(pageToken).build())
+        .thenCompose((ListUserGroupsResponse response) -> {
+          groups.addAll(response.getGroupsList());
+          if (response.getNextPageToken().isEmpty()) {
+            return CompletableFuture.completedFuture(groups);
+          }
+          if (page + 1 >= MAX_USER_GROUP_PAGES) {
+            logger.warn("user {} is in more than {} groups; listing the most recently joined", userId, groups.size());
+            return CompletableFuture.completedFuture(groups);
+          }
+          return loadUserGroups(userId, response.getNextPageToken(), page + 1, groups);
+        });
   }
 
   /**

@@ -159,6 +159,20 @@ public interface MessageStore {
   Map<ConversationId, ConversationState> states(Map<ConversationId, Long> visibleFromMillis);
 
   /**
+   * What a list of {@code userId}'s conversations shows, each seen from its {@code
+   * visibleFromMillis}: their {@link #states}, the user's {@link #views} and stored {@link
+   * #readSeqs}, read at once (in one round trip where the store can).
+   */
+  default Overview overview(String userId, Map<ConversationId, Long> visibleFromMillis) {
+    return new Overview(states(visibleFromMillis), views(userId, visibleFromMillis.keySet()),
+        readSeqs(userId, visibleFromMillis.keySet()));
+  }
+
+  /** The answer of {@link #overview}: each map as its own method answers. */
+  record Overview(Map<ConversationId, ConversationState> states, Map<ConversationId, PersonalView> views,
+      Map<ConversationId, Long> readSeqs) {}
+
+  /**
    * How many messages {@code userId} sent in each conversation with a seq greater than the given
    * one: an entry for every key.
    */

@@ -14,6 +14,7 @@ import io.parley.message.v1.TextContent;
 import io.parley.testing.MutableClock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -526,6 +527,37 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void anOverviewAnswersAsItsThreeReadsDo() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId chat = newPrivate(a, newUser());
+    appendTexts(store, chat, a, 3);
+    ConversationId group = newGroup();
+    appendTexts(store, group, a, 2);
+    clock.advance(Duration.ofSeconds(1));
+    long joined = clock.millis();
+    appendTexts(store, group, newUser(), 2);
+    ConversationId empty = newGroup();
+    ConversationSettings pin = ConversationSettings.newBuilder().setPinned(true).build();
+    assertThat(store.saveSettings(a, chat, pin, 1_000, 5)).isTrue();
+    store.clearHistory(a, chat, 2);
+    store.advanceReadSeq(group, a, 4);
+
+    Map<ConversationId, Long> query = new LinkedHashMap<>();
+    query.put(chat, 0L);
+    query.put(group, joined);
+    query.put(empty, 0L);
+    MessageStore.Overview overview = store.overview(a, query);
+
+    assertThat(overview.states()).isEqualTo(store.states(query)).containsOnlyKeys(chat, group, empty);
+    assertThat(overview.states().get(group).firstVisibleSeq()).isEqualTo(3);
+    assertThat(overview.views()).isEqualTo(store.views(a, query.keySet())).containsOnlyKeys(chat);
+    assertThat(overview.views().get(chat).clearedSeq()).isEqualTo(2);
+    assertThat(overview.readSeqs()).isEqualTo(store.readSeqs(a, query.keySet())).containsEntry(group, 4L);
+    assertThat(store.overview(a, Map.of())).isEqualTo(new MessageStore.Overview(Map.of(), Map.of(), Map.of()));
+  }
+
+  @Test
   void ownMessagesAfterCountsTheUsersMessagesPastTheSeq() {
     MessageStore store = store();
     String a = newUser();
@@ -638,6 +670,59 @@ abstract class MessageStoreContract {
     assertThat(store.states(Map.of(conversation, 0L)).get(conversation).firstVisibleSeq()).isEqualTo(6);
     assertThat(append(store, draft(group, a, "after", "four")).seq()).isEqualTo(4);
     assertThat(privateConversations(store, a)).contains(conversation);
+  }
+
+  @Test
+  void aRetentionStepDeletesEachConversationsOldestMessagesFirst() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    appendTexts(store, conversation, a, 6);
+    clock.advance(Duration.ofHours(1));
+    long cutoff = clock.millis();
+    appendTexts(store, conversation, a, 2);           // 7, 8
+
+    assertThat(store.deleteOlderThan(cutoff, List.of(conversation), 2)).isEqualTo(2);
+
+    // What is left is every seq from 3 on, whichever way and from wherever it is read.
+    MessageSlice first = store.readAfter(conversation, 0, 3, 0);
+    assertThat(seqs(first)).containsExactly(3L, 4L, 5L);
+    assertThat(first.hasMore()).isTrue();
+    assertThat(seqs(store.readAfter(conversation, 1, 2, 0))).containsExactly(3L, 4L);
+    assertThat(seqs(store.readAfter(conversation, 5, 10, 0))).containsExactly(6L, 7L, 8L);
+    MessageSlice back = store.readBefore(conversation, 6, 10, 0);
+    assertThat(seqs(back)).containsExactly(5L, 4L, 3L);
+    assertThat(back.hasMore()).isFalse();
+    assertThat(seqs(store.readBefore(conversation, 6, 3, 0))).containsExactly(5L, 4L, 3L);
+    assertThat(store.readBefore(conversation, 6, 3, 0).hasMore()).isFalse();
+    assertThat(store.readBefore(conversation, 6, 2, 0).hasMore()).isTrue();
+  }
+
+  @Test
+  void readsOfALongConversationReturnExactlyThePageAsked() {
+    MessageStore store = store();
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    List<Draft> drafts = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      drafts.add(draft(conversation, a, "long-" + i + "-" + Ids.newId("x"), "text " + i));
+    }
+    store.append(drafts);
+
+    MessageSlice middle = store.readAfter(conversation, 250, 200, 0);
+    assertThat(seqs(middle)).containsExactlyElementsOf(range(251, 450));
+    assertThat(middle.hasMore()).isTrue();
+    MessageSlice last = store.readAfter(conversation, 400, 200, 0);
+    assertThat(seqs(last)).containsExactlyElementsOf(range(401, 600));
+    assertThat(last.hasMore()).isFalse();
+    MessageSlice earlier = store.readBefore(conversation, 451, 200, 0);
+    List<Long> ascending = new ArrayList<>(seqs(earlier));
+    Collections.reverse(ascending);
+    assertThat(ascending).containsExactlyElementsOf(range(251, 450));
+    assertThat(earlier.hasMore()).isTrue();
+    MessageSlice start = store.readBefore(conversation, 201, 200, 0);
+    assertThat(seqs(start)).hasSize(200).startsWith(200L).endsWith(1L);
+    assertThat(start.hasMore()).isFalse();
   }
 
   @Test
