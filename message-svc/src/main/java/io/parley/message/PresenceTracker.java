@@ -56,12 +56,15 @@ import org.slf4j.LoggerFactory;
  *       again for the streams that watch B when B's visibility may have shrunk: when friend-svc
  *       announces a change between A and B (a block, an unfriend: {@link #relationChanged}, heard
  *       by every replica), streams of A watching B and of B watching A; when B sets FRIENDS or
- *       NOBODY, every stream watching B. The setting is stored where every replica reads it, but
- *       replicas hear of the change the way they hear of presence changes: a {@code presence}
- *       event of B on the live events that carries B's new {@code visibility}, which is never
- *       handed to watchers. A stream that may no longer see B is handed B's presence as GetPresence
+ *       NOBODY, every stream watching B. The setting is stored where every replica reads it
+ *       (PostgreSQL), and replicas hear of the change the way they hear of presence changes: a
+ *       {@code presence} event of B on the live events that carries B's new {@code visibility},
+ *       which is never handed to watchers (no periodic sweep: its cost would grow with every watch,
+ *       changed or not). A stream that may no longer see B is handed B's presence as GetPresence
  *       answers for users one may not see (the user id alone), and nothing of B after it. A watch
- *       that becomes allowed again is not restored: the client subscribes again.
+ *       that becomes allowed again is not restored: the client subscribes again. Not re-checked:
+ *       the end of a shared group's membership, relation events lost while the event bus was
+ *       interrupted, and a stream whose open raced with the change (it was checked just before).
  * </ul>
  *
  * <p>Presence is a convenience, like every live event: a store that cannot be reached is logged,
