@@ -13,6 +13,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,14 +77,20 @@ final class FriendDirectory {
     relations.invalidateAll();
   }
 
-  /** Listens to friend-svc's change events until the returned subscription is closed. */
-  EventBus.Subscription listen(EventBus events) {
+  /**
+   * Listens to friend-svc's change events until the returned subscription is closed; after each one
+   * has dropped the pair's answer, it is passed to {@code changed} (on the bus's thread: it must not
+   * block).
+   */
+  EventBus.Subscription listen(EventBus events, BiConsumer<String, String> changed) {
+    requireNonNull(changed, "changed");
     return events.subscribe(CHANNEL, new EventBus.Handler() {
       @Override
       public void message(String channel, byte[] payload) {
         String[] users = new String(payload, UTF_8).split(" ");
         if (users.length == 2) {
           invalidate(users[0], users[1]);
+          changed.accept(users[0], users[1]);
         } else {
           logger.warn("ignoring a malformed event on {}", channel);
         }

@@ -56,6 +56,7 @@ import io.parley.message.v1.SetPresenceVisibilityRequest;
 import io.parley.message.v1.SetPresenceVisibilityResponse;
 import io.parley.message.v1.SubscribeRequest;
 import io.parley.message.v1.UpdateConversationSettingsRequest;
+import io.parley.ratelimit.RateLimit;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.session.Session;
 import io.parley.session.Sessions;
@@ -107,6 +108,24 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
   private final Clock clock;
   private final BeforeSendHook beforeSend;
   private final MissedEvents missed;
+
+  /**
+   * Subscribe streams opened per user, across replicas. A client opens one per device and reconnects
+   * after each drop: the web client backs off from about half a second up to 15 s and starts over
+   * only once a stream was {@code subscribed}, so even a few devices on a flapping network stay well
+   * under a burst of 30 and a steady 30 a minute (one every 2 s), while a client reopening streams in a
+   * loop is held to that rate. Counted before anything is registered: a refused open leaves nothing.
+   */
+  static final RateLimit SUBSCRIBE_LIMIT = RateLimit.parse("message.subscribe", "30/1m,burst=30");
+  /** Watch lists longer than this are also counted against {@link #WATCH_LIMIT}. */
+  static final int LARGE_WATCH_LIST = 100;
+  /**
+   * Subscribe streams opened per user with more than {@value #LARGE_WATCH_LIST} watched users: each
+   * such open asks friend-svc and group-svc about up to {@value PresenceTracker#MAX_WATCHED} users
+   * (cached for seconds only). A client needs one such stream per device and reconnect; a loop of
+   * them is held to one every 10 s after a burst of 10.
+   */
+  static final RateLimit WATCH_LIMIT = RateLimit.parse("message.presence-watch", "6/1m,burst=10");
 
   /** The most events of the log a resuming stream may make this replica read. */
   private static final int MAX_REPLAY_SCANNED = 100_000;
@@ -537,8 +556,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
    * conversation from its last seen seq, and ignores pushed messages it already has (by seq). With
    * a cursor, the stream resumes: the events missed since then come first ({@link MissedEvents}).
    * Fails UNAVAILABLE (STORE_UNAVAILABLE) while this replica cannot hear live events, and
-   * INVALID_ARGUMENT (INVALID_CURSOR) for a cursor it did not write. While it is open, the session
-   * is online ({@link PresenceTracker}).
+   * INVALID_ARGUMENT (INVALID_CURSOR) for a cursor it did not write, and RESOURCE_EXHAUSTED
+   * (RATE_LIMITED, with RetryInfo and the limit's name) beyond {@link #SUBSCRIBE_LIMIT}, or {@link
+   * #WATCH_LIMIT} for a long watch list; a refused stream registers nothing (no subscriber, presence
+   * lease or watch). While it is open, the session is online ({@link PresenceTracker}).
    */
   @Override
   public void subscribe(SubscribeRequest request, StreamObserver<Event> response) {
@@ -548,6 +569,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
     }
     List<String> watched = PresenceTracker.watchList(request.getPresenceUserIdsList());
+    limiter.acquire(SUBSCRIBE_LIMIT, session.userId());
+    if (watched.size() > LARGE_WATCH_LIST) {
+      limiter.acquire(WATCH_LIMIT, session.userId());
+    }
     ServerCallStreamObserver<Event> observer = (ServerCallStreamObserver<Event>) response;
     Subscriber stream = cursor == null
         ? subscribers.open(session.userId(), session.sessionId(), observer)

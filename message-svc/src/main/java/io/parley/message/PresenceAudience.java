@@ -51,6 +51,26 @@ final class PresenceAudience {
           ? CompletableFuture.completedFuture(true)
           : sees(viewer, t, chosen.getOrDefault(t, PresenceSettings.DEFAULT)));
     }
+    return answeredTrue(asked);
+  }
+
+  /**
+   * Those of {@code viewers} who may see {@code target}'s presence: the same rule as {@link
+   * #visibleTo}, with the target's setting read once.
+   */
+  Set<String> viewersOf(String target, Collection<String> viewers) {
+    PresenceVisibility visibility = settings.visibility(List.of(target)).getOrDefault(target, PresenceSettings.DEFAULT);
+    Map<String, CompletableFuture<Boolean>> asked = new LinkedHashMap<>();
+    for (String viewer : viewers) {
+      asked.computeIfAbsent(viewer, v -> v.equals(target)
+          ? CompletableFuture.completedFuture(true)
+          : sees(v, target, visibility));
+    }
+    return answeredTrue(asked);
+  }
+
+  /** The keys whose question was answered yes within the timeout. */
+  private Set<String> answeredTrue(Map<String, CompletableFuture<Boolean>> asked) {
     CompletableFuture<Void> all = CompletableFuture.allOf(asked.values().toArray(CompletableFuture[]::new));
     try {
       all.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -59,13 +79,13 @@ final class PresenceAudience {
     } catch (ExecutionException | TimeoutException e) {
       logger.debug("some presence visibility questions were not answered: {}", e.toString());
     }
-    Set<String> visible = new LinkedHashSet<>();
-    asked.forEach((target, answer) -> {
+    Set<String> yes = new LinkedHashSet<>();
+    asked.forEach((key, answer) -> {
       if (answer.isDone() && !answer.isCompletedExceptionally() && answer.join()) {
-        visible.add(target);
+        yes.add(key);
       }
     });
-    return visible;
+    return yes;
   }
 
   private CompletableFuture<Boolean> sees(String viewer, String target, PresenceVisibility visibility) {

@@ -26,7 +26,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -50,7 +52,19 @@ import org.slf4j.LoggerFactory;
  *       watchers, whatever the user's friends.
  *   <li>When a user's last device goes, the replica that made the change queues the {@code
  *       user.offline} webhook ({@link PresenceWebhooks}).
- *   <li>Who sees whom: {@link PresenceAudience}, decided for a stream when it opens.
+ *   <li>Who sees whom: {@link PresenceAudience}, decided for a stream when it opens, and decided
+ *       again for the streams that watch B when B's visibility may have shrunk: when friend-svc
+ *       announces a change between A and B (a block, an unfriend: {@link #relationChanged}, heard
+ *       by every replica), streams of A watching B and of B watching A; when B sets FRIENDS or
+ *       NOBODY, every stream watching B. The setting is stored where every replica reads it
+ *       (PostgreSQL), and replicas hear of the change the way they hear of presence changes: a
+ *       {@code presence} event of B on the live events that carries B's new {@code visibility},
+ *       which is never handed to watchers (no periodic sweep: its cost would grow with every watch,
+ *       changed or not). A stream that may no longer see B is handed B's presence as GetPresence
+ *       answers for users one may not see (the user id alone), and nothing of B after it. A watch
+ *       that becomes allowed again is not restored: the client subscribes again. Not re-checked:
+ *       the end of a shared group's membership, relation events lost while the event bus was
+ *       interrupted, and a stream whose open raced with the change (it was checked just before).
  * </ul>
  *
  * <p>Presence is a convenience, like every live event: a store that cannot be reached is logged,
@@ -115,6 +129,8 @@ final class PresenceTracker implements AutoCloseable {
   private final Map<Subscriber, LocalDevice> streams = new ConcurrentHashMap<>();
   private final Object[] locks = new Object[LOCK_STRIPES];
   private final ScheduledExecutorService timer;
+  /** Re-checks watchers, which may wait for friend-svc and group-svc: apart from the renewals. */
+  private final ExecutorService rechecks;
   private volatile boolean halted;
 
   PresenceTracker(PresenceStore store, PresenceSettings settings, PresenceAudience audience,
@@ -136,6 +152,11 @@ final class PresenceTracker implements AutoCloseable {
     });
     long every = timing.renewEvery().toMillis();
     timer.scheduleWithFixedDelay(this::renewAndSweep, every, every, TimeUnit.MILLISECONDS);
+    this.rechecks = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "parley-msg-presence-recheck");
+      t.setDaemon(true);
+      return t;
+    });
   }
 
   private Object lock(String deviceKey) {
@@ -251,9 +272,66 @@ final class PresenceTracker implements AutoCloseable {
     }
   }
 
-  /** Hands a {@code presence} live event (from any replica) to its watchers here. */
+  /**
+   * Hands a {@code presence} live event (from any replica) to its watchers here; one that carries a
+   * visibility (a user's new setting, see {@link #setVisibility}) instead re-checks the user's
+   * watchers here.
+   */
   void deliver(Event event) {
+    Presence presence = event.getPresence();
+    if (presence.getVisibility() != PresenceVisibility.PRESENCE_VISIBILITY_UNSPECIFIED) {
+      recheckLater(presence.getUserId(), watchers.watchersOf(presence.getUserId()));
+      return;
+    }
     watchers.deliver(event);
+  }
+
+  /**
+   * friend-svc announced a change between {@code userA} and {@code userB} (after message-svc's cache
+   * of their relation was dropped): the streams here of each that watch the other are re-checked,
+   * on a thread of their own.
+   */
+  void relationChanged(String userA, String userB) {
+    recheckLater(userB, streamsOf(userA, watchers.watchersOf(userB)));
+    recheckLater(userA, streamsOf(userB, watchers.watchersOf(userA)));
+  }
+
+  private static List<Subscriber> streamsOf(String userId, List<Subscriber> streams) {
+    return streams.stream().filter(stream -> stream.userId().equals(userId)).toList();
+  }
+
+  private void recheckLater(String target, List<Subscriber> streams) {
+    if (streams.isEmpty() || halted) {
+      return;
+    }
+    try {
+      rechecks.execute(() -> recheck(target, streams));
+    } catch (RejectedExecutionException e) {
+      logger.debug("not re-checking the watchers of {}: closing", target);
+    }
+  }
+
+  /**
+   * Ends the watches of {@code target} by those of {@code streams} whose users may no longer see
+   * them, with a last presence event showing {@code target} as never seen. A question that cannot
+   * be answered counts as not visible, as when a stream opens.
+   */
+  private void recheck(String target, List<Subscriber> streams) {
+    Set<String> viewers = new LinkedHashSet<>();
+    streams.forEach(stream -> viewers.add(stream.userId()));
+    Set<String> allowed;
+    try {
+      allowed = audience.viewersOf(target, viewers);
+    } catch (RuntimeException e) {
+      logger.warn("watchers of {} stop watching: visibility unknown ({})", target, e.toString());
+      allowed = Set.of();
+    }
+    Event hidden = event(Presence.newBuilder().setUserId(target).build());
+    for (Subscriber stream : streams) {
+      if (!allowed.contains(stream.userId())) {
+        watchers.unwatch(stream, target, hidden);
+      }
+    }
   }
 
   /** Renews this replica's leases, then sweeps expired ones (on the presence thread). */
@@ -341,13 +419,29 @@ final class PresenceTracker implements AutoCloseable {
     }
   }
 
-  /** Stores {@code userId}'s setting; INVALID_ARGUMENT unless FRIENDS_AND_GROUPS, FRIENDS or NOBODY. */
+  /**
+   * Stores {@code userId}'s setting; INVALID_ARGUMENT unless FRIENDS_AND_GROUPS, FRIENDS or NOBODY.
+   * FRIENDS and NOBODY may hide the user from some who watch them: every replica is told (a {@code
+   * presence} event with the setting, see {@link #deliver}) and re-checks the user's watchers.
+   * FRIENDS_AND_GROUPS, the widest, hides the user from nobody.
+   */
   PresenceVisibility setVisibility(String userId, PresenceVisibility visibility) {
     if (visibility != PresenceVisibility.FRIENDS_AND_GROUPS && visibility != PresenceVisibility.FRIENDS
         && visibility != PresenceVisibility.NOBODY) {
       throw ParleyException.invalidField("visibility", "must be FRIENDS_AND_GROUPS, FRIENDS or NOBODY");
     }
     settings.setVisibility(userId, visibility);
+    if (visibility != PresenceVisibility.FRIENDS_AND_GROUPS) {
+      try {
+        // Version -1 is never newer than what a watcher was handed: a replica that does not know this
+        // signal hands it to nobody.
+        publisher.accept(new LiveEvent("", "", event(Presence.newBuilder().setUserId(userId)
+            .setVisibility(visibility).setVersion(-1).build())));
+      } catch (RuntimeException e) {
+        logger.warn("could not tell the replicas that {} narrowed their presence visibility ({})", userId,
+            e.toString());
+      }
+    }
     return visibility;
   }
 
@@ -365,6 +459,7 @@ final class PresenceTracker implements AutoCloseable {
   void halt() {
     halted = true;
     timer.shutdownNow();
+    rechecks.shutdownNow();
   }
 
   /**
@@ -375,6 +470,7 @@ final class PresenceTracker implements AutoCloseable {
   @Override
   public void close() {
     timer.shutdownNow();
+    rechecks.shutdownNow();
     if (halted) {
       return;
     }

@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * of a user's presence is handed to their watchers only, so its cost is the number of watchers, not
  * the user's friends. Each stream is handed a user's presence only if it is newer (by {@code
  * version}) than the last it was handed, since two replicas' reports of one user may cross on the
- * event bus. Thread-safe.
+ * event bus. A watch may be ended on its own ({@link #unwatch}) when its viewer may no longer see the
+ * user; nothing of that user reaches the stream after the last event it is then handed. Thread-safe.
  */
 final class PresenceWatchers {
   private final Map<String, Set<Subscriber>> byWatched = new ConcurrentHashMap<>();
@@ -63,13 +64,41 @@ final class PresenceWatchers {
       return;
     }
     long version = event.getPresence().getVersion();
-    boolean[] newer = new boolean[1];
+    // Queued under the entry's lock, so that no event of the user can follow unwatch's last one.
     versions.computeIfPresent(event.getPresence().getUserId(), (u, last) -> {
-      newer[0] = version > last;
+      if (version > last) {
+        stream.offerFromLock(event, null);
+      }
       return Math.max(version, last);
     });
-    if (newer[0]) {
-      stream.offer(event, null);
+  }
+
+  /** The streams here that watch {@code userId}, at this instant. */
+  List<Subscriber> watchersOf(String userId) {
+    Set<Subscriber> streams = byWatched.get(userId);
+    return streams == null ? List.of() : List.copyOf(streams);
+  }
+
+  /**
+   * Ends {@code stream}'s watch of {@code userId}, handing it {@code last} as the final event of that
+   * user; nothing if it does not watch them (any more).
+   */
+  void unwatch(Subscriber stream, String userId, Event last) {
+    Map<String, Long> versions = byStream.get(stream);
+    if (versions == null) {
+      return;
+    }
+    boolean[] watched = new boolean[1];
+    versions.computeIfPresent(userId, (u, version) -> {
+      watched[0] = true;
+      stream.offerFromLock(last, null);
+      return null;
+    });
+    if (watched[0]) {
+      byWatched.computeIfPresent(userId, (u, streams) -> {
+        streams.remove(stream);
+        return streams.isEmpty() ? null : streams;
+      });
     }
   }
 

@@ -6,9 +6,13 @@ import static org.awaitility.Awaitility.await;
 
 import io.parley.common.v1.Terminal;
 import io.parley.data.Ids;
+import io.parley.database.DatabaseSettings;
 import io.parley.message.v1.Event;
 import io.parley.message.v1.Presence;
+import io.parley.message.v1.PresenceVisibility;
+import io.parley.message.v1.SetPresenceVisibilityRequest;
 import io.parley.server.Platform;
+import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.testing.TestSessions;
 import io.parley.testing.WebhookReceiver;
@@ -24,7 +28,8 @@ import org.junit.jupiter.api.TestInstance;
  * Presence across message-svc replicas, each with its own platform, on one real Redis: devices and
  * watchers on different replicas, and a replica that dies without closing its streams, whose devices
  * go offline once their leases run out (short leases here), reported once, with one {@code
- * user.offline} webhook.
+ * user.offline} webhook; a watch on one replica ended by a block, an unfriend or a visibility set on
+ * the other.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PresenceAcrossReplicasTest {
@@ -109,6 +114,48 @@ class PresenceAcrossReplicasTest {
       assertThat(offline.hasLastSeen()).isTrue();
     } finally {
       watcher.cancel();
+    }
+  }
+
+  private void assertHidingStopsTheWatchOnTheOtherReplica(java.util.function.BiConsumer<User, User> hide) {
+    PresenceHiding.assertHidingStopsTheWatch(upstreams.friends, this::user, a, b, hide);
+  }
+
+  @Test
+  void aBlockStopsAWatchOnTheOtherReplica() {
+    assertHidingStopsTheWatchOnTheOtherReplica((alice, bob) -> upstreams.friends.block(alice.id(), bob.id()));
+  }
+
+  @Test
+  void anUnfriendStopsAWatchOnTheOtherReplica() {
+    assertHidingStopsTheWatchOnTheOtherReplica((alice, bob) -> upstreams.friends.unfriend(bob.id(), alice.id()));
+  }
+
+  @Test
+  void settingNobodyOnOneReplicaStopsWatchesOnTheOther() {
+    // The setting is kept where both replicas read it: PostgreSQL.
+    DatabaseSettings database = PostgresServer.shared().createDatabase();
+    try (Replica first = Replica.inProcess(platformA, MessageRig.settings(), upstreams.target(), database,
+            WebhookSettings.none(), TIMING);
+        Replica second = Replica.inProcess(platformB, MessageRig.settings(), upstreams.target(), database,
+            WebhookSettings.none(), TIMING)) {
+      User alice = user();
+      User bob = user();
+      upstreams.friends.befriend(alice.id(), bob.id());
+      EventStream aliceOnFirst = EventStream.subscribed(first.asyncAs(alice));
+      EventStream bobOnSecond = EventStream.watching(second.asyncAs(bob), alice.id());
+      try {
+        assertThat(nextPresence(bobOnSecond).getOnline()).isTrue();
+
+        first.as(alice).setPresenceVisibility(SetPresenceVisibilityRequest.newBuilder()
+            .setVisibility(PresenceVisibility.NOBODY).build());
+
+        assertThat(nextPresence(bobOnSecond)).isEqualTo(Presence.newBuilder().setUserId(alice.id()).build());
+        await().atMost(Duration.ofSeconds(10)).until(() -> second.module.presence().watcherCount(alice.id()) == 0);
+      } finally {
+        aliceOnFirst.cancel();
+        bobOnSecond.cancel();
+      }
     }
   }
 

@@ -231,6 +231,71 @@ class PresenceTest {
     }
   }
 
+  private static void assertHidingStopsTheWatch(java.util.function.BiConsumer<User, User> hide) {
+    PresenceHiding.assertHidingStopsTheWatch(rig.friends(), rig::user, rig.replica, rig.replica, hide);
+  }
+
+  @Test
+  void aBlockStopsAnOpenWatchWithALastPresenceAsNeverSeen() {
+    assertHidingStopsTheWatch((alice, bob) -> rig.friends().block(alice.id(), bob.id()));
+  }
+
+  @Test
+  void beingBlockedByTheWatchedUserStopsTheWatchToo() {
+    assertHidingStopsTheWatch((alice, bob) -> rig.friends().block(bob.id(), alice.id()));
+  }
+
+  @Test
+  void anUnfriendStopsAnOpenWatchWithALastPresenceAsNeverSeen() {
+    assertHidingStopsTheWatch((alice, bob) -> rig.friends().unfriend(alice.id(), bob.id()));
+  }
+
+  @Test
+  void aBlockStopsTheWatchBothWays() {
+    User[] pair = rig.friendsPair();
+    EventStream first = EventStream.watching(rig.asyncAs(pair[0]), pair[1].id());
+    EventStream second = EventStream.watching(rig.asyncAs(pair[1]), pair[0].id());
+    try {
+      assertThat(nextPresence(first).getOnline()).as("not yet online").isFalse();
+      assertThat(nextPresence(second).getOnline()).isTrue();
+      assertThat(nextPresence(first).getOnline()).isTrue();
+
+      rig.friends().block(pair[0].id(), pair[1].id());
+
+      assertThat(nextPresence(first)).isEqualTo(Presence.newBuilder().setUserId(pair[1].id()).build());
+      assertThat(nextPresence(second)).isEqualTo(Presence.newBuilder().setUserId(pair[0].id()).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> rig.replica.module.presence().watcherCount(pair[0].id()) == 0
+          && rig.replica.module.presence().watcherCount(pair[1].id()) == 0);
+    } finally {
+      first.cancel();
+      second.cancel();
+    }
+  }
+
+  @Test
+  void settingNobodyStopsOpenWatchesButNotTheUsersOwn() {
+    User[] pair = rig.friendsPair();
+    User alice = pair[0];
+    EventStream own = EventStream.watching(rig.asyncAs(alice), alice.id());
+    EventStream bob = EventStream.watching(rig.asyncAs(pair[1]), alice.id());
+    try {
+      assertThat(nextPresence(own).getOnline()).isTrue();
+      assertThat(nextPresence(bob).getOnline()).isTrue();
+
+      setVisibility(alice, PresenceVisibility.NOBODY);
+
+      assertThat(nextPresence(bob)).isEqualTo(Presence.newBuilder().setUserId(alice.id()).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> rig.replica.module.presence().watcherCount(alice.id()) == 1);
+      EventStream mobile = EventStream.subscribed(rig.asyncAs(rig.login(alice.id(), Terminal.MOBILE)));
+      assertThat(nextPresence(own).getDevicesCount()).isEqualTo(2);
+      assertNothingComes(bob);
+      mobile.cancel();
+    } finally {
+      own.cancel();
+      bob.cancel();
+    }
+  }
+
   @Test
   void tooManyUsersOrAnUnsetVisibilityAreRefusedWithAReason() {
     User me = rig.user();
