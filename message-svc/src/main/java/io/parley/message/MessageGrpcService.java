@@ -126,6 +126,17 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
    * them is held to one every 10 s after a burst of 10.
    */
   static final RateLimit WATCH_LIMIT = RateLimit.parse("message.presence-watch", "6/1m,burst=10");
+  /**
+   * GetPresence calls per user: each asks friend-svc and group-svc about up to {@value
+   * PresenceTracker#MAX_ASKED} users (cached for seconds only). A client showing a contact list
+   * asks once per screen, and watches on its stream for changes; one a second is plenty.
+   */
+  static final RateLimit GET_PRESENCE_LIMIT = RateLimit.parse("message.presence-get", "60/1m,burst=60");
+  /**
+   * SetPresenceVisibility calls per user: a narrower setting is announced to every replica, which
+   * re-checks the user's watchers. People change it rarely.
+   */
+  static final RateLimit VISIBILITY_LIMIT = RateLimit.parse("message.presence-visibility", "10/1m,burst=10");
 
   /** The most events of the log a resuming stream may make this replica read. */
   private static final int MAX_REPLAY_SCANNED = 100_000;
@@ -534,18 +545,28 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     response.onCompleted();
   }
 
-  /** The presence of users the caller may see: the rules are {@link PresenceTracker#get}'s. */
+  /**
+   * The presence of users the caller may see: the rules are {@link PresenceTracker#get}'s; limited
+   * by {@link #GET_PRESENCE_LIMIT}.
+   */
   @Override
   public void getPresence(GetPresenceRequest request, StreamObserver<GetPresenceResponse> response) {
-    response.onNext(presence.get(Sessions.current().userId(), request.getUserIdsList()));
+    String me = Sessions.current().userId();
+    Set<String> asked = PresenceTracker.askedUsers(request.getUserIdsList());
+    limiter.acquire(GET_PRESENCE_LIMIT, me);
+    response.onNext(presence.get(me, asked));
     response.onCompleted();
   }
 
+  /** Stores the caller's presence visibility ({@link PresenceTracker#setVisibility}); limited by {@link #VISIBILITY_LIMIT}. */
   @Override
   public void setPresenceVisibility(SetPresenceVisibilityRequest request,
       StreamObserver<SetPresenceVisibilityResponse> response) {
+    String me = Sessions.current().userId();
+    PresenceTracker.checkVisibility(request.getVisibility());
+    limiter.acquire(VISIBILITY_LIMIT, me);
     response.onNext(SetPresenceVisibilityResponse.newBuilder()
-        .setVisibility(presence.setVisibility(Sessions.current().userId(), request.getVisibility()))
+        .setVisibility(presence.setVisibility(me, request.getVisibility()))
         .build());
     response.onCompleted();
   }

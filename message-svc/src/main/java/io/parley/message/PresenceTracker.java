@@ -375,10 +375,11 @@ final class PresenceTracker implements AutoCloseable {
   // GetPresence and SetPresenceVisibility.
 
   /**
-   * The presence of each of {@code userIds} (at most {@value #MAX_ASKED}) that {@code viewer} may
-   * see; the others are answered as users never seen.
+   * The users a GetPresence names, without repeats.
+   *
+   * @throws ParleyException INVALID_ARGUMENT for none, more than {@value #MAX_ASKED}, or an empty id
    */
-  GetPresenceResponse get(String viewer, List<String> userIds) {
+  static Set<String> askedUsers(List<String> userIds) {
     if (userIds.isEmpty()) {
       throw ParleyException.invalidField("user_ids", "name at least one user");
     }
@@ -393,6 +394,14 @@ final class PresenceTracker implements AutoCloseable {
       }
       asked.add(userIds.get(i));
     }
+    return asked;
+  }
+
+  /**
+   * The presence of each of {@code asked} ({@link #askedUsers}) that {@code viewer} may see; the
+   * others are answered as users never seen.
+   */
+  GetPresenceResponse get(String viewer, Set<String> asked) {
     Set<String> visible = audience.visibleTo(viewer, asked);
     GetPresenceResponse.Builder out = GetPresenceResponse.newBuilder();
     for (String userId : asked) {
@@ -419,6 +428,14 @@ final class PresenceTracker implements AutoCloseable {
     }
   }
 
+  /** INVALID_ARGUMENT unless {@code visibility} is FRIENDS_AND_GROUPS, FRIENDS or NOBODY. */
+  static void checkVisibility(PresenceVisibility visibility) {
+    if (visibility != PresenceVisibility.FRIENDS_AND_GROUPS && visibility != PresenceVisibility.FRIENDS
+        && visibility != PresenceVisibility.NOBODY) {
+      throw ParleyException.invalidField("visibility", "must be FRIENDS_AND_GROUPS, FRIENDS or NOBODY");
+    }
+  }
+
   /**
    * Stores {@code userId}'s setting; INVALID_ARGUMENT unless FRIENDS_AND_GROUPS, FRIENDS or NOBODY.
    * FRIENDS and NOBODY may hide the user from some who watch them: every replica is told (a {@code
@@ -426,10 +443,7 @@ final class PresenceTracker implements AutoCloseable {
    * FRIENDS_AND_GROUPS, the widest, hides the user from nobody.
    */
   PresenceVisibility setVisibility(String userId, PresenceVisibility visibility) {
-    if (visibility != PresenceVisibility.FRIENDS_AND_GROUPS && visibility != PresenceVisibility.FRIENDS
-        && visibility != PresenceVisibility.NOBODY) {
-      throw ParleyException.invalidField("visibility", "must be FRIENDS_AND_GROUPS, FRIENDS or NOBODY");
-    }
+    checkVisibility(visibility);
     settings.setVisibility(userId, visibility);
     if (visibility != PresenceVisibility.FRIENDS_AND_GROUPS) {
       try {

@@ -199,9 +199,15 @@ class PresenceAcrossReplicasTest {
 
       doomed.kill();
 
-      assertThat(nextPresence(watcher).getDevicesCount()).as("one lease swept").isEqualTo(1);
+      // The two leases may be swept by different replicas, whose reports can reach the log in either
+      // order; a watcher is never handed one older than the last, so the one-device step may be skipped.
       Presence offline = nextPresence(watcher);
+      if (offline.getOnline()) {
+        assertThat(offline.getDevicesCount()).as("one lease swept").isEqualTo(1);
+        offline = nextPresence(watcher);
+      }
       assertThat(offline.getOnline()).isFalse();
+      assertThat(offline.getDevicesCount()).isZero();
       assertThat(System.currentTimeMillis() - killedAt).as("gone within a lease and a sweep")
           .isLessThan(TIMING.lease().plus(TIMING.renewEvery()).toMillis() + 1000);
       assertThat(watcher.poll(500)).as("reported once").isNull();

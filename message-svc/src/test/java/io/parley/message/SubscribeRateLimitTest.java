@@ -10,6 +10,8 @@ import io.grpc.Status;
 import io.parley.common.v1.ErrorReason;
 import io.parley.data.Ids;
 import io.parley.message.v1.GetPresenceRequest;
+import io.parley.message.v1.PresenceVisibility;
+import io.parley.message.v1.SetPresenceVisibilityRequest;
 import io.parley.message.v1.SubscribeRequest;
 import java.time.Duration;
 import java.util.List;
@@ -87,5 +89,31 @@ class SubscribeRateLimitTest {
     EventStream hundred = EventStream.open(rig.asyncAs(me), watching(many.subList(0, 100)));
     assertThat(hundred.next().hasSubscribed()).as("a hundred are not a long list").isTrue();
     hundred.cancel();
+  }
+
+  @Test
+  void presenceQuestionsAndVisibilityChangesAreLimitedAfterTheRequestIsChecked() {
+    User me = rig.user();
+    GetPresenceRequest ask = GetPresenceRequest.newBuilder().addUserIds(rig.user().id()).build();
+    for (int i = 0; i < 60; i++) {
+      rig.as(me).getPresence(ask);
+    }
+    Throwable thrown = Errors.assertFails(() -> rig.as(me).getPresence(ask),
+        Status.Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+    assertThat(errorInfo(thrown).getMetadataMap()).containsEntry("limit", "message.presence-get");
+    Errors.assertFails(() -> rig.as(me).getPresence(GetPresenceRequest.getDefaultInstance()),
+        Status.Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT);
+
+    SetPresenceVisibilityRequest nobody = SetPresenceVisibilityRequest.newBuilder()
+        .setVisibility(PresenceVisibility.NOBODY).build();
+    for (int i = 0; i < 10; i++) {
+      rig.as(me).setPresenceVisibility(nobody);
+    }
+    thrown = Errors.assertFails(() -> rig.as(me).setPresenceVisibility(nobody),
+        Status.Code.RESOURCE_EXHAUSTED, ErrorReason.RATE_LIMITED);
+    assertThat(errorInfo(thrown).getMetadataMap()).containsEntry("limit", "message.presence-visibility");
+    Errors.assertFails(() -> rig.as(me).setPresenceVisibility(SetPresenceVisibilityRequest.getDefaultInstance()),
+        Status.Code.INVALID_ARGUMENT, ErrorReason.INVALID_ARGUMENT);
+    rig.as(rig.user()).setPresenceVisibility(nobody);  // another user is not limited
   }
 }
