@@ -167,7 +167,8 @@ public final class MemoryMessageStore implements MessageStore {
       if (c == null) {
         return new MessageSlice(List.of(), false, 0);
       }
-      long from = Math.max(afterSeq + 1, c.firstSeqAtOrAfter(visibleFromMillis));
+      // Past the last seq there is nothing, whatever seq a client names (afterSeq + 1 must not overflow).
+      long from = Math.max(Math.min(afterSeq, c.lastSeq) + 1, c.firstSeqAtOrAfter(visibleFromMillis));
       return slice(c.messages.tailMap(from, true), limit, c.lastSeq);
     });
   }

@@ -148,16 +148,19 @@ public final class PostgresMessageStore implements MessageStore {
    * Reads name both ends of the seq range they read, so that their cost is the page, never the
    * history after or before the anchor. This relies on the stored messages of a conversation being
    * the contiguous seqs from its oldest kept one to its last: seqs are gapless, a recall keeps a
-   * tombstone, and retention deletes each conversation's oldest messages first. (With only one end
-   * given, the planner, which cannot know how long a conversation is, may fetch every message past
-   * the anchor and sort them: 5,000 rows for a pull of 200 from the middle of 10,000.) Parameters:
-   * visible from, anchor, how many, conversation (twice).
+   * tombstone, and retention deletes each conversation's oldest messages first (in the order of
+   * {@code message_time}, which is seq order since server times never decrease along seqs, so that a
+   * step stops after the rows it deletes). The anchor is clamped to the last seq, so that no sum
+   * overflows whatever seq a client names. (With only one end given, the planner, which cannot know
+   * how long a conversation is, may fetch every message past the anchor and sort them: 5,000 rows
+   * for a pull of 200 from the middle of 10,000.) Parameters: visible from, anchor, how many,
+   * conversation (twice).
    */
   private static final String READ_AFTER = """
       SELECT c.last_seq, m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload
       FROM conversation c
       CROSS JOIN LATERAL (SELECT %s AS seq) fv
-      CROSS JOIN LATERAL (SELECT GREATEST(?::bigint, fv.seq - 1) AS after_seq, ?::int AS n) r
+      CROSS JOIN LATERAL (SELECT LEAST(GREATEST(?::bigint, fv.seq - 1), c.last_seq) AS after_seq, ?::int AS n) r
       LEFT JOIN LATERAL (
         SELECT m.seq, m.message_id, m.sender_id, m.client_msg_id, m.server_time, m.payload FROM message m
         WHERE m.conversation_id = ? AND m.seq > r.after_seq AND m.seq <= r.after_seq + r.n
@@ -290,7 +293,7 @@ public final class PostgresMessageStore implements MessageStore {
   private static final String DELETE_OLDER_THAN = """
       DELETE FROM message WHERE (conversation_id, seq) IN (
         SELECT conversation_id, seq FROM message WHERE conversation_id = ANY(?) AND server_time < ?
-        ORDER BY conversation_id, seq LIMIT ?)""";
+        ORDER BY conversation_id, server_time, seq LIMIT ?)""";
 
   /**
    * The statements every message, pull, read or conversation list costs, with the distribution key

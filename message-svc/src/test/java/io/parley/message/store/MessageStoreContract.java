@@ -723,6 +723,9 @@ abstract class MessageStoreContract {
     MessageSlice start = store.readBefore(conversation, 201, 200, 0);
     assertThat(seqs(start)).hasSize(200).startsWith(200L).endsWith(1L);
     assertThat(start.hasMore()).isFalse();
+    MessageSlice far = store.readAfter(conversation, Long.MAX_VALUE, 200, 0);
+    assertThat(far).isEqualTo(new MessageSlice(List.of(), false, 600));
+    assertThat(seqs(store.readBefore(conversation, Long.MAX_VALUE, 2, 0))).containsExactly(600L, 599L);
   }
 
   @Test
