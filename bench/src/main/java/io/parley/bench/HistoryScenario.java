@@ -186,9 +186,9 @@ final class HistoryScenario implements Scenario {
       List<Measurement> steadyLists = new ArrayList<>();
       for (int round = 1; round <= ROUNDS; round++) {
         steadyPulls.add(PoissonLoad.run(String.format("PullMessages, 200 of a %d-message conversation, %.0f a second"
-            + " (Poisson), run %d", ringSize, pullRate, round), pullAsync, pullRate, options.duration()));
+            + " (Poisson), run %d", ringSize, pullRate, round), pullAsync, pullRate, options.duration()).answeredAll());
         steadyLists.add(PoissonLoad.run(String.format("ListConversations, a user with %d conversations, %.0f a second"
-            + " (Poisson), run %d", peers + 2, listRate, round), listAsync, listRate, options.duration()));
+            + " (Poisson), run %d", peers + 2, listRate, round), listAsync, listRate, options.duration()).answeredAll());
       }
       Measurement ceiling = UnaryCeiling.measure(CLIENTS, options.duration());
       pulls.forEach(report::measurement);

@@ -25,15 +25,36 @@ final class PoissonLoad {
     ListenableFuture<?> start();
   }
 
+  /**
+   * What a run did.
+   *
+   * @param measurement the latencies of the calls answered
+   * @param offered calls started in the window
+   * @param failed calls that failed, or had not finished 10 seconds after the window
+   * @param firstFailure the first failure, or null
+   */
+  record Result(Measurement measurement, long offered, long failed, Throwable firstFailure) {
+    /**
+     * The measurement, if every call was answered.
+     *
+     * @throws IllegalStateException otherwise
+     */
+    Measurement answeredAll() {
+      if (failed > 0) {
+        throw new IllegalStateException(measurement.name() + ": " + failed + " of " + offered
+            + " calls failed or did not finish", firstFailure);
+      }
+      return measurement;
+    }
+  }
+
   private PoissonLoad() {}
 
   /**
    * Offers {@code perSecond} calls a second, on average, for {@code duration}, then waits up to 10
    * seconds for those in flight.
-   *
-   * @throws IllegalStateException if any call failed or did not finish
    */
-  static Measurement run(String name, Call call, double perSecond, Duration duration) throws InterruptedException {
+  static Result run(String name, Call call, double perSecond, Duration duration) throws InterruptedException {
     Recorder latencies = new Recorder(3);
     AtomicLong inFlight = new AtomicLong();
     AtomicLong failures = new AtomicLong();
@@ -71,11 +92,8 @@ final class PoissonLoad {
     while (inFlight.get() > 0 && System.nanoTime() < deadline) {
       Thread.sleep(1);
     }
-    if (failures.get() > 0 || inFlight.get() > 0) {
-      throw new IllegalStateException(name + ": " + failures.get() + " of " + offered + " calls failed, "
-          + inFlight.get() + " unfinished", firstFailure.get());
-    }
     Histogram histogram = latencies.getIntervalHistogram();
-    return new Measurement(name, histogram.getTotalCount(), duration.toNanos() / 1e9, histogram);
+    return new Result(new Measurement(name, histogram.getTotalCount(), duration.toNanos() / 1e9, histogram), offered,
+        failures.get() + inFlight.get(), firstFailure.get());
   }
 }

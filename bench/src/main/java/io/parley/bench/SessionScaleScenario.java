@@ -33,8 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -95,19 +93,18 @@ final class SessionScaleScenario implements Scenario {
         b.meet(authorizations);
         long afterB = usedHeapAfterGc();
 
-        Load load = new Load(List.of(a, b), authorizations, perSecond);
-        load.run(options.warmup());
-        load.latencies.reset();
+        PoissonLoad.Call echo = echoOnAny(List.of(a, b), authorizations);
+        String name = "Echo over two replicas, end to end";
+        PoissonLoad.run(name, echo, perSecond, options.warmup());
         a.checks.reset();
         b.checks.reset();
         long commandsBefore = stats.totalCommands();
         long pingsBefore = stats.commandCount("ping");
-        long calls = load.run(options.duration());
+        PoissonLoad.Result load = PoissonLoad.run(name, echo, perSecond, options.duration());
         long commands = stats.totalCommands() - commandsBefore;
         long pings = stats.commandCount("ping") - pingsBefore;
         Histogram checks = a.checks.getIntervalHistogram();
         checks.add(b.checks.getIntervalHistogram());
-        Histogram latencies = load.latencies.getIntervalHistogram();
 
         double perCheck = commands / (double) Math.max(1, checks.getTotalCount());
         double checkP99 = checks.getValueAtPercentile(99) / 1e6;
@@ -116,12 +113,11 @@ final class SessionScaleScenario implements Scenario {
           report.note("counted on the Redis --target names: every other client's commands in the window count too");
         }
         return report
-            .measurement(new Measurement("Echo over two replicas, end to end", latencies.getTotalCount(),
-                options.duration().toNanos() / 1e9, latencies))
+            .measurement(load.measurement())
             .figure("sessions", sessions)
             .figure("calls per second offered", perSecond)
-            .figure("calls in the window", calls)
-            .figure("failed calls", load.failures.get())
+            .figure("calls in the window", load.offered())
+            .figure("failed calls", load.failed())
             .figure("session checks in the window", checks.getTotalCount())
             .figure("Redis commands in the window", commands)
             .figure("Redis commands per session check", perCheck)
@@ -238,68 +234,17 @@ final class SessionScaleScenario implements Scenario {
     }
   }
 
-  /** The open-loop load: Poisson arrivals at a given rate, each a random session on a random replica. */
-  private static final class Load {
-    private final List<Replica> replicas;
-    private final List<String> authorizations;
-    private final double meanGapNanos;
-    final Recorder latencies = new Recorder(3);
-    final AtomicLong failures = new AtomicLong();
-    private final AtomicLong inFlight = new AtomicLong();
-
-    Load(List<Replica> replicas, List<String> authorizations, double perSecond) {
-      this.replicas = replicas;
-      this.authorizations = authorizations;
-      this.meanGapNanos = 1e9 / perSecond;
-    }
-
-    /**
-     * Offers calls for {@code duration} (each due time drawn from exponential gaps; what is due is
-     * sent every millisecond), then waits for the calls in flight; returns how many were sent.
-     */
-    long run(Duration duration) throws InterruptedException {
-      if (duration.isZero()) {
-        return 0;
-      }
+  /** One Echo call for the open-loop load: a random session on a random replica. */
+  private static PoissonLoad.Call echoOnAny(List<Replica> replicas, List<String> authorizations) {
+    return () -> {
       ThreadLocalRandom random = ThreadLocalRandom.current();
-      long start = System.nanoTime();
-      double next = -meanGapNanos * Math.log(1 - random.nextDouble());
-      long sent = 0;
-      while (true) {
-        long now = System.nanoTime() - start;
-        if (now >= duration.toNanos()) {
-          break;
-        }
-        while (next <= now) {
-          send(random);
-          sent++;
-          next += -meanGapNanos * Math.log(1 - random.nextDouble());
-        }
-        LockSupport.parkNanos(1_000_000);
-      }
-      long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-      while (inFlight.get() > 0 && System.nanoTime() < deadline) {
-        Thread.sleep(1);
-      }
-      return sent;
-    }
-
-    private void send(ThreadLocalRandom random) {
       Replica replica = replicas.get(random.nextInt(replicas.size()));
-      String authorization = authorizations.get(random.nextInt(authorizations.size()));
-      long sentAt = System.nanoTime();
-      inFlight.incrementAndGet();
-      call(replica, authorization, new Completion(() -> {
-        latencies.recordValue((System.nanoTime() - sentAt) / 1000);
-        inFlight.decrementAndGet();
-      }) {
-        @Override
-        public void onError(Throwable t) {
-          failures.incrementAndGet();
-          inFlight.decrementAndGet();
-        }
-      });
-    }
+      Metadata headers = new Metadata();
+      headers.put(AUTHORIZATION, authorizations.get(random.nextInt(authorizations.size())));
+      return EchoServiceGrpc.newFutureStub(replica.channel)
+          .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers))
+          .echo(EchoRequest.newBuilder().setText("ping").build());
+    };
   }
 
   /** Runs an action when a call completes, successfully or not. */

@@ -402,15 +402,17 @@ class UserGrpcServiceTest {
       stub.register(RegisterRequest.newBuilder().setUsername("alice").setPassword(PASSWORD).build());
       List<Long> wrongPassword = new ArrayList<>();
       List<Long> unknownUser = new ArrayList<>();
-      for (int i = 0; i < 7; i++) {
+      for (int i = 0; i < 11; i++) {
         wrongPassword.add(nanosOfFailedLogin(stub, "alice"));
         unknownUser.add(nanosOfFailedLogin(stub, "nobody" + i));
       }
-      long wrongMedian = median(wrongPassword);
-      long unknownMedian = median(unknownUser);
+      // The fastest of each: what the work itself costs. A busy machine only ever adds time, so a
+      // median can differ by a scheduling hiccup; a skipped hash shows in the minimum as well.
+      long wrongFastest = Collections.min(wrongPassword);
+      long unknownFastest = Collections.min(unknownUser);
 
-      assertThat(Duration.ofNanos(wrongMedian)).isGreaterThan(Duration.ofMillis(3));
-      assertThat((double) unknownMedian).isGreaterThan(0.5 * wrongMedian);
+      assertThat(Duration.ofNanos(wrongFastest)).isGreaterThan(Duration.ofMillis(3));
+      assertThat((double) unknownFastest).isGreaterThan(0.5 * wrongFastest);
     }
   }
 
@@ -419,12 +421,6 @@ class UserGrpcServiceTest {
     assertFails(() -> stub.login(loginRequest(username, "wrong password").build()),
         Code.UNAUTHENTICATED, ErrorReason.INVALID_CREDENTIALS);
     return System.nanoTime() - start;
-  }
-
-  private static long median(List<Long> values) {
-    List<Long> sorted = new ArrayList<>(values);
-    Collections.sort(sorted);
-    return sorted.get(sorted.size() / 2);
   }
 
   @Test

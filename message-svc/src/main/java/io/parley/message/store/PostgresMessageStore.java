@@ -1033,7 +1033,7 @@ public final class PostgresMessageStore implements MessageStore {
     }
     return database.read(c -> {
       try (PreparedStatement read = c.prepareStatement(STATES)) {
-        setStates(c, read, 1, visibleFromMillis);
+        setStates(c, read, 1, ids(c, visibleFromMillis.keySet()), visibleFromMillis);
         try (ResultSet rs = read.executeQuery()) {
           return states(rs, visibleFromMillis);
         }
@@ -1041,10 +1041,9 @@ public final class PostgresMessageStore implements MessageStore {
     });
   }
 
-  /** Sets {@link #STATES}' three parameters from {@code first} on. */
-  private static void setStates(Connection c, PreparedStatement read, int first,
+  /** Sets {@link #STATES}' three parameters from {@code first} on; {@code ids} are the map's keys. */
+  private static void setStates(Connection c, PreparedStatement read, int first, Array ids,
       Map<ConversationId, Long> visibleFromMillis) throws SQLException {
-    Array ids = ids(c, visibleFromMillis.keySet());
     read.setArray(first, ids);
     read.setArray(first + 1, c.createArrayOf("bigint", visibleFromMillis.values().toArray()));
     read.setArray(first + 2, ids);
@@ -1082,7 +1081,7 @@ public final class PostgresMessageStore implements MessageStore {
         Array ids = ids(c, visibleFromMillis.keySet());
         read.setString(1, userId);
         read.setArray(2, ids);
-        setStates(c, read, 3, visibleFromMillis);
+        setStates(c, read, 3, ids, visibleFromMillis);
         read.setString(6, userId);
         read.setArray(7, ids);
         read.execute();
