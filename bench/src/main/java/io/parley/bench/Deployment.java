@@ -2,37 +2,46 @@ package io.parley.bench;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.parley.auth.TokenKeys;
 import io.parley.common.v1.Terminal;
+import io.parley.database.DatabaseSettings;
 import io.parley.friend.v1.AcceptFriendRequestRequest;
 import io.parley.friend.v1.FriendServiceGrpc;
 import io.parley.friend.v1.SendFriendRequestRequest;
-import io.parley.database.DatabaseSettings;
-import io.parley.launcher.NodeConfig;
-import io.parley.message.MessageSettings;
-import io.parley.ratelimit.RateLimit;
-import io.parley.launcher.ParleyNode;
-import io.parley.launcher.Role;
 import io.parley.testing.PostgresServer;
 import io.parley.testing.RedisServer;
 import io.parley.user.v1.LoginRequest;
 import io.parley.user.v1.LoginResponse;
 import io.parley.user.v1.RegisterRequest;
 import io.parley.user.v1.UserServiceGrpc;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The Parley a scenario measures. Started: its own redis-server (sessions, caches, live events)
  * and PostgreSQL (the store of record, with synchronous commit as in production), and user, friend
  * and group nodes plus as many message-svc replicas as asked, each a node of the launcher as in
- * production (sharing this JVM, and so the machine's cores, with the bench's clients). Or connected: the
+ * production, all in one JVM of their own ({@link ServiceHost}), apart from the bench's clients
+ * (with which they share the machine's cores). Or connected: the
  * services of a running deployment named by {@code --target}. Either way users are registered
  * and logged in through user-svc itself, under names unique to the run.
  */
@@ -52,12 +61,14 @@ final class Deployment implements AutoCloseable {
   private final PostgresServer postgres;
   /** The services' database; null when connected to a running deployment. */
   final DatabaseSettings database;
-  private final TokenKeys keys;
-  private final List<ParleyNode> nodes = new ArrayList<>();
+  /** The JVM of the services ({@link ServiceHost}); null when connected to a running deployment. */
+  private final Process services;
   final String userTarget;
   final String friendTarget;
   final String groupTarget;
   final List<String> messageTargets;
+  /** The REST gateway's {@code host:port}, if it was started ({@link #withGateway}). */
+  final String gatewayTarget;
   final ManagedChannel userChannel;
   final ManagedChannel friendChannel;
   final ManagedChannel groupChannel;
@@ -70,7 +81,12 @@ final class Deployment implements AutoCloseable {
 
   /** Starts a deployment with {@code messageReplicas} message-svc replicas. */
   static Deployment start(int messageReplicas) {
-    return new Deployment(messageReplicas);
+    return new Deployment(messageReplicas, false);
+  }
+
+  /** Starts a deployment with {@code messageReplicas} message-svc replicas and the REST gateway. */
+  static Deployment withGateway(int messageReplicas) {
+    return new Deployment(messageReplicas, true);
   }
 
   /**
@@ -81,10 +97,7 @@ final class Deployment implements AutoCloseable {
     return targets.isEmpty() ? start(messageReplicas) : new Deployment(targets);
   }
 
-  private Deployment(int messageReplicas) {
-    byte[] secret = new byte[48];
-    new SecureRandom().nextBytes(secret);
-    keys = TokenKeys.hmac(secret);
+  private Deployment(int messageReplicas, boolean gateway) {
     redis = RedisServer.start();
     PostgresServer started = null;
     DatabaseSettings db = null;
@@ -100,36 +113,94 @@ final class Deployment implements AutoCloseable {
     }
     postgres = started;
     database = db;
+    Map<String, String> ready;
     try {
-      ParleyNode users = started(node(Role.USER).build());
-      userTarget = "127.0.0.1:" + users.grpcPort();
-      friendTarget = "127.0.0.1:" + started(node(Role.FRIEND).target(Role.USER, userTarget).build()).grpcPort();
-      groupTarget = "127.0.0.1:" + started(node(Role.GROUP).target(Role.USER, userTarget)
-          .target(Role.FRIEND, friendTarget).groupMaxMembers(5000).build())
-          .grpcPort();
-      List<String> messages = new ArrayList<>();
-      for (int i = 0; i < messageReplicas; i++) {
-        messages.add("127.0.0.1:" + started(node(Role.MESSAGE)
-            .target(Role.FRIEND, friendTarget)
-            .target(Role.GROUP, groupTarget)
-            .build()).grpcPort());
-      }
-      messageTargets = List.copyOf(messages);
-    } catch (RuntimeException e) {
+      services = startServices(messageReplicas, gateway);
+      ready = awaitReady(services);
+    } catch (IOException | RuntimeException e) {
       close();
-      throw e;
+      throw new IllegalStateException("the services did not start: " + e.getMessage(), e);
     }
+    userTarget = ready.get("user");
+    friendTarget = ready.get("friend");
+    groupTarget = ready.get("group");
+    messageTargets = List.of(ready.get("message").split(","));
+    gatewayTarget = gateway ? "127.0.0.1:" + ready.get("gateway") : null;
     userChannel = channel(userTarget);
     friendChannel = channel(friendTarget);
     groupChannel = channel(groupTarget);
     messageTargets.forEach(t -> messageChannels.add(channel(t)));
   }
 
+  /**
+   * Starts {@link ServiceHost} in a JVM of its own, on this JVM's classpath, and hands it its
+   * settings (with the signing key and the database password) on its standard input.
+   */
+  private Process startServices(int messageReplicas, boolean gateway) throws IOException {
+    byte[] secret = new byte[48];
+    new SecureRandom().nextBytes(secret);
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+        ServiceHost.class.getName())
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+    StringBuilder settings = new StringBuilder()
+        .append("secret=").append(Base64.getEncoder().encodeToString(secret)).append('\n')
+        .append("redis=").append(redis.url()).append('\n')
+        .append("database=postgresql://").append(database.user()).append('@')
+        .append(database.jdbcUrl().substring("jdbc:postgresql://".length())).append('\n')
+        .append("message-replicas=").append(messageReplicas).append('\n')
+        .append("gateway=").append(gateway).append('\n');
+    if (database.password() != null) {
+      settings.append("database-password=").append(database.password()).append('\n');
+    }
+    OutputStream in = process.getOutputStream();
+    in.write(settings.append('\n').toString().getBytes(StandardCharsets.UTF_8));
+    in.flush();
+    return process;
+  }
+
+  /** The addresses the host prints once its nodes serve; fails if it exits or takes too long first. */
+  private static Map<String, String> awaitReady(Process process) {
+    CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+      try {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String read;
+        while ((read = out.readLine()) != null) {
+          if (read.startsWith(ServiceHost.READY)) {
+            return read.substring(ServiceHost.READY.length());
+          }
+        }
+        throw new IllegalStateException("the service host exited before it was ready (its errors are above)");
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    });
+    String ready;
+    try {
+      ready = line.get(ServiceHost.START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the services started", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause().getMessage(), e.getCause());
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("not ready after " + ServiceHost.START_TIMEOUT, e);
+    }
+    Map<String, String> addresses = new HashMap<>();
+    for (String entry : ready.split(" ")) {
+      int eq = entry.indexOf('=');
+      addresses.put(entry.substring(0, eq), entry.substring(eq + 1));
+    }
+    return addresses;
+  }
+
   private Deployment(Targets targets) {
     redis = null;
     postgres = null;
     database = null;
-    keys = null;
+    services = null;
+    gatewayTarget = null;
     userTarget = first(targets, "user");
     friendTarget = first(targets, "friend");
     groupTarget = first(targets, "group");
@@ -158,12 +229,6 @@ final class Deployment implements AutoCloseable {
     return list == null ? null : list.get(0);
   }
 
-  private ParleyNode started(NodeConfig config) {
-    ParleyNode node = ParleyNode.start(config);
-    nodes.add(node);
-    return node;
-  }
-
   /** The started deployment's Redis. */
   String redisUrl() {
     if (!isLocal()) {
@@ -185,27 +250,9 @@ final class Deployment implements AutoCloseable {
    */
   static final Duration RESUME_WINDOW = Duration.ofSeconds(5);
 
-  /** Whether this deployment was started by the bench (and so can start more nodes in it). */
+  /** Whether this deployment was started by the bench. */
   boolean isLocal() {
     return redis != null;
-  }
-
-  /** A node of this (started) deployment's Parley, on loopback, on its Redis. */
-  NodeConfig.Builder node(Role role) {
-    if (!isLocal()) {
-      throw new IllegalStateException("a running deployment is measured as it is: the bench starts no node in it");
-    }
-    return NodeConfig.builder(role, keys).host("127.0.0.1").grpcPort(0).httpPort(0).store(redis.url())
-        .database(role == Role.GATEWAY ? null : database).fastPasswordHashing(true)
-        // The load generator sends far faster than any user: the send limit would measure itself.
-        .messages(MessageSettings.defaults().withSendLimit(RateLimit.unlimited(MessageSettings.SEND_LIMIT))
-            .withResumeWindow(RESUME_WINDOW));
-  }
-
-  /** Starts a node in this (started) deployment; it is closed with the deployment. */
-  ParleyNode startNode(NodeConfig config) {
-    node(config.role());
-    return started(config);
   }
 
   /**
@@ -271,6 +318,21 @@ final class Deployment implements AutoCloseable {
         .acceptFriendRequest(AcceptFriendRequestRequest.newBuilder().setRequestId(request).build());
   }
 
+  /** Closes the host's input, which stops it (calls in flight are finished first), and waits for it. */
+  private void stopServices() {
+    try {
+      services.getOutputStream().close();
+      if (!services.waitFor(30, TimeUnit.SECONDS)) {
+        services.destroyForcibly().waitFor();
+      }
+    } catch (IOException e) {
+      services.destroyForcibly();
+    } catch (InterruptedException e) {
+      services.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
   @Override
   public void close() {
     for (ManagedChannel channel : new ManagedChannel[] {userChannel, friendChannel, groupChannel}) {
@@ -280,9 +342,8 @@ final class Deployment implements AutoCloseable {
     }
     messageChannels.forEach(ManagedChannel::shutdownNow);
     connections.forEach(ManagedChannel::shutdownNow);
-    // Newest first: message replicas and the gateway before the services they call.
-    for (int i = nodes.size() - 1; i >= 0; i--) {
-      nodes.get(i).close();
+    if (services != null) {
+      stopServices();
     }
     if (redis != null) {
       redis.close();

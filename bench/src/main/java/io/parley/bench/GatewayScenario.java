@@ -1,7 +1,6 @@
 package io.parley.bench;
 
 import io.grpc.ManagedChannel;
-import io.parley.launcher.Role;
 import io.parley.user.v1.GetMeRequest;
 import io.parley.user.v1.UserServiceGrpc;
 import java.util.List;
@@ -37,15 +36,9 @@ final class GatewayScenario implements Scenario {
 
   @Override
   public Report run(BenchOptions options) throws Exception {
-    try (Deployment deployment = Deployment.of(options.targets(), 1)) {
-      String gateway = deployment.isLocal()
-          ? "127.0.0.1:" + deployment.startNode(deployment.node(Role.GATEWAY)
-              .target(Role.USER, deployment.userTarget)
-              .target(Role.FRIEND, deployment.friendTarget)
-              .target(Role.GROUP, deployment.groupTarget)
-              .target(Role.MESSAGE, deployment.messageTargets.get(0))
-              .build()).httpPort()
-          : options.targets().require(name(), "gateway");
+    try (Deployment deployment = options.targets().isEmpty() ? Deployment.withGateway(1)
+        : Deployment.of(options.targets(), 1)) {
+      String gateway = deployment.isLocal() ? deployment.gatewayTarget : options.targets().require(name(), "gateway");
       return measure(options, deployment, gateway);
     }
   }
