@@ -140,10 +140,12 @@ final class Deployment implements AutoCloseable {
     byte[] secret = new byte[48];
     new SecureRandom().nextBytes(secret);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    Process process = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         ServiceHost.class.getName())
-        .redirectError(ProcessBuilder.Redirect.INHERIT)
-        .start();
+        .redirectError(ProcessBuilder.Redirect.INHERIT);
+    // A line per login of thousands of bench users is noise; warnings and errors still show.
+    builder.environment().putIfAbsent("PARLEY_LOG_LEVEL", "WARN");
+    Process process = builder.start();
     StringBuilder settings = new StringBuilder()
         .append("secret=").append(Base64.getEncoder().encodeToString(secret)).append('\n')
         .append("redis=").append(redis.url()).append('\n')
