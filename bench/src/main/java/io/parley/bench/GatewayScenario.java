@@ -81,6 +81,6 @@ final class GatewayScenario implements Scenario {
         .atLeast("REST / gRPC throughput >= 0.5", ratio, 0.5)
         .atMost("added median latency (ms) <= 0.5", addedMedian, 0.5)
         .note("HTTP client: one blocking keep-alive connection per caller (PlainHttpClient, as wrk does); "
-            + "gRPC client: grpc-java blocking stubs on one channel; both in the servers' JVM");
+            + "gRPC client: grpc-java blocking stubs on one channel; both in the bench's JVM, the servers in their own");
   }
 }
