@@ -61,24 +61,35 @@ final class ConversationGuard {
    * @throws ParleyException CONVERSATION_NOT_FOUND if the caller does not take part in it
    */
   ConversationAccess open(ConversationId conversation, String userId) {
-    long visibleFrom;
-    GroupRole role = null;
+    return admit(conversation, userId).with(store.view(userId, conversation));
+  }
+
+  /**
+   * Whether the caller takes part in a conversation and from when they see it, without their own
+   * view of it: for a read that fetches the view together with its rows.
+   *
+   * @throws ParleyException CONVERSATION_NOT_FOUND if the caller does not take part in it
+   */
+  Admission admit(ConversationId conversation, String userId) {
     if (!conversation.isGroup()) {
       if (!conversation.hasParticipant(userId)) {
         throw notFound();
       }
-      visibleFrom = visibleFrom(0);
-    } else {
-      CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
-      if (!membership.getGroupExists() || !membership.getMember()) {
-        throw notFound();
-      }
-      long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
-      visibleFrom = visibleFrom(joined);
-      role = membership.getRole();
+      return new Admission(conversation, userId, visibleFrom(0), null);
     }
-    PersonalView view = store.views(userId, List.of(conversation)).getOrDefault(conversation, PersonalView.DEFAULT);
-    return new ConversationAccess(conversation, userId, visibleFrom, role, view);
+    CheckMembershipResponse membership = groups.membership(conversation.groupId(), userId);
+    if (!membership.getGroupExists() || !membership.getMember()) {
+      throw notFound();
+    }
+    long joined = membership.hasJoinTime() ? Timestamps.toMillis(membership.getJoinTime()) : 0;
+    return new Admission(conversation, userId, visibleFrom(joined), membership.getRole());
+  }
+
+  /** A participant admitted to a conversation ({@link #admit}): {@link ConversationAccess} but the view. */
+  record Admission(ConversationId conversation, String userId, long visibleFromMillis, GroupRole role) {
+    ConversationAccess with(PersonalView view) {
+      return new ConversationAccess(conversation, userId, visibleFromMillis, role, view);
+    }
   }
 
   /**

@@ -263,6 +263,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     message.setMentionAll(request.getMentionAll());
   }
 
+  /**
+   * A page of the conversation as the caller sees it. The caller's view of the conversation (what
+   * they cleared or hid) is read with the page, in one round trip ({@link MessageStore#pageAfter}).
+   */
   @Override
   public void pullMessages(PullMessagesRequest request, StreamObserver<PullMessagesResponse> response) {
     String me = Sessions.current().userId();
@@ -278,11 +282,12 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
     if (!backward && request.getAfterSeq() < 0) {
       throw ParleyException.invalidField("after_seq", "must not be negative");
     }
-    ConversationAccess access = guard.open(conversation, me);
-    MessageSlice slice = backward
-        ? store.readBefore(conversation, request.getBeforeSeq(), limit, access.visibleFromMillis())
-        : store.readAfter(conversation, Math.max(request.getAfterSeq(), access.clearedSeq()), limit,
-            access.visibleFromMillis());
+    ConversationGuard.Admission admitted = guard.admit(conversation, me);
+    MessageStore.Page page = backward
+        ? store.pageBefore(me, conversation, request.getBeforeSeq(), limit, admitted.visibleFromMillis())
+        : store.pageAfter(me, conversation, request.getAfterSeq(), limit, admitted.visibleFromMillis());
+    ConversationAccess access = admitted.with(page.view());
+    MessageSlice slice = page.slice();
     List<Message> messages = slice.messages();
     boolean hasMore = slice.hasMore();
     if (backward && access.clearedSeq() > 0) {

@@ -56,7 +56,7 @@ public final class MemoryMessageStore implements MessageStore {
     }
   }
 
-  private View view(String userId, ConversationId conversation) {
+  private View viewOf(String userId, ConversationId conversation) {
     return views.computeIfAbsent(userId, u -> new HashMap<>()).computeIfAbsent(conversation, c -> new View());
   }
 
@@ -345,7 +345,7 @@ public final class MemoryMessageStore implements MessageStore {
       int maxPinned) {
     requireNonNull(wanted, "wanted");
     return write(() -> {
-      View view = view(userId, conversation);
+      View view = viewOf(userId, conversation);
       boolean wasPinned = view.settings.getPinned();
       if (wanted.getPinned() && !wasPinned
           && views.get(userId).values().stream().filter(v -> v.settings.getPinned()).count() >= maxPinned) {
@@ -362,7 +362,7 @@ public final class MemoryMessageStore implements MessageStore {
   @Override
   public void clearHistory(String userId, ConversationId conversation, long seq) {
     write(() -> {
-      View view = view(userId, conversation);
+      View view = viewOf(userId, conversation);
       view.clearedSeq = Math.max(view.clearedSeq, seq);
       return null;
     });
@@ -374,7 +374,7 @@ public final class MemoryMessageStore implements MessageStore {
       Conversation c = conversations.get(conversation.value());
       TreeSet<Long> hidden = new TreeSet<>();
       for (long seq : seqs) {
-        if (c != null && c.messages.containsKey(seq) && view(userId, conversation).hidden.add(seq)) {
+        if (c != null && c.messages.containsKey(seq) && viewOf(userId, conversation).hidden.add(seq)) {
           hidden.add(seq);
         }
       }

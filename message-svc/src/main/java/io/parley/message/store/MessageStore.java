@@ -1,5 +1,7 @@
 package io.parley.message.store;
 
+import static java.util.Objects.requireNonNull;
+
 import io.parley.message.v1.ConversationSettings;
 import io.parley.message.v1.Message;
 import io.parley.message.v1.MessageVersion;
@@ -64,6 +66,36 @@ public interface MessageStore {
   /** Up to {@code limit} visible messages with a seq less than {@code beforeSeq}, descending. */
   MessageSlice readBefore(ConversationId conversation, long beforeSeq, int limit, long visibleFromMillis);
 
+  /**
+   * {@code userId}'s view of the conversation and the page a pull reads after {@code afterSeq},
+   * read at once (in one round trip where the store can): {@link #readAfter} from the greater of
+   * {@code afterSeq} and the seq the user cleared the history to, so that a pull that starts below
+   * it still reads a full page.
+   */
+  default Page pageAfter(String userId, ConversationId conversation, long afterSeq, int limit,
+      long visibleFromMillis) {
+    PersonalView view = view(userId, conversation);
+    return new Page(view, readAfter(conversation, Math.max(afterSeq, view.clearedSeq()), limit, visibleFromMillis));
+  }
+
+  /**
+   * {@code userId}'s view of the conversation and {@link #readBefore} {@code beforeSeq}, read at
+   * once (in one round trip where the store can). What the user cleared is not taken out here:
+   * the caller, which has the view, filters it.
+   */
+  default Page pageBefore(String userId, ConversationId conversation, long beforeSeq, int limit,
+      long visibleFromMillis) {
+    return new Page(view(userId, conversation), readBefore(conversation, beforeSeq, limit, visibleFromMillis));
+  }
+
+  /** The answer of {@link #pageAfter} and {@link #pageBefore}. */
+  record Page(PersonalView view, MessageSlice slice) {
+    public Page {
+      requireNonNull(view, "view");
+      requireNonNull(slice, "slice");
+    }
+  }
+
   /** The stored message at {@code seq} (a tombstone if recalled), whatever its time. */
   Optional<Message> find(ConversationId conversation, long seq);
 
@@ -112,6 +144,11 @@ public interface MessageStore {
 
   /** {@code userId}'s view of each of {@code conversations} that has any stored. */
   Map<ConversationId, PersonalView> views(String userId, Collection<ConversationId> conversations);
+
+  /** {@code userId}'s view of one conversation: {@link PersonalView#DEFAULT} if none is stored. */
+  default PersonalView view(String userId, ConversationId conversation) {
+    return views(userId, List.of(conversation)).getOrDefault(conversation, PersonalView.DEFAULT);
+  }
 
   /** The conversations {@code userId} pinned, most recently pinned first. */
   List<ConversationId> pinned(String userId);

@@ -259,6 +259,13 @@ public final class PostgresMessageStore implements MessageStore {
         AND m.server_time >= %1$s
       WHERE c.conversation_id = ANY(?) AND c.last_seq > 0""".formatted(VISIBLE_FROM);
   private static final String OVERVIEW = String.join(";\n", VIEWS, STATES, READ_SEQS);
+  /**
+   * A pull's two reads as one statement of two, which pgjdbc sends at once: the user's view, then
+   * {@link #READ_AFTER}. Each names its own distribution key (the user, then the conversation).
+   */
+  private static final String PAGE_AFTER = VIEWS + ";\n" + READ_AFTER;
+  /** As {@link #PAGE_AFTER}, with {@link #READ_BEFORE}. */
+  private static final String PAGE_BEFORE = VIEWS + ";\n" + READ_BEFORE;
   private static final String OWN_MESSAGES_AFTER = """
       SELECT v.conversation_id,
              (SELECT count(*) FROM message m
@@ -621,26 +628,80 @@ public final class PostgresMessageStore implements MessageStore {
     checkLimit(limit);
     return database.read(c -> {
       try (PreparedStatement read = c.prepareStatement(sql)) {
-        read.setObject(1, time(visibleFromMillis));
-        read.setLong(2, anchor);
-        read.setInt(3, limit + 1);
-        read.setString(4, conversation.value());
-        read.setString(5, conversation.value());
-        List<Message> messages = new ArrayList<>(Math.min(limit + 1, 64));
-        long lastSeq = 0;
+        setRead(read, 1, conversation, anchor, limit, visibleFromMillis);
         try (ResultSet rs = read.executeQuery()) {
-          while (rs.next()) {
-            lastSeq = rs.getLong(1);
-            if (rs.getObject(2) != null) {
-              messages.add(message(conversation, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                  millis(rs, 6), rs.getBytes(7)));
-            }
-          }
+          return slice(rs, conversation, limit);
         }
-        boolean more = messages.size() > limit;
-        return new MessageSlice(more ? messages.subList(0, limit) : messages, more, lastSeq);
       }
     });
+  }
+
+  /** The parameters of {@link #READ_AFTER} or {@link #READ_BEFORE}, from the {@code first}. */
+  private static void setRead(PreparedStatement read, int first, ConversationId conversation, long anchor, int limit,
+      long visibleFromMillis) throws SQLException {
+    read.setObject(first, time(visibleFromMillis));
+    read.setLong(first + 1, anchor);
+    read.setInt(first + 2, limit + 1);
+    read.setString(first + 3, conversation.value());
+    read.setString(first + 4, conversation.value());
+  }
+
+  /**
+   * {@link #PAGE_AFTER}: one round trip, and a second read only for a user who cleared the history
+   * past the anchor (the statement cannot take the view's cleared seq into the read without joining
+   * two tables that are distributed by different keys).
+   */
+  @Override
+  public Page pageAfter(String userId, ConversationId conversation, long afterSeq, int limit, long visibleFromMillis) {
+    return page(true, userId, conversation, afterSeq, limit, visibleFromMillis);
+  }
+
+  /** {@link #PAGE_BEFORE}: one round trip. */
+  @Override
+  public Page pageBefore(String userId, ConversationId conversation, long beforeSeq, int limit,
+      long visibleFromMillis) {
+    return page(false, userId, conversation, beforeSeq, limit, visibleFromMillis);
+  }
+
+  private Page page(boolean forward, String userId, ConversationId conversation, long anchor, int limit,
+      long visibleFromMillis) {
+    requireNonNull(userId, "userId");
+    checkLimit(limit);
+    Page page = database.read(c -> {
+      try (PreparedStatement read = c.prepareStatement(forward ? PAGE_AFTER : PAGE_BEFORE)) {
+        read.setString(1, userId);
+        read.setArray(2, c.createArrayOf("text", new String[] {conversation.value()}));
+        setRead(read, 3, conversation, anchor, limit, visibleFromMillis);
+        read.execute();
+        PersonalView view;
+        try (ResultSet rs = read.getResultSet()) {
+          view = views(rs).getOrDefault(conversation, PersonalView.DEFAULT);
+        }
+        nextResult(read);
+        try (ResultSet rs = read.getResultSet()) {
+          return new Page(view, slice(rs, conversation, limit));
+        }
+      }
+    });
+    if (forward && page.view().clearedSeq() > anchor) {
+      return new Page(page.view(), readAfter(conversation, page.view().clearedSeq(), limit, visibleFromMillis));
+    }
+    return page;
+  }
+
+  /** The rows of {@link #READ_AFTER} or {@link #READ_BEFORE}, one more than {@code limit} asked. */
+  private static MessageSlice slice(ResultSet rs, ConversationId conversation, int limit) throws SQLException {
+    List<Message> messages = new ArrayList<>(Math.min(limit + 1, 64));
+    long lastSeq = 0;
+    while (rs.next()) {
+      lastSeq = rs.getLong(1);
+      if (rs.getObject(2) != null) {
+        messages.add(message(conversation, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            millis(rs, 6), rs.getBytes(7)));
+      }
+    }
+    boolean more = messages.size() > limit;
+    return new MessageSlice(more ? messages.subList(0, limit) : messages, more, lastSeq);
   }
 
   @Override

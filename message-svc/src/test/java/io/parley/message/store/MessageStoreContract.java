@@ -456,6 +456,36 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void aPageReadsTheUsersViewWithTheRowsAndAForwardOneStartsPastWhatTheyCleared() {
+    MessageStore store = store();
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    appendTexts(store, conversation, a, 6);
+    ConversationSettings archived = ConversationSettings.newBuilder().setArchived(true).build();
+    store.saveSettings(a, conversation, archived, 1_000, 20);
+    store.clearHistory(a, conversation, 3);
+
+    MessageStore.Page fromTheStart = store.pageAfter(a, conversation, 0, 2, 0);
+    assertThat(fromTheStart.view()).isEqualTo(new PersonalView(archived, 3, 0)).isEqualTo(store.view(a, conversation));
+    assertThat(fromTheStart.slice()).isEqualTo(store.readAfter(conversation, 3, 2, 0));
+    assertThat(seqs(fromTheStart.slice())).containsExactly(4L, 5L);
+    assertThat(fromTheStart.slice().hasMore()).isTrue();
+    assertThat(store.pageAfter(a, conversation, 4, 10, 0).slice()).isEqualTo(store.readAfter(conversation, 4, 10, 0));
+
+    MessageStore.Page backwards = store.pageBefore(a, conversation, 6, 10, 0);
+    assertThat(backwards.view()).isEqualTo(fromTheStart.view());
+    assertThat(backwards.slice()).as("the caller filters what was cleared")
+        .isEqualTo(store.readBefore(conversation, 6, 10, 0));
+
+    MessageStore.Page theOther = store.pageAfter(b, conversation, 0, 10, 0);
+    assertThat(theOther.view()).isEqualTo(PersonalView.DEFAULT).isEqualTo(store.view(b, conversation));
+    assertThat(seqs(theOther.slice())).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    assertThat(store.pageAfter(b, newGroup(), 0, 10, 0))
+        .isEqualTo(new MessageStore.Page(PersonalView.DEFAULT, new MessageSlice(List.of(), false, 0)));
+  }
+
+  @Test
   void readSeqsNeverMoveBackwards() {
     MessageStore store = store();
     String a = newUser();
