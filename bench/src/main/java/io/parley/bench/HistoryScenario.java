@@ -376,6 +376,7 @@ final class HistoryScenario implements Scenario {
    */
   private static void settle(DatabaseSettings settings) throws SQLException {
     Properties properties = new Properties();
+    properties.putAll(settings.properties());  // the URL's sslmode, targetServerType, …, as the pool has them
     if (settings.user() != null) {
       properties.setProperty("user", settings.user());
     }
