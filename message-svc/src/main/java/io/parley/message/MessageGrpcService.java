@@ -595,9 +595,10 @@ final class MessageGrpcService extends MessageServiceGrpc.MessageServiceImplBase
       throw new ParleyException(ErrorReason.STORE_UNAVAILABLE, "live events are unavailable: retry");
     }
     List<String> watched = PresenceTracker.watchList(request.getPresenceUserIdsList());
-    limiter.acquire(SUBSCRIBE_LIMIT, session.userId());
     if (watched.size() > LARGE_WATCH_LIST) {
-      limiter.acquire(WATCH_LIMIT, session.userId());
+      limiter.acquireBoth(SUBSCRIBE_LIMIT, WATCH_LIMIT, session.userId());
+    } else {
+      limiter.acquire(SUBSCRIBE_LIMIT, session.userId());
     }
     ServerCallStreamObserver<Event> observer = (ServerCallStreamObserver<Event>) response;
     Subscriber stream = cursor == null

@@ -49,6 +49,19 @@ final class MemoryRateLimiter implements RateLimiter {
     return wait[0] > 0 ? Optional.of(Duration.ofMillis((wait[0] + 999) / 1000)) : Optional.empty();
   }
 
+  @Override
+  public void refund(RateLimit limit, String key) {
+    requireNonNull(limit, "limit");
+    RedisRateLimiter.checkKey(key);
+    if (limit.isUnlimited()) {
+      return;
+    }
+    long now = clock.millis() * 1000;
+    long interval = limit.intervalMicros();
+    // As rate_refund.lua: the arrival time moves back an interval; a key whose bucket is full goes.
+    arrivals.computeIfPresent(limit.name() + ':' + key, (k, tat) -> tat - interval > now ? tat - interval : null);
+  }
+
   /** Drops the keys whose bucket is full again: they hold nothing that a missing key would not. */
   private void sweepIfDue(long now) {
     if (now < nextSweepMicros) {

@@ -69,6 +69,30 @@ public interface RateLimiter {
     }
   }
 
+  /**
+   * Gives back one permit of {@code limit} that this caller took for {@code key}, as if its call had
+   * not been counted: for a call that takes permits of two limits and is refused by the second, so
+   * that the refusal costs nothing (see {@link #acquireBoth}). A key never holds more than its burst.
+   * Never throws for an unreachable store (the permit then stays spent).
+   */
+  void refund(RateLimit limit, String key);
+
+  /**
+   * Takes one permit of each of two limits for {@code key}, or none: if the second refuses, the
+   * first's permit is {@link #refund refunded} before it throws.
+   *
+   * @throws ParleyException RATE_LIMITED, as {@link #acquire}, naming the limit that refused
+   */
+  default void acquireBoth(RateLimit first, RateLimit second, String key) {
+    acquire(first, key);
+    try {
+      acquire(second, key);
+    } catch (ParleyException refused) {
+      refund(first, key);
+      throw refused;
+    }
+  }
+
   /** The limiter for {@code platform}'s services: on its Redis when it has one, else in memory. */
   static RateLimiter of(Platform platform) {
     requireNonNull(platform, "platform");

@@ -26,6 +26,7 @@ import redis.clients.jedis.exceptions.JedisException;
 final class RedisRateLimiter implements RateLimiter {
   private static final Logger logger = LoggerFactory.getLogger(RedisRateLimiter.class);
   private static final RedisScript SCRIPT = RedisScript.fromResource(RedisRateLimiter.class, "rate_limit.lua");
+  private static final RedisScript REFUND = RedisScript.fromResource(RedisRateLimiter.class, "rate_refund.lua");
   private static final int MAX_KEY_LENGTH = 256;
   private static final long PAUSE_MILLIS = 1000;
   private static final long WARN_EVERY_MILLIS = Duration.ofMinutes(1).toMillis();
@@ -54,7 +55,7 @@ final class RedisRateLimiter implements RateLimiter {
       unchecked.incrementAndGet();
       return Optional.empty();
     }
-    List<byte[]> keys = List.of(bytes("parley:rl:{" + limit.name() + ":" + key + "}"));
+    List<byte[]> keys = keys(limit, key);
     List<byte[]> args = List.of(
         bytes(Long.toString(nowMillis * 1000)),
         bytes(Long.toString(limit.intervalMicros())),
@@ -67,6 +68,26 @@ final class RedisRateLimiter implements RateLimiter {
       return Optional.empty();
     }
     return waitMillis > 0 ? Optional.of(Duration.ofMillis(waitMillis)) : Optional.empty();
+  }
+
+  @Override
+  public void refund(RateLimit limit, String key) {
+    requireNonNull(limit, "limit");
+    checkKey(key);
+    long nowMillis = clock.millis();
+    if (limit.isUnlimited() || nowMillis < pausedUntilMillis) {
+      return;  // while paused, nothing was counted
+    }
+    List<byte[]> args = List.of(bytes(Long.toString(nowMillis * 1000)), bytes(Long.toString(limit.intervalMicros())));
+    try {
+      REFUND.run(jedis, keys(limit, key), args);
+    } catch (JedisException e) {
+      logger.debug("a permit of {} stays spent: the refund failed ({})", limit.name(), e.toString());
+    }
+  }
+
+  private static List<byte[]> keys(RateLimit limit, String key) {
+    return List.of(bytes("parley:rl:{" + limit.name() + ":" + key + "}"));
   }
 
   private void failedOpen(RateLimit limit, long nowMillis, RuntimeException e) {

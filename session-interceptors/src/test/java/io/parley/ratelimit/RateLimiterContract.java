@@ -117,6 +117,47 @@ abstract class RateLimiterContract {
   }
 
   @Test
+  void aRefundedPermitMayBeTakenAgainAndARefundNeverAddsToTheBurst() {
+    RateLimiter limiter = limiter();
+    for (int i = 0; i < 3; i++) {
+      limiter.acquire(TEN_A_MINUTE_THREE_AT_ONCE, user);
+    }
+    limiter.refund(TEN_A_MINUTE_THREE_AT_ONCE, user);
+    assertThat(limiter.tryAcquire(TEN_A_MINUTE_THREE_AT_ONCE, user)).isEmpty();
+    assertThat(limiter.tryAcquire(TEN_A_MINUTE_THREE_AT_ONCE, user)).contains(Duration.ofSeconds(6));
+
+    // Refunds beyond what was taken (and of a key never counted) leave the burst as it was.
+    for (int i = 0; i < 10; i++) {
+      limiter.refund(TEN_A_MINUTE_THREE_AT_ONCE, user);
+    }
+    String quiet = Ids.newId("u");
+    limiter.refund(TEN_A_MINUTE_THREE_AT_ONCE, quiet);
+    for (String key : List.of(user, quiet)) {
+      for (int i = 0; i < 3; i++) {
+        assertThat(limiter.tryAcquire(TEN_A_MINUTE_THREE_AT_ONCE, key)).as("%s, call %d", key, i + 1).isEmpty();
+      }
+      assertThat(limiter.tryAcquire(TEN_A_MINUTE_THREE_AT_ONCE, key)).as(key).isPresent();
+    }
+  }
+
+  @Test
+  void acquireBothTakesNothingOfTheFirstLimitWhenTheSecondRefuses() {
+    RateLimiter limiter = limiter();
+    RateLimit opens = RateLimit.parse("test.opens", "2/1m,burst=2");
+    RateLimit large = RateLimit.parse("test.large", "1/1m");
+    limiter.acquireBoth(opens, large, user);
+
+    for (int i = 0; i < 5; i++) {
+      ParleyException e = catchThrowableOfType(ParleyException.class, () -> limiter.acquireBoth(opens, large, user));
+      assertThat(e.metadata()).as("refusal %d", i + 1).containsEntry("limit", "test.large");
+    }
+
+    // The five refusals cost the first limit nothing: its second permit is still there.
+    limiter.acquire(opens, user);
+    assertThat(limiter.tryAcquire(opens, user)).isPresent();
+  }
+
+  @Test
   void concurrentCallsNeverExceedTheBurst() throws Exception {
     RateLimiter limiter = limiter();
     int threads = 16;
