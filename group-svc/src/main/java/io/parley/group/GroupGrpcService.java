@@ -146,9 +146,9 @@ final class GroupGrpcService extends GroupServiceGrpc.GroupServiceImplBase {
   public void dismissGroup(DismissGroupRequest request, StreamObserver<Empty> response) {
     String me = Sessions.current().userId();
     String groupId = validGroupId(request.getGroupId());
-    rules.dismiss(groupId, me);
-    logger.debug("{} dismissed group {}", me, groupId);
-    events.groupDismissed(groupId);
+    List<String> members = rules.dismiss(groupId, me);
+    logger.debug("{} dismissed group {} of {} members", me, groupId, members.size());
+    events.groupDismissed(groupId, members);
     reply(response, Empty.getDefaultInstance());
   }
 

@@ -194,12 +194,11 @@ final class GroupRules {
     });
   }
 
-  /** Ends the group for everyone. The owner only. */
-  void dismiss(String groupId, String actorId) {
-    change(groupId, tx -> {
+  /** Ends the group for everyone. The owner only. Returns the ids of the members it had. */
+  List<String> dismiss(String groupId, String actorId) {
+    return change(groupId, tx -> {
       requireRole(tx.group(), tx.member(actorId), GroupRole.OWNER);
-      tx.deleteGroup();
-      return Boolean.TRUE;
+      return tx.deleteGroup();
     });
   }
 

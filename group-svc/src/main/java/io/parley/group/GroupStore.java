@@ -175,7 +175,9 @@ interface GroupStore extends AutoCloseable {
     /**
      * Deletes the group, every membership, index entry, invitation and join request of it. Nothing
      * may follow.
+     *
+     * @return the ids of the members it had (in this change's view)
      */
-    void deleteGroup();
+    List<String> deleteGroup();
   }
 }

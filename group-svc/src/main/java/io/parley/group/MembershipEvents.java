@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import io.parley.events.EventBus;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
  *       as a friend or a requester), left or was removed, its role changed (SetMemberRole, and
  *       both the old and the new owner on TransferOwnership), or it was muted or unmuted;
  *   <li>{@code "<groupId> *"} ({@value #WHOLE_GROUP}) after the group was dismissed: forget
- *       everything about it.
+ *       everything about it. Each of its members' events comes first, as each left it (so that a
+ *       subscriber can re-check what those users may still see of each other, e.g. presence).
  * </ul>
  *
  * <p>An event says what changed, never the new state: a subscriber drops its copy and asks
@@ -55,7 +57,8 @@ public final class MembershipEvents {
     publish(payload(groupId, userId));
   }
 
-  void groupDismissed(String groupId) {
+  void groupDismissed(String groupId, List<String> memberIds) {
+    memberIds.forEach(userId -> memberChanged(groupId, userId));
     publish(payload(groupId, WHOLE_GROUP));
   }
 

@@ -10,6 +10,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
@@ -448,9 +449,18 @@ final class MemoryGroupStore implements GroupStore {
     }
 
     @Override
-    public void deleteGroup() {
+    public List<String> deleteGroup() {
       write();
+      Set<String> memberIds = new LinkedHashSet<>(state.members.keySet());
+      written.forEach((userId, member) -> {
+        if (member == null) {
+          memberIds.remove(userId);
+        } else {
+          memberIds.add(userId);
+        }
+      });
       deleted = true;
+      return List.copyOf(memberIds);
     }
 
     /** Applies the writes; called under the group's lock, once the work has returned. */

@@ -818,9 +818,9 @@ final class PostgresGroupStore implements GroupStore {
     }
 
     @Override
-    public void deleteGroup() {
+    public List<String> deleteGroup() {
       requireLive();
-      sql(() -> {
+      List<String> memberIds = sql(() -> {
         for (String statement : List.of(DELETE_GROUP_INVITATIONS, DELETE_GROUP_REQUESTS)) {
           try (PreparedStatement delete = connection.prepareStatement(statement)) {
             delete.setString(1, group.groupId());
@@ -843,10 +843,12 @@ final class PostgresGroupStore implements GroupStore {
         }
         try (PreparedStatement delete = connection.prepareStatement(DELETE_GROUP)) {
           delete.setString(1, group.groupId());
-          return expectOne(delete.executeUpdate(), "group " + group.groupId());
+          expectOne(delete.executeUpdate(), "group " + group.groupId());
         }
+        return userIds;
       });
       deleted = true;
+      return List.copyOf(memberIds);
     }
 
     private void requireLive() {

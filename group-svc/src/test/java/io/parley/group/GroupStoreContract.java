@@ -331,10 +331,13 @@ abstract class GroupStoreContract {
     invite(kept.groupId(), invitee, T0 + 2);
     request(deleted.groupId(), requester, T0 + 3);
 
+    String joined = user();
     assertThat(store.change(deleted.groupId(), tx -> {
-      tx.deleteGroup();
-      return true;
-    })).contains(true);
+      tx.removeMember(a);
+      tx.addMembers(List.of(new StoredMember(joined, GroupRole.MEMBER, T0 + 4, 0)));
+      return tx.deleteGroup();
+    })).hasValueSatisfying(ids -> assertThat(ids).as("the members as the change saw them")
+        .containsExactlyInAnyOrder(owner, joined));
 
     assertThat(store.userInvitations(invitee, null, 10)).extracting(StoredInvitation::groupId)
         .containsExactly(kept.groupId());

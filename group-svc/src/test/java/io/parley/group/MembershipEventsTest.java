@@ -21,6 +21,7 @@ import io.parley.group.v1.SetAnnouncementRequest;
 import io.parley.group.v1.SetMemberRoleRequest;
 import io.parley.group.v1.TransferOwnershipRequest;
 import io.parley.group.v1.UpdateGroupRequest;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -89,12 +90,15 @@ class MembershipEventsTest {
   }
 
   @Test
-  void dismissingAnnouncesTheWholeGroup() {
+  void dismissingAnnouncesEachMemberThenTheWholeGroup() {
     server.takeEvents();
 
     server.as(owner).dismissGroup(DismissGroupRequest.newBuilder().setGroupId(groupId).build());
 
-    assertThat(server.takeEvents()).containsExactly(groupId + " *");
+    List<String> events = server.takeEvents();
+    assertThat(events).hasSize(4).endsWith(groupId + " *");
+    assertThat(events.subList(0, 3)).containsExactlyInAnyOrder(groupId + " " + owner, groupId + " " + a,
+        groupId + " " + b);
   }
 
   @Test

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -187,8 +188,12 @@ final class GroupDirectory {
     sharedGroups.invalidateAll();
   }
 
-  /** Listens to group-svc's change events until the returned subscription is closed. */
-  EventBus.Subscription listen(EventBus events) {
+  /**
+   * Listens to group-svc's change events until the returned subscription is closed, telling {@code
+   * memberChanged} the user of each member's event once this directory has forgotten what it knew.
+   */
+  EventBus.Subscription listen(EventBus events, Consumer<String> memberChanged) {
+    requireNonNull(memberChanged, "memberChanged");
     return events.subscribe(CHANNEL, new EventBus.Handler() {
       @Override
       public void message(String channel, byte[] payload) {
@@ -199,6 +204,7 @@ final class GroupDirectory {
           invalidateGroup(parts[0]);
         } else {
           invalidateMember(parts[0], parts[1]);
+          memberChanged.accept(parts[1]);
         }
       }
 

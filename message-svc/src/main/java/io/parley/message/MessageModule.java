@@ -138,7 +138,8 @@ public final class MessageModule implements AutoCloseable {
     }, settings.writerThreads(), settings.maxBatchSize(), MAX_QUEUED_PER_WRITER, metrics);
     ConversationGuard guard = new ConversationGuard(store, groups, platform.clock(), settings.retentionAge());
     this.sweeper = settings.retentionAge().isPresent() ? new RetentionSweeper(store, guard, RETENTION_INTERVAL) : null;
-    this.subscriptions = List.of(friends.listen(bus, presence::relationChanged), groups.listen(bus));
+    this.subscriptions = List.of(friends.listen(bus, presence::relationChanged),
+        groups.listen(bus, presence::memberChanged));
     this.service = new MessageGrpcService(store, appender, events, friends, groups, guard, subscribers, settings,
         RateLimiter.of(platform), platform.clock(), BeforeSendHook.of(webhookSettings, platform.clock()), presence);
   }

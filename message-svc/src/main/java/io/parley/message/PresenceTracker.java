@@ -296,6 +296,17 @@ final class PresenceTracker implements AutoCloseable {
     recheckLater(userA, streamsOf(userB, watchers.watchersOf(userA)));
   }
 
+  /**
+   * group-svc announced a change of {@code userId} in a group (they joined, left or were removed, or
+   * the group was dismissed), after message-svc's cache of it was dropped. A shared group is one way
+   * to see a user's presence, so the streams here that watch {@code userId}, and the watches of
+   * {@code userId}'s own streams here, are re-checked, on a thread of their own.
+   */
+  void memberChanged(String userId) {
+    recheckLater(userId, watchers.watchersOf(userId));
+    watchers.watchesOf(userId).forEach(this::recheckWatchesLater);
+  }
+
   private static List<Subscriber> streamsOf(String userId, List<Subscriber> streams) {
     return streams.stream().filter(stream -> stream.userId().equals(userId)).toList();
   }
@@ -308,6 +319,37 @@ final class PresenceTracker implements AutoCloseable {
       rechecks.execute(() -> recheck(target, streams));
     } catch (RejectedExecutionException e) {
       logger.debug("not re-checking the watchers of {}: closing", target);
+    }
+  }
+
+  private void recheckWatchesLater(Subscriber stream, List<String> targets) {
+    if (halted) {
+      return;
+    }
+    try {
+      rechecks.execute(() -> recheckWatches(stream, targets));
+    } catch (RejectedExecutionException e) {
+      logger.debug("not re-checking the watches of a stream of {}: closing", stream.userId());
+    }
+  }
+
+  /**
+   * Ends the watches of {@code targets} by {@code stream} that its user may no longer see, as {@link
+   * #recheck} does for the watchers of one user.
+   */
+  private void recheckWatches(Subscriber stream, List<String> targets) {
+    Set<String> visible;
+    try {
+      visible = audience.visibleTo(stream.userId(), targets);
+    } catch (RuntimeException e) {
+      logger.warn("a stream of {} stops watching {} users: visibility unknown ({})", stream.userId(), targets.size(),
+          e.toString());
+      visible = Set.of();
+    }
+    for (String target : targets) {
+      if (!visible.contains(target)) {
+        watchers.unwatch(stream, target, event(Presence.newBuilder().setUserId(target).build()));
+      }
     }
   }
 

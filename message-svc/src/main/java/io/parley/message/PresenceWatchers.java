@@ -1,6 +1,7 @@
 package io.parley.message;
 
 import io.parley.message.v1.Event;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,8 @@ final class PresenceWatchers {
   private final Map<String, Set<Subscriber>> byWatched = new ConcurrentHashMap<>();
   /** Per stream, the version last handed of each user it watches (-1: none yet). */
   private final Map<Subscriber, Map<String, Long>> byStream = new ConcurrentHashMap<>();
+  /** The streams of each viewer (user id) that watch anyone. */
+  private final Map<String, Set<Subscriber>> byViewer = new ConcurrentHashMap<>();
 
   /** Registers {@code stream} as a watcher of each of {@code userIds}. */
   void watch(Subscriber stream, List<String> userIds) {
@@ -28,6 +31,7 @@ final class PresenceWatchers {
     Map<String, Long> versions = new ConcurrentHashMap<>();
     userIds.forEach(userId -> versions.put(userId, -1L));
     byStream.put(stream, versions);
+    byViewer.computeIfAbsent(stream.userId(), u -> ConcurrentHashMap.newKeySet()).add(stream);
     for (String userId : userIds) {
       byWatched.computeIfAbsent(userId, u -> ConcurrentHashMap.newKeySet()).add(stream);
     }
@@ -39,6 +43,10 @@ final class PresenceWatchers {
     if (watched == null) {
       return;
     }
+    byViewer.computeIfPresent(stream.userId(), (u, streams) -> {
+      streams.remove(stream);
+      return streams.isEmpty() ? null : streams;
+    });
     for (String userId : watched.keySet()) {
       byWatched.computeIfPresent(userId, (u, streams) -> {
         streams.remove(stream);
@@ -77,6 +85,22 @@ final class PresenceWatchers {
   List<Subscriber> watchersOf(String userId) {
     Set<Subscriber> streams = byWatched.get(userId);
     return streams == null ? List.of() : List.copyOf(streams);
+  }
+
+  /** The streams here of {@code viewerId}, each with the users it watches, at this instant. */
+  Map<Subscriber, List<String>> watchesOf(String viewerId) {
+    Set<Subscriber> streams = byViewer.get(viewerId);
+    if (streams == null) {
+      return Map.of();
+    }
+    Map<Subscriber, List<String>> watches = new HashMap<>();
+    for (Subscriber stream : streams) {
+      Map<String, Long> versions = byStream.get(stream);
+      if (versions != null && !versions.isEmpty()) {
+        watches.put(stream, List.copyOf(versions.keySet()));
+      }
+    }
+    return watches;
   }
 
   /**

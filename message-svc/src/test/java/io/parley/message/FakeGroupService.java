@@ -86,8 +86,14 @@ final class FakeGroupService extends GroupServiceGrpc.GroupServiceImplBase {
     announce(groupId, userId);
   }
 
+  /** Ends the group: as group-svc, each member's event, then the whole group's. */
   void dismiss(String groupId) {
-    groups.remove(groupId);
+    Map<String, MemberState> members = groups.remove(groupId);
+    List<String> memberIds;
+    synchronized (members) {
+      memberIds = List.copyOf(members.keySet());
+    }
+    memberIds.forEach(userId -> announce(groupId, userId));
     events.publish(GroupDirectory.CHANNEL, (groupId + " *").getBytes(UTF_8));
   }
 

@@ -231,6 +231,73 @@ class PresenceTest {
     }
   }
 
+  /**
+   * {@code watcher} watches {@code alice}, a fellow member of their one group, who is online; then
+   * {@code leave} ends what they share. The watch ends with alice shown as never seen.
+   */
+  private static void assertLeavingStopsTheWatch(java.util.function.BiConsumer<String, User[]> leave) {
+    User alice = rig.user();
+    User watcher = rig.user();
+    String group = rig.groups().create(alice.id());
+    rig.groups().add(group, watcher.id(), GroupRole.MEMBER);
+    EventStream aliceStream = EventStream.subscribed(rig.asyncAs(alice));
+    EventStream watch = EventStream.watching(rig.asyncAs(watcher), alice.id());
+    try {
+      assertThat(nextPresence(watch).getOnline()).isTrue();
+
+      leave.accept(group, new User[] {alice, watcher});
+
+      assertThat(nextPresence(watch)).as("shown as never seen")
+          .isEqualTo(Presence.newBuilder().setUserId(alice.id()).build());
+      await().atMost(Duration.ofSeconds(10)).until(() -> rig.replica.module.presence().watcherCount(alice.id()) == 0);
+      aliceStream.cancel();
+      assertNothingComes(watch);
+      assertThat(watch.isEnded()).as("the stream itself goes on").isFalse();
+    } finally {
+      aliceStream.cancel();
+      watch.cancel();
+    }
+  }
+
+  @Test
+  void aWatcherWhoLeavesTheOnlySharedGroupStopsWatchingItsMembers() {
+    assertLeavingStopsTheWatch((group, users) -> rig.groups().remove(group, users[1].id()));
+  }
+
+  @Test
+  void aWatchedUserWhoLeavesTheOnlySharedGroupIsNoLongerWatchedThroughIt() {
+    assertLeavingStopsTheWatch((group, users) -> rig.groups().remove(group, users[0].id()));
+  }
+
+  @Test
+  void dismissingTheOnlySharedGroupStopsTheWatch() {
+    assertLeavingStopsTheWatch((group, users) -> rig.groups().dismiss(group));
+  }
+
+  @Test
+  void leavingOneOfTwoSharedGroupsKeepsTheWatch() {
+    User alice = rig.user();
+    User watcher = rig.user();
+    String first = rig.groups().create(alice.id());
+    String second = rig.groups().create(alice.id());
+    rig.groups().add(first, watcher.id(), GroupRole.MEMBER);
+    rig.groups().add(second, watcher.id(), GroupRole.MEMBER);
+    EventStream aliceStream = EventStream.subscribed(rig.asyncAs(alice));
+    EventStream watch = EventStream.watching(rig.asyncAs(watcher), alice.id());
+    try {
+      assertThat(nextPresence(watch).getOnline()).isTrue();
+
+      rig.groups().remove(first, watcher.id());
+
+      assertNothingComes(watch);
+      aliceStream.cancel();
+      assertThat(nextPresence(watch).getOnline()).as("alice's going offline still comes").isFalse();
+    } finally {
+      aliceStream.cancel();
+      watch.cancel();
+    }
+  }
+
   private static void assertHidingStopsTheWatch(java.util.function.BiConsumer<User, User> hide) {
     PresenceHiding.assertHidingStopsTheWatch(rig.friends(), rig::user, rig.replica, rig.replica, hide);
   }
