@@ -61,10 +61,10 @@ import java.util.concurrent.atomic.AtomicLong;
  *       point of a 10,000-message conversation (target p99 ≤ 5 ms), and ListConversations of a user
  *       with 1,002 conversations (target p99 ≤ 20 ms). First 4 clients in a closed loop, which
  *       saturates the machine and gives its throughput; then calls arriving as users make them
- *       (Poisson, open loop) at half that rate, after an unmeasured warm-up of each, as the loop's
- *       first windows have, on which the targets are judged (median of the
- *       three): a latency target is a promise at a load a service is run at, not in the queue a
- *       saturating loop builds. Both are reported.
+ *       (Poisson, open loop) at half that rate, each load warmed up unmeasured first as the loop's
+ *       first windows are. The targets are judged on these (median of the three): a latency
+ *       target is a promise at a load a service is run at, not in the queue a saturating loop
+ *       builds. Both are reported.
  *   <li>Bytes on disk per stored message, indexes included, and the bare grpc-java unary ceiling
  *       of the same run.
  * </ol>
