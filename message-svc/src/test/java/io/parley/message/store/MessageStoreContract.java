@@ -625,6 +625,33 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void aPrivateConversationsActivityFollowsItsMessagesForBothUsersAndNeverMovesBack() {
+    MessageStore store = store();
+    String me = newUser();
+    String peer = newUser();
+    ConversationId ours = newPrivate(me, peer);
+    append(store, draft(ours, peer, "1", "first"));
+    long first = clock.millis();
+    clock.advance(Duration.ofSeconds(1));
+    ConversationId other = newPrivate(me, newUser());
+    append(store, draft(other, me, "o", "later"));
+    long later = clock.millis();
+
+    clock.advance(Duration.ofSeconds(-5));  // a replica whose clock is behind: the time stays
+    append(store, draft(ours, me, "2", "from behind"));
+    assertThat(store.latest(me, 0, Map.of(), null, 10))
+        .containsExactly(new ConversationRef(other, later), new ConversationRef(ours, first));
+
+    clock.advance(Duration.ofSeconds(10));
+    List<Appended> batch = store.append(List.of(draft(ours, me, "3", "a"), draft(other, me, "o2", "b"),
+        draft(ours, peer, "4", "c")));
+    assertThat(batch).extracting(Appended::seq).containsExactly(3L, 2L, 4L);
+    assertThat(store.latest(me, 0, Map.of(), null, 10)).extracting(ConversationRef::activityMillis)
+        .containsOnly(clock.millis());
+    assertThat(store.latest(peer, 0, Map.of(), null, 10)).containsExactly(new ConversationRef(ours, clock.millis()));
+  }
+
+  @Test
   void latestOrdersByActivityKeepsOnlyVisibleConversationsAndPages() {
     MessageStore store = store();
     String me = newUser();
