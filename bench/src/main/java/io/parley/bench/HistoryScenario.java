@@ -29,14 +29,12 @@ import io.parley.testing.RedisStats;
 import java.io.IOException;
 import java.io.InputStream;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -380,16 +378,7 @@ final class HistoryScenario implements Scenario {
    * than these may take. The bench's PostgreSQL user is its superuser.
    */
   private static void settle(DatabaseSettings settings) throws SQLException {
-    Properties properties = new Properties();
-    properties.putAll(settings.properties());  // the URL's sslmode, targetServerType, …, as the pool has them
-    if (settings.user() != null) {
-      properties.setProperty("user", settings.user());
-    }
-    if (settings.password() != null) {
-      properties.setProperty("password", settings.password());
-    }
-    try (Connection c = DriverManager.getConnection(settings.jdbcUrl(), properties);
-        Statement s = c.createStatement()) {
+    try (Connection c = WalMeter.connect(settings); Statement s = c.createStatement()) {
       s.execute("VACUUM (ANALYZE)");
       s.execute("CHECKPOINT");
     }

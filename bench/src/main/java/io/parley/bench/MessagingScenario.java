@@ -9,6 +9,7 @@ import io.parley.message.v1.MessageServiceGrpc;
 import io.parley.message.v1.SendMessageRequest;
 import io.parley.message.v1.SendMessageResponse;
 import io.parley.message.v1.TextContent;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -30,9 +31,15 @@ import org.HdrHistogram.Histogram;
  * The 1,000 Subscribe streams share one connection per replica, as a load generator's would; the
  * server writes the same events either way, but 1,000 client connections in the bench's own
  * process would spend the cores the servers are measured on.
+ *
+ * <p>Printed beside: the bare grpc-java unary ceiling of the same run (measured for 10 s once the
+ * deployment is idle, with as many client threads as senders), and, on the bench's own PostgreSQL,
+ * the write-ahead log written per message stored in the measured window ({@link WalMeter}).
  */
 final class MessagingScenario implements Scenario {
   private static final int IN_FLIGHT = 512;
+  /** How long the bare grpc-java ceiling is measured, after the scenario. */
+  private static final Duration CEILING_WINDOW = Duration.ofSeconds(10);
 
   @Override
   public String name() {
@@ -108,6 +115,7 @@ final class MessagingScenario implements Scenario {
       };
 
       Pacer.run(sendOne, rate, options.warmup());
+      WalMeter.Reading walBefore = deployment.database == null ? null : WalMeter.read(deployment.database);
       delivery.latency.reset();
       long deliveredBefore = delivery.delivered.get();
       long started = System.nanoTime();
@@ -115,6 +123,7 @@ final class MessagingScenario implements Scenario {
       double seconds = (System.nanoTime() - started) / 1e9;
       long deliveredInWindow = delivery.delivered.get() - deliveredBefore;
       Histogram latency = delivery.latency.getIntervalHistogram();
+      WalMeter.Reading walAfter = walBefore == null ? null : WalMeter.read(deployment.database);
 
       window.acquire(IN_FLIGHT);
       int sent = sequence.get();
@@ -125,10 +134,17 @@ final class MessagingScenario implements Scenario {
       long lost = ledger.lost(sent);
       long duplicates = ledger.duplicated();
       delivery.close();
+      // With the deployment idle: what gRPC alone makes of this machine in the same run.
+      Measurement ceiling = UnaryCeiling.measure(senderCount, CEILING_WINDOW);
 
       Measurement measurement = new Measurement("send-to-receive", deliveredInWindow, seconds, latency);
-      return new Report(name())
+      Report report = new Report(name())
           .measurement(measurement)
+          .measurement(ceiling);
+      if (walBefore != null) {
+        WalMeter.report(report, walBefore, walAfter);
+      }
+      return report
           .figure("subscribed users", userCount)
           .figure("senders", senderCount)
           .figure("offered messages per second", offered / seconds)
