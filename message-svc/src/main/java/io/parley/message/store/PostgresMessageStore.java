@@ -47,7 +47,7 @@ import java.util.TreeMap;
  * the batch's conversation rows in id order ({@code SELECT … FOR UPDATE}, creating those that do
  * not exist yet: two more round trips, for new conversations only); write everything in one
  * statement ({@link #WRITE_BATCH}: the messages, the conversations' counters, the senders' read
- * seqs that follow their messages, the first message of a private conversation for both users);
+ * seqs that follow their messages, each private conversation's last activity for both users);
  * commit. A batch that repeats a send of an earlier batch (a client's retry) is refused whole by
  * the unique constraint on client_msg_id, rolled back, and stored again after looking its
  * client_msg_ids up (exact under the conversation locks, since every insert into a conversation
