@@ -32,13 +32,14 @@ import org.HdrHistogram.Histogram;
  * server writes the same events either way, but 1,000 client connections in the bench's own
  * process would spend the cores the servers are measured on.
  *
- * <p>Printed beside: the bare grpc-java unary ceiling of the same run (measured for 10 s once the
- * deployment is idle, with as many client threads as senders), and, on the bench's own PostgreSQL,
- * the write-ahead log written per message stored in the measured window ({@link WalMeter}).
+ * <p>Printed beside: the bare grpc-java unary ceiling of the same run (measured for 10 s, or the
+ * run's duration if shorter, once the deployment is idle, with as many client threads as senders),
+ * and, on the bench's own PostgreSQL, the write-ahead log written per message stored in the
+ * measured window ({@link WalMeter}).
  */
 final class MessagingScenario implements Scenario {
   private static final int IN_FLIGHT = 512;
-  /** How long the bare grpc-java ceiling is measured, after the scenario. */
+  /** How long, at most, the bare grpc-java ceiling is measured after the scenario. */
   private static final Duration CEILING_WINDOW = Duration.ofSeconds(10);
 
   @Override
@@ -135,7 +136,8 @@ final class MessagingScenario implements Scenario {
       long duplicates = ledger.duplicated();
       delivery.close();
       // With the deployment idle: what gRPC alone makes of this machine in the same run.
-      Measurement ceiling = UnaryCeiling.measure(senderCount, CEILING_WINDOW);
+      Duration ceilingWindow = options.duration().compareTo(CEILING_WINDOW) < 0 ? options.duration() : CEILING_WINDOW;
+      Measurement ceiling = UnaryCeiling.measure(senderCount, ceilingWindow);
 
       Measurement measurement = new Measurement("send-to-receive", deliveredInWindow, seconds, latency);
       Report report = new Report(name())
