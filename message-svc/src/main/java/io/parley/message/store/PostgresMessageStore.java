@@ -592,12 +592,15 @@ public final class PostgresMessageStore implements MessageStore {
           write.setArray(p++, c.createArrayOf("text", readers));
         }
       }
+      Object[] activityUsers = privateUsers.toArray();
+      Object[] activityConversations = privateConversations.toArray();
+      Object[] activityTimes = privateTimes.toArray();
       for (int part = 0; part < 2; part++) {
-        write.setArray(p++, c.createArrayOf("text", privateUsers.toArray()));
-        write.setArray(p++, c.createArrayOf("text", privateConversations.toArray()));
-        write.setArray(p++, c.createArrayOf("bigint", privateTimes.toArray()));
+        write.setArray(p++, c.createArrayOf("text", activityUsers));
+        write.setArray(p++, c.createArrayOf("text", activityConversations));
+        write.setArray(p++, c.createArrayOf("bigint", activityTimes));
         if (part == 0) {
-          write.setArray(p++, c.createArrayOf("text", privateUsers.toArray()));
+          write.setArray(p++, c.createArrayOf("text", activityUsers));
         }
       }
       try (ResultSet rs = write.executeQuery()) {
