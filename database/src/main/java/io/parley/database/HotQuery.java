@@ -2,6 +2,7 @@ package io.parley.database;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -17,6 +18,11 @@ import java.util.regex.Pattern;
  * @param sql the statement as the store runs it
  */
 public record HotQuery(String name, String table, String distributionColumn, String sql) {
+  /** {@code unnest(?, ?::text[], …) AS alias(columns)}, of parameters only: group 1 the alias, group 2 its columns. */
+  private static final Pattern UNNEST_OF_PARAMETERS = Pattern.compile(
+      "(?is)\\bunnest\\s*\\(\\s*\\?(?:::\\w+\\[\\])?(?:\\s*,\\s*\\?(?:::\\w+\\[\\])?)*\\s*\\)"
+          + "\\s+AS\\s+(\\w+)\\s*\\(([^)]*)\\)");
+
   public HotQuery {
     requireNonNull(name, "name");
     requireNonNull(table, "table");
@@ -26,12 +32,29 @@ public record HotQuery(String name, String table, String distributionColumn, Str
 
   /**
    * Whether the statement pins the distribution key: {@code column = ?} or {@code column = ANY(?)},
-   * optionally qualified by a table alias, or the key's value in an INSERT's column list.
+   * optionally qualified by a table alias; the key's value in an INSERT's column list; or the key
+   * joined with a column of the same name of an array parameter, as in {@code UPDATE t SET … FROM
+   * unnest(?::text[], …) AS a(column, …) WHERE t.column = a.column}, which names each row's key
+   * as {@code = ANY(?)} would name them all.
    */
   public boolean pinsDistributionKey() {
     String column = Pattern.quote(distributionColumn);
     Pattern where = Pattern.compile("(?is)\\b(?:\\w+\\.)?" + column + "\\s*=\\s*(?:\\?|any\\s*\\(\\s*\\?)");
     Pattern insert = Pattern.compile("(?is)\\binsert\\s+into\\s+" + Pattern.quote(table) + "\\s*\\([^)]*\\b" + column + "\\b");
-    return where.matcher(sql).find() || insert.matcher(sql).find();
+    return where.matcher(sql).find() || insert.matcher(sql).find() || joinsParameterArray(column);
+  }
+
+  /** Whether {@code unnest(?…) AS a(…, column, …)} is in the statement and some {@code x.column = a.column}. */
+  private boolean joinsParameterArray(String column) {
+    Matcher arrays = UNNEST_OF_PARAMETERS.matcher(sql);
+    while (arrays.find()) {
+      String alias = Pattern.quote(arrays.group(1));
+      if (Pattern.compile("(?i)(?:^|,)\\s*" + column + "\\s*(?:,|$)").matcher(arrays.group(2)).find()
+          && Pattern.compile("(?is)\\b\\w+\\." + column + "\\s*=\\s*" + alias + "\\." + column + "\\b")
+              .matcher(sql).find()) {
+        return true;
+      }
+    }
+    return false;
   }
 }

@@ -17,6 +17,30 @@ class HotQueryTest {
   }
 
   @Test
+  void anUpdateJoinedWithAnArrayParameterOnTheKeyPinsIt() {
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        UPDATE reader r SET read_seq = a.seq
+        FROM unnest(?::text[], ?::text[], ?::bigint[]) AS a(user_id, conversation_id, seq)
+        WHERE r.user_id = a.user_id AND r.conversation_id = a.conversation_id""").pinsDistributionKey()).isTrue();
+  }
+
+  @Test
+  void aJoinWithAnArrayThatIsNotAllParametersOrNotOnTheKeyDoesNotPinIt() {
+    // The array's column is joined, but with another column of the table.
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        UPDATE reader r SET read_seq = 0 FROM unnest(?::text[]) AS a(user_id)
+        WHERE r.conversation_id = a.user_id""").pinsDistributionKey()).isFalse();
+    // The key is joined with a column of another table, not of the parameters.
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        UPDATE reader r SET read_seq = 0 FROM unnest(s.ids) AS a(user_id), session s
+        WHERE r.user_id = a.user_id""").pinsDistributionKey()).isFalse();
+    // The array has no column named for the key.
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        UPDATE reader r SET read_seq = 0 FROM unnest(?::text[]) AS a(id)
+        WHERE r.user_id = a.id""").pinsDistributionKey()).isFalse();
+  }
+
+  @Test
   void aStatementThatScansAcrossKeysDoesNotPinIt() {
     assertThat(new HotQuery("q", "message", "conversation_id",
         "SELECT * FROM message WHERE sender_id = ?").pinsDistributionKey()).isFalse();

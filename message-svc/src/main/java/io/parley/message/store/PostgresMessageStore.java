@@ -102,8 +102,17 @@ public final class PostgresMessageStore implements MessageStore {
    * one part, so the parts cannot see or undo each other. The last activity is not an upsert:
    * {@code ON CONFLICT DO UPDATE} locks the row it updates first, one more WAL record for each of
    * the two rows of every message (the bench's {@code messaging}: 17.3 records a message with it,
-   * 15.1 without). Each part also pins its table's distribution key with {@code = ANY(?)} or its
-   * insert's column list, so that a sharded deployment touches only the shards the batch names.
+   * 15.1 without).
+   *
+   * <p>Each part names its table's distribution key as one element of an array parameter: in its
+   * insert's column list, or by joining the key with the array ({@code unnest}), which finds each
+   * row by its whole primary key. So a sharded deployment touches only the shards the batch names.
+   * The updates once also pinned the key with {@code = ANY(?)} beside the join. In a prepared
+   * statement's generic plan that is a filter no index serves, and it compared each row read with
+   * each key of the batch, one by one. It also led the planner to read every row of the batch's
+   * users. An isolated batch of 169 messages took about a quarter longer with it. In the
+   * bench's {@code messaging} it turned one update into a scan of the whole table: 12 ms of a
+   * 20-ms statement.
    */
   private static final String WRITE_BATCH = """
       WITH inserted AS (
@@ -115,13 +124,13 @@ public final class PostgresMessageStore implements MessageStore {
       advanced AS (
         UPDATE conversation c SET last_seq = h.last_seq, last_time = %2$s
         FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS h(conversation_id, last_seq, ms)
-        WHERE c.conversation_id = h.conversation_id AND c.conversation_id = ANY(?)
+        WHERE c.conversation_id = h.conversation_id
         RETURNING 1),
       followed AS (
         UPDATE reader r SET read_seq = a.new_seq
         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) AS a(user_id, conversation_id, expected_seq, new_seq)
         WHERE r.user_id = a.user_id AND r.conversation_id = a.conversation_id AND r.read_seq = a.expected_seq
-          AND a.expected_seq > 0 AND r.user_id = ANY(?)
+          AND a.expected_seq > 0
         RETURNING 1),
       first_read AS (
         INSERT INTO reader (user_id, conversation_id, read_seq)
@@ -135,7 +144,6 @@ public final class PostgresMessageStore implements MessageStore {
         UPDATE user_conversation u SET last_time = %3$s
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
         WHERE u.user_id = p.user_id AND u.conversation_id = p.conversation_id AND u.last_time < %3$s
-          AND u.user_id = ANY(?)
         RETURNING u.user_id, u.conversation_id),
       private AS (
         INSERT INTO user_conversation (user_id, conversation_id, last_time)
@@ -366,8 +374,18 @@ public final class PostgresMessageStore implements MessageStore {
    * commit waits for the WAL to be flushed), whatever the server's, the database's or the role's
    * default, so that an acknowledged send, recall or read survives a crash of PostgreSQL. Set once
    * per connection, it costs a batch no round trip.
+   *
+   * <p>And every prepared statement runs its generic plan, planned once per connection. Left to
+   * choose, PostgreSQL plans {@link #WRITE_BATCH} afresh for every batch of a few messages, because
+   * its plan for those parameters looks cheaper than the generic one. That is six parts to plan at
+   * each batch: a batch of two messages took 1.0-1.2 ms so, and 0.38 ms on the generic plan (an idle
+   * machine, BENCHMARKS.md, messaging). In the bench's {@code messaging} at 1,000 messages a second,
+   * that was 480 plans a second. The reads already ran their generic plans: 150 plans for 69,000
+   * pulls in {@code history}.
    */
-  public static final Map<String, String> SESSION_SETTINGS = Map.of("synchronous_commit", "on");
+  public static final Map<String, String> SESSION_SETTINGS = Map.of(
+      "synchronous_commit", "on",
+      "plan_cache_mode", "force_generic_plan");
 
   private final Database database;
   private final StoredMessagesOutbox outbox;
@@ -582,15 +600,11 @@ public final class PostgresMessageStore implements MessageStore {
       write.setArray(p++, c.createArrayOf("text", headIds));
       write.setArray(p++, c.createArrayOf("bigint", lastSeqs));
       write.setArray(p++, c.createArrayOf("bigint", lastTimes));
-      write.setArray(p++, c.createArrayOf("text", headIds));
       for (int part = 0; part < 2; part++) {
         write.setArray(p++, c.createArrayOf("text", readers));
         write.setArray(p++, c.createArrayOf("text", readConversations));
         write.setArray(p++, c.createArrayOf("bigint", expectedSeqs));
         write.setArray(p++, c.createArrayOf("bigint", newSeqs));
-        if (part == 0) {
-          write.setArray(p++, c.createArrayOf("text", readers));
-        }
       }
       Object[] activityUsers = privateUsers.toArray();
       Object[] activityConversations = privateConversations.toArray();
@@ -599,9 +613,6 @@ public final class PostgresMessageStore implements MessageStore {
         write.setArray(p++, c.createArrayOf("text", activityUsers));
         write.setArray(p++, c.createArrayOf("text", activityConversations));
         write.setArray(p++, c.createArrayOf("bigint", activityTimes));
-        if (part == 0) {
-          write.setArray(p++, c.createArrayOf("text", activityUsers));
-        }
       }
       try (ResultSet rs = write.executeQuery()) {
         rs.next();

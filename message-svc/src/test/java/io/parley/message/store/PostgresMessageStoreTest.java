@@ -3,6 +3,7 @@ package io.parley.message.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.parley.data.Ids;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
@@ -138,6 +139,34 @@ class PostgresMessageStoreTest extends MessageStoreContract {
       });
       assertThat(sessionDefault).isEqualTo("off");
       assertThat(recorded).containsExactly("on");
+    }
+  }
+
+  @Test
+  void smallSendBatchesRunTheWriteStatementsGenericPlanInsteadOfPlanningEachOne() throws Exception {
+    try (Database db = PostgresMessageStore.openDatabase(PostgresServer.shared().createDatabase())) {
+      // One connection from now on (Flyway needed two), so that every batch and the question below
+      // share its prepared statements.
+      HikariDataSource pool = (HikariDataSource) db.dataSource();
+      pool.getHikariConfigMXBean().setMaximumPoolSize(1);
+      pool.getHikariPoolMXBean().softEvictConnections();
+      PostgresMessageStore single = new PostgresMessageStore(db);
+      String a = newUser();
+      ConversationId conversation = newPrivate(a, newUser());
+      // Past pgjdbc's prepareThreshold (5) and PostgreSQL's five custom plans before it may choose.
+      for (int i = 0; i < 15; i++) {
+        single.append(List.of(draft(conversation, a, "c" + i, "small")));
+      }
+      long[] plans = db.read(c -> {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+            SELECT generic_plans, custom_plans FROM pg_prepared_statements
+            WHERE statement LIKE 'WITH inserted AS%'""")) {
+          assertThat(rs.next()).as("the write statement is prepared on the connection").isTrue();
+          return new long[] {rs.getLong(1), rs.getLong(2)};
+        }
+      });
+      assertThat(plans[0]).as("generic plans run").isGreaterThanOrEqualTo(10);
+      assertThat(plans[1]).as("custom plans made").isZero();
     }
   }
 
