@@ -23,6 +23,10 @@ public record HotQuery(String name, String table, String distributionColumn, Str
       "(?is)\\bunnest\\s*\\(\\s*\\?(?:::\\w+\\[\\])?(?:\\s*,\\s*\\?(?:::\\w+\\[\\])?)*\\s*\\)"
           + "\\s+AS\\s+(\\w+)\\s*\\(([^)]*)\\)");
 
+  /** Words that may follow a table's name without being its alias. */
+  private static final Pattern NOT_AN_ALIAS = Pattern.compile(
+      "(?i)set|where|on|using|join|inner|left|right|full|cross|natural|group|order|limit|returning|for|union");
+
   public HotQuery {
     requireNonNull(name, "name");
     requireNonNull(table, "table");
@@ -44,17 +48,34 @@ public record HotQuery(String name, String table, String distributionColumn, Str
     return where.matcher(sql).find() || insert.matcher(sql).find() || joinsParameterArray(column);
   }
 
-  /** Whether {@code unnest(?…) AS a(…, column, …)} is in the statement and some {@code x.column = a.column}. */
+  /**
+   * Whether {@code unnest(?…) AS a(…, column, …)} is in the statement and {@code t.column =
+   * a.column}, where {@code t} is the table or its alias.
+   */
   private boolean joinsParameterArray(String column) {
+    String qualifiers = tableQualifiers();
     Matcher arrays = UNNEST_OF_PARAMETERS.matcher(sql);
     while (arrays.find()) {
       String alias = Pattern.quote(arrays.group(1));
       if (Pattern.compile("(?i)(?:^|,)\\s*" + column + "\\s*(?:,|$)").matcher(arrays.group(2)).find()
-          && Pattern.compile("(?is)\\b\\w+\\." + column + "\\s*=\\s*" + alias + "\\." + column + "\\b")
+          && Pattern.compile("(?is)\\b(?:" + qualifiers + ")\\." + column + "\\s*=\\s*" + alias + "\\." + column + "\\b")
               .matcher(sql).find()) {
         return true;
       }
     }
     return false;
+  }
+
+  /** The table's name and the aliases it is given ({@code UPDATE t x}, {@code FROM t AS x}, …), as alternatives. */
+  private String tableQualifiers() {
+    StringBuilder out = new StringBuilder(Pattern.quote(table));
+    Matcher named = Pattern.compile("(?is)\\b(?:update|from|join)\\s+" + Pattern.quote(table)
+        + "\\s+(?:as\\s+)?(\\w+)").matcher(sql);
+    while (named.find()) {
+      if (!NOT_AN_ALIAS.matcher(named.group(1)).matches()) {
+        out.append('|').append(Pattern.quote(named.group(1)));
+      }
+    }
+    return out.toString();
   }
 }

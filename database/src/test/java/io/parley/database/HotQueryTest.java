@@ -22,6 +22,10 @@ class HotQueryTest {
         UPDATE reader r SET read_seq = a.seq
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS a(user_id, conversation_id, seq)
         WHERE r.user_id = a.user_id AND r.conversation_id = a.conversation_id""").pinsDistributionKey()).isTrue();
+    // Unaliased, the table's name qualifies the key.
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        UPDATE reader SET read_seq = a.seq FROM unnest(?::text[], ?::bigint[]) AS a(user_id, seq)
+        WHERE reader.user_id = a.user_id""").pinsDistributionKey()).isTrue();
   }
 
   @Test
@@ -34,6 +38,11 @@ class HotQueryTest {
     assertThat(new HotQuery("q", "reader", "user_id", """
         UPDATE reader r SET read_seq = 0 FROM unnest(s.ids) AS a(user_id), session s
         WHERE r.user_id = a.user_id""").pinsDistributionKey()).isFalse();
+    // The key of another table of the statement is joined, not the key of this one.
+    assertThat(new HotQuery("q", "reader", "user_id", """
+        WITH moved AS (UPDATE user_conversation u SET last_time = now()
+          FROM unnest(?::text[]) AS p(user_id) WHERE u.user_id = p.user_id RETURNING 1)
+        UPDATE reader SET read_seq = 0 WHERE conversation_id = ?""").pinsDistributionKey()).isFalse();
     // The array has no column named for the key.
     assertThat(new HotQuery("q", "reader", "user_id", """
         UPDATE reader r SET read_seq = 0 FROM unnest(?::text[]) AS a(id)
