@@ -9,8 +9,8 @@ import java.util.regex.Pattern;
  * A statement on a hot path of a service, and the distribution key it names: the column by which
  * its table could be sharded (for example with Citus) when one PostgreSQL server is no longer
  * enough. A store lists its hot queries; a test checks each against the real schema (the key is in
- * every unique constraint of the table, and the statement pins it with {@code = ?} or
- * {@code = ANY(?)}), so that the property survives changes to either.
+ * every unique constraint of the table, and the statement pins it with {@code = ?}, {@code =
+ * ANY(?)} or a join with an array parameter), so that the property survives changes to either.
  *
  * @param name what the statement is for, e.g. {@code "PullMessages"}
  * @param table the table whose rows the statement finds by the key
@@ -58,15 +58,15 @@ public record HotQuery(String name, String table, String distributionColumn, Str
     while (arrays.find()) {
       String alias = Pattern.quote(arrays.group(1));
       if (Pattern.compile("(?i)(?:^|,)\\s*" + column + "\\s*(?:,|$)").matcher(arrays.group(2)).find()
-          && Pattern.compile("(?is)\\b(?:" + qualifiers + ")\\." + column + "\\s*=\\s*" + alias + "\\." + column + "\\b")
-              .matcher(sql).find()) {
+          && Pattern.compile("(?is)\\b(?:" + qualifiers + ")\\." + column + "\\s*=\\s*" + alias + "\\."
+              + column + "\\b").matcher(sql).find()) {
         return true;
       }
     }
     return false;
   }
 
-  /** The table's name and the aliases it is given ({@code UPDATE t x}, {@code FROM t AS x}, …), as alternatives. */
+  /** The table's name and its aliases ({@code UPDATE t x}, {@code FROM t AS x}, …), as alternatives. */
   private String tableQualifiers() {
     StringBuilder out = new StringBuilder(Pattern.quote(table));
     Matcher named = Pattern.compile("(?is)\\b(?:update|from|join)\\s+" + Pattern.quote(table)
