@@ -600,19 +600,15 @@ public final class PostgresMessageStore implements MessageStore {
       write.setArray(p++, c.createArrayOf("text", headIds));
       write.setArray(p++, c.createArrayOf("bigint", lastSeqs));
       write.setArray(p++, c.createArrayOf("bigint", lastTimes));
-      for (int part = 0; part < 2; part++) {
-        write.setArray(p++, c.createArrayOf("text", readers));
-        write.setArray(p++, c.createArrayOf("text", readConversations));
-        write.setArray(p++, c.createArrayOf("bigint", expectedSeqs));
-        write.setArray(p++, c.createArrayOf("bigint", newSeqs));
-      }
-      Object[] activityUsers = privateUsers.toArray();
-      Object[] activityConversations = privateConversations.toArray();
-      Object[] activityTimes = privateTimes.toArray();
-      for (int part = 0; part < 2; part++) {
-        write.setArray(p++, c.createArrayOf("text", activityUsers));
-        write.setArray(p++, c.createArrayOf("text", activityConversations));
-        write.setArray(p++, c.createArrayOf("bigint", activityTimes));
+      // The read seqs' and the last activity's arrays are each bound to two parts: encoded once.
+      Array[] reads = {c.createArrayOf("text", readers), c.createArrayOf("text", readConversations),
+          c.createArrayOf("bigint", expectedSeqs), c.createArrayOf("bigint", newSeqs)};
+      Array[] activity = {c.createArrayOf("text", privateUsers.toArray()),
+          c.createArrayOf("text", privateConversations.toArray()), c.createArrayOf("bigint", privateTimes.toArray())};
+      for (Array[] arrays : List.of(reads, reads, activity, activity)) {
+        for (Array array : arrays) {
+          write.setArray(p++, array);
+        }
       }
       try (ResultSet rs = write.executeQuery()) {
         rs.next();
