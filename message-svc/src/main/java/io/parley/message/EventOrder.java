@@ -64,6 +64,7 @@ final class EventOrder {
   private final Cache<ConversationId, Track> tracks = Caffeine.newBuilder()
       .maximumSize(100_000)
       .expireAfterAccess(Duration.ofMinutes(10))
+      .executor(Runnable::run)
       .build();
 
   /**

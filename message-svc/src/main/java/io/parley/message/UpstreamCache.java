@@ -40,6 +40,7 @@ final class UpstreamCache<K, V> {
     Caffeine<K, Outcome<V>> builder = Caffeine.newBuilder()
         .ticker(Tickers.of(clock))
         .maximumSize(maximumSize)
+        .executor(Runnable::run)
         .expireAfter(new Expiry<K, Outcome<V>>() {
           @Override
           public long expireAfterCreate(K key, Outcome<V> value, long currentTime) {

@@ -67,6 +67,15 @@ public final class PostgresMessageStore implements MessageStore {
   /** 9999-12-31T23:59:59.999Z: later than any activity, the cursor of a first page. */
   private static final long END_OF_TIME_MILLIS = 253_402_300_799_999L;
 
+  /**
+   * The width of the buckets by which a user's private conversations are indexed by last activity
+   * ({@code user_conversation.activity_bucket}: epoch milliseconds / this). A send moves a row's
+   * exact time, which no index holds, so that it is updated in place (HOT) unless it enters a new
+   * bucket; a page of the conversation list sorts the rows of the buckets it reaches by exact time.
+   * Wider buckets make more of the updates HOT and give each page more rows to sort (migration V8).
+   */
+  static final long ACTIVITY_BUCKET_MILLIS = 10_000;
+
   private static final String VISIBLE_FROM = "timestamptz 'epoch' + v.visible_ms * interval '1 millisecond'";
 
   private static final String LOCK_CONVERSATIONS = """
@@ -141,19 +150,19 @@ public final class PostgresMessageStore implements MessageStore {
         WHERE reader.read_seq = 0
         RETURNING 1),
       moved AS (
-        UPDATE user_conversation u SET last_time = %3$s
+        UPDATE user_conversation u SET last_time = %3$s, activity_bucket = p.ms / %4$d
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
         WHERE u.user_id = p.user_id AND u.conversation_id = p.conversation_id AND u.last_time < %3$s
         RETURNING u.user_id, u.conversation_id),
       private AS (
-        INSERT INTO user_conversation (user_id, conversation_id, last_time)
-        SELECT p.user_id, p.conversation_id, %3$s
+        INSERT INTO user_conversation (user_id, conversation_id, last_time, activity_bucket)
+        SELECT p.user_id, p.conversation_id, %3$s, p.ms / %4$d
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
         WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.user_id = p.user_id AND m.conversation_id = p.conversation_id)
         ON CONFLICT (user_id, conversation_id) DO NOTHING
         RETURNING 1)
       SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM advanced)""".formatted(
-      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"), AT_MILLIS.formatted("p.ms"));
+      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"), AT_MILLIS.formatted("p.ms"), ACTIVITY_BUCKET_MILLIS);
   private static final String FIND_SEND = """
       SELECT seq, message_id, server_time FROM message
       WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?""";
@@ -291,27 +300,38 @@ public final class PostgresMessageStore implements MessageStore {
       WHERE v.conversation_id = ANY(?)""";
   /**
    * A page of a user's conversations by last activity: their private conversations from their rows
-   * in activity order (an index range, as long as the page), and the given groups' conversations
-   * (one probe each), merged.
+   * in activity order, and the given groups' conversations (one probe each), merged. The private
+   * rows are read from the activity index in two ranges, whatever the planner thinks of the table:
+   * the page's first rows in bucket order find the oldest bucket the page reaches; then the rows
+   * from there to the cursor are sorted by exact time. That is the page and the rest of the last
+   * bucket it reached, however many conversations the user has. (Asked for the exact order
+   * directly, the planner sorted every row of the user when it took the table for a small one.)
    */
-  private static final String LATEST = """
+  static final String LATEST = """
       SELECT conversation_id, last_time FROM (
         (SELECT u.conversation_id, u.last_time FROM user_conversation u
-         WHERE u.user_id = ? AND u.last_time >= ?
+         WHERE u.user_id = ? AND u.last_time >= ? AND u.activity_bucket <= ?::bigint / %2$d
+           AND u.activity_bucket >= (
+             SELECT min(f.activity_bucket) FROM (
+               SELECT e.activity_bucket FROM user_conversation e
+               WHERE e.user_id = ? AND e.last_time >= ? AND e.activity_bucket <= ?::bigint / %2$d
+                 AND (e.last_time, e.conversation_id COLLATE "C") < (?, ? COLLATE "C")
+               ORDER BY e.user_id, e.activity_bucket DESC
+               LIMIT ?) f)
            AND (u.last_time, u.conversation_id COLLATE "C") < (?, ? COLLATE "C")
-         ORDER BY u.user_id, u.last_time DESC, u.conversation_id COLLATE "C" DESC
+         ORDER BY u.last_time DESC, u.conversation_id COLLATE "C" DESC
          LIMIT ?)
         UNION ALL
         (SELECT c.conversation_id, c.last_time
          FROM conversation c
          JOIN unnest(?::text[], ?::bigint[]) AS v(conversation_id, visible_ms) ON v.conversation_id = c.conversation_id
-         WHERE c.conversation_id = ANY(?) AND c.last_seq > 0 AND c.last_time >= %s
+         WHERE c.conversation_id = ANY(?) AND c.last_seq > 0 AND c.last_time >= %1$s
            AND (c.last_time, c.conversation_id COLLATE "C") < (?, ? COLLATE "C")
          ORDER BY c.last_time DESC, c.conversation_id COLLATE "C" DESC
          LIMIT ?)
       ) latest
       ORDER BY last_time DESC, conversation_id COLLATE "C" DESC
-      LIMIT ?""".formatted(VISIBLE_FROM);
+      LIMIT ?""".formatted(VISIBLE_FROM, ACTIVITY_BUCKET_MILLIS);
   private static final String CONVERSATIONS_AFTER =
       "SELECT conversation_id FROM conversation WHERE conversation_id > ? ORDER BY conversation_id LIMIT ?";
   private static final String DELETE_OLDER_THAN = """
@@ -382,10 +402,19 @@ public final class PostgresMessageStore implements MessageStore {
    * machine, BENCHMARKS.md, messaging). In the bench's {@code messaging} at 1,000 messages a second,
    * that was 480 plans a second. The reads already ran their generic plans: 150 plans for 69,000
    * pulls in {@code history}.
+   *
+   * <p>And no plan scans a whole table where an index would do ({@code enable_seqscan} off; a
+   * statement with no other way still scans). A generic plan is made once, for the table as it is
+   * then. Made while a table was small, it scanned the table for every batch and kept doing so as
+   * the table grew: in the bench's {@code messaging}, the batch's update of the conversations'
+   * counters read all 1,000 of them for every batch, and the last activity's update every page of a
+   * {@code user_conversation} bloated to 1,115 pages (6 ms of a batch). Every statement here finds
+   * its rows by a key.
    */
   public static final Map<String, String> SESSION_SETTINGS = Map.of(
       "synchronous_commit", "on",
-      "plan_cache_mode", "force_generic_plan");
+      "plan_cache_mode", "force_generic_plan",
+      "enable_seqscan", "off");
 
   private final Database database;
   private final StoredMessagesOutbox outbox;
@@ -1224,21 +1253,30 @@ public final class PostgresMessageStore implements MessageStore {
     checkLimit(limit);
     return database.read(c -> {
       try (PreparedStatement read = c.prepareStatement(LATEST)) {
-        Object before = time(after == null ? END_OF_TIME_MILLIS : after.activityMillis());
+        long beforeMillis = after == null ? END_OF_TIME_MILLIS : after.activityMillis();
+        Object before = time(beforeMillis);
         String beforeId = after == null ? "" : after.conversation().value();
         Array groups = ids(c, groupVisibleFromMillis.keySet());
-        read.setString(1, userId);
-        read.setObject(2, time(privateVisibleFromMillis));
-        read.setObject(3, before);
-        read.setString(4, beforeId);
-        read.setInt(5, limit);
-        read.setArray(6, groups);
-        read.setArray(7, c.createArrayOf("bigint", groupVisibleFromMillis.values().toArray()));
-        read.setArray(8, groups);
-        read.setObject(9, before);
-        read.setString(10, beforeId);
-        read.setInt(11, limit);
-        read.setInt(12, limit);
+        Object privateVisibleFrom = time(privateVisibleFromMillis);
+        int p = 0;
+        for (int part = 0; part < 2; part++) {  // the page's private rows, and where in the index it ends
+          read.setString(++p, userId);
+          read.setObject(++p, privateVisibleFrom);
+          read.setLong(++p, beforeMillis);
+        }
+        read.setObject(++p, before);
+        read.setString(++p, beforeId);
+        read.setInt(++p, limit);
+        read.setObject(++p, before);
+        read.setString(++p, beforeId);
+        read.setInt(++p, limit);
+        read.setArray(++p, groups);
+        read.setArray(++p, c.createArrayOf("bigint", groupVisibleFromMillis.values().toArray()));
+        read.setArray(++p, groups);
+        read.setObject(++p, before);
+        read.setString(++p, beforeId);
+        read.setInt(++p, limit);
+        read.setInt(++p, limit);
         List<ConversationRef> out = new ArrayList<>(limit);
         try (ResultSet rs = read.executeQuery()) {
           while (rs.next()) {

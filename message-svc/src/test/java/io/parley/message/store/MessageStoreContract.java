@@ -756,6 +756,43 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void latestPagesInExactActivityOrderWithinAndAcrossTenSecondSpans() {
+    MessageStore store = store();
+    String me = newUser();
+    List<ConversationId> conversations = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ConversationId conversation = newPrivate(me, newUser());
+      conversations.add(conversation);
+      append(store, draft(conversation, me, "c", "hi"));
+      if (i != 4) {
+        clock.advance(Duration.ofMillis(3_333));  // several a span, crossing its edges; 4 and 5 tie
+      }
+    }
+    // An early one moves to the front, across spans, and one of the last moves by a millisecond.
+    append(store, draft(conversations.get(1), conversations.get(1).peerOf(me), "r", "reply"));
+    clock.advance(Duration.ofMillis(1));
+    append(store, draft(conversations.get(10), me, "again", "more"));
+
+    List<ConversationRef> all = store.latest(me, 0, Map.of(), null, 20);
+    assertThat(all).hasSize(12).isSortedAccordingTo(ConversationRef.NEWEST_FIRST);
+    assertThat(all).extracting(ConversationRef::conversation).startsWith(conversations.get(10), conversations.get(1),
+        conversations.get(11), conversations.get(9));
+    for (int pageSize = 1; pageSize <= 5; pageSize++) {
+      List<ConversationRef> paged = new ArrayList<>();
+      ConversationRef cursor = null;
+      for (int page = 0; page < 13; page++) {
+        List<ConversationRef> next = store.latest(me, 0, Map.of(), cursor, pageSize);
+        if (next.isEmpty()) {
+          break;
+        }
+        paged.addAll(next);
+        cursor = next.get(next.size() - 1);
+      }
+      assertThat(paged).as("pages of %s", pageSize).containsExactlyElementsOf(all);
+    }
+  }
+
+  @Test
   void readsOfALongConversationReturnExactlyThePageAsked() {
     MessageStore store = store();
     String a = newUser();

@@ -12,11 +12,15 @@ import io.parley.testing.DistributionKeys;
 import io.parley.testing.PostgresServer;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -150,24 +154,102 @@ class PostgresMessageStoreTest extends MessageStoreContract {
       HikariDataSource pool = (HikariDataSource) db.dataSource();
       pool.getHikariConfigMXBean().setMaximumPoolSize(1);
       pool.getHikariPoolMXBean().softEvictConnections();
-      PostgresMessageStore single = new PostgresMessageStore(db);
-      String a = newUser();
-      ConversationId conversation = newPrivate(a, newUser());
       // Past pgjdbc's prepareThreshold (5) and PostgreSQL's five custom plans before it may choose.
-      for (int i = 0; i < 15; i++) {
-        single.append(List.of(draft(conversation, a, "c" + i, "small")));
-      }
-      long[] plans = db.read(c -> {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
-            SELECT generic_plans, custom_plans FROM pg_prepared_statements
-            WHERE statement LIKE 'WITH inserted AS%'""")) {
-          assertThat(rs.next()).as("the write statement is prepared on the connection").isTrue();
-          return new long[] {rs.getLong(1), rs.getLong(2)};
-        }
-      });
+      sendOneByOne(new PostgresMessageStore(db), 15);
+      long[] plans = twoNumbers(db, """
+          SELECT generic_plans, custom_plans FROM pg_prepared_statements
+          WHERE statement LIKE 'WITH inserted AS%'""");
       assertThat(plans[0]).as("generic plans run").isGreaterThanOrEqualTo(10);
       assertThat(plans[1]).as("custom plans made").isZero();
     }
+  }
+
+  @Test
+  void theLastActivityOfAPrivateConversationIsUpdatedInPlaceNotIndexedAgainForEveryMessage() throws Exception {
+    try (Database db = PostgresMessageStore.openDatabase(PostgresServer.shared().createDatabase())) {
+      PostgresMessageStore fresh = new PostgresMessageStore(db);
+      // 1,000 batches, each moving both users' rows: indexed by the exact time, that was 2,000 new
+      // entries in the activity index (about ten pages), none of them removed until a vacuum.
+      ConversationId conversation = sendOneByOne(fresh, 1_000);
+      long[] pages = twoNumbers(db, """
+          SELECT pg_relation_size('user_conversation_by_activity') / 8192,
+                 pg_relation_size('user_conversation') / 8192""");
+      assertThat(pages[0]).as("pages of the activity index (its first is the metapage)").isLessThanOrEqualTo(2);
+      assertThat(pages[1]).as("pages of the table").isLessThanOrEqualTo(2);
+      assertThat(fresh.latest(conversation.firstUser(), 0, Map.of(), null, 10))
+          .extracting(ConversationRef::conversation).containsExactly(conversation);
+    }
+  }
+
+  @Test
+  void aPageOfConversationsReadsThePageNotEveryConversationOfTheUser() {
+    String me = newUser();
+    for (int i = 0; i < 300; i++) {
+      append(store, draft(newPrivate(me, newUser()), me, "c", "hi"));
+      clock.advance(Duration.ofMillis(PostgresMessageStore.ACTIVITY_BUCKET_MILLIS / 3));
+    }
+    String plan = database.read(c -> {
+      try (Statement s = c.createStatement()) {
+        s.execute("SET plan_cache_mode = force_generic_plan");
+        s.execute("PREPARE latest_page AS " + numbered(PostgresMessageStore.LATEST));
+        StringBuilder out = new StringBuilder();
+        try (ResultSet rs = s.executeQuery("""
+            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE latest_page(
+              '%1$s', timestamptz 'epoch', 253402300799999, '%1$s', timestamptz 'epoch', 253402300799999,
+              %2$s, '', 21, %2$s, '', 21, '{}', '{}', '{}', %2$s, '', 21, 21)"""
+            .formatted(me, "timestamptz '9999-12-31 23:59:59.999+00'"))) {
+          while (rs.next()) {
+            out.append(rs.getString(1)).append('\n');
+          }
+        }
+        s.execute("DEALLOCATE latest_page");
+        return out.toString();
+      }
+    });
+    // Each read of the table is a range of the activity index: the page's first 21 rows in bucket
+    // order, then those of the buckets the page reaches (three conversations a bucket), not all 300.
+    Matcher scan = Pattern.compile("Scan using user_conversation_by_activity .*\\(actual rows=(\\d+)").matcher(plan);
+    List<Integer> rows = new ArrayList<>();
+    while (scan.find()) {
+      rows.add(Integer.parseInt(scan.group(1)));
+    }
+    assertThat(rows).as(plan).hasSize(2).allMatch(n -> n >= 21 && n <= 24, "21 to 24 rows");
+    assertThat(plan.lines().filter(line -> line.contains(" on user_conversation ")))
+        .as("every read of the table, in %s", plan).hasSize(2);
+  }
+
+  /** Sends {@code batches} messages in a new private conversation, each in a batch of its own. */
+  private ConversationId sendOneByOne(MessageStore to, int batches) {
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    for (int i = 0; i < batches; i++) {
+      to.append(List.of(draft(conversation, conversation.firstUser(), "c" + i, "small")));
+    }
+    return conversation;
+  }
+
+  /** The first row's two numbers that {@code sql} answers. */
+  private static long[] twoNumbers(Database db, String sql) {
+    return db.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+        assertThat(rs.next()).as("a row of %s", sql).isTrue();
+        return new long[] {rs.getLong(1), rs.getLong(2)};
+      }
+    });
+  }
+
+  /** {@code sql} with its {@code ?} parameters numbered ({@code $1}, {@code $2}, …), for PREPARE. */
+  private static String numbered(String sql) {
+    StringBuilder out = new StringBuilder();
+    int n = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        out.append('$').append(++n);
+      } else {
+        out.append(ch);
+      }
+    }
+    return out.toString();
   }
 
   @Test
