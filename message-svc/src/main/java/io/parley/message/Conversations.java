@@ -60,8 +60,9 @@ final class Conversations {
    * pinned (at most {@link PersonalSettings#MAX_PINNED}), later pages leave them out. The cost does
    * not depend on how much the user has ever sent, nor on how many private conversations they ever
    * had: one call to group-svc (their current groups), made while the store reads their pins (an
-   * index range); one query for the page (an index range of their private conversations, one probe
-   * per group); one {@link MessageStore#overview} of the page (one round trip on PostgreSQL) and one
+   * index range); one query for the page (on PostgreSQL, index ranges of their private conversations
+   * as long as the page and the rest of the last 10 seconds of activity it reaches, one probe per
+   * group); one {@link MessageStore#overview} of the page (one round trip on PostgreSQL) and one
    * count of their own messages.
    */
   Page list(String userId, ConversationRef after, int pageSize) {
