@@ -1264,12 +1264,11 @@ public final class PostgresMessageStore implements MessageStore {
           read.setObject(++p, privateVisibleFrom);
           read.setLong(++p, beforeMillis);
         }
-        read.setObject(++p, before);
-        read.setString(++p, beforeId);
-        read.setInt(++p, limit);
-        read.setObject(++p, before);
-        read.setString(++p, beforeId);
-        read.setInt(++p, limit);
+        for (int part = 0; part < 2; part++) {  // where in the index the page ends, and the page
+          read.setObject(++p, before);
+          read.setString(++p, beforeId);
+          read.setInt(++p, limit);
+        }
         read.setArray(++p, groups);
         read.setArray(++p, c.createArrayOf("bigint", groupVisibleFromMillis.values().toArray()));
         read.setArray(++p, groups);

@@ -9,6 +9,7 @@ import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
 import io.parley.message.v1.Message;
 import io.parley.testing.DistributionKeys;
+import io.parley.testing.GenericPlans;
 import io.parley.testing.PostgresServer;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -188,24 +189,11 @@ class PostgresMessageStoreTest extends MessageStoreContract {
       append(store, draft(newPrivate(me, newUser()), me, "c", "hi"));
       clock.advance(Duration.ofMillis(PostgresMessageStore.ACTIVITY_BUCKET_MILLIS / 3));
     }
-    String plan = database.read(c -> {
-      try (Statement s = c.createStatement()) {
-        s.execute("SET plan_cache_mode = force_generic_plan");
-        s.execute("PREPARE latest_page AS " + numbered(PostgresMessageStore.LATEST));
-        StringBuilder out = new StringBuilder();
-        try (ResultSet rs = s.executeQuery("""
-            EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF) EXECUTE latest_page(
-              '%1$s', timestamptz 'epoch', 253402300799999, '%1$s', timestamptz 'epoch', 253402300799999,
-              %2$s, '', 21, %2$s, '', 21, '{}', '{}', '{}', %2$s, '', 21, 21)"""
-            .formatted(me, "timestamptz '9999-12-31 23:59:59.999+00'"))) {
-          while (rs.next()) {
-            out.append(rs.getString(1)).append('\n');
-          }
-        }
-        s.execute("DEALLOCATE latest_page");
-        return out.toString();
-      }
-    });
+    String cursor = "timestamptz '9999-12-31 23:59:59.999+00'";
+    String user = "'" + me + "'";
+    String plan = GenericPlans.explain(database, PostgresMessageStore.LATEST, "ANALYZE, COSTS OFF, TIMING OFF",
+        List.of(user, "timestamptz 'epoch'", "253402300799999", user, "timestamptz 'epoch'", "253402300799999",
+            cursor, "''", "21", cursor, "''", "21", "'{}'", "'{}'", "'{}'", cursor, "''", "21", "21"));
     // Each read of the table is a range of the activity index: the page's first 21 rows in bucket
     // order, then those of the buckets the page reaches (three conversations a bucket), not all 300.
     Matcher scan = Pattern.compile("Scan using user_conversation_by_activity .*\\(actual rows=(\\d+)").matcher(plan);
@@ -236,20 +224,6 @@ class PostgresMessageStoreTest extends MessageStoreContract {
         return new long[] {rs.getLong(1), rs.getLong(2)};
       }
     });
-  }
-
-  /** {@code sql} with its {@code ?} parameters numbered ({@code $1}, {@code $2}, …), for PREPARE. */
-  private static String numbered(String sql) {
-    StringBuilder out = new StringBuilder();
-    int n = 0;
-    for (char ch : sql.toCharArray()) {
-      if (ch == '?') {
-        out.append('$').append(++n);
-      } else {
-        out.append(ch);
-      }
-    }
-    return out.toString();
   }
 
   @Test
