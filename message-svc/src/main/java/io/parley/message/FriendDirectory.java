@@ -45,7 +45,8 @@ final class FriendDirectory {
   FriendDirectory(Channel channel, CallCredentials credentials, Clock clock, Duration ttl, Duration timeout) {
     this.stub = FriendServiceGrpc.newStub(requireNonNull(channel, "channel")).withCallCredentials(credentials);
     requireNonNull(timeout, "timeout");
-    this.relations = new UpstreamCache<>(clock, ttl, 100_000, false, pair -> UnaryCalls.start(
+    // A pair that keeps talking reloads in the background instead of making its sends wait.
+    this.relations = new UpstreamCache<>(clock, ttl, 100_000, true, pair -> UnaryCalls.start(
             stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)::checkRelation,
             CheckRelationRequest.newBuilder().setUserIdA(pair.low()).setUserIdB(pair.high()).build())
         .thenApply(FriendDirectory::relation));

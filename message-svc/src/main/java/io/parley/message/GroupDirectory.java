@@ -74,13 +74,14 @@ final class GroupDirectory {
   GroupDirectory(Channel channel, CallCredentials credentials, Clock clock, Duration ttl, Duration timeout) {
     this.stub = GroupServiceGrpc.newStub(requireNonNull(channel, "channel")).withCallCredentials(credentials);
     this.timeout = requireNonNull(timeout, "timeout");
-    this.memberships = new UpstreamCache<>(clock, ttl, 200_000, false,
+    // Answers that keep being asked for reload in the background instead of making sends and events
+    // wait.
+    this.memberships = new UpstreamCache<>(clock, ttl, 200_000, true,
         key -> UnaryCalls.start(stub()::checkMembership, CheckMembershipRequest.newBuilder()
             .setGroupId(key.groupId()).setUserId(key.userId()).build()));
-    // A busy group's members reload in the background instead of making its events wait.
     this.memberIds = new UpstreamCache<>(clock, ttl, 20_000, true,
         groupId -> loadMemberIds(groupId, "", new HashSet<>()));
-    this.sharedGroups = new UpstreamCache<>(clock, ttl, 100_000, false,
+    this.sharedGroups = new UpstreamCache<>(clock, ttl, 100_000, true,
         pair -> UnaryCalls.start(stub()::sharesGroup, SharesGroupRequest.newBuilder()
             .setUserIdA(pair.low()).setUserIdB(pair.high()).build())
             .thenApply(SharesGroupResponse::getSharesGroup));

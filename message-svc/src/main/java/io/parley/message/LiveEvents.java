@@ -55,8 +55,11 @@ final class LiveEvents implements AutoCloseable {
   private static final Duration READ_WAIT = Duration.ofSeconds(1);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
   private static final Duration TRIM_INTERVAL = Duration.ofSeconds(5);
-  /** Entries kept decoded in memory for streams that resume here ({@link RecentEntries}). */
-  private static final int RECENT_ENTRIES = 20_000;
+  /**
+   * Events kept decoded in memory for streams that resume here ({@link RecentEntries}): seconds of
+   * a busy deployment's messages, a few megabytes.
+   */
+  private static final int RECENT_EVENTS = 4_096;
 
   private static final List<LiveEvent> STOP = List.of();
   private static final byte[] LOSS_MARK = new byte[0];
@@ -82,7 +85,7 @@ final class LiveEvents implements AutoCloseable {
     this.log = requireNonNull(log, "log");
     this.router = requireNonNull(router, "router");
     this.positions = requireNonNull(positions, "positions");
-    this.recent = new RecentEntries(RECENT_ENTRIES, Clock.systemUTC(), log.window());
+    this.recent = new RecentEntries(RECENT_EVENTS, Clock.systemUTC(), log.window());
     this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "parley-msg-event-order");
       t.setDaemon(true);
