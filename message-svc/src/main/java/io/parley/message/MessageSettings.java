@@ -22,8 +22,9 @@ import java.util.Optional;
  * @param subscriberBufferSize events queued for one Subscribe stream beyond what the transport
  *     accepts; a stream that falls further behind is sent {@code resync_required} and closed
  *     (RESOURCE_EXHAUSTED, SUBSCRIBER_TOO_SLOW); 1,024 by default
- * @param cacheTtl how long answers of friend-svc and group-svc are reused (they are also dropped at
- *     once on their change events); 5 seconds by default, zero disables the caches
+ * @param cacheTtl how long, at most, answers of friend-svc and group-svc are reused (they are also
+ *     dropped at once on their change events; one asked for after half of that is reloaded in the
+ *     background while it is still served); 5 seconds by default, zero disables the caches
  * @param upstreamTimeout the deadline of a call to friend-svc or group-svc; 2 seconds by default
  * @param sessionCheckInterval how often the session of every open Subscribe stream is checked
  *     against the session store (and its idle expiry slid: a connected device is active), a bound
