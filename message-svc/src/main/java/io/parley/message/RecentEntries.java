@@ -39,7 +39,8 @@ final class RecentEntries {
   private EntryId floor = EntryId.ZERO;
 
   /**
-   * @param maxEvents the events held at most (the entry that crosses it is still held whole)
+   * @param maxEvents the events to keep: the oldest entry is dropped once the entries after it hold
+   *     this many (so the newest entry is kept whole, however large)
    * @param window as the log's: a position older than this is neither held nor served, as the log
    *     would not
    */
