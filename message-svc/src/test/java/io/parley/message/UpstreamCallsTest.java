@@ -107,4 +107,33 @@ class UpstreamCallsTest {
       assertThat(calls.relations()).isZero();
     }
   }
+
+  /**
+   * A pair that keeps talking never waits for friend-svc once its relation is known: past half the
+   * cache time a send is answered from the cache and the relation reloads in the background, which
+   * starts the cache time over, so the answer never expires under the pair's sends.
+   */
+  @Test
+  void aPairThatKeepsTalkingHasItsRelationReloadedInTheBackgroundBeforeItExpires() throws InterruptedException {
+    User[] pair = rig.friendsPair();
+    Duration ttl = MessageRig.settings().cacheTtl();
+    assertThat(count(() -> rig.sendTo(pair[0], pair[1], "first")).relations()).isEqualTo(1);
+
+    int before = rig.friends().calls();
+    rig.clock.advance(ttl.multipliedBy(3).dividedBy(5));
+    rig.sendTo(pair[0], pair[1], "past half the cache time");
+    awaitCalls(before + 1);
+
+    // Past the first answer's whole cache time, short of half the reloaded one's: nothing is asked.
+    rig.clock.advance(ttl.multipliedBy(9).dividedBy(20));
+    assertThat(count(() -> rig.sendTo(pair[1], pair[0], "still cached")).relations()).isZero();
+  }
+
+  private void awaitCalls(int calls) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (rig.friends().calls() < calls && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(rig.friends().calls()).isEqualTo(calls);
+  }
 }
