@@ -35,7 +35,8 @@ public final class Bench implements Callable<Integer> {
         new SessionMemoryScenario(),
         new RevocationScenario(),
         new GatewayScenario(),
-        new MessagingScenario(),
+        new MessagingScenario(false),
+        new MessagingScenario(true),
         new GroupFanoutScenario(),
         new HistoryScenario(),
         new LoginFloodScenario())) {

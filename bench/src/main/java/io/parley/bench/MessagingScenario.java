@@ -27,10 +27,17 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Each recipient is the friend of one sender (recipient {@code i} of sender {@code i % senders})
  * and receives in turn; senders are spread over both replicas, each on its own connection as a
- * device would be, so that half the messages cross from one replica to the other through Redis.
- * The 1,000 Subscribe streams share one connection per replica, as a load generator's would; the
- * server writes the same events either way, but 1,000 client connections in the bench's own
- * process would spend the cores the servers are measured on.
+ * device would be. A recipient's stream is on the replica its sender sends through; every event
+ * still goes through the event log in Redis, which each replica reads. The 1,000 Subscribe streams
+ * share one connection per replica, as a load generator's would; the server writes the same events
+ * either way, but 1,000 client connections in the bench's own process would spend the cores the
+ * servers are measured on.
+ *
+ * <p>{@code messaging-two-way} is the same with every other message of each conversation a reply:
+ * the recipient sends it back to its sender, through the other replica (on that replica's shared connection, with the
+ * recipient's token), and the senders are subscribed too. Both replicas then write every
+ * conversation, as they do when the two users of a chat are on different replicas: their batches
+ * meet on the conversation's row.
  *
  * <p>Printed beside: the bare grpc-java unary ceiling of the same run (measured for 10 s, or the
  * run's duration if shorter, once the deployment is idle, with as many client threads as senders),
@@ -42,15 +49,33 @@ final class MessagingScenario implements Scenario {
   /** How long, at most, the bare grpc-java ceiling is measured after the scenario. */
   private static final Duration CEILING_WINDOW = Duration.ofSeconds(10);
 
+  /** Whether every other message is a reply, through the other replica. */
+  private final boolean twoWay;
+
+  MessagingScenario(boolean twoWay) {
+    this.twoWay = twoWay;
+  }
+
   @Override
   public String name() {
-    return "messaging";
+    return twoWay ? "messaging-two-way" : "messaging";
   }
 
   @Override
   public String description() {
-    return "private messages from several senders (--concurrency) to 1,000 subscribed users, 2 message-svc replicas; "
-        + "targets >= 10,000/s, p99 <= 50 ms, none lost or doubled";
+    return twoWay
+        ? "as messaging, every other message a reply through the other replica, so both replicas write every "
+            + "conversation; same targets"
+        : "private messages from several senders (--concurrency) to 1,000 subscribed users, 2 message-svc replicas; "
+            + "targets >= 10,000/s, p99 <= 50 ms, none lost or doubled";
+  }
+
+  /**
+   * Whether message {@code n} is a recipient's reply to its sender: in two-way, every other round
+   * of the {@code users} conversations, so that each conversation's messages alternate direction.
+   */
+  private boolean isReply(int n, int users) {
+    return twoWay && (n / users) % 2 == 1;
   }
 
   @Override
@@ -75,9 +100,15 @@ final class MessagingScenario implements Scenario {
         deployment.befriend(senders.get(i % senderCount), users.get(i));
       }
       int capacity = Math.toIntExact((long) rate * (options.warmup().toSeconds() + options.duration().toSeconds() + 2));
-      Ledger ledger = new Ledger(capacity, n -> n % userCount);
+      // Recipients 0 .. userCount - 1 are the users; in two-way, userCount + s is sender s.
+      Ledger ledger = new Ledger(capacity, n -> isReply(n, userCount)
+          ? userCount + (n % userCount) % senderCount : n % userCount);
       Delivery delivery = new Delivery(ledger);
-      delivery.subscribe(users, deployment.messageChannels);
+      List<Deployment.BenchUser> subscribers = new ArrayList<>(users);
+      if (twoWay) {
+        subscribers.addAll(senders);
+      }
+      delivery.subscribe(subscribers, deployment.messageChannels);
 
       AtomicLong failures = new AtomicLong();
       Semaphore window = new Semaphore(IN_FLIGHT);
@@ -86,21 +117,34 @@ final class MessagingScenario implements Scenario {
       for (int i = 0; i < senderCount; i++) {
         stubs.add(RevocationScenario.as(MessageServiceGrpc.newFutureStub(senderConnections.get(i)), senders.get(i).token()));
       }
+      // A reply from user i goes through the replica after its sender's (sender s sends through
+      // replica s % replicas), on that replica's shared connection. Each call there carries another
+      // user's token, which HPACK cannot index: a little more work for the bench's client.
+      List<MessageServiceGrpc.MessageServiceFutureStub> replyStubs = new ArrayList<>();
+      if (twoWay) {
+        List<ManagedChannel> channels = deployment.messageChannels;
+        for (int i = 0; i < userCount; i++) {
+          ManagedChannel other = channels.get((i % senderCount + 1) % channels.size());
+          replyStubs.add(RevocationScenario.as(MessageServiceGrpc.newFutureStub(other), users.get(i).token()));
+        }
+      }
       AtomicInteger sequence = new AtomicInteger();
       Runnable sendOne = () -> {
         int n = sequence.getAndIncrement();
         if (n >= capacity) {
           throw new IllegalStateException("the pacer sent more than " + capacity + " messages");
         }
-        int to = n % userCount;
-        int from = to % senderCount;
+        int user = n % userCount;
+        int sender = user % senderCount;
+        boolean reply = isReply(n, userCount);
         SendMessageRequest request = SendMessageRequest.newBuilder()
-            .setToUserId(users.get(to).id())
+            .setToUserId(reply ? senders.get(sender).id() : users.get(user).id())
             .setClientMsgId(Ledger.clientMsgId(n))
             .setContent(MessageContent.newBuilder().setText(TextContent.newBuilder().setText("t=" + System.nanoTime())))
             .build();
         window.acquireUninterruptibly();
-        Futures.addCallback(stubs.get(from).sendMessage(request), new FutureCallback<SendMessageResponse>() {
+        MessageServiceGrpc.MessageServiceFutureStub stub = reply ? replyStubs.get(user) : stubs.get(sender);
+        Futures.addCallback(stub.sendMessage(request), new FutureCallback<SendMessageResponse>() {
           @Override
           public void onSuccess(SendMessageResponse response) {
             ledger.acknowledged(n);

@@ -39,6 +39,7 @@ class BenchSmokeTest {
         Arguments.of("revocation", List.of("--scale", "5")),
         Arguments.of("gateway", List.of("--concurrency", "2")),
         Arguments.of("messaging", List.of("--scale", "20", "--rate", "200", "--concurrency", "4")),
+        Arguments.of("messaging-two-way", List.of("--scale", "20", "--rate", "200", "--concurrency", "4")),
         Arguments.of("group-fanout", List.of("--scale", "20")),
         Arguments.of("history", List.of("--scale", "20000")),
         Arguments.of("login-flood", List.of("--rate", "50", "--scale", "100")));
