@@ -34,10 +34,10 @@ import org.HdrHistogram.Histogram;
  * servers are measured on.
  *
  * <p>{@code messaging-two-way} is the same with every other message of each conversation a reply:
- * the recipient sends it back to its sender, through the other replica (on that replica's shared connection, with the
- * recipient's token), and the senders are subscribed too. Both replicas then write every
- * conversation, as they do when the two users of a chat are on different replicas: their batches
- * meet on the conversation's row.
+ * the recipient sends it back to its sender through the other replica (on that replica's shared
+ * connection, with the recipient's token), and the senders are subscribed too. Both replicas then
+ * write every conversation, as they do when the two users of a chat are on different replicas:
+ * their batches meet on the conversation's row.
  *
  * <p>Printed beside: the bare grpc-java unary ceiling of the same run (measured for 10 s, or the
  * run's duration if shorter, once the deployment is idle, with as many client threads as senders),
@@ -49,7 +49,7 @@ final class MessagingScenario implements Scenario {
   /** How long, at most, the bare grpc-java ceiling is measured after the scenario. */
   private static final Duration CEILING_WINDOW = Duration.ofSeconds(10);
 
-  /** Whether every other message is a reply, through the other replica. */
+  /** Whether every other message of each conversation is a reply, through the other replica. */
   private final boolean twoWay;
 
   MessagingScenario(boolean twoWay) {
