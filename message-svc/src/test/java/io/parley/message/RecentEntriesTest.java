@@ -27,31 +27,40 @@ class RecentEntriesTest {
     return new RecentEntries.Decoded(new EntryId(clock.millis(), sequence), list, false);
   }
 
+  /** Entries reading epoch "e" from the clock's time now, holding {@code maxEvents} events. */
+  private RecentEntries started(int maxEvents) {
+    RecentEntries recent = new RecentEntries(maxEvents, clock, WINDOW);
+    recent.reset("e", new EntryId(clock.millis(), 0));
+    return recent;
+  }
+
+  /** The entries from sequence {@code from} through {@code to} at {@code millis}. */
+  private static Optional<List<RecentEntries.Decoded>> slice(RecentEntries recent, long millis, long from, long to) {
+    return recent.slice("e", new EntryId(millis, from), new EntryId(millis, to));
+  }
+
   private static List<Long> sequences(Optional<List<RecentEntries.Decoded>> slice) {
     return slice.orElseThrow().stream().map(d -> d.id().sequence()).toList();
   }
 
   @Test
   void holdsEntriesUpToTheirEventsNotTheirNumber() {
-    RecentEntries recent = new RecentEntries(100, clock, WINDOW);
     long start = clock.millis();
-    recent.reset("e", new EntryId(start, 0));
+    RecentEntries recent = started(100);
     // Ten batches of 30 events: the newest four hold 120 events, the newest three only 90.
     for (int i = 1; i <= 10; i++) {
       recent.add(entry(i, 30));
     }
 
     assertThat(recent.size()).isEqualTo(4);
-    assertThat(sequences(recent.slice("e", new EntryId(start, 7), new EntryId(start, 10))))
-        .containsExactly(7L, 8L, 9L, 10L);
+    assertThat(sequences(slice(recent, start, 7, 10))).containsExactly(7L, 8L, 9L, 10L);
     // What was dropped is read from the log, never served partly.
-    assertThat(recent.slice("e", new EntryId(start, 6), new EntryId(start, 10))).isEmpty();
+    assertThat(slice(recent, start, 6, 10)).isEmpty();
   }
 
   @Test
   void aLossMarkCountsAsOneEvent() {
-    RecentEntries recent = new RecentEntries(3, clock, WINDOW);
-    recent.reset("e", new EntryId(clock.millis(), 0));
+    RecentEntries recent = started(3);
     for (int i = 1; i <= 5; i++) {
       recent.add(new RecentEntries.Decoded(new EntryId(clock.millis(), i), List.of(), true));
     }
@@ -61,28 +70,24 @@ class RecentEntriesTest {
 
   @Test
   void anEntryLargerThanTheBoundIsStillHeld() {
-    RecentEntries recent = new RecentEntries(10, clock, WINDOW);
     long start = clock.millis();
-    recent.reset("e", new EntryId(start, 0));
+    RecentEntries recent = started(10);
     recent.add(entry(1, 5));
     recent.add(entry(2, 50));
 
-    assertThat(sequences(recent.slice("e", new EntryId(start, 2), new EntryId(start, 2)))).containsExactly(2L);
-    assertThat(recent.slice("e", new EntryId(start, 1), new EntryId(start, 2))).isEmpty();
+    assertThat(sequences(slice(recent, start, 2, 2))).containsExactly(2L);
+    assertThat(slice(recent, start, 1, 2)).isEmpty();
   }
 
   @Test
   void entriesOlderThanTheWindowAreDroppedWhenTheNextOneComes() {
-    RecentEntries recent = new RecentEntries(10_000, clock, WINDOW);
-    long start = clock.millis();
-    recent.reset("e", new EntryId(start, 0));
+    RecentEntries recent = started(10_000);
     recent.add(entry(1, 1));
     recent.add(entry(2, 1));
     clock.advance(WINDOW.plusMillis(1));
     recent.add(entry(3, 1));
 
     assertThat(recent.size()).isEqualTo(1);
-    long now = clock.millis();
-    assertThat(sequences(recent.slice("e", new EntryId(now, 3), new EntryId(now, 3)))).containsExactly(3L);
+    assertThat(sequences(slice(recent, clock.millis(), 3, 3))).containsExactly(3L);
   }
 }

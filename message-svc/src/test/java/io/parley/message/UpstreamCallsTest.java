@@ -1,6 +1,7 @@
 package io.parley.message;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.parley.group.v1.GroupRole;
 import io.parley.message.v1.ListConversationsRequest;
@@ -114,7 +115,7 @@ class UpstreamCallsTest {
    * starts the cache time over, so the answer never expires under the pair's sends.
    */
   @Test
-  void aPairThatKeepsTalkingHasItsRelationReloadedInTheBackgroundBeforeItExpires() throws InterruptedException {
+  void aPairThatKeepsTalkingHasItsRelationReloadedInTheBackgroundBeforeItExpires() {
     User[] pair = rig.friendsPair();
     Duration ttl = MessageRig.settings().cacheTtl();
     assertThat(count(() -> rig.sendTo(pair[0], pair[1], "first")).relations()).isEqualTo(1);
@@ -129,11 +130,8 @@ class UpstreamCallsTest {
     assertThat(count(() -> rig.sendTo(pair[1], pair[0], "still cached")).relations()).isZero();
   }
 
-  private void awaitCalls(int calls) throws InterruptedException {
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (rig.friends().calls() < calls && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
+  private void awaitCalls(int calls) {
+    await().atMost(Duration.ofSeconds(5)).until(() -> rig.friends().calls() >= calls);
     assertThat(rig.friends().calls()).isEqualTo(calls);
   }
 }
