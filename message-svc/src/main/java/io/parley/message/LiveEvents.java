@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.parley.events.EventLog;
 import io.parley.events.EventLog.Entry;
 import io.parley.events.EventLog.EntryId;
+import io.parley.message.v1.Event;
+import io.parley.message.v1.Message;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -15,6 +17,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,6 +73,7 @@ final class LiveEvents implements AutoCloseable {
   private final ScheduledExecutorService timer;
   private final EventOrder order;
   private final EventRouter router;
+  private final Consumer<Message> stored;
   private final CountDownLatch firstConnect = new CountDownLatch(1);
   private final AtomicBoolean publishFailing = new AtomicBoolean();
   private final AtomicBoolean dropping = new AtomicBoolean();
@@ -80,9 +84,16 @@ final class LiveEvents implements AutoCloseable {
   private volatile boolean listening;
   private volatile boolean closed;
 
-  /** Starts reading the log from its end at once; events read go through {@link EventOrder} to {@code router}. */
-  LiveEvents(EventLog log, EventRouter router, StreamPositions positions) {
+  /**
+   * Starts reading the log from its end at once; events read go through {@link EventOrder} to {@code
+   * router}.
+   *
+   * @param stored told of each new message the log carries, from any replica, as it is read (on the
+   *     reader thread, in the log's order); must be quick and must not throw
+   */
+  LiveEvents(EventLog log, EventRouter router, StreamPositions positions, Consumer<Message> stored) {
     this.log = requireNonNull(log, "log");
+    this.stored = requireNonNull(stored, "stored");
     this.router = requireNonNull(router, "router");
     this.positions = requireNonNull(positions, "positions");
     this.recent = new RecentEntries(RECENT_EVENTS, Clock.systemUTC(), log.window());
@@ -213,6 +224,10 @@ final class LiveEvents implements AutoCloseable {
       }
       recent.add(new RecentEntries.Decoded(entry.id(), events, false));
       for (int i = 0; i < events.size(); i++) {
+        Event event = events.get(i).event();
+        if (event.getKindCase() == Event.KindCase.MESSAGE) {
+          stored.accept(event.getMessage());
+        }
         LogPosition position = new LogPosition(entry.id(), i);
         positions.reading(position);
         order.accept(new PositionedEvent(position, events.get(i)));

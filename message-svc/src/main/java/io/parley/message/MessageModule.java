@@ -2,6 +2,7 @@ package io.parley.message;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.util.Timestamps;
 import io.grpc.BindableService;
 import io.grpc.CallCredentials;
 import io.grpc.Channel;
@@ -17,6 +18,7 @@ import io.parley.message.presence.PostgresPresenceSettings;
 import io.parley.message.presence.PresenceSettings;
 import io.parley.message.presence.PresenceStore;
 import io.parley.message.presence.RedisPresenceStore;
+import io.parley.message.store.ConversationId;
 import io.parley.message.store.MemoryMessageStore;
 import io.parley.message.store.MessageStore;
 import io.parley.message.store.PostgresMessageStore;
@@ -126,7 +128,9 @@ public final class MessageModule implements AutoCloseable {
         : new PostgresPresenceSettings(database);
     PresenceTracker[] tracker = new PresenceTracker[1];
     this.events = new LiveEvents(log,
-        new EventRouter(subscribers, groups, positions, event -> tracker[0].deliver(event)), positions);
+        new EventRouter(subscribers, groups, positions, event -> tracker[0].deliver(event)), positions,
+        message -> ConversationId.parse(message.getConversationId()).ifPresent(
+            id -> store.observed(id, message.getSeq(), Timestamps.toMillis(message.getServerTime()))));
     this.presence = new PresenceTracker(presenceStore, presenceSettings,
         new PresenceAudience(presenceSettings, friends, groups, settings.upstreamTimeout().multipliedBy(2)),
         new PresenceWebhooks(webhooks), live -> events.publish(List.of(live)), platform.clock(), timing);

@@ -33,8 +33,8 @@ import java.util.Optional;
  *     least 2, by default
  * @param writerThreads threads that store sends (group commit), each with its own batches and, on
  *     PostgreSQL, a connection of the pool while it commits; 1 by default. Fewer writers make
- *     larger batches, which cost the database less per message: a batch's fixed cost (three round
- *     trips and a WAL flush) is shared by more sends, and a batch grows as the load does
+ *     larger batches, which cost the database less per message: a batch's fixed cost (a round
+ *     trip, or three, and a WAL flush) is shared by more sends, and a batch grows as the load does
  *     (BENCHMARKS.md, messaging). More writers commit in parallel, in smaller batches, which pays
  *     where the database is far away. Keep it below the database pool's size
  * @param maxBatchSize at most this many sends are committed in one transaction; 256 by default

@@ -67,6 +67,11 @@ final class MessageWebhooks implements Consumer<List<LiveEvent>>, StoredMessages
     }
   }
 
+  @Override
+  public boolean active() {
+    return dispatcher.wants(WebhookSettings.MESSAGE_SENT);
+  }
+
   /**
    * Writes the deliveries of {@code stored} in the transaction that stores them (PostgreSQL), so that
    * a stored message always has its webhooks queued.

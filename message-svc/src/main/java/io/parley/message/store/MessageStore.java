@@ -51,6 +51,13 @@ public interface MessageStore {
   List<Appended> append(List<Draft> drafts);
 
   /**
+   * Tells the store of a message stored by any replica, as the event log carried it. A store may
+   * keep it as a hint for its next {@link #append} of that conversation; it must not trust it. None
+   * by default. Never throws.
+   */
+  default void observed(ConversationId conversation, long seq, long serverTimeMillis) {}
+
+  /**
    * The stored send of {@code clientMsgId} by {@code senderId} in the conversation, if any, as a
    * repeat ({@code duplicate} set).
    */

@@ -2,7 +2,11 @@ package io.parley.message.store;
 
 import static java.util.Objects.requireNonNull;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.UnsafeByteOperations;
 import com.google.protobuf.util.Timestamps;
 import io.parley.database.Database;
 import io.parley.database.DatabaseSettings;
@@ -33,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The store of record: a {@link MessageStore} on PostgreSQL through {@link Database} (schema {@value
@@ -43,17 +48,22 @@ import java.util.TreeMap;
  * user) and {@code user_conversation} (private conversations and their last activity, keyed by
  * user). Every statement in {@link #HOT_QUERIES} names its table's distribution key.
  *
- * <p><b>An append batch is one transaction</b> of three round trips, whatever its size: lock
- * the batch's conversation rows in id order ({@code SELECT … FOR UPDATE}, creating those that do
- * not exist yet: two more round trips, for new conversations only); write everything in one
- * statement ({@link #WRITE_BATCH}: the messages, the conversations' counters, the senders' read
- * seqs that follow their messages, each private conversation's last activity for both users);
- * commit. A batch that repeats a send of an earlier batch (a client's retry) is refused whole by
- * the unique constraint on client_msg_id, rolled back, and stored again after looking its
- * client_msg_ids up (exact under the conversation locks, since every insert into a conversation
- * holds its row). A rolled back batch leaves no trace, so seqs stay gapless. Every write commits
- * synchronously ({@link #SESSION_SETTINGS}): a server default of off cannot weaken the
- * acknowledgement.
+ * <p><b>An append batch is one statement</b> ({@link #WRITE_BATCH}: the messages, the
+ * conversations' counters, the senders' read seqs that follow their messages, each private
+ * conversation's last activity for both users), one round trip whatever its size, when the store
+ * knows the heads of the batch's conversations (their last seq and time): those it committed last,
+ * or read in the event log's message events. The statement locks the conversation rows in id order
+ * and writes only if their heads are those the batch was planned on. Where another replica has
+ * moved one since, it writes nothing and answers the current heads, and the batch is planned again
+ * on those. Else (a conversation the store has not written lately, or heads that moved again) the
+ * batch is one transaction of three round trips: lock the conversation rows in id order ({@code
+ * SELECT … FOR UPDATE}, creating those that do not exist yet: two more round trips, for new
+ * conversations only); the same statement; commit. A batch that repeats a send of an earlier
+ * batch (a client's retry) is refused whole by the unique constraint on client_msg_id, rolled back,
+ * and stored again in such a transaction after looking its client_msg_ids up (exact under the
+ * conversation locks, since every insert into a conversation holds its row). A rolled back batch
+ * leaves no trace, so seqs stay gapless. Every write commits synchronously ({@link
+ * #SESSION_SETTINGS}): a server default of off cannot weaken the acknowledgement.
  *
  * <p>Messages are stored as columns plus a {@code payload}: the protobuf {@link Message} without the
  * fields the columns hold. Thread-safe.
@@ -122,30 +132,46 @@ public final class PostgresMessageStore implements MessageStore {
    * users. An isolated batch of 169 messages took about a quarter longer with it. In the
    * bench's {@code messaging} it turned one update into a scan of the whole table: 12 ms of a
    * 20-ms statement.
+   *
+   * <p><b>The heads it was planned on.</b> The statement first locks the batch's conversations in id
+   * order and compares each one's last seq and time with the head the batch was planned on; every
+   * part writes only if all of them match ({@code gate}). Where one does not, the statement writes
+   * nothing and answers the heads it locked instead. So a writer that knows the heads (it committed
+   * them last) stores a batch in this one statement, in auto-commit mode: one round trip, where
+   * reading the heads first under lock took three (the locking read, this statement, COMMIT).
    */
   private static final String WRITE_BATCH = """
-      WITH inserted AS (
+      WITH locked AS (
+        SELECT conversation_id, last_seq, last_time FROM conversation
+        WHERE conversation_id = ANY(?) ORDER BY conversation_id FOR UPDATE),
+      gate AS (
+        SELECT count(*) = ? AS ok
+        FROM locked l JOIN unnest(?::text[], ?::bigint[], ?::bigint[]) AS e(conversation_id, last_seq, ms)
+          ON e.conversation_id = l.conversation_id
+        WHERE l.last_seq = e.last_seq AND l.last_time = %5$s),
+      inserted AS (
         INSERT INTO message (conversation_id, seq, message_id, sender_id, client_msg_id, server_time, payload)
         SELECT d.conversation_id, d.seq, d.message_id, d.sender_id, d.client_msg_id, %1$s, d.payload
         FROM unnest(?::text[], ?::bigint[], ?::text[], ?::text[], ?::text[], ?::bigint[], ?::bytea[])
           AS d(conversation_id, seq, message_id, sender_id, client_msg_id, ms, payload)
+        WHERE (SELECT ok FROM gate)
         RETURNING 1),
       advanced AS (
         UPDATE conversation c SET last_seq = h.last_seq, last_time = %2$s
         FROM unnest(?::text[], ?::bigint[], ?::bigint[]) AS h(conversation_id, last_seq, ms)
-        WHERE c.conversation_id = h.conversation_id
+        WHERE c.conversation_id = h.conversation_id AND (SELECT ok FROM gate)
         RETURNING 1),
       followed AS (
         UPDATE reader r SET read_seq = a.new_seq
         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) AS a(user_id, conversation_id, expected_seq, new_seq)
         WHERE r.user_id = a.user_id AND r.conversation_id = a.conversation_id AND r.read_seq = a.expected_seq
-          AND a.expected_seq > 0
+          AND a.expected_seq > 0 AND (SELECT ok FROM gate)
         RETURNING 1),
       first_read AS (
         INSERT INTO reader (user_id, conversation_id, read_seq)
         SELECT a.user_id, a.conversation_id, a.new_seq
         FROM unnest(?::text[], ?::text[], ?::bigint[], ?::bigint[]) AS a(user_id, conversation_id, expected_seq, new_seq)
-        WHERE a.expected_seq = 0
+        WHERE a.expected_seq = 0 AND (SELECT ok FROM gate)
         ON CONFLICT (user_id, conversation_id) DO UPDATE SET read_seq = EXCLUDED.read_seq
         WHERE reader.read_seq = 0
         RETURNING 1),
@@ -153,16 +179,21 @@ public final class PostgresMessageStore implements MessageStore {
         UPDATE user_conversation u SET last_time = %3$s, activity_bucket = p.ms / %4$d
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
         WHERE u.user_id = p.user_id AND u.conversation_id = p.conversation_id AND u.last_time < %3$s
+          AND (SELECT ok FROM gate)
         RETURNING u.user_id, u.conversation_id),
       private AS (
         INSERT INTO user_conversation (user_id, conversation_id, last_time, activity_bucket)
         SELECT p.user_id, p.conversation_id, %3$s, p.ms / %4$d
         FROM unnest(?::text[], ?::text[], ?::bigint[]) AS p(user_id, conversation_id, ms)
         WHERE NOT EXISTS (SELECT 1 FROM moved m WHERE m.user_id = p.user_id AND m.conversation_id = p.conversation_id)
+          AND (SELECT ok FROM gate)
         ON CONFLICT (user_id, conversation_id) DO NOTHING
         RETURNING 1)
-      SELECT (SELECT count(*) FROM inserted), (SELECT count(*) FROM advanced)""".formatted(
-      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"), AT_MILLIS.formatted("p.ms"), ACTIVITY_BUCKET_MILLIS);
+      SELECT g.ok, (SELECT count(*) FROM inserted), (SELECT count(*) FROM advanced),
+             l.conversation_id, l.last_seq, l.last_time
+      FROM gate g LEFT JOIN locked l ON NOT g.ok""".formatted(
+      AT_MILLIS.formatted("d.ms"), AT_MILLIS.formatted("h.ms"), AT_MILLIS.formatted("p.ms"), ACTIVITY_BUCKET_MILLIS,
+      AT_MILLIS.formatted("e.ms"));
   private static final String FIND_SEND = """
       SELECT seq, message_id, server_time FROM message
       WHERE conversation_id = ? AND sender_id = ? AND client_msg_id = ?""";
@@ -416,8 +447,28 @@ public final class PostgresMessageStore implements MessageStore {
       "plan_cache_mode", "force_generic_plan",
       "enable_seqscan", "off");
 
+  /**
+   * How many conversations' heads a store keeps, those its batches committed last: enough for the
+   * conversations active within seconds on a busy replica, about 100 bytes each.
+   */
+  static final int HEADS_KEPT = 100_000;
+  /**
+   * Batches stored on the heads known, before the locking read: the first attempt, and one more on
+   * the heads its statement answered when another replica had moved one.
+   */
+  private static final int KNOWN_HEAD_ATTEMPTS = 2;
+
   private final Database database;
   private final StoredMessagesOutbox outbox;
+  /**
+   * The last seq and time this store committed (or read under lock) for each conversation it wrote
+   * lately: a hint, checked by {@link #WRITE_BATCH} under lock, never trusted.
+   */
+  private final Cache<ConversationId, Head> heads = Caffeine.newBuilder().maximumSize(HEADS_KEPT)
+      .executor(Runnable::run).build();
+  /** Attempts on known heads that found one moved (by another replica, or a restore). */
+  private final LongAdder staleHeads = new LongAdder();
+  private final LongAdder lockedBatches = new LongAdder();
 
   /** Opens (and migrates) the database a store needs: schema {@link #SCHEMA}, {@link #SESSION_SETTINGS}. */
   public static Database openDatabase(DatabaseSettings settings) {
@@ -450,10 +501,43 @@ public final class PostgresMessageStore implements MessageStore {
     TreeMap<String, ConversationId> ids = new TreeMap<>();
     drafts.forEach(d -> ids.put(d.conversation().value(), d.conversation()));
     try {
-      return durably(c -> append(c, drafts, ids, false));
+      for (int attempt = 0; attempt < KNOWN_HEAD_ATTEMPTS; attempt++) {
+        Map<ConversationId, Head> known = heads.getAllPresent(ids.values());
+        if (known.size() < ids.size()) {
+          break;
+        }
+        AppendPlan plan = AppendPlan.of(drafts, known, Map.of());
+        boolean stored = writesOutbox()
+            ? durably(c -> write(c, plan, known) && writeOutbox(c, plan))
+            : database.read(c -> write(c, plan, known));
+        if (stored) {
+          remember(plan.heads());
+          return plan.results();
+        }
+        staleHeads.increment();
+      }
+      return appendLocked(drafts, ids, false);
     } catch (RepeatedSend e) {
-      return durably(c -> append(c, drafts, ids, true));
+      return appendLocked(drafts, ids, true);
     }
+  }
+
+  /** Batches that found a head they were planned on moved, and were planned again: for tests. */
+  long staleHeads() {
+    return staleHeads.sum();
+  }
+
+  /** Batches stored after reading their heads under lock: for tests. */
+  long lockedBatches() {
+    return lockedBatches.sum();
+  }
+
+  /** Stores {@code drafts} in a transaction that reads their conversations' heads under lock first. */
+  private List<Appended> appendLocked(List<Draft> drafts, TreeMap<String, ConversationId> ids, boolean findEarlier) {
+    lockedBatches.increment();
+    AppendPlan plan = durably(c -> appendLocked(c, drafts, ids, findEarlier));
+    remember(plan.heads());
+    return plan.results();
   }
 
   /**
@@ -472,42 +556,67 @@ public final class PostgresMessageStore implements MessageStore {
    * refuses such a batch as a whole ({@link RepeatedSend}), and only the second attempt ({@code
    * findEarlier}) reads them first. The common batch thus costs no lookup at all.
    */
-  private List<Appended> append(Connection c, List<Draft> drafts, TreeMap<String, ConversationId> ids,
+  private AppendPlan appendLocked(Connection c, List<Draft> drafts, TreeMap<String, ConversationId> ids,
       boolean findEarlier) throws SQLException {
-    Map<ConversationId, Head> heads = lockConversations(c, ids, ids.keySet());
-    if (heads.size() < ids.size()) {
-      List<String> missing = ids.values().stream().filter(id -> !heads.containsKey(id))
+    Map<ConversationId, Head> locked = lockConversations(c, ids, ids.keySet());
+    if (locked.size() < ids.size()) {
+      List<String> missing = ids.values().stream().filter(id -> !locked.containsKey(id))
           .map(ConversationId::value).toList();
       try (PreparedStatement create = c.prepareStatement(CREATE_CONVERSATIONS)) {
         create.setArray(1, c.createArrayOf("text", missing.toArray()));
         create.executeUpdate();
       }
-      heads.putAll(lockConversations(c, ids, missing));
+      locked.putAll(lockConversations(c, ids, missing));
     }
-    AppendPlan plan = AppendPlan.of(drafts, heads, findEarlier ? findSends(c, drafts, ids) : Map.of());
+    AppendPlan plan = AppendPlan.of(drafts, locked, findEarlier ? findSends(c, drafts, ids) : Map.of());
+    boolean written;
     try {
-      write(c, plan);
-    } catch (SQLException e) {
-      if (!findEarlier && UNIQUE_VIOLATION.equals(e.getSQLState())) {
-        throw new RepeatedSend(e);
+      written = write(c, plan, locked);
+    } catch (RepeatedSend e) {
+      if (findEarlier) {
+        throw (SQLException) e.getCause();
       }
       throw e;
     }
-    List<Appended> results = plan.results();
-    if (outbox != null) {
-      List<Message> stored = new ArrayList<>(drafts.size());
-      for (int i = 0; i < drafts.size(); i++) {
-        Appended appended = results.get(i);
-        if (!appended.duplicate()) {
-          stored.add(drafts.get(i).message().toBuilder().setSeq(appended.seq())
-              .setServerTime(Timestamps.fromMillis(appended.serverTimeMillis())).build());
-        }
-      }
-      if (!stored.isEmpty()) {
-        outbox.write(c, stored);
-      }
+    if (!written) {
+      // Under the batch's locks the heads cannot move; if they did, the transaction must not commit.
+      throw new SQLException("a message batch found heads other than those it had locked");
     }
-    return results;
+    writeOutbox(c, plan);
+    return plan;
+  }
+
+  private boolean writesOutbox() {
+    return outbox != null && outbox.active();
+  }
+
+  /** Writes the outbox's rows of the plan's new messages; true, to chain after {@link #write}. */
+  private boolean writeOutbox(Connection c, AppendPlan plan) throws SQLException {
+    if (!writesOutbox()) {
+      return true;
+    }
+    List<Message> stored = plan.inserts();
+    if (!stored.isEmpty()) {
+      outbox.write(c, stored);
+    }
+    return true;
+  }
+
+  /**
+   * Moves the head known of a conversation this store wrote lately to a message another replica
+   * stored after it, so that this store's next batch there is planned on the current head (as when
+   * the two users of a chat are on different replicas, and each reply moves the other's head).
+   */
+  @Override
+  public void observed(ConversationId conversation, long seq, long serverTimeMillis) {
+    heads.asMap().computeIfPresent(conversation,
+        (id, known) -> seq > known.lastSeq() ? new Head(seq, serverTimeMillis) : known);
+  }
+
+  /** Keeps the heads a batch committed, unless a later one is already known. */
+  private void remember(Map<ConversationId, Head> committed) {
+    committed.forEach((id, head) -> heads.asMap().merge(id, head,
+        (known, mine) -> mine.lastSeq() >= known.lastSeq() ? mine : known));
   }
 
   /**
@@ -559,10 +668,19 @@ public final class PostgresMessageStore implements MessageStore {
     return found;
   }
 
-  private static void write(Connection c, AppendPlan plan) throws SQLException {
+  /**
+   * Writes the plan in one statement ({@link #WRITE_BATCH}), if the batch's conversations still have
+   * the heads it was planned on.
+   *
+   * @param expected the head the plan started from, of every conversation of the batch
+   * @return true if written; false if a head had moved, and nothing was written (the heads read under
+   *     lock then replace those known)
+   * @throws RepeatedSend if a draft repeats a send stored by an earlier batch; nothing was written
+   */
+  private boolean write(Connection c, AppendPlan plan, Map<ConversationId, Head> expected) throws SQLException {
     List<Message> inserts = plan.inserts();
     if (inserts.isEmpty()) {
-      return;
+      return true;
     }
     int n = inserts.size();
     String[] conversations = new String[n];
@@ -582,12 +700,12 @@ public final class PostgresMessageStore implements MessageStore {
       times[i] = Timestamps.toMillis(message.getServerTime());
       payloads[i] = payload(message);
     }
-    Map<ConversationId, Head> heads = plan.heads();
-    String[] headIds = new String[heads.size()];
-    Long[] lastSeqs = new Long[heads.size()];
-    Long[] lastTimes = new Long[heads.size()];
+    Map<ConversationId, Head> after = plan.heads();
+    String[] headIds = new String[after.size()];
+    Long[] lastSeqs = new Long[after.size()];
+    Long[] lastTimes = new Long[after.size()];
     int h = 0;
-    for (Map.Entry<ConversationId, Head> head : heads.entrySet()) {
+    for (Map.Entry<ConversationId, Head> head : after.entrySet()) {
       headIds[h] = head.getKey().value();
       lastSeqs[h] = head.getValue().lastSeq();
       lastTimes[h++] = head.getValue().lastTimeMillis();
@@ -607,7 +725,7 @@ public final class PostgresMessageStore implements MessageStore {
     List<String> privateUsers = new ArrayList<>();
     List<String> privateConversations = new ArrayList<>();
     List<Long> privateTimes = new ArrayList<>();
-    for (Map.Entry<ConversationId, Head> head : heads.entrySet()) {
+    for (Map.Entry<ConversationId, Head> head : after.entrySet()) {
       ConversationId conversation = head.getKey();
       if (!conversation.isGroup()) {
         for (String user : List.of(conversation.firstUser(), conversation.secondUser())) {
@@ -617,8 +735,25 @@ public final class PostgresMessageStore implements MessageStore {
         }
       }
     }
+    Map<String, ConversationId> byId = new HashMap<>();
+    String[] plannedIds = new String[expected.size()];
+    Long[] plannedSeqs = new Long[expected.size()];
+    Long[] plannedTimes = new Long[expected.size()];
+    int e = 0;
+    for (Map.Entry<ConversationId, Head> head : expected.entrySet()) {
+      byId.put(head.getKey().value(), head.getKey());
+      plannedIds[e] = head.getKey().value();
+      plannedSeqs[e] = head.getValue().lastSeq();
+      plannedTimes[e++] = head.getValue().lastTimeMillis();
+    }
     try (PreparedStatement write = c.prepareStatement(WRITE_BATCH)) {
       int p = 1;
+      Array locked = c.createArrayOf("text", plannedIds);
+      write.setArray(p++, locked);
+      write.setInt(p++, expected.size());
+      write.setArray(p++, locked);
+      write.setArray(p++, c.createArrayOf("bigint", plannedSeqs));
+      write.setArray(p++, c.createArrayOf("bigint", plannedTimes));
       write.setArray(p++, c.createArrayOf("text", conversations));
       write.setArray(p++, c.createArrayOf("bigint", seqs));
       write.setArray(p++, c.createArrayOf("text", messageIds));
@@ -641,12 +776,30 @@ public final class PostgresMessageStore implements MessageStore {
       }
       try (ResultSet rs = write.executeQuery()) {
         rs.next();
-        if (rs.getLong(1) != n || rs.getLong(2) != heads.size()) {
-          // Under the batch's locks neither can happen; if it did, the transaction must not commit.
-          throw new SQLException("a message batch wrote " + rs.getLong(1) + " of " + n + " messages and "
-              + rs.getLong(2) + " of " + heads.size() + " conversations");
+        if (rs.getBoolean(1)) {
+          if (rs.getLong(2) != n || rs.getLong(3) != after.size()) {
+            // Under the batch's locks neither can happen.
+            throw new SQLException("a message batch wrote " + rs.getLong(2) + " of " + n + " messages and "
+                + rs.getLong(3) + " of " + after.size() + " conversations");
+          }
+          return true;
         }
+        Map<ConversationId, Head> current = new HashMap<>();
+        do {
+          String id = rs.getString(4);
+          if (id != null) {
+            current.put(byId.get(id), new Head(rs.getLong(5), millis(rs, 6)));
+          }
+        } while (rs.next());
+        heads.invalidateAll(expected.keySet());
+        heads.putAll(current);
+        return false;
       }
+    } catch (SQLException failure) {
+      if (UNIQUE_VIOLATION.equals(failure.getSQLState())) {
+        throw new RepeatedSend(failure);
+      }
+      throw failure;
     }
   }
 
@@ -745,11 +898,12 @@ public final class PostgresMessageStore implements MessageStore {
   /** The rows of {@link #READ_AFTER} or {@link #READ_BEFORE}, one more than {@code limit} asked. */
   private static MessageSlice slice(ResultSet rs, ConversationId conversation, int limit) throws SQLException {
     List<Message> messages = new ArrayList<>(Math.min(limit + 1, 64));
+    ByteString id = utf8(conversation);
     long lastSeq = 0;
     while (rs.next()) {
       lastSeq = rs.getLong(1);
       if (rs.getObject(2) != null) {
-        messages.add(message(conversation, rs.getLong(2), rs.getString(3), rs.getString(4), rs.getString(5),
+        messages.add(message(id, rs.getLong(2), rs.getBytes(3), rs.getBytes(4), rs.getBytes(5),
             millis(rs, 6), rs.getBytes(7)));
       }
     }
@@ -765,7 +919,7 @@ public final class PostgresMessageStore implements MessageStore {
         find.setLong(2, seq);
         try (ResultSet rs = find.executeQuery()) {
           return rs.next()
-              ? Optional.of(message(conversation, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              ? Optional.of(message(utf8(conversation), rs.getLong(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4),
                   millis(rs, 5), rs.getBytes(6)))
               : Optional.empty();
         }
@@ -835,7 +989,7 @@ public final class PostgresMessageStore implements MessageStore {
       lock.setLong(2, seq);
       try (ResultSet rs = lock.executeQuery()) {
         return rs.next()
-            ? message(conversation, rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), millis(rs, 5),
+            ? message(utf8(conversation), rs.getLong(1), rs.getBytes(2), rs.getBytes(3), rs.getBytes(4), millis(rs, 5),
                 rs.getBytes(6))
             : null;
       }
@@ -1171,8 +1325,9 @@ public final class PostgresMessageStore implements MessageStore {
       ConversationId id = conversation(rs.getString(1));
       long lastSeq = rs.getLong(2);
       Object firstVisible = rs.getObject(4);
-      Message last = rs.getString(5) == null ? null
-          : message(id, lastSeq, rs.getString(5), rs.getString(6), rs.getString(7), millis(rs, 8), rs.getBytes(9));
+      byte[] lastId = rs.getBytes(5);
+      Message last = lastId == null ? null
+          : message(utf8(id), lastSeq, lastId, rs.getBytes(6), rs.getBytes(7), millis(rs, 8), rs.getBytes(9));
       out.put(id, new ConversationState(lastSeq, millis(rs, 3),
           firstVisible == null ? lastSeq + 1 : ((Number) firstVisible).longValue(), last));
     }
@@ -1334,22 +1489,33 @@ public final class PostgresMessageStore implements MessageStore {
         .toByteArray();
   }
 
-  private static Message message(ConversationId conversation, long seq, String messageId, String senderId,
-      String clientMsgId, long serverTimeMillis, byte[] payload) {
+  /**
+   * A stored message from its row. The ids are taken as the UTF-8 bytes PostgreSQL sent ({@code
+   * getBytes} of a text column), which is what protobuf writes: a page of messages is then encoded
+   * without decoding its ids into Strings and encoding them back (BENCHMARKS.md, history).
+   *
+   * @param conversation the conversation's id as UTF-8, shared by the messages of a page
+   */
+  private static Message message(ByteString conversation, long seq, byte[] messageId, byte[] senderId,
+      byte[] clientMsgId, long serverTimeMillis, byte[] payload) {
     Message.Builder message = Message.newBuilder();
     try {
       message.mergeFrom(payload);
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalStateException("corrupt stored message " + conversation + "/" + seq, e);
+      throw new IllegalStateException("corrupt stored message " + conversation.toStringUtf8() + "/" + seq, e);
     }
     return message
-        .setMessageId(messageId)
-        .setConversationId(conversation.value())
+        .setMessageIdBytes(UnsafeByteOperations.unsafeWrap(messageId))
+        .setConversationIdBytes(conversation)
         .setSeq(seq)
-        .setSenderId(senderId)
-        .setClientMsgId(clientMsgId)
+        .setSenderIdBytes(UnsafeByteOperations.unsafeWrap(senderId))
+        .setClientMsgIdBytes(UnsafeByteOperations.unsafeWrap(clientMsgId))
         .setServerTime(Timestamps.fromMillis(serverTimeMillis))
         .build();
+  }
+
+  private static ByteString utf8(ConversationId conversation) {
+    return ByteString.copyFromUtf8(conversation.value());
   }
 
   private static Array ids(Connection c, Collection<ConversationId> conversations) throws SQLException {

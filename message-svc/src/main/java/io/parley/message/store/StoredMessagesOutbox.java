@@ -18,4 +18,12 @@ public interface StoredMessagesOutbox {
    * @param stored the batch's new messages (not repeated sends), with their seq and server time
    */
   void write(Connection connection, List<Message> stored) throws SQLException;
+
+  /**
+   * Whether {@link #write} has anything to write now. When not, a batch may be stored without a
+   * transaction of its own around it (in one statement).
+   */
+  default boolean active() {
+    return true;
+  }
 }

@@ -129,6 +129,25 @@ abstract class MessageStoreContract {
   }
 
   @Test
+  void idsBeyondAsciiReadBackAsSentAndEncodeTheSame() {
+    MessageStore store = store();
+    String sender = "ü-" + newUser() + "-\u6D88\u606F";
+    ConversationId conversation = newGroup();
+    Draft draft = draft(conversation, sender, "ключ-\uD83D\uDE00", "héllo");
+    append(store, draft);
+    Message expected = draft.message().toBuilder().setSeq(1).setServerTime(Timestamps.fromMillis(clock.millis())).build();
+
+    for (Message stored : List.of(store.find(conversation, 1).orElseThrow(),
+        store.readAfter(conversation, 0, 10, 0).messages().get(0),
+        store.pageBefore(sender, conversation, 2, 10, 0).slice().messages().get(0))) {
+      assertThat(stored.toByteString()).isEqualTo(expected.toByteString());
+      assertThat(stored.getSenderId()).isEqualTo(sender);
+      assertThat(stored.getClientMsgId()).isEqualTo("ключ-\uD83D\uDE00");
+      assertThat(stored).isEqualTo(expected);
+    }
+  }
+
+  @Test
   void serverTimesNeverDecreaseAlongSeqs() {
     MessageStore store = store();
     String a = newUser();

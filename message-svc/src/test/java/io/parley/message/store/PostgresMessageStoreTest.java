@@ -3,6 +3,7 @@ package io.parley.message.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.google.protobuf.util.Timestamps;
 import com.zaxxer.hikari.HikariDataSource;
 import io.parley.data.Ids;
 import io.parley.database.Database;
@@ -30,16 +31,20 @@ class PostgresMessageStoreTest extends MessageStoreContract {
   private static DatabaseSettings settings;
   private static Database database;
   private static MessageStore store;
+  /** The same database through a pool of its own, as another replica reaches it. */
+  private static Database otherReplica;
 
   @BeforeAll
   static void open() {
     settings = PostgresServer.shared().createDatabase();
     database = PostgresMessageStore.openDatabase(settings);
     store = new PostgresMessageStore(database);
+    otherReplica = PostgresMessageStore.openDatabase(settings);
   }
 
   @AfterAll
   static void close() {
+    otherReplica.close();
     database.close();
   }
 
@@ -86,6 +91,71 @@ class PostgresMessageStoreTest extends MessageStoreContract {
         assertThat(all.lastSeq()).isPositive();
       }
     }
+  }
+
+  @Test
+  void aStoreWritesOnTheHeadsItCommittedAndPlansAgainWhereAnotherReplicaMovedOne() {
+    PostgresMessageStore mine = new PostgresMessageStore(database);
+    String a = newUser();
+    String b = newUser();
+    ConversationId conversation = newPrivate(a, b);
+    ConversationId group = newGroup();
+
+    assertThat(mine.append(List.of(draft(conversation, a, "1", "one"), draft(group, a, "g1", "g-one"))))
+        .extracting(Appended::seq).containsExactly(1L, 1L);
+    assertThat(append(mine, draft(conversation, a, "2", "two")).seq()).isEqualTo(2);
+    assertThat(mine.lockedBatches()).as("batches that read their heads under lock").isEqualTo(1);
+
+    PostgresMessageStore theirs = new PostgresMessageStore(otherReplica);
+    assertThat(append(theirs, draft(conversation, b, "3", "three")).seq()).isEqualTo(3);
+    clock.advance(Duration.ofSeconds(1));
+    List<Appended> late = mine.append(List.of(draft(conversation, a, "4", "four"), draft(group, a, "g2", "g-two")));
+
+    assertThat(late).extracting(Appended::seq).containsExactly(4L, 2L);
+    assertThat(mine.staleHeads()).as("attempts on a moved head").isEqualTo(1);
+    assertThat(mine.lockedBatches()).as("planned again on the heads the statement answered").isEqualTo(1);
+    MessageSlice all = store.readAfter(conversation, 0, 10, 0);
+    assertThat(all.messages()).extracting(m -> m.getContent().getText().getText())
+        .containsExactly("one", "two", "three", "four");
+    assertThat(seqs(all)).containsExactly(1L, 2L, 3L, 4L);
+    assertThat(all.messages().get(3).getServerTime()).isEqualTo(Timestamps.fromMillis(clock.millis()));
+    assertThat(seqs(store.readAfter(group, 0, 10, 0))).containsExactly(1L, 2L);
+    assertThat(store.readSeqs(a, List.of(conversation, group))).isEqualTo(Map.of(conversation, 2L, group, 2L));
+  }
+
+  @Test
+  void aHeadReadInTheEventLogSparesTheNextBatchAnAttemptOnAMovedHead() {
+    PostgresMessageStore mine = new PostgresMessageStore(database);
+    ConversationId conversation = newPrivate(newUser(), newUser());
+    append(mine, draft(conversation, conversation.firstUser(), "1", "one"));
+    PostgresMessageStore theirs = new PostgresMessageStore(otherReplica);
+    Appended reply = append(theirs, draft(conversation, conversation.secondUser(), "2", "two"));
+
+    mine.observed(conversation, reply.seq(), reply.serverTimeMillis());
+    mine.observed(conversation, 1, reply.serverTimeMillis());  // an older event changes nothing
+    assertThat(append(mine, draft(conversation, conversation.firstUser(), "3", "three")).seq()).isEqualTo(3);
+
+    assertThat(mine.staleHeads()).as("attempts on a moved head").isZero();
+    assertThat(mine.lockedBatches()).as("batches that read their heads under lock").isEqualTo(1);
+    ConversationId elsewhere = newPrivate(newUser(), newUser());
+    mine.observed(elsewhere, 7, reply.serverTimeMillis());  // not written here: not kept
+    assertThat(append(mine, draft(elsewhere, elsewhere.firstUser(), "x", "first")).seq()).isEqualTo(1);
+    assertThat(mine.lockedBatches()).isEqualTo(2);
+  }
+
+  @Test
+  void aRetryOnKnownHeadsAnswersTheFirstSendAndStoresTheRestOfItsBatch() {
+    PostgresMessageStore mine = new PostgresMessageStore(database);
+    String a = newUser();
+    ConversationId conversation = newPrivate(a, newUser());
+    Appended first = append(mine, draft(conversation, a, "same", "first"));
+
+    List<Appended> batch = mine.append(List.of(draft(conversation, a, "new", "n"), draft(conversation, a, "same", "again")));
+
+    assertThat(batch.get(0).seq()).isEqualTo(2);
+    assertThat(batch.get(1)).isEqualTo(new Appended(first.messageId(), 1, first.serverTimeMillis(), true));
+    assertThat(seqs(store.readAfter(conversation, 0, 10, 0))).containsExactly(1L, 2L);
+    assertThat(append(mine, draft(conversation, a, "next", "x")).seq()).isEqualTo(3);
   }
 
   @Test
@@ -159,7 +229,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
       sendOneByOne(new PostgresMessageStore(db), 15);
       long[] plans = twoNumbers(db, """
           SELECT generic_plans, custom_plans FROM pg_prepared_statements
-          WHERE statement LIKE 'WITH inserted AS%'""");
+          WHERE statement LIKE 'WITH locked AS%'""");
       assertThat(plans[0]).as("generic plans run").isGreaterThanOrEqualTo(10);
       assertThat(plans[1]).as("custom plans made").isZero();
     }

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -47,9 +48,31 @@ class StoredMessagesOutboxTest {
 
     store.append(List.of(first, draft(conversation, Ids.newId("u"), "c2")));
     store.append(List.of(draft(conversation, first.message().getSenderId(), "c1")));
+    // On the heads the store committed: the batch and its rows are still one transaction.
+    store.append(List.of(draft(conversation, Ids.newId("u"), "c3")));
 
-    assertThat(written).extracting(Message::getSeq).containsExactly(1L, 2L);
+    assertThat(written).extracting(Message::getSeq).containsExactly(1L, 2L, 3L);
     assertThat(written).allSatisfy(m -> assertThat(m.hasServerTime()).isTrue());
+  }
+
+  @Test
+  void aFailingOutboxWriteRollsBackABatchStoredOnTheHeadsItKnew() {
+    AtomicBoolean refuse = new AtomicBoolean();
+    PostgresMessageStore store = new PostgresMessageStore(database, (c, stored) -> {
+      if (refuse.get()) {
+        throw new SQLException("outbox refused", "22000");
+      }
+    });
+    ConversationId conversation = ConversationId.ofGroup(Ids.newId("g"));
+    store.append(List.of(draft(conversation, Ids.newId("u"), "c1")));
+
+    refuse.set(true);
+    assertThatThrownBy(() -> store.append(List.of(draft(conversation, Ids.newId("u"), "c2"))));
+    refuse.set(false);
+
+    assertThat(store.readAfter(conversation, 0, 10, 0).messages()).extracting(Message::getSeq).containsExactly(1L);
+    assertThat(store.append(List.of(draft(conversation, Ids.newId("u"), "c3"))).get(0).seq()).isEqualTo(2);
+    assertThat(store.lockedBatches()).as("batches that read their heads under lock").isEqualTo(1);
   }
 
   @Test
