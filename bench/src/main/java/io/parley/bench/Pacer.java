@@ -6,7 +6,9 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Runs an action at a steady rate for a while (open loop): every millisecond, whatever calls are
  * due, in a burst, so that the pacing thread wakes a thousand times a second rather than once per
- * call. Catches up after stalls.
+ * call. Catches up after stalls, the last one included: a run makes exactly the calls its rate and
+ * duration call for. (It once returned at the end without the calls due since its last wake-up,
+ * which on a busy machine came late: it offered 9,991-9,996 a second of 10,000.)
  */
 final class Pacer {
   private static final long TICK_NANOS = 1_000_000;
@@ -20,14 +22,14 @@ final class Pacer {
     double perNano = perSecond / 1e9;
     long done = 0;
     while (true) {
-      long now = System.nanoTime();
-      if (now >= end) {
-        return done;
-      }
+      long now = Math.min(System.nanoTime(), end);
       long due = (long) ((now - start) * perNano);
       while (done < due) {
         action.run();
         done++;
+      }
+      if (now == end) {
+        return done;
       }
       LockSupport.parkNanos(TICK_NANOS);
     }
