@@ -377,6 +377,8 @@ public final class PostgresMessageStore implements MessageStore {
    */
   public static final List<HotQuery> HOT_QUERIES = List.of(
       new HotQuery("SendMessage: lock the conversations", "conversation", "conversation_id", LOCK_CONVERSATIONS),
+      new HotQuery("SendMessage on known heads: lock the conversations, check their heads", "conversation",
+          "conversation_id", WRITE_BATCH),
       new HotQuery("SendMessage, a batch that repeats a send: find earlier sends", "message", "conversation_id", FIND_SENDS),
       new HotQuery("SendMessage: store the messages", "message", "conversation_id", WRITE_BATCH),
       new HotQuery("SendMessage: move the seq counters", "conversation", "conversation_id", WRITE_BATCH),
