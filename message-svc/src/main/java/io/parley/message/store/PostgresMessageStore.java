@@ -450,10 +450,11 @@ public final class PostgresMessageStore implements MessageStore {
       "enable_seqscan", "off");
 
   /**
-   * How many conversations' heads a store keeps, those its batches committed last: enough for the
-   * conversations active within seconds on a busy replica, about 100 bytes each.
+   * How many conversations' heads a store keeps, those it wrote last: the conversations active
+   * within seconds on a busy replica, at a few hundred bytes each (the conversation's id included),
+   * about 10 MB at most. A conversation whose head was let go takes the locking read once.
    */
-  static final int HEADS_KEPT = 100_000;
+  static final int HEADS_KEPT = 32_768;
   /**
    * Batches stored on the heads known, before the locking read: the first attempt, and one more on
    * the heads its statement answered when another replica had moved one.

@@ -135,7 +135,8 @@ abstract class MessageStoreContract {
     ConversationId conversation = newGroup();
     Draft draft = draft(conversation, sender, "ключ-\uD83D\uDE00", "héllo");
     append(store, draft);
-    Message expected = draft.message().toBuilder().setSeq(1).setServerTime(Timestamps.fromMillis(clock.millis())).build();
+    Message expected = draft.message().toBuilder()
+        .setSeq(1).setServerTime(Timestamps.fromMillis(clock.millis())).build();
 
     for (Message stored : List.of(store.find(conversation, 1).orElseThrow(),
         store.readAfter(conversation, 0, 10, 0).messages().get(0),

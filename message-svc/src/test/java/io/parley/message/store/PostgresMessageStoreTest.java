@@ -150,7 +150,8 @@ class PostgresMessageStoreTest extends MessageStoreContract {
     ConversationId conversation = newPrivate(a, newUser());
     Appended first = append(mine, draft(conversation, a, "same", "first"));
 
-    List<Appended> batch = mine.append(List.of(draft(conversation, a, "new", "n"), draft(conversation, a, "same", "again")));
+    List<Appended> batch = mine.append(
+        List.of(draft(conversation, a, "new", "n"), draft(conversation, a, "same", "again")));
 
     assertThat(batch.get(0).seq()).isEqualTo(2);
     assertThat(batch.get(1)).isEqualTo(new Appended(first.messageId(), 1, first.serverTimeMillis(), true));
