@@ -20,6 +20,13 @@ class PacerTest {
     assertThat(calls).hasValue(300);
   }
 
+  @Test
+  void theCountAtTheEndIsExactNotOneShortByRounding() {
+    // 30 a second for 100 ms is 3 calls; in floating point, 2.9999999999999996 of them.
+    assertThat(Pacer.run(() -> { }, 30, Duration.ofMillis(100))).isEqualTo(3);
+    assertThat(Pacer.run(() -> { }, 170, Duration.ofMillis(300))).isEqualTo(51);
+  }
+
   private static void busyWait(Duration duration) {
     long until = System.nanoTime() + duration.toNanos();
     while (System.nanoTime() < until) {

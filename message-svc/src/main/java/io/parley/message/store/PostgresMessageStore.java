@@ -111,6 +111,8 @@ public final class PostgresMessageStore implements MessageStore {
       WHERE d.conversation_id = ANY(?)""";
   /** SQLSTATE of a unique constraint's refusal: in a batch's write, only client_msg_id's can refuse. */
   private static final String UNIQUE_VIOLATION = "23505";
+  /** SQLSTATE of {@code NOWAIT}'s refusal: a row another transaction holds. */
+  private static final String LOCK_NOT_AVAILABLE = "55P03";
   private static final String AT_MILLIS = "timestamptz 'epoch' + %s * interval '1 millisecond'";
   /**
    * A batch's every write, one statement whatever its size (each array holds one element per row):
@@ -139,11 +141,18 @@ public final class PostgresMessageStore implements MessageStore {
    * nothing and answers the heads it locked instead. So a writer that knows the heads (it committed
    * them last) stores a batch in this one statement, in auto-commit mode: one round trip, where
    * reading the heads first under lock took three (the locking read, this statement, COMMIT).
+   *
+   * <p>It never waits for a lock ({@code NOWAIT}): a conversation another batch holds is about to
+   * get a new head, and the batch goes the locking way, which waits. A statement in auto-commit mode
+   * that waited could commit after its caller had given up on it (a socket timeout, a dropped
+   * connection), leaving a stored message its sender was told had failed; waiting in a transaction,
+   * before COMMIT, it rolls back instead. (Under the locking read's locks, NOWAIT finds them held by
+   * its own transaction and goes on.)
    */
   private static final String WRITE_BATCH = """
       WITH locked AS (
         SELECT conversation_id, last_seq, last_time FROM conversation
-        WHERE conversation_id = ANY(?) ORDER BY conversation_id FOR UPDATE),
+        WHERE conversation_id = ANY(?) ORDER BY conversation_id FOR UPDATE NOWAIT),
       gate AS (
         SELECT count(*) = ? AS ok
         FROM locked l JOIN unnest(?::text[], ?::bigint[], ?::bigint[]) AS e(conversation_id, last_seq, ms)
@@ -469,7 +478,7 @@ public final class PostgresMessageStore implements MessageStore {
    */
   private final Cache<ConversationId, Head> heads = Caffeine.newBuilder().maximumSize(HEADS_KEPT)
       .executor(Runnable::run).build();
-  /** Attempts on known heads that found one moved (by another replica, or a restore). */
+  /** Attempts on known heads that found one moved or held (by another replica, or a restore). */
   private final LongAdder staleHeads = new LongAdder();
   private final LongAdder lockedBatches = new LongAdder();
 
@@ -510,9 +519,15 @@ public final class PostgresMessageStore implements MessageStore {
           break;
         }
         AppendPlan plan = AppendPlan.of(drafts, known, Map.of());
-        boolean stored = writesOutbox()
-            ? durably(c -> write(c, plan, known) && writeOutbox(c, plan))
-            : database.read(c -> write(c, plan, known));
+        boolean stored;
+        try {
+          stored = writesOutbox()
+              ? durably(c -> write(c, plan, known) && writeOutbox(c, plan))
+              : database.read(c -> write(c, plan, known));
+        } catch (HeadsBusy e) {
+          staleHeads.increment();
+          break;
+        }
         if (stored) {
           remember(plan.heads());
           return plan.results();
@@ -525,7 +540,7 @@ public final class PostgresMessageStore implements MessageStore {
     }
   }
 
-  /** Batches that found a head they were planned on moved, and were planned again: for tests. */
+  /** Attempts on known heads that found one moved or held by another batch: for tests. */
   long staleHeads() {
     return staleHeads.sum();
   }
@@ -541,6 +556,16 @@ public final class PostgresMessageStore implements MessageStore {
     AppendPlan plan = durably(c -> appendLocked(c, drafts, ids, findEarlier));
     remember(plan.heads());
     return plan.results();
+  }
+
+  /**
+   * Thrown out of a batch's statement when another batch holds one of its conversations; nothing
+   * was written, and the batch is stored the locking way.
+   */
+  private static final class HeadsBusy extends RuntimeException {
+    HeadsBusy(SQLException cause) {
+      super(cause.getMessage(), cause, false, false);
+    }
   }
 
   /**
@@ -781,7 +806,8 @@ public final class PostgresMessageStore implements MessageStore {
         rs.next();
         if (rs.getBoolean(1)) {
           if (rs.getLong(2) != n || rs.getLong(3) != after.size()) {
-            // Under the batch's locks neither can happen.
+            // Under the batch's locks neither can happen (in auto-commit mode this would come after
+            // the commit, and only report it).
             throw new SQLException("a message batch wrote " + rs.getLong(2) + " of " + n + " messages and "
                 + rs.getLong(3) + " of " + after.size() + " conversations");
           }
@@ -794,13 +820,23 @@ public final class PostgresMessageStore implements MessageStore {
             current.put(byId.get(id), new Head(rs.getLong(5), millis(rs, 6)));
           }
         } while (rs.next());
-        heads.invalidateAll(expected.keySet());
-        heads.putAll(current);
+        // Only where the head planned on is still the one kept: a later one kept meanwhile stays.
+        expected.forEach((id, planned) -> {
+          Head now = current.get(id);
+          if (now == null) {
+            heads.asMap().remove(id, planned);
+          } else {
+            heads.asMap().replace(id, planned, now);
+          }
+        });
         return false;
       }
     } catch (SQLException failure) {
       if (UNIQUE_VIOLATION.equals(failure.getSQLState())) {
         throw new RepeatedSend(failure);
+      }
+      if (LOCK_NOT_AVAILABLE.equals(failure.getSQLState())) {
+        throw new HeadsBusy(failure);
       }
       throw failure;
     }

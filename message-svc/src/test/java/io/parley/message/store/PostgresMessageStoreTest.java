@@ -12,6 +12,8 @@ import io.parley.message.v1.Message;
 import io.parley.testing.DistributionKeys;
 import io.parley.testing.GenericPlans;
 import io.parley.testing.PostgresServer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -21,8 +23,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -144,6 +148,35 @@ class PostgresMessageStoreTest extends MessageStoreContract {
   }
 
   @Test
+  void aBatchOnKnownHeadsNeverWaitsForALockInAutoCommitButWaitsInATransaction() throws Exception {
+    PostgresMessageStore mine = new PostgresMessageStore(database);
+    ConversationId conversation = newGroup();
+    String a = newUser();
+    append(mine, draft(conversation, a, "1", "one"));
+    ExecutorService sender = Executors.newSingleThreadExecutor();
+    try (Connection holder = otherReplica.dataSource().getConnection()) {
+      holder.setAutoCommit(false);
+      try (PreparedStatement lock = holder.prepareStatement(
+          "SELECT 1 FROM conversation WHERE conversation_id = ? FOR UPDATE")) {
+        lock.setString(1, conversation.value());
+        lock.executeQuery().close();
+      }
+      Future<Appended> second = sender.submit(() -> append(mine, draft(conversation, a, "2", "two")));
+
+      // The one-statement attempt was refused at once; the locking read waits for the holder.
+      Awaitility.await().atMost(Duration.ofSeconds(5))
+          .until(() -> mine.staleHeads() == 1 && mine.lockedBatches() == 2);
+      Thread.sleep(200);
+      assertThat(second).isNotDone();
+      holder.commit();
+      assertThat(second.get(5, TimeUnit.SECONDS).seq()).isEqualTo(2);
+    } finally {
+      sender.shutdownNow();
+    }
+    assertThat(seqs(store.readAfter(conversation, 0, 10, 0))).containsExactly(1L, 2L);
+  }
+
+  @Test
   void aRetryOnKnownHeadsAnswersTheFirstSendAndStoresTheRestOfItsBatch() {
     PostgresMessageStore mine = new PostgresMessageStore(database);
     String a = newUser();
@@ -155,6 +188,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
 
     assertThat(batch.get(0).seq()).isEqualTo(2);
     assertThat(batch.get(1)).isEqualTo(new Appended(first.messageId(), 1, first.serverTimeMillis(), true));
+    assertThat(mine.lockedBatches()).as("refused by the unique index, then stored looking it up").isEqualTo(2);
     assertThat(seqs(store.readAfter(conversation, 0, 10, 0))).containsExactly(1L, 2L);
     assertThat(append(mine, draft(conversation, a, "next", "x")).seq()).isEqualTo(3);
   }

@@ -67,7 +67,8 @@ class StoredMessagesOutboxTest {
     store.append(List.of(draft(conversation, Ids.newId("u"), "c1")));
 
     refuse.set(true);
-    assertThatThrownBy(() -> store.append(List.of(draft(conversation, Ids.newId("u"), "c2"))));
+    assertThatThrownBy(() -> store.append(List.of(draft(conversation, Ids.newId("u"), "c2"))))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("outbox refused");
     refuse.set(false);
 
     assertThat(store.readAfter(conversation, 0, 10, 0).messages()).extracting(Message::getSeq).containsExactly(1L);
