@@ -165,8 +165,7 @@ class PostgresMessageStoreTest extends MessageStoreContract {
 
       // The one-statement attempt was refused at once; the locking read waits for the holder.
       Awaitility.await().atMost(Duration.ofSeconds(5))
-          .until(() -> mine.staleHeads() == 1 && mine.lockedBatches() == 2);
-      Thread.sleep(200);
+          .until(() -> mine.staleHeads() == 1 && mine.lockedBatches() == 2 && backendsWaitingForALock() == 1);
       assertThat(second).isNotDone();
       holder.commit();
       assertThat(second.get(5, TimeUnit.SECONDS).seq()).isEqualTo(2);
@@ -319,6 +318,17 @@ class PostgresMessageStoreTest extends MessageStoreContract {
       to.append(List.of(draft(conversation, conversation.firstUser(), "c" + i, "small")));
     }
     return conversation;
+  }
+
+  /** The database's backends waiting for a lock another transaction holds. */
+  private static long backendsWaitingForALock() {
+    return database.read(c -> {
+      try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("""
+          SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'""")) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    });
   }
 
   /** The first row's two numbers that {@code sql} answers. */
