@@ -59,6 +59,11 @@ public final class Bench implements Callable<Integer> {
       description = "Unmeasured time per load first (default ${DEFAULT-VALUE}).")
   Duration warmup;
 
+  @Option(names = "--jit-wait", defaultValue = "2m", converter = DurationConverter.class,
+      description = "How much longer than --warmup the scenarios that start the services (messaging) warm them up "
+          + "while the services' JIT compilers are still busy; 0 for no longer (default ${DEFAULT-VALUE}).")
+  Duration jitWait;
+
   @Option(names = "--concurrency", defaultValue = "16", description = "Client threads per load (default ${DEFAULT-VALUE}).")
   int concurrency;
 
@@ -106,7 +111,7 @@ public final class Bench implements Callable<Integer> {
             + "different ones (" + e.getMessage() + "); measure a running deployment one scenario at a time");
       }
     }
-    BenchOptions options = new BenchOptions(duration, warmup, concurrency, targets, scale, rate);
+    BenchOptions options = new BenchOptions(duration, warmup, jitWait, concurrency, targets, scale, rate);
     StringBuilder jsonOut = new StringBuilder("[\n");
     for (Scenario s : selected) {
       List<Report> reports = new ArrayList<>();

@@ -35,6 +35,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * The Parley a scenario measures. Started: its own redis-server (sessions, caches, live events)
@@ -63,6 +65,8 @@ final class Deployment implements AutoCloseable {
   final DatabaseSettings database;
   /** The JVM of the services ({@link ServiceHost}); null when connected to a running deployment. */
   private final Process services;
+  /** What {@link #services} prints; null when connected to a running deployment. */
+  private final BufferedReader servicesOut;
   final String userTarget;
   final String friendTarget;
   final String groupTarget;
@@ -116,7 +120,8 @@ final class Deployment implements AutoCloseable {
     Map<String, String> ready;
     try {
       services = startServices(messageReplicas, gateway);
-      ready = awaitReady(services);
+      servicesOut = new BufferedReader(new InputStreamReader(services.getInputStream(), StandardCharsets.UTF_8));
+      ready = awaitReady(services, servicesOut);
     } catch (IOException | RuntimeException e) {
       close();
       throw new IllegalStateException("the services did not start: " + e.getMessage(), e);
@@ -163,10 +168,9 @@ final class Deployment implements AutoCloseable {
   }
 
   /** The addresses the host prints once its nodes serve; fails if it exits or takes too long first. */
-  private static Map<String, String> awaitReady(Process process) {
+  private static Map<String, String> awaitReady(Process process, BufferedReader out) {
     CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
       try {
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String read;
         while ((read = out.readLine()) != null) {
           if (read.startsWith(ServiceHost.READY)) {
@@ -202,6 +206,7 @@ final class Deployment implements AutoCloseable {
     postgres = null;
     database = null;
     services = null;
+    servicesOut = null;
     gatewayTarget = null;
     userTarget = first(targets, "user");
     friendTarget = first(targets, "friend");
@@ -318,6 +323,81 @@ final class Deployment implements AutoCloseable {
         .sendFriendRequest(SendFriendRequestRequest.newBuilder().setToUserId(a.id()).build()).getRequestId();
     RevocationScenario.as(FriendServiceGrpc.newBlockingStub(friendChannel), a.token())
         .acceptFriendRequest(AcceptFriendRequestRequest.newBuilder().setRequestId(request).build());
+  }
+
+  /**
+   * The time the services' JIT compilers have taken so far, in milliseconds; -1 when connected to a
+   * running deployment, or where the services' JVM does not measure it.
+   */
+  synchronized long servicesCompilationMillis() {
+    if (services == null) {
+      return -1;
+    }
+    try {
+      OutputStream in = services.getOutputStream();
+      in.write((ServiceHost.COMPILATION + "\n").getBytes(StandardCharsets.UTF_8));
+      in.flush();
+      String answer = servicesOut.readLine();
+      if (answer == null || !answer.startsWith(ServiceHost.COMPILATION + " ")) {
+        throw new IllegalStateException("the service host did not say how long it compiled: " + answer);
+      }
+      return Long.parseLong(answer.substring(ServiceHost.COMPILATION.length() + 1));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** How a warm-up went: how long it took, and the share of a core the services' JIT took in its last slice. */
+  record WarmUp(Duration took, double compilerShare) {
+    @Override
+    public String toString() {
+      return Double.isNaN(compilerShare)
+          ? "%.0f s".formatted(took.toMillis() / 1000.0)
+          : "%.0f s, the services' JIT compiler at %.1f%% of a core in its last %d s".formatted(
+              took.toMillis() / 1000.0, 100 * compilerShare, JIT_CHECK.toSeconds());
+    }
+  }
+
+  /** How long a slice of warm-up is, over which the services' JIT compiler is watched. */
+  static final Duration JIT_CHECK = Duration.ofSeconds(5);
+  /** The share of one core the services' JIT compiler may still take when a warm-up ends. */
+  static final double QUIET_COMPILER = 0.05;
+  /**
+   * Warms the services up with {@code load} (which runs the scenario's load, unmeasured, for the
+   * duration it is given): for {@code asked}, and then on, a {@link #JIT_CHECK} at a time, for as
+   * long as the services' JIT compilers took more than {@link #QUIET_COMPILER} of a core over the
+   * last one, at most {@code jitWait} more. The services run for days in production: a
+   * measurement of the minute in which their code is still being compiled (on two slow cores, the
+   * compilers took 28 % of the services' CPU samples 36-56 s after their start) measures the
+   * compiler, not the services. With a running deployment ({@code --target}), or a zero {@code
+   * jitWait}, just {@code asked}.
+   */
+  WarmUp warmUp(Duration asked, Duration jitWait, Consumer<Duration> load) {
+    return warmUp(asked, jitWait, load, this::servicesCompilationMillis, System::nanoTime);
+  }
+
+  /** {@link #warmUp(Duration, Duration, Consumer)} with the compilers' time and the clock given. */
+  static WarmUp warmUp(Duration asked, Duration jitWait, Consumer<Duration> load, LongSupplier compiledMillis,
+      LongSupplier nanoTime) {
+    long start = nanoTime.getAsLong();
+    if (jitWait.isZero() || compiledMillis.getAsLong() < 0) {
+      load.accept(asked);
+      return new WarmUp(Duration.ofNanos(nanoTime.getAsLong() - start), Double.NaN);
+    }
+    if (asked.compareTo(JIT_CHECK) > 0) {
+      load.accept(asked.minus(JIT_CHECK));
+    }
+    long deadline = start + asked.toNanos() + jitWait.toNanos();
+    double share;
+    long now;
+    do {
+      long compiled = compiledMillis.getAsLong();
+      long sliceStart = nanoTime.getAsLong();
+      load.accept(JIT_CHECK);
+      now = nanoTime.getAsLong();
+      share = (compiledMillis.getAsLong() - compiled) / ((now - sliceStart) / 1e6);
+    } while (share > QUIET_COMPILER && now < deadline);
+    return new WarmUp(Duration.ofNanos(now - start), share);
   }
 
   /** Closes the host's input, which stops it (calls in flight are finished first), and waits for it. */

@@ -99,7 +99,8 @@ final class MessagingScenario implements Scenario {
       for (int i = 0; i < userCount; i++) {
         deployment.befriend(senders.get(i % senderCount), users.get(i));
       }
-      int capacity = Math.toIntExact((long) rate * (options.warmup().toSeconds() + options.duration().toSeconds() + 2));
+      int capacity = Math.toIntExact((long) rate * (options.warmup().toSeconds() + options.jitWait().toSeconds()
+          + Deployment.JIT_CHECK.toSeconds() + options.duration().toSeconds() + 2));
       // Recipients 0 .. userCount - 1 are the users; in two-way, userCount + s is sender s.
       Ledger ledger = new Ledger(capacity, n -> isReply(n, userCount)
           ? userCount + (n % userCount) % senderCount : n % userCount);
@@ -159,13 +160,15 @@ final class MessagingScenario implements Scenario {
         }, MoreExecutors.directExecutor());
       };
 
-      Pacer.run(sendOne, rate, options.warmup());
+      Deployment.WarmUp warmUp = deployment.warmUp(options.warmup(), options.jitWait(), d -> Pacer.run(sendOne, rate, d));
+      long compiledBefore = deployment.servicesCompilationMillis();
       WalMeter.Reading walBefore = deployment.database == null ? null : WalMeter.read(deployment.database);
       delivery.latency.reset();
       long deliveredBefore = delivery.delivered.get();
       long started = System.nanoTime();
       long offered = Pacer.run(sendOne, rate, options.duration());
       double seconds = (System.nanoTime() - started) / 1e9;
+      long compiledInWindow = deployment.servicesCompilationMillis() - compiledBefore;
       long deliveredInWindow = delivery.delivered.get() - deliveredBefore;
       Histogram latency = delivery.latency.getIntervalHistogram();
       WalMeter.Reading walAfter = walBefore == null ? null : WalMeter.read(deployment.database);
@@ -189,6 +192,10 @@ final class MessagingScenario implements Scenario {
           .measurement(ceiling);
       if (walBefore != null) {
         WalMeter.report(report, walBefore, walAfter);
+      }
+      report.note("warm-up " + warmUp);
+      if (compiledBefore >= 0) {
+        report.figure("services' JIT compilation in the window (share of a core)", compiledInWindow / (seconds * 1000));
       }
       return report
           .figure("subscribed users", userCount)

@@ -32,8 +32,11 @@ final class PoissonLoad {
    * @param offered calls started in the window
    * @param failed calls that failed, or had not finished 10 seconds after the window
    * @param firstFailure the first failure, or null
+   * @param lateP99Millis how late the load generator started its calls, at the 99th percentile:
+   *     latency counts from when a call was due, so up to this much of a call's latency may be the
+   *     generator's own delay (its 1-ms tick, or its thread waiting for a core)
    */
-  record Result(Measurement measurement, long offered, long failed, Throwable firstFailure) {
+  record Result(Measurement measurement, long offered, long failed, Throwable firstFailure, double lateP99Millis) {
     /**
      * The measurement, if every call was answered.
      *
@@ -56,6 +59,7 @@ final class PoissonLoad {
    */
   static Result run(String name, Call call, double perSecond, Duration duration) throws InterruptedException {
     Recorder latencies = new Recorder(3);
+    Recorder lateness = new Recorder(3);
     AtomicLong inFlight = new AtomicLong();
     AtomicLong failures = new AtomicLong();
     AtomicReference<Throwable> firstFailure = new AtomicReference<>();
@@ -68,6 +72,7 @@ final class PoissonLoad {
       long now = System.nanoTime() - start;
       while (next <= now) {
         long due = start + (long) next;
+        lateness.recordValue(Math.max(0, (System.nanoTime() - due) / 1000));
         inFlight.incrementAndGet();
         offered++;
         Futures.addCallback(call.start(), new FutureCallback<Object>() {
@@ -94,6 +99,7 @@ final class PoissonLoad {
     }
     Histogram histogram = latencies.getIntervalHistogram();
     return new Result(new Measurement(name, histogram.getTotalCount(), duration.toNanos() / 1e9, histogram), offered,
-        failures.get() + inFlight.get(), firstFailure.get());
+        failures.get() + inFlight.get(), firstFailure.get(),
+        lateness.getIntervalHistogram().getValueAtPercentile(99) / 1000.0);
   }
 }

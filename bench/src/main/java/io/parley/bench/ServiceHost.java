@@ -11,6 +11,8 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,10 +34,14 @@ import java.util.Objects;
  * gateway} ({@code true} to start the REST gateway too). It starts user, friend and group nodes,
  * the message replicas and the gateway, each a node of the launcher on loopback, prints one line
  * {@code ready user=… friend=… group=… message=…,… gateway=…} (the gateway's HTTP port, or 0), then
- * runs until its standard input closes: when the bench closes the deployment, or dies.
+ * runs until its standard input closes: when the bench closes the deployment, or dies. Meanwhile
+ * each line {@value #COMPILATION} it reads is answered with one line {@code compilation <ms>}: the
+ * time its JIT compilers have taken so far ({@link CompilationMXBean}; -1 where the JVM does not
+ * say), which tells the bench when the services' code is compiled ({@link Deployment#warmUp}).
  */
 final class ServiceHost {
   static final String READY = "ready ";
+  static final String COMPILATION = "compilation";
 
   private ServiceHost() {}
 
@@ -57,14 +63,23 @@ final class ServiceHost {
     try {
       out.println(READY + start(settings, nodes));
       out.flush();
-      while (in.read() >= 0) {
-        // Nothing more is sent: wait for the end of the input.
+      for (String request; (request = in.readLine()) != null; ) {
+        if (request.equals(COMPILATION)) {
+          out.println(COMPILATION + " " + compilationMillis());
+          out.flush();
+        }
       }
     } finally {
       for (int i = nodes.size() - 1; i >= 0; i--) {
         nodes.get(i).close();
       }
     }
+  }
+
+  /** The JIT compilers' time so far, in milliseconds; -1 if this JVM does not measure it. */
+  private static long compilationMillis() {
+    CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
+    return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : -1;
   }
 
   /** Starts the nodes {@code settings} ask for, adding each to {@code nodes}; returns their addresses. */

@@ -54,7 +54,7 @@ class BenchSmokeTest {
   @MethodSource("scenarios")
   void startsWhatItNeedsAndReports(String scenario, List<String> options) throws Exception {
     Path json = dir.resolve(scenario + ".json");
-    List<String> args = new ArrayList<>(List.of(scenario, "--duration", "1s", "--warmup", "200ms",
+    List<String> args = new ArrayList<>(List.of(scenario, "--duration", "1s", "--warmup", "200ms", "--jit-wait", "0s",
         "--json", json.toString()));
     args.addAll(options);
 
