@@ -15,7 +15,8 @@ import java.time.Duration;
  * @param rate offered load in operations per second for scenarios that pace their clients, or 0
  *     for the scenario's default
  */
-public record BenchOptions(Duration duration, Duration warmup, Duration jitWait, int concurrency, Targets targets, int scale, int rate) {
+public record BenchOptions(Duration duration, Duration warmup, Duration jitWait, int concurrency, Targets targets,
+    int scale, int rate) {
   public int scaleOr(int defaultValue) {
     return scale > 0 ? scale : defaultValue;
   }

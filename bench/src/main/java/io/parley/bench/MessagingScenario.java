@@ -160,7 +160,8 @@ final class MessagingScenario implements Scenario {
         }, MoreExecutors.directExecutor());
       };
 
-      Deployment.WarmUp warmUp = deployment.warmUp(options.warmup(), options.jitWait(), d -> Pacer.run(sendOne, rate, d));
+      Deployment.WarmUp warmUp =
+          deployment.warmUp(options.warmup(), options.jitWait(), d -> Pacer.run(sendOne, rate, d));
       long compiledBefore = deployment.servicesCompilationMillis();
       WalMeter.Reading walBefore = deployment.database == null ? null : WalMeter.read(deployment.database);
       delivery.latency.reset();

@@ -79,7 +79,8 @@ final class ServiceHost {
   /** The JIT compilers' time so far, in milliseconds; -1 if this JVM does not measure it. */
   private static long compilationMillis() {
     CompilationMXBean compiler = ManagementFactory.getCompilationMXBean();
-    return compiler != null && compiler.isCompilationTimeMonitoringSupported() ? compiler.getTotalCompilationTime() : -1;
+    return compiler != null && compiler.isCompilationTimeMonitoringSupported()
+        ? compiler.getTotalCompilationTime() : -1;
   }
 
   /** Starts the nodes {@code settings} ask for, adding each to {@code nodes}; returns their addresses. */
