@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>What it remembers per conversation (the last seq handed on) is forgotten after ten minutes of
  * silence, and for at most 100,000 conversations; a conversation it does not know starts from
- * whatever seq comes first. {@link #reset()} forgets everything, dropping what is held: for when
- * the log could not be read and streams start over.
+ * whatever seq comes first. So if the first two messages of a conversation it does not know are
+ * sent through two replicas at once and the second's event comes first, the first's is dropped as
+ * late (subscribers lack it and pull it). Holding such a first event instead would delay most
+ * messages of conversations that are quiet for minutes at a time, which is most conversations.
+ * {@link #reset()} forgets everything, dropping what is held: for when the log could not be read
+ * and streams start over.
  *
  * <p>Thread-safe: each conversation's events are handed on under its own lock, on the thread that
  * brought the event or on {@code timer}.
