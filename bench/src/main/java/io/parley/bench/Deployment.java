@@ -337,9 +337,13 @@ final class Deployment implements AutoCloseable {
       OutputStream in = services.getOutputStream();
       in.write((ServiceHost.COMPILATION + "\n").getBytes(StandardCharsets.UTF_8));
       in.flush();
-      String answer = servicesOut.readLine();
-      if (answer == null || !answer.startsWith(ServiceHost.COMPILATION + " ")) {
-        throw new IllegalStateException("the service host did not say how long it compiled: " + answer);
+      // The JVM prints its own warnings to standard output too: pass them on.
+      String answer;
+      while ((answer = servicesOut.readLine()) != null && !answer.startsWith(ServiceHost.COMPILATION + " ")) {
+        System.err.println(answer);
+      }
+      if (answer == null) {
+        throw new IllegalStateException("the service host exited before it said how long it compiled");
       }
       return Long.parseLong(answer.substring(ServiceHost.COMPILATION.length() + 1));
     } catch (IOException e) {
