@@ -763,13 +763,11 @@ public final class PostgresMessageStore implements MessageStore {
         }
       }
     }
-    Map<String, ConversationId> byId = new HashMap<>();
     String[] plannedIds = new String[expected.size()];
     Long[] plannedSeqs = new Long[expected.size()];
     Long[] plannedTimes = new Long[expected.size()];
     int e = 0;
     for (Map.Entry<ConversationId, Head> head : expected.entrySet()) {
-      byId.put(head.getKey().value(), head.getKey());
       plannedIds[e] = head.getKey().value();
       plannedSeqs[e] = head.getValue().lastSeq();
       plannedTimes[e++] = head.getValue().lastTimeMillis();
@@ -817,7 +815,7 @@ public final class PostgresMessageStore implements MessageStore {
         do {
           String id = rs.getString(4);
           if (id != null) {
-            current.put(byId.get(id), new Head(rs.getLong(5), millis(rs, 6)));
+            current.put(conversation(id), new Head(rs.getLong(5), millis(rs, 6)));
           }
         } while (rs.next());
         // Only where the head planned on is still the one kept: a later one kept meanwhile stays.
